@@ -1,0 +1,1 @@
+SRC_test_bitmap := lib/bitmap.c

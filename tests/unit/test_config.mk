@@ -1,0 +1,1 @@
+SRC_test_config := vmm/config.c lib/printf.c

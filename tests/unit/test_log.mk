@@ -1,0 +1,1 @@
+SRC_test_log := lib/log.c lib/printf.c

@@ -1,0 +1,1 @@
+SRC_test_printf := lib/printf.c
