@@ -1,0 +1,59 @@
+; Entry stubs for CPU exceptions 0-31. Each pushes a uniform frame (a zero where the CPU
+; pushes no error code; SDM vol.3 §6.13) and the vector, saves the general registers and
+; calls exception_report(struct exception_frame *), which never returns.
+bits 64
+default rel
+
+extern exception_report
+
+%macro STUB 1
+stub_%1:
+%if %1 != 8 && %1 != 10 && %1 != 11 && %1 != 12 && %1 != 13 && %1 != 14 && %1 != 17 && %1 != 21 && %1 != 29 && %1 != 30
+	push qword 0             ; no error code for this vector
+%endif
+	push qword %1
+	jmp exception_common
+%endmacro
+
+section .text
+%assign v 0
+%rep 32
+	STUB v
+%assign v v+1
+%endrep
+
+exception_common:
+	push rax
+	push rcx
+	push rdx
+	push rbx
+	push rbp
+	push rsi
+	push rdi
+	push r8
+	push r9
+	push r10
+	push r11
+	push r12
+	push r13
+	push r14
+	push r15
+	mov rdi, rsp
+	and rsp, -16
+	call exception_report
+.hang:
+	cli
+	hlt
+	jmp .hang
+
+section .rodata
+global exception_stubs
+%macro STUB_ADDRESS 1
+	dq stub_%1
+%endmacro
+exception_stubs:
+%assign v 0
+%rep 32
+	STUB_ADDRESS v
+%assign v v+1
+%endrep

@@ -1,0 +1,86 @@
+/* The vendor-neutral virtualization interface. arch/x86/svm/ (and arch/x86/vmx/) each fill
+ * one struct hvm_ops and translate their exits into one struct vm_exit; vmm/ is written
+ * once against this header and never sees a VMCB or VMCS. */
+#ifndef KEEL_ARCH_X86_HVM_H
+#define KEEL_ARCH_X86_HVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/x86/nested_pt.h"
+
+/* Guest general registers, indexed by their x86 encoding (RAX = 0 ... R15 = 15). */
+enum guest_reg {
+	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	GUEST_GPR_COUNT
+};
+
+struct guest_regs {
+	uint64_t gpr[GUEST_GPR_COUNT];
+	uint64_t rip;
+	uint64_t rflags;
+};
+
+/* Why the guest stopped running. One entry per handler in vmm/exit.c's dispatch table. */
+enum exit_reason {
+	EXIT_CPUID,
+	EXIT_HLT,
+	EXIT_IO,        /* port I/O: exit.io */
+	EXIT_HYPERCALL, /* VMMCALL / VMCALL */
+	EXIT_NPF,       /* nested-paging (EPT) fault: exit.npf */
+	EXIT_SHUTDOWN,  /* triple fault */
+	EXIT_UNKNOWN,   /* anything else; raw_code says what */
+	EXIT_REASON_COUNT
+};
+
+struct vm_exit {
+	enum exit_reason reason;
+	uint64_t raw_code;  /* the vendor's own exit code, for reports */
+	uint8_t instr_len;  /* length of the exiting instruction; 0 where there is none */
+	bool long_mode;     /* the guest was running 64-bit code (else 16/32-bit: use the low
+	                       32 bits of its registers) */
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size;   /* 1, 2 or 4 bytes */
+			bool in;        /* IN/INS (else OUT/OUTS) */
+			bool string;    /* INS/OUTS */
+			bool rep;
+		} io;
+		struct {
+			uint64_t gpa;
+			bool write, fetch; /* neither: a read */
+			bool present;      /* a translation existed (permission fault) */
+		} npf;
+	};
+};
+
+struct vcpu;
+
+/* How a new vCPU starts (vmm/loader.c fills it, the vendor code applies it). */
+enum vcpu_boot_mode { VCPU_BOOT_REAL16 = 1, VCPU_BOOT_LONG64 = 2 };
+
+struct vcpu_boot_state {
+	enum vcpu_boot_mode mode;
+	uint64_t cr3;                 /* long64: guest-physical address of its PML4 */
+	uint64_t gdt_base;            /* long64: a GDT with a 64-bit code and a data descriptor */
+	uint16_t gdt_limit;
+	uint16_t code_selector, data_selector;
+};
+
+struct hvm_ops {
+	const char *name;                     /* "svm", "vmx" */
+	const char *exit_code_name;           /* how reports name raw codes: "svm exit code" */
+	const struct npt_format *npt_format;  /* nested page table encoding (NPT or EPT) */
+	int (*cpu_enable)(void);              /* turn virtualization on for this CPU */
+	int (*vcpu_create)(struct vcpu *v, const struct vcpu_boot_state *boot);
+	void (*vcpu_destroy)(struct vcpu *v);
+	/* Enters the guest with v->regs and returns at its next exit, decoded, with v->regs
+	 * holding the guest's registers at that point. */
+	void (*vcpu_run)(struct vcpu *v, struct vm_exit *exit);
+};
+
+/* The operations of the vendor chosen at boot. */
+extern const struct hvm_ops *hvm;
+
+#endif

@@ -1,0 +1,22 @@
+/* The core's own page tables: an identity map of physical memory (virtual == physical). */
+#ifndef KEEL_ARCH_X86_PAGING_H
+#define KEEL_ARCH_X86_PAGING_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* Builds and loads the identity map; returns the end of the mapped physical range. Page 0
+ * stays unmapped so that a NULL dereference faults. The low 4 GiB use 2 MiB pages; where
+ * the CPU has 1 GiB pages, memory above 4 GiB up to `top` is mapped with them. */
+uint64_t paging_init(uint64_t top);
+
+/* The core runs identity-mapped: a physical address is where the core reads and writes it. */
+static inline void *phys_to_virt(uint64_t phys)
+{
+	return (void *)(uintptr_t)phys;
+}
+
+/* One zeroed 4 KiB frame from the page allocator, or 0. */
+uint64_t page_alloc_zeroed(void);
+
+#endif

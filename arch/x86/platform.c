@@ -1,0 +1,32 @@
+#include <stdarg.h>
+#include "arch/x86/cpu.h"
+#include "arch/x86/platform.h"
+#include "lib/log.h"
+#include "lib/panic.h"
+#include "lib/printf.h"
+
+static uint16_t exit_port;
+
+void platform_set_exit_port(uint16_t port)
+{
+	exit_port = port;
+}
+
+void platform_exit(enum keel_status status)
+{
+	if (exit_port)
+		outb(exit_port, (uint8_t)status);
+	halt_forever();
+}
+
+void panic(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_error("panic: %s", msg);
+	log_error("Keel stopped.");
+	platform_exit(KEEL_STATUS_PANIC);
+}

@@ -1,0 +1,164 @@
+/* AMD SVM with nested paging (AMD APM vol.2, chapter 15): turning SVM on, building a VMCB
+ * for a new vCPU and running it. Exit decoding lives in svm_exit.c. */
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_features.h"
+#include "arch/x86/page_alloc.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/svm/svm.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "vmm/domain.h"
+
+#define MSR_VM_HSAVE_PA 0xc0010117
+#define SVM_MAX_VCPUS 64
+#define IOPM_PAGES 3  /* 12 KiB: one bit per port, APM §15.10.1 */
+#define MSRPM_PAGES 2 /* 8 KiB: two bits per MSR, APM §15.11 */
+#define PAT_POWER_ON 0x0007040600070406ull
+
+static uint64_t host_state_pa; /* the host's VMSAVE area */
+static uint64_t iopm_pa, msrpm_pa;
+static struct svm_vcpu vcpus[SVM_MAX_VCPUS];
+static struct npt_format svm_npt_format;
+
+/* One permission map shared by every guest: all ones, so every port and MSR access exits. */
+static uint64_t alloc_all_ones(unsigned pages)
+{
+	uint64_t pa = page_alloc_contig(pages, PAGE_SIZE);
+	if (pa)
+		memset(phys_to_virt(pa), 0xff, pages * PAGE_SIZE);
+	return pa;
+}
+
+static int svm_cpu_enable(void)
+{
+	uint64_t hsave = page_alloc_zeroed();
+	host_state_pa = page_alloc_zeroed();
+	iopm_pa = alloc_all_ones(IOPM_PAGES);
+	msrpm_pa = alloc_all_ones(MSRPM_PAGES);
+	if (!hsave || !host_state_pa || !iopm_pa || !msrpm_pa)
+		return -ENOMEM;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, hsave);
+	/* Capture the host's FS/GS/TR/LDTR and syscall MSRs once; svm_enter reloads them. */
+	__asm__ volatile("vmsave %%rax" : : "a"(host_state_pa) : "memory");
+	svm_npt_format = npt_format_amd;
+	svm_npt_format.large_1g = cpu.pages_1g;
+	return 0;
+}
+
+static struct vmcb_segment segment(uint16_t selector, uint16_t attrib, uint32_t limit, uint64_t base)
+{
+	return (struct vmcb_segment){ .selector = selector, .attrib = attrib, .limit = limit, .base = base };
+}
+
+/* Segment attributes in the VMCB's packed form (APM §15.5.1 / appendix B). */
+#define SEG_CODE16 0x09b   /* present, code, readable, accessed */
+#define SEG_DATA16 0x093   /* present, data, writable, accessed */
+#define SEG_CODE64 0xa9b   /* ... L = 1, G = 1 */
+#define SEG_DATA32 0xc93   /* ... D/B = 1, G = 1 */
+#define SEG_LDT 0x082
+#define SEG_TSS_BUSY 0x08b
+
+static void set_real16_state(struct vmcb_save *s)
+{
+	s->cs = segment(0, SEG_CODE16, 0xffff, 0);
+	s->ds = s->es = s->fs = s->gs = s->ss = segment(0, SEG_DATA16, 0xffff, 0);
+	s->gdtr = segment(0, 0, 0xffff, 0);
+	s->idtr = segment(0, 0, 0x3ff, 0); /* the real-mode interrupt vector table */
+	s->cr0 = CR0_ET;
+	s->efer = EFER_SVME;
+}
+
+static void set_long64_state(struct vmcb_save *s, const struct vcpu_boot_state *b)
+{
+	s->cs = segment(b->code_selector, SEG_CODE64, 0xffffffff, 0);
+	s->ds = s->es = s->fs = s->gs = s->ss = segment(b->data_selector, SEG_DATA32, 0xffffffff, 0);
+	s->gdtr = segment(0, 0, b->gdt_limit, b->gdt_base);
+	s->idtr = segment(0, 0, 0, 0);
+	s->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	s->cr3 = b->cr3;
+	s->cr4 = CR4_PAE;
+	/* The guest's EFER.SVME must be set for VMRUN (APM §15.5.1); MSR intercepts hide it. */
+	s->efer = EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME;
+}
+
+static int svm_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
+{
+	/* ASID 0 is the host's; vCPU i runs with ASID i + 1, unique while it lives. */
+	unsigned slot = 0;
+	while (slot < SVM_MAX_VCPUS && vcpus[slot].in_use)
+		slot++;
+	if (slot == SVM_MAX_VCPUS || slot + 1 >= cpu.asids)
+		return -ENOSPC;
+	uint64_t pa = page_alloc_zeroed();
+	if (!pa)
+		return -ENOMEM;
+	struct svm_vcpu *sv = &vcpus[slot];
+	*sv = (struct svm_vcpu){ .vmcb = phys_to_virt(pa), .vmcb_pa = pa, .in_use = true };
+
+	struct vmcb_control *c = &sv->vmcb->control;
+	c->intercept_misc1 = INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_IOIO |
+			     INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
+			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD;
+	c->iopm_base_pa = iopm_pa;
+	c->msrpm_base_pa = msrpm_pa;
+	c->asid = slot + 1;
+	c->tlb_control = TLB_CONTROL_FLUSH_ALL; /* a reused ASID may have stale entries */
+	/* Physical interrupts stay masked by the host's RFLAGS.IF while the guest runs. */
+	c->vintr = VINTR_MASKING;
+	c->np_enable = 1;
+	c->n_cr3 = v->dom->p2m.npt.root;
+
+	struct vmcb_save *s = &sv->vmcb->save;
+	s->ldtr = segment(0, SEG_LDT, 0xffff, 0);
+	s->tr = segment(0, SEG_TSS_BUSY, 0xffff, 0);
+	s->dr6 = 0xffff0ff0;
+	s->dr7 = 0x400;
+	s->g_pat = PAT_POWER_ON;
+	if (boot->mode == VCPU_BOOT_LONG64)
+		set_long64_state(s, boot);
+	else
+		set_real16_state(s);
+	v->vendor = sv;
+	return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+	struct svm_vcpu *sv = v->vendor;
+	if (!sv)
+		return;
+	page_free(sv->vmcb_pa, 1);
+	sv->in_use = false;
+	v->vendor = NULL;
+}
+
+static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
+{
+	struct svm_vcpu *sv = v->vendor;
+	struct vmcb_save *s = &sv->vmcb->save;
+	s->rax = v->regs.gpr[REG_RAX];
+	s->rsp = v->regs.gpr[REG_RSP];
+	s->rip = v->regs.rip;
+	s->rflags = v->regs.rflags;
+
+	svm_enter(sv->vmcb_pa, v->regs.gpr, host_state_pa);
+	sv->vmcb->control.tlb_control = 0;
+
+	v->regs.gpr[REG_RAX] = s->rax;
+	v->regs.gpr[REG_RSP] = s->rsp;
+	v->regs.rip = s->rip;
+	v->regs.rflags = s->rflags;
+	svm_decode_exit(sv, s->rip, exit);
+}
+
+const struct hvm_ops svm_ops = {
+	.name = "svm",
+	.exit_code_name = "svm exit code",
+	.npt_format = &svm_npt_format,
+	.cpu_enable = svm_cpu_enable,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.vcpu_run = svm_vcpu_run,
+};

@@ -1,0 +1,19 @@
+/* AMD SVM: the vendor operations for arch/x86/hvm.h. */
+#ifndef KEEL_ARCH_X86_SVM_SVM_H
+#define KEEL_ARCH_X86_SVM_SVM_H
+
+#include "arch/x86/hvm.h"
+#include "arch/x86/svm/vmcb.h"
+
+extern const struct hvm_ops svm_ops;
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	uint64_t vmcb_pa;
+	bool in_use;
+};
+
+void svm_enter(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_state_pa);
+void svm_decode_exit(const struct svm_vcpu *sv, uint64_t guest_rip, struct vm_exit *exit);
+
+#endif

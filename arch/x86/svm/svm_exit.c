@@ -1,0 +1,69 @@
+/* Turning an SVM #VMEXIT into Keel's vendor-neutral struct vm_exit (APM vol.2 §15.6-15.10).
+ * Without nrip-save (QEMU's TCG has none) the instruction length is known from the exit:
+ * CPUID, HLT and VMMCALL have fixed encodings, and IOIO exits give the next RIP in EXITINFO2. */
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_features.h"
+#include "arch/x86/svm/svm.h"
+
+#define IOIO_IN (1u << 0)
+#define IOIO_STRING (1u << 2)
+#define IOIO_REP (1u << 3)
+#define IOIO_SIZE_SHIFT 4 /* bits 4-6: 1, 2 or 4 bytes, one-hot */
+#define NPF_PRESENT (1u << 0)
+#define NPF_WRITE (1u << 1)
+#define NPF_FETCH (1u << 4)
+
+static uint8_t length_or_next_rip(const struct svm_vcpu *sv, uint64_t rip, uint8_t fixed)
+{
+	if (cpu.nrip_save && sv->vmcb->control.next_rip > rip)
+		return (uint8_t)(sv->vmcb->control.next_rip - rip);
+	return fixed;
+}
+
+void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit)
+{
+	const struct vmcb_control *c = &sv->vmcb->control;
+	uint64_t info1 = c->exit_info1;
+	const struct vmcb_save *s = &sv->vmcb->save;
+	*exit = (struct vm_exit){
+		.reason = EXIT_UNKNOWN,
+		.raw_code = c->exit_code,
+		.long_mode = (s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTRIB_L),
+	};
+
+	switch (c->exit_code) {
+	case SVM_EXIT_CPUID:
+		exit->reason = EXIT_CPUID;
+		exit->instr_len = length_or_next_rip(sv, rip, 2);
+		break;
+	case SVM_EXIT_HLT:
+		exit->reason = EXIT_HLT;
+		exit->instr_len = length_or_next_rip(sv, rip, 1);
+		break;
+	case SVM_EXIT_VMMCALL:
+		exit->reason = EXIT_HYPERCALL;
+		exit->instr_len = length_or_next_rip(sv, rip, 3);
+		break;
+	case SVM_EXIT_IOIO:
+		exit->reason = EXIT_IO;
+		exit->instr_len = (uint8_t)(c->exit_info2 - rip);
+		exit->io.port = (uint16_t)(info1 >> 16);
+		exit->io.size = (info1 >> IOIO_SIZE_SHIFT) & 7;
+		exit->io.in = info1 & IOIO_IN;
+		exit->io.string = info1 & IOIO_STRING;
+		exit->io.rep = info1 & IOIO_REP;
+		break;
+	case SVM_EXIT_NPF:
+		exit->reason = EXIT_NPF;
+		exit->npf.gpa = c->exit_info2;
+		exit->npf.present = info1 & NPF_PRESENT;
+		exit->npf.write = info1 & NPF_WRITE;
+		exit->npf.fetch = info1 & NPF_FETCH;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		exit->reason = EXIT_SHUTDOWN;
+		break;
+	default:
+		break;
+	}
+}

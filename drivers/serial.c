@@ -1,0 +1,46 @@
+#include "drivers/serial.h"
+#include "arch/x86/cpu.h"
+
+/* 16550 registers, offsets from the base port. */
+#define UART_DATA 0 /* THR on write; divisor low byte while LCR.DLAB = 1 */
+#define UART_IER 1  /* interrupt enable; divisor high byte while LCR.DLAB = 1 */
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define LCR_8N1 0x03
+#define LCR_DLAB 0x80
+#define LSR_THR_EMPTY 0x20
+
+static uint16_t uart;
+
+void serial_init(uint16_t base)
+{
+	uart = base;
+	outb(uart + UART_IER, 0x00);       /* polled: no interrupts */
+	outb(uart + UART_LCR, LCR_DLAB);
+	outb(uart + UART_DATA, 1);         /* divisor 1: 115200 baud */
+	outb(uart + UART_IER, 0);
+	outb(uart + UART_LCR, LCR_8N1);
+	outb(uart + UART_FCR, 0x07);       /* enable and clear the FIFOs */
+	outb(uart + UART_MCR, 0x03);       /* DTR, RTS */
+}
+
+static void serial_put(char c)
+{
+	/* Wait until the transmit holding register is empty, or characters are lost. */
+	for (unsigned spins = 0; spins < 1000000 && !(inb(uart + UART_LSR) & LSR_THR_EMPTY); spins++)
+		;
+	outb(uart + UART_DATA, (uint8_t)c);
+}
+
+void serial_write(const char *text, size_t len)
+{
+	if (!uart)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n')
+			serial_put('\r');
+		serial_put(text[i]);
+	}
+}

@@ -1,0 +1,11 @@
+/* The hypervisor's own console: a 16550 UART (COM1 at 0x3f8 on PCs), 115200 8N1, polled. */
+#ifndef KEEL_DRIVERS_SERIAL_H
+#define KEEL_DRIVERS_SERIAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void serial_init(uint16_t base);
+void serial_write(const char *text, size_t len); /* "\n" is sent as "\r\n" */
+
+#endif
