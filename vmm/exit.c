@@ -1,0 +1,73 @@
+/* The exit dispatch table. A vendor's vcpu_run returns a decoded struct vm_exit; this file
+ * counts it and calls the one handler for its reason. A handler either completes the
+ * instruction (advancing RIP) or ends the domain. */
+#include "arch/x86/cpu.h"
+#include "lib/log.h"
+#include "vmm/domain.h"
+#include "vmm/exit.h"
+
+typedef void (*exit_handler_fn)(struct vcpu *v, const struct vm_exit *exit);
+
+static void handle_hlt(struct vcpu *v, const struct vm_exit *exit)
+{
+	v->regs.rip += exit->instr_len;
+	if (v->regs.rflags & RFLAGS_IF) {
+		v->state = VCPU_BLOCKED; /* until an interrupt arrives */
+	} else {
+		v->state = VCPU_STOPPED;
+		console_flush(v->dom);
+		log_info("dom%u %s: stopped: HLT with interrupts disabled at rip 0x%llx", v->dom->id,
+			 v->dom->config.name, (unsigned long long)(v->regs.rip - exit->instr_len));
+	}
+	domain_update_state(v->dom);
+}
+
+static void handle_npf(struct vcpu *v, const struct vm_exit *exit)
+{
+	/* Guest RAM is mapped with every permission, so any fault is an access outside it.
+	 * Emulated MMIO devices will be looked up here. */
+	const char *access = exit->npf.fetch ? "instruction fetch at" : exit->npf.write ? "write to" : "read of";
+	domain_crash(v->dom, "nested-paging fault on %s GPA 0x%llx, %s, at rip 0x%llx", access,
+		     (unsigned long long)exit->npf.gpa,
+		     exit->npf.gpa < v->dom->p2m.ram_size ? "a permission fault in its memory" : "outside its memory",
+		     (unsigned long long)v->regs.rip);
+}
+
+static void handle_shutdown(struct vcpu *v, const struct vm_exit *exit)
+{
+	(void)exit;
+	domain_crash(v->dom, "shutdown (triple fault) at rip 0x%llx", (unsigned long long)v->regs.rip);
+}
+
+static void handle_unknown(struct vcpu *v, const struct vm_exit *exit)
+{
+	domain_crash(v->dom, "unknown exit (%s 0x%llx) at rip 0x%llx", hvm->exit_code_name,
+		     (unsigned long long)exit->raw_code, (unsigned long long)v->regs.rip);
+}
+
+static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
+	[EXIT_CPUID] = handle_cpuid,
+	[EXIT_HLT] = handle_hlt,
+	[EXIT_IO] = handle_io,
+	[EXIT_HYPERCALL] = handle_hypercall,
+	[EXIT_NPF] = handle_npf,
+	[EXIT_SHUTDOWN] = handle_shutdown,
+	[EXIT_UNKNOWN] = handle_unknown,
+};
+
+static const char *const exit_names[EXIT_REASON_COUNT] = {
+	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_IO] = "io", [EXIT_HYPERCALL] = "hypercall",
+	[EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown", [EXIT_UNKNOWN] = "unknown",
+};
+
+const char *exit_reason_name(enum exit_reason reason)
+{
+	return reason < EXIT_REASON_COUNT ? exit_names[reason] : "?";
+}
+
+void exit_dispatch(struct vcpu *v, const struct vm_exit *exit)
+{
+	enum exit_reason reason = exit->reason < EXIT_REASON_COUNT ? exit->reason : EXIT_UNKNOWN;
+	v->dom->exits[reason]++;
+	exit_handlers[reason](v, exit);
+}

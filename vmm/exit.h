@@ -1,0 +1,16 @@
+/* Where every VM exit goes: one constant table from exit reason to handler. */
+#ifndef KEEL_VMM_EXIT_H
+#define KEEL_VMM_EXIT_H
+
+#include "arch/x86/hvm.h"
+
+struct vcpu;
+
+void exit_dispatch(struct vcpu *v, const struct vm_exit *exit);
+const char *exit_reason_name(enum exit_reason reason);
+
+/* Handlers living in their own files. */
+void handle_cpuid(struct vcpu *v, const struct vm_exit *exit);
+void handle_hypercall(struct vcpu *v, const struct vm_exit *exit);
+
+#endif

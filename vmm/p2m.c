@@ -1,0 +1,145 @@
+#include "arch/x86/cpu_features.h"
+#include "arch/x86/hvm.h"
+#include "arch/x86/page_alloc.h"
+#include "arch/x86/paging.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "vmm/p2m.h"
+
+#define LARGE_PAGE NPT_PAGE_2M
+
+static uint64_t table_alloc(void *ctx)
+{
+	(void)ctx;
+	return page_alloc_zeroed();
+}
+
+static void table_free(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	page_free(pa, 1);
+}
+
+static uint64_t *table_ptr(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	return phys_to_virt(pa);
+}
+
+static const struct npt_mm core_mm = { NULL, table_alloc, table_free, table_ptr };
+
+/* Backs [gpa, gpa + size) with one contiguous host piece, or page by page if RAM is too
+ * fragmented for that. */
+static int back_range(struct p2m *p2m, uint64_t gpa, uint64_t size)
+{
+	uint64_t pages = size / PAGE_SIZE;
+	uint64_t hpa = page_alloc_contig(pages, size == LARGE_PAGE ? LARGE_PAGE : PAGE_SIZE);
+	if (hpa) {
+		memset(phys_to_virt(hpa), 0, size); /* never show a guest another's old data */
+		int err = npt_map(&p2m->npt, gpa, hpa, size, NPT_PERM_RWX);
+		if (err)
+			page_free(hpa, pages);
+		return err;
+	}
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t page = page_alloc_zeroed();
+		if (!page)
+			return -ENOMEM;
+		int err = npt_map(&p2m->npt, gpa + off, page, PAGE_SIZE, NPT_PERM_RWX);
+		if (err) {
+			page_free(page, 1);
+			return err;
+		}
+	}
+	return 0;
+}
+
+int p2m_init(struct p2m *p2m, uint64_t ram_size)
+{
+	if (ram_size == 0 || ram_size % PAGE_SIZE)
+		return -EINVAL;
+	int err = npt_init(&p2m->npt, hvm->npt_format, &core_mm, 1ull << cpu.phys_addr_bits);
+	if (err)
+		return err;
+	p2m->ram_size = 0;
+	for (uint64_t gpa = 0; gpa < ram_size;) {
+		uint64_t piece = ram_size - gpa >= LARGE_PAGE ? LARGE_PAGE : ram_size - gpa;
+		err = back_range(p2m, gpa, piece);
+		if (err) {
+			p2m->ram_size = gpa; /* free what is mapped so far */
+			p2m_destroy(p2m);
+			return err;
+		}
+		gpa += piece;
+	}
+	p2m->ram_size = ram_size;
+	return 0;
+}
+
+void p2m_destroy(struct p2m *p2m)
+{
+	uint64_t gpa = 0, hpa, page_size;
+	while (gpa < NPT_MAX_GPA && npt_lookup(&p2m->npt, gpa, &hpa, NULL, &page_size) == 0) {
+		page_free(hpa, page_size / PAGE_SIZE);
+		gpa += page_size;
+	}
+	npt_destroy(&p2m->npt);
+	p2m->ram_size = 0;
+}
+
+/* Checks the whole range first, so a failing copy changes nothing. */
+static int check_range(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need)
+{
+	if (gpa + len < gpa)
+		return -EFAULT;
+	uint64_t end = gpa + len;
+	while (gpa < end) {
+		uint64_t page_size;
+		unsigned perms;
+		if (npt_lookup(&p2m->npt, gpa, NULL, &perms, &page_size) || (perms & need) != need)
+			return -EFAULT;
+		gpa = (gpa & ~(page_size - 1)) + page_size;
+	}
+	return 0;
+}
+
+/* Calls copy(host pointer, offset, length) for each host-contiguous piece of the range. */
+static void for_each_piece(const struct p2m *p2m, uint64_t gpa, uint64_t len,
+			   void (*copy)(void *host, uint64_t offset, uint64_t n, void *ctx), void *ctx)
+{
+	uint64_t done = 0;
+	while (done < len) {
+		uint64_t hpa, page_size;
+		npt_lookup(&p2m->npt, gpa + done, &hpa, NULL, &page_size);
+		uint64_t room = page_size - ((gpa + done) & (page_size - 1));
+		uint64_t n = len - done < room ? len - done : room;
+		copy(phys_to_virt(hpa), done, n, ctx);
+		done += n;
+	}
+}
+
+static void copy_in(void *host, uint64_t offset, uint64_t n, void *src)
+{
+	memcpy(host, (const uint8_t *)src + offset, n);
+}
+
+static void copy_out(void *host, uint64_t offset, uint64_t n, void *dst)
+{
+	memcpy((uint8_t *)dst + offset, host, n);
+}
+
+int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len)
+{
+	int err = check_range(p2m, gpa, len, NPT_PERM_W);
+	if (!err)
+		for_each_piece(p2m, gpa, len, copy_in, (void *)src);
+	return err;
+}
+
+int p2m_copy_from_guest(const struct p2m *p2m, void *dst, uint64_t gpa, uint64_t len)
+{
+	int err = check_range(p2m, gpa, len, NPT_PERM_R);
+	if (!err)
+		for_each_piece(p2m, gpa, len, copy_out, dst);
+	return err;
+}

@@ -1,0 +1,26 @@
+/* A domain's guest-physical memory: RAM at [0, size), backed by host frames through the
+ * nested page table, and safe copies in and out of it for the hypervisor. */
+#ifndef KEEL_VMM_P2M_H
+#define KEEL_VMM_P2M_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "arch/x86/nested_pt.h"
+
+struct p2m {
+	struct npt npt;
+	uint64_t ram_size; /* bytes of guest RAM, mapped at guest-physical 0 */
+};
+
+/* Allocates ram_size bytes (a multiple of 4 KiB) of zeroed host memory, in 2 MiB-aligned
+ * pieces where possible so the table can use large pages, and maps it RWX at GPA 0. */
+int p2m_init(struct p2m *p2m, uint64_t ram_size);
+/* Unmaps and frees the guest's RAM and the table. */
+void p2m_destroy(struct p2m *p2m);
+
+/* Copies between the hypervisor and guest-physical memory; -EFAULT (nothing copied) if any
+ * byte of [gpa, gpa + len) is not guest RAM. */
+int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len);
+int p2m_copy_from_guest(const struct p2m *p2m, void *dst, uint64_t gpa, uint64_t len);
+
+#endif

@@ -1,0 +1,11 @@
+/* The end-of-run report: what every domain did, as a table of exits by reason. */
+#ifndef KEEL_VMM_REPORT_H
+#define KEEL_VMM_REPORT_H
+
+#include "arch/x86/platform.h"
+
+/* Prints the table and the final line; returns the exit status the run deserves.
+ * not_built: domains in the configuration that could not be built. */
+enum keel_status report_run(unsigned not_built);
+
+#endif
