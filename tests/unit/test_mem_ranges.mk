@@ -1,0 +1,1 @@
+SRC_test_mem_ranges := boot/mem_ranges.c
