@@ -10,6 +10,7 @@
 #include "vmm/sched.h"
 
 static struct keel_config config;
+static unsigned config_problems;
 
 static void report_config_problem(void *ctx, int line, const char *msg)
 {
@@ -23,8 +24,8 @@ static void read_config(const struct boot_info *boot)
 		log_error("no keel.cfg was handed over by the boot loader: nothing to run");
 		platform_exit(KEEL_STATUS_BAD_CONFIG);
 	}
-	config_parse((const char *)(uintptr_t)boot->config_base, boot->config_size, &config,
-		     report_config_problem, NULL);
+	const char *text = (const char *)(uintptr_t)boot->config_base;
+	config_problems = (unsigned)config_parse(text, boot->config_size, &config, report_config_problem, NULL);
 	log_set_level(config.loglevel);
 	if (config.has_exit_port)
 		platform_set_exit_port(config.exit_port);
@@ -56,8 +57,8 @@ void vmm_main(const struct boot_info *boot)
 		platform_exit(KEEL_STATUS_BAD_CONFIG);
 	}
 
-	log_info("scheduler: running %u domains", domain_count());
+	log_info("scheduler: running %u domain%s", domain_count(), domain_count() == 1 ? "" : "s");
 	sched_run();
 	log_info("all domains have ended");
-	platform_exit(report_run(not_built));
+	platform_exit(report_run(not_built, config_problems));
 }

@@ -4,7 +4,7 @@
 #include "vmm/exit.h"
 #include "vmm/report.h"
 
-enum keel_status report_run(unsigned not_built)
+enum keel_status report_run(unsigned not_built, unsigned config_problems)
 {
 	kprintf("exits by reason:\n%-16s %-8s", "domain", "state");
 	for (unsigned r = 0; r < EXIT_REASON_COUNT; r++)
@@ -28,13 +28,15 @@ enum keel_status report_run(unsigned not_built)
 	kprintf("\n");
 
 	enum keel_status status = KEEL_STATUS_OK;
-	if (count[DOMAIN_CRASHED] || not_built || count[DOMAIN_BLOCKED])
+	if (count[DOMAIN_CRASHED] || not_built || count[DOMAIN_BLOCKED] || config_problems)
 		status = KEEL_STATUS_DOMAIN_FAILED;
 	kprintf("Keel finished: %u stopped, %u crashed", count[DOMAIN_STOPPED], count[DOMAIN_CRASHED]);
 	if (count[DOMAIN_BLOCKED])
 		kprintf(", %u blocked forever", count[DOMAIN_BLOCKED]);
 	if (not_built)
 		kprintf(", %u not built", not_built);
+	if (config_problems)
+		kprintf(", %u problem%s in keel.cfg", config_problems, config_problems == 1 ? "" : "s");
 	kprintf("; exit status %d\n", status);
 	return status;
 }

@@ -5,7 +5,8 @@
 #include "arch/x86/platform.h"
 
 /* Prints the table and the final line; returns the exit status the run deserves.
- * not_built: domains in the configuration that could not be built. */
-enum keel_status report_run(unsigned not_built);
+ * not_built: domains that passed the configuration check but could not be built;
+ * config_problems: problems found in keel.cfg (each dropped a setting or a domain). */
+enum keel_status report_run(unsigned not_built, unsigned config_problems);
 
 #endif
