@@ -34,7 +34,7 @@ GUEST_IMAGES := $(patsubst %,$(B)/guests/%64.elf,$(GUESTS64)) $(patsubst %,$(B)/
 CONFIG ?= guests/configs/default.cfg
 BED ?= qemu
 
-.PHONY: all deps run debug test unit integration clean
+.PHONY: all deps run debug test unit integration clean FORCE
 all: $(B)/esp.img
 
 $(B)/core/%.o: %.c
@@ -64,7 +64,11 @@ $(B)/guests/%16.bin: guests/test/guest16.asm $(wildcard guests/test/*.inc)
 	@mkdir -p $(dir $@)
 	$(NASM) -f bin -DVARIANT_$* -Iguests/test/ -o $@ $<
 
-$(B)/esp.img: $(B)/BOOTX64.EFI $(B)/core.elf $(GUEST_IMAGES) $(CONFIG) scripts/mkesp.sh
+# Remembers which CONFIG the image holds, so `make run CONFIG=...` rebuilds it.
+$(B)/esp.config: FORCE
+	@mkdir -p $(B)
+	@echo '$(CONFIG)' | cmp -s - $@ || echo '$(CONFIG)' > $@
+$(B)/esp.img: $(B)/BOOTX64.EFI $(B)/core.elf $(GUEST_IMAGES) $(CONFIG) $(B)/esp.config scripts/mkesp.sh
 	scripts/mkesp.sh $@ $(B) $(CONFIG)
 
 deps:
@@ -81,8 +85,9 @@ debug: deps
 unit:
 	$(MAKE) -C tests/unit run
 
+# Boots run on both cores; BED=qemu limits the run to one test bed.
 integration: all
-	/usr/bin/python3 -m pytest -v tests/integration
+	/usr/bin/python3 -m pytest -v -n 2 tests/integration $(if $(filter command line,$(origin BED)),--bed=$(BED))
 
 test: deps
 	$(MAKE) all

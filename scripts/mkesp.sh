@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# mkesp.sh OUT.img BUILD_DIR CONFIG
+# Builds the EFI system partition Keel boots from: a bare FAT file system (no partition
+# table; UEFI firmware accepts one as a whole-disk volume) written with mtools, so neither
+# mounting nor root is needed. Layout (see the ESP section of the output contract):
+#   EFI/BOOT/BOOTX64.EFI   keel/core.elf   keel/keel.cfg   keel/guests/<every *.elf, *.bin>
+set -eu
+
+die() { echo "mkesp: $*" >&2; exit 1; }
+
+[ $# -eq 3 ] || die "usage: $0 OUT.img BUILD_DIR CONFIG"
+out=$1 build=$2 config=$3
+
+# mkfs.fat lives in /usr/sbin, which is not on every user's PATH.
+PATH=$PATH:/usr/sbin:/sbin
+for tool in mkfs.fat mmd mcopy; do
+	command -v "$tool" >/dev/null 2>&1 || die "$tool not found (packages dosfstools, mtools; see scripts/install-deps.sh)"
+done
+
+loader=$build/BOOTX64.EFI core=$build/core.elf
+for f in "$loader" "$core" "$config"; do
+	[ -f "$f" ] || die "$f: no such file"
+done
+[ -d "$build/guests" ] || die "$build/guests: no such directory (the test guests are built by make)"
+shopt -s nullglob
+guests=("$build"/guests/*.elf "$build"/guests/*.bin)
+shopt -u nullglob
+[ ${#guests[@]} -gt 0 ] || die "$build/guests: no guest images (*.elf, *.bin)"
+
+# 16 MiB, or more when the files need it (plus 1 MiB for the FAT and directories).
+need_kib=$(du -ck -- "$loader" "$core" "$config" "${guests[@]}" | tail -n 1 | cut -f 1)
+size_kib=$(( need_kib + 1024 > 16384 ? need_kib + 1024 : 16384 ))
+
+tmp=$out.tmp.$$
+trap 'rm -f -- "$tmp"' EXIT
+rm -f -- "$tmp"
+mkfs.fat -C -n KEEL "$tmp" "$size_kib" >/dev/null || die "mkfs.fat failed on $tmp"
+
+export MTOOLS_SKIP_CHECK=1
+m() { "$@" || die "$1 failed: $*"; }
+m mmd -i "$tmp" ::/EFI ::/EFI/BOOT ::/keel ::/keel/guests
+m mcopy -i "$tmp" -- "$loader" ::/EFI/BOOT/BOOTX64.EFI
+m mcopy -i "$tmp" -- "$core" ::/keel/core.elf
+m mcopy -i "$tmp" -- "$config" ::/keel/keel.cfg
+m mcopy -i "$tmp" -- "${guests[@]}" ::/keel/guests/
+
+mv -f -- "$tmp" "$out"
+trap - EXIT
+echo "mkesp: $out: ${size_kib} KiB FAT, config $config, ${#guests[@]} guest images"

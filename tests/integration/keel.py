@@ -1,0 +1,170 @@
+"""Boots Keel on a test bed and parses what it prints (the formats are the output contract).
+
+A test bed is an emulated machine with a launcher script. A launcher takes
+[--timeout SECONDS] ESP.img, prints the serial console on standard output and its own
+messages on standard error, among them "Keel exited with status N (...)", and exits with N.
+Adding a bed is one entry in BEDS.
+"""
+
+import functools
+import os
+import re
+import signal
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pexpect
+import pytest
+
+TOP = Path(__file__).resolve().parents[2]
+BUILD = TOP / "build"
+DEFAULT_CONFIG = TOP / "guests" / "configs" / "default.cfg"
+
+# What `make all` builds and every boot puts on the ESP.
+BUILD_FILES = ["BOOTX64.EFI", "core.elf"] + [
+    f"guests/{name}" for name in (
+        "hello64.elf", "oob64.elf", "triple64.elf", "unknown64.elf", "hello16.bin", "oob16.bin")
+]
+
+
+@dataclass(frozen=True)
+class Bed:
+    name: str
+    launcher: str  # from the repository top
+    unknown_exit: str  # how Keel names the exit the "unknown" guest's INVD causes
+    cpu_without_virt: tuple  # launcher arguments for a CPU without SVM / VT-x
+    cpu_without_nested_paging: tuple  # ... with SVM / VT-x but no NPT / EPT
+
+    def command(self, esp, timeout, extra=()):
+        return [str(TOP / self.launcher), "--timeout", str(timeout), str(esp), *extra]
+
+
+BEDS = {
+    # QEMU 7.2's SVM reports a guest's INVD as a WBINVD intercept (0x89); AMD CPUs report
+    # INVD (0x76). Keel intercepts both.
+    "qemu": Bed("qemu", "scripts/run-qemu.sh", "svm exit code 0x89",
+                cpu_without_virt=("--", "-cpu", "qemu64,-svm"),
+                cpu_without_nested_paging=("--", "-cpu", "qemu64,+svm,-npt")),
+}
+
+
+def require_build():
+    """Stops the whole session with one clear message when `make all` has not run."""
+    missing = [f"build/{f}" for f in BUILD_FILES if not (BUILD / f).is_file()]
+    if missing:
+        pytest.exit(
+            "the integration tests boot what `make all` builds, and these are missing: "
+            + ", ".join(missing) + ". Run `make all` first (or `make integration`).",
+            returncode=2)
+
+
+# The UEFI shell's prompt: the firmware runs its shell when no boot option started.
+FIRMWARE_SHELL = "Shell> "
+
+# CSI sequences (colours, cursor moves: the firmware's console), other two-byte escapes.
+_ANSI = re.compile(r"\x1b\[[0-9;?=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[@-_]")
+_GUEST_LINE = re.compile(r"dom\d+ (\S+) \((?:console|port 0x[0-9a-f]+)\): ")
+_LOG_LINE = re.compile(r"\[(?:error|warn|info|debug)\] dom\d+ (\S+): ")
+_STATUS_LINE = re.compile(r"Keel exited with status (\d+) ")
+
+
+def clean(text):
+    return _ANSI.sub("", text.replace("\r", ""))
+
+
+@dataclass
+class Result:
+    output: str = field(repr=False)  # the serial console, '\r' and escape sequences removed
+    stderr: str = field(repr=False)  # the launcher's and the emulator's own messages
+    exit_code: int  # the launcher's
+    status: int | None  # Keel's exit status; None when Keel never reported one
+    log: Path  # output and stderr as they came, for reading after a failure
+
+    @property
+    def lines(self):
+        return [line.rstrip() for line in self.output.split("\n")]
+
+    def domain_lines(self, name):
+        """The domain's own lines in order: its guest's output and the log lines about it."""
+        return [line for line in self.lines
+                if (m := _GUEST_LINE.match(line) or _LOG_LINE.match(line)) and m.group(1) == name]
+
+    def exit_table(self):
+        """The "exits by reason:" table: name -> {"domain": "dom1", "state": ..., "cpuid": 4, ...}."""
+        lines = self.lines
+        try:
+            start = lines.index("exits by reason:")
+        except ValueError:
+            raise AssertionError(f"no 'exits by reason:' table in the output (log: {self.log})") from None
+        header = lines[start + 1].split()
+        assert header[:2] == ["domain", "state"], f"unexpected table header {lines[start + 1]!r}"
+        table = {}
+        for line in lines[start + 2:]:
+            if not line:
+                break
+            cells = line.split()
+            assert len(cells) == len(header) + 1, f"table row {line!r} does not fit header {header}"
+            row = {"domain": cells[0]}
+            for column, cell in zip(header[1:], cells[2:]):
+                row[column] = int(cell) if cell.isdigit() else cell
+            table[cells[1]] = row
+        return table
+
+    def __str__(self):
+        return f"exit code {self.exit_code}, Keel status {self.status}; log: {self.log}"
+
+
+def boot(tmp_path, config_text, timeout=180, bed=BEDS["qemu"], extra=()):
+    """Boots Keel with config_text and the images in build/, waits for the machine to end.
+    extra: more launcher arguments (e.g. a bed's cpu_without_virt)."""
+    require_build()
+    tmp_path = Path(tmp_path)
+    config = tmp_path / "keel.cfg"
+    config.write_text(config_text)
+    esp = tmp_path / "esp.img"
+    mkesp = subprocess.run([str(TOP / "scripts/mkesp.sh"), str(esp), str(BUILD), str(config)],
+                           capture_output=True, text=True)
+    assert mkesp.returncode == 0, f"mkesp.sh failed:\n{mkesp.stdout}{mkesp.stderr}"
+
+    log = tmp_path / "console.log"
+    stderr_path = tmp_path / "launcher.stderr"
+    command = bed.command(esp, timeout, extra)
+    with open(log, "w", encoding="utf-8") as logfile:
+        # The launcher gets a terminal (as with `make run`) for the console; its stderr
+        # goes to a file so the console text stays apart from the launcher's messages.
+        child = pexpect.spawn(command[0], command[1:], cwd=str(TOP), encoding="utf-8",
+                              codec_errors="replace", logfile=logfile, timeout=timeout + 60,
+                              preexec_fn=functools.partial(_stderr_to, str(stderr_path)))
+        try:
+            if child.expect([pexpect.EOF, FIRMWARE_SHELL]) == 1:
+                _stop(child)
+                raise AssertionError(f"Keel did not start: the firmware fell back to its shell (log: {log})")
+        except pexpect.TIMEOUT:
+            _stop(child)
+            raise AssertionError(f"{bed.launcher} did not end within {timeout + 60} s (log: {log})")
+        output = child.before
+        child.close()
+    stderr = stderr_path.read_text(errors="replace")
+    with open(log, "a", encoding="utf-8") as logfile:
+        logfile.write("\n--- launcher stderr ---\n" + stderr)
+
+    exit_code = child.exitstatus if child.exitstatus is not None else 128 + child.signalstatus
+    reported = _STATUS_LINE.search(stderr)
+    status = exit_code if reported and int(reported.group(1)) == exit_code else None
+    return Result(clean(output), stderr, exit_code, status, log)
+
+
+def _stop(child):
+    """Ends the launcher and the emulator: the launcher leads their process group."""
+    try:
+        os.killpg(child.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    child.terminate(force=True)
+
+
+def _stderr_to(path):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
