@@ -2,7 +2,7 @@
 # mkesp.sh OUT.img BUILD_DIR CONFIG
 # Builds the EFI system partition Keel boots from: a bare FAT file system (no partition
 # table; UEFI firmware accepts one as a whole-disk volume) written with mtools, so neither
-# mounting nor root is needed. Layout (see the ESP section of the output contract):
+# mounting nor root is needed. Layout (docs/architecture.md, "The boot path"):
 #   EFI/BOOT/BOOTX64.EFI   keel/core.elf   keel/keel.cfg   keel/guests/<every *.elf, *.bin>
 set -eu
 

@@ -10,7 +10,7 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_NAME, KEY_KERNEL, KEY_MODE, KEY_MEMORY, KEY_VCPUS,
+enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_NAME, KEY_KERNEL, KEY_MODE, KEY_MEMORY, KEY_VCPUS,
        KEY_ON_CRASH, NKEYS };
 
 enum section { SEC_GLOBAL, SEC_DOMAIN, SEC_IGNORED };
@@ -139,14 +139,22 @@ static void set_loglevel(struct parser *p, const char *key, const struct value *
 		p->out->loglevel = level[i];
 }
 
-static void set_exit_port(struct parser *p, const char *key, const struct value *v)
+static void set_port(struct parser *p, const char *key, const struct value *v, uint16_t *port)
 {
 	uint64_t n;
 
-	if (!get_number(p, key, v, 0, 0xffff, "must be 0..0xffff", &n))
-		return;
-	p->out->has_exit_port = true;
-	p->out->exit_port = (uint16_t)n;
+	if (get_number(p, key, v, 1, 0xffff, "must be 1..0xffff", &n))
+		*port = (uint16_t)n;
+}
+
+static void set_exit_port(struct parser *p, const char *key, const struct value *v)
+{
+	set_port(p, key, v, &p->out->exit_port);
+}
+
+static void set_shutdown_port(struct parser *p, const char *key, const struct value *v)
+{
+	set_port(p, key, v, &p->out->shutdown_port);
 }
 
 static void set_name(struct parser *p, const char *key, const struct value *v)
@@ -229,6 +237,7 @@ static const struct key {
 } keys[NKEYS] = {
 	[KEY_LOGLEVEL] = { "loglevel", true, set_loglevel },
 	[KEY_EXIT_PORT] = { "exit_port", true, set_exit_port },
+	[KEY_SHUTDOWN_PORT] = { "shutdown_port", true, set_shutdown_port },
 	[KEY_NAME] = { "name", false, set_name },
 	[KEY_KERNEL] = { "kernel", false, set_kernel },
 	[KEY_MODE] = { "mode", false, set_mode },

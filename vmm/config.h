@@ -2,8 +2,10 @@
  *
  *   # global settings first
  *   loglevel = "info"          # error | warn | info | debug
- *   exit_port = 0xf4           # optional: I/O port of a debug-exit device; Keel writes
- *                              # its exit status there when everything has ended
+ *   exit_port = 0xf4           # optional: I/O port of a debug-exit device (QEMU's
+ *                              # isa-debug-exit); Keel writes its exit status there at the end
+ *   shutdown_port = 0x8900     # optional: Bochs' shutdown port; Keel writes "Shutdown" there
+ *                              # at the end
  *   [domain]                   # each section describes one guest domain
  *   name = "hello64"           # required: 1-31 chars of [a-z0-9_-], unique
  *   kernel = "hello64.elf"     # required: the boot module (guest image) by file name
@@ -42,8 +44,8 @@ struct domain_config {
 
 struct keel_config {
 	enum log_level loglevel; /* default LOG_INFO */
-	bool has_exit_port;
-	uint16_t exit_port;
+	uint16_t exit_port;     /* 0: none */
+	uint16_t shutdown_port; /* 0: none */
 	unsigned ndomains;
 	struct domain_config domains[CONFIG_MAX_DOMAINS];
 };

@@ -27,8 +27,7 @@ static void read_config(const struct boot_info *boot)
 	const char *text = (const char *)(uintptr_t)boot->config_base;
 	config_problems = (unsigned)config_parse(text, boot->config_size, &config, report_config_problem, NULL);
 	log_set_level(config.loglevel);
-	if (config.has_exit_port)
-		platform_set_exit_port(config.exit_port);
+	platform_set_exit_ports(config.exit_port, config.shutdown_port);
 }
 
 void vmm_main(const struct boot_info *boot)

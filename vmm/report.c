@@ -37,6 +37,6 @@ enum keel_status report_run(unsigned not_built, unsigned config_problems)
 		kprintf(", %u not built", not_built);
 	if (config_problems)
 		kprintf(", %u problem%s in keel.cfg", config_problems, config_problems == 1 ? "" : "s");
-	kprintf("; exit status %d\n", status);
+	kprintf("\n");
 	return status;
 }

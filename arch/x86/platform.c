@@ -5,17 +5,22 @@
 #include "lib/panic.h"
 #include "lib/printf.h"
 
-static uint16_t exit_port;
+static uint16_t exit_port, shutdown_port;
 
-void platform_set_exit_port(uint16_t port)
+void platform_set_exit_ports(uint16_t exit, uint16_t shutdown)
 {
-	exit_port = port;
+	exit_port = exit;
+	shutdown_port = shutdown;
 }
 
 void platform_exit(enum keel_status status)
 {
+	kprintf("Keel exit status %d\n", status);
 	if (exit_port)
 		outb(exit_port, (uint8_t)status);
+	if (shutdown_port)
+		for (const char *c = "Shutdown"; *c; c++)
+			outb(shutdown_port, (uint8_t)*c);
 	halt_forever();
 }
 

@@ -13,9 +13,10 @@ enum keel_status {
 	KEEL_STATUS_DOMAIN_FAILED = 4,   /* finished, but a domain crashed or was not built */
 };
 
-/* The I/O port of a debug-exit device (QEMU's isa-debug-exit), 0 for none. */
-void platform_set_exit_port(uint16_t port);
-/* Reports the status on the exit port, if any, then halts this CPU for good. */
+/* How an emulator learns that Keel has ended: exit_port takes the status byte (QEMU's
+ * isa-debug-exit), shutdown_port the string "Shutdown" (Bochs). 0 for none. */
+void platform_set_exit_ports(uint16_t exit_port, uint16_t shutdown_port);
+/* Prints "Keel exit status N", reports it on the exit ports, then halts this CPU for good. */
 void platform_exit(enum keel_status status) __attribute__((noreturn));
 
 #endif

@@ -1,4 +1,4 @@
-"""Boots Keel on a test bed and parses what it prints (the formats are the output contract).
+"""Boots Keel on a test bed and parses what it prints (formats: docs/architecture.md, README.md).
 
 A test bed is an emulated machine with a launcher script. A launcher takes
 [--timeout SECONDS] ESP.img, prints the serial console on standard output and its own

@@ -3,7 +3,7 @@ runs what it can and reports a matching exit status."""
 
 import re
 
-from test_guests import EXPECTED_TABLE, assert_lines, checks, last_line, stopped
+from test_guests import EXPECTED_TABLE, assert_lines, checks, closing_lines, stopped
 from keel import boot
 
 BAD_CONFIG = """\
@@ -53,8 +53,8 @@ def test_bad_domains_are_refused_and_the_good_one_runs(bed, tmp_path):
     assert_lines(result.domain_lines("good"), checks("dom1", "good", "long64") + [stopped("dom1", "good")],
                  f"good ({result})")
     assert result.exit_table() == {"good": EXPECTED_TABLE["hello64"]}, str(result)
-    assert last_line(result) == (
-        "Keel finished: 1 stopped, 0 crashed, 2 not built, 5 problems in keel.cfg; exit status 4"), str(result)
+    assert closing_lines(result) == (
+        "Keel finished: 1 stopped, 0 crashed, 2 not built, 5 problems in keel.cfg", "Keel exit status 4"), str(result)
     assert result.status == 4, str(result)
 
 
@@ -62,8 +62,8 @@ def test_no_domain_at_all(bed, tmp_path):
     result = boot(tmp_path, 'exit_port = 0xf4\n\n[domain]\nname = "ghost"\nkernel = "ghost.elf"\n', bed=bed)
     assert "[error] domain 'ghost' not started: its kernel 'ghost.elf' is not among the boot modules" \
         in result.lines, str(result)
-    assert last_line(result) == "[error] no domain could be started: check keel.cfg and the guest images", \
-        str(result)
+    assert closing_lines(result) == ("[error] no domain could be started: check keel.cfg and the guest images",
+                                     "Keel exit status 3"), str(result)
     assert result.status == 3, str(result)
 
 
@@ -73,12 +73,14 @@ MINIMAL = 'exit_port = 0xf4\n\n[domain]\nname = "hello64"\nkernel = "hello64.elf
 def test_cpu_without_virtualization(bed, tmp_path):
     result = boot(tmp_path, MINIMAL, bed=bed, extra=bed.cpu_without_virt)
     assert re.fullmatch(r"\[error\] Keel cannot run guests on this CPU: this (AMD|Intel) CPU does not offer "
-                        r"(SVM \(AMD-V\)|VT-x \(VMX\))\. .*", last_line(result)), str(result)
+                        r"(SVM \(AMD-V\)|VT-x \(VMX\))\. .*", closing_lines(result)[0]), str(result)
+    assert closing_lines(result)[1] == "Keel exit status 2", str(result)
     assert result.status == 2, str(result)
 
 
 def test_cpu_without_nested_paging(bed, tmp_path):
     result = boot(tmp_path, MINIMAL, bed=bed, extra=bed.cpu_without_nested_paging)
     assert re.fullmatch(r"\[error\] Keel cannot run guests on this CPU: the CPU offers (SVM|VT-x) but not "
-                        r"(nested paging \(NPT\)|EPT), .*", last_line(result)), str(result)
+                        r"(nested paging \(NPT\)|EPT), .*", closing_lines(result)[0]), str(result)
+    assert closing_lines(result)[1] == "Keel exit status 2", str(result)
     assert result.status == 2, str(result)

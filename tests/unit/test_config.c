@@ -72,6 +72,7 @@ static const char full_file[] =
 	"# Keel test configuration\n"
 	"loglevel = \"debug\"\n"
 	"exit_port = 0xf4\n"
+	"shutdown_port = 0x8900\n"
 	"\n"
 	"[domain]\n"
 	"name = \"hello64\"\n"
@@ -91,8 +92,8 @@ static const char full_file[] =
 static void check_full_file(void)
 {
 	assert_int_equal(cfg.loglevel, LOG_DEBUG);
-	assert_true(cfg.has_exit_port);
 	assert_int_equal(cfg.exit_port, 0xf4);
+	assert_int_equal(cfg.shutdown_port, 0x8900);
 	assert_int_equal(cfg.ndomains, 2);
 	assert_string_equal(cfg.domains[0].name, "hello64");
 	assert_string_equal(cfg.domains[0].kernel, "hello64.elf");
@@ -141,7 +142,8 @@ static void defaults(void **state)
 	(void)state;
 	expect_problems(parse("[domain]\nname = a\nkernel = k\n"), 0);
 	assert_int_equal(cfg.loglevel, LOG_INFO);
-	assert_false(cfg.has_exit_port);
+	assert_int_equal(cfg.exit_port, 0);
+	assert_int_equal(cfg.shutdown_port, 0);
 	assert_int_equal(cfg.ndomains, 1);
 	assert_string_equal(cfg.domains[0].name, "a");
 	assert_string_equal(cfg.domains[0].kernel, "k");
@@ -316,9 +318,10 @@ static void global_errors(void **state)
 
 	expect_problems(parse("loglevel = verbose\nexit_port = 0x10000\n"), 2);
 	expect_report(0, 1, "loglevel = verbose: expected error, warn, info or debug");
-	expect_report(1, 2, "exit_port = 0x10000: must be 0..0xffff");
+	expect_report(1, 2, "exit_port = 0x10000: must be 1..0xffff");
 	assert_int_equal(cfg.loglevel, LOG_INFO);
-	assert_false(cfg.has_exit_port);
+	assert_int_equal(cfg.exit_port, 0);
+	assert_int_equal(cfg.shutdown_port, 0);
 
 	expect_problems(parse("loglevel = error\nloglevel = debug\nexit_port = 0xffff\n"), 1);
 	expect_report(0, 2, "'loglevel' is given twice in this section (first at line 1)");
