@@ -1,6 +1,7 @@
 # Keel — build, run and test. See README.md.
 #   make            build the hypervisor, its UEFI loader, the test guests and build/esp.img
 #   make run        install what is missing, build, boot Keel and its default guests in QEMU
+#                   (BED=bochs: in Bochs, through GRUB and Multiboot2, on an Intel CPU)
 #   make debug      the same machine, paused, with a GDB server (docs/debugging.md)
 #   make test       install what is missing, build, run unit and integration tests
 B := build
@@ -15,7 +16,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CORE_CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
 	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-omit-frame-pointer \
 	-fno-asynchronous-unwind-tables -I. -MMD -MP
-CORE_SRC := $(wildcard arch/x86/*.c arch/x86/svm/*.c arch/x86/vmx/*.c vmm/*.c vmm/dev/*.c drivers/*.c lib/*.c)
+CORE_SRC := $(wildcard arch/x86/*.c arch/x86/svm/*.c arch/x86/vmx/*.c vmm/*.c vmm/dev/*.c drivers/*.c lib/*.c) boot/mem_ranges.c
 CORE_ASM := $(wildcard arch/x86/*.asm arch/x86/svm/*.asm arch/x86/vmx/*.asm)
 CORE_OBJ := $(patsubst %.c,$(B)/core/%.o,$(CORE_SRC)) $(patsubst %.asm,$(B)/core/%.asm.o,$(CORE_ASM))
 
@@ -34,8 +35,8 @@ GUEST_IMAGES := $(patsubst %,$(B)/guests/%64.elf,$(GUESTS64)) $(patsubst %,$(B)/
 CONFIG ?= guests/configs/default.cfg
 BED ?= qemu
 
-.PHONY: all deps run debug test unit integration clean FORCE
-all: $(B)/esp.img
+.PHONY: all deps run run-qemu run-bochs debug test unit integration clean FORCE
+all: $(B)/esp.img $(B)/keel.iso
 
 $(B)/core/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -71,12 +72,19 @@ $(B)/esp.config: FORCE
 $(B)/esp.img: $(B)/BOOTX64.EFI $(B)/core.elf $(GUEST_IMAGES) $(CONFIG) $(B)/esp.config scripts/mkesp.sh
 	scripts/mkesp.sh $@ $(B) $(CONFIG)
 
+$(B)/keel.iso: $(B)/core.elf $(GUEST_IMAGES) $(CONFIG) $(B)/esp.config scripts/mkiso.sh
+	scripts/mkiso.sh $@ $(B) $(CONFIG)
+
 deps:
 	scripts/install-deps.sh
 
 run: deps
 	$(MAKE) all
+	$(MAKE) run-$(BED)
+run-qemu:
 	scripts/run-qemu.sh $(B)/esp.img
+run-bochs:
+	scripts/run-bochs.sh $(B)/keel.iso
 
 debug: deps
 	$(MAKE) all

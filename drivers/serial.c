@@ -11,6 +11,7 @@
 #define LCR_8N1 0x03
 #define LCR_DLAB 0x80
 #define LSR_THR_EMPTY 0x20
+#define LSR_TRANSMITTER_EMPTY 0x40 /* holding and shift registers both empty */
 
 static uint16_t uart;
 
@@ -26,12 +27,22 @@ void serial_init(uint16_t base)
 	outb(uart + UART_MCR, 0x03);       /* DTR, RTS */
 }
 
+static void wait_for(uint8_t lsr_bits)
+{
+	for (unsigned spins = 0; spins < 1000000 && !(inb(uart + UART_LSR) & lsr_bits); spins++)
+		;
+}
+
 static void serial_put(char c)
 {
-	/* Wait until the transmit holding register is empty, or characters are lost. */
-	for (unsigned spins = 0; spins < 1000000 && !(inb(uart + UART_LSR) & LSR_THR_EMPTY); spins++)
-		;
+	wait_for(LSR_THR_EMPTY); /* or characters are lost */
 	outb(uart + UART_DATA, (uint8_t)c);
+}
+
+void serial_drain(void)
+{
+	if (uart)
+		wait_for(LSR_TRANSMITTER_EMPTY);
 }
 
 void serial_write(const char *text, size_t len)

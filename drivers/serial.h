@@ -7,5 +7,7 @@
 
 void serial_init(uint16_t base);
 void serial_write(const char *text, size_t len); /* "\n" is sent as "\r\n" */
+/* Waits until the last character has left the UART (before the machine is switched off). */
+void serial_drain(void);
 
 #endif

@@ -1,6 +1,7 @@
 #include <stdarg.h>
 #include "arch/x86/cpu.h"
 #include "arch/x86/platform.h"
+#include "drivers/serial.h"
 #include "lib/log.h"
 #include "lib/panic.h"
 #include "lib/printf.h"
@@ -16,6 +17,7 @@ void platform_set_exit_ports(uint16_t exit, uint16_t shutdown)
 void platform_exit(enum keel_status status)
 {
 	kprintf("Keel exit status %d\n", status);
+	serial_drain(); /* an emulator may stop the moment it hears the status */
 	if (exit_port)
 		outb(exit_port, (uint8_t)status);
 	if (shutdown_port)

@@ -3,6 +3,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/multiboot2.h"
 #include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/platform.h"
@@ -10,6 +11,7 @@
 #include "drivers/serial.h"
 #include "lib/log.h"
 #include "lib/string.h"
+#include "arch/x86/setup.h"
 #include "vmm/main.h"
 
 #define COM1 0x3f8
@@ -63,13 +65,34 @@ static void memory_init(void)
 		 (unsigned long long)(page_alloc_free_pages() * PAGE_SIZE / MIB));
 }
 
-void core_start(const struct boot_info *from_loader);
-
-void core_start(const struct boot_info *from_loader)
+void early_console_init(void)
 {
 	serial_init(COM1);
 	log_set_sink(console_sink);
 	kprintf("\nKeel 0.1.0 x86-64 hypervisor\n");
+}
+
+void core_start_uefi(const struct boot_info *from_loader)
+{
+	early_console_init();
+	core_start(from_loader);
+}
+
+void multiboot2_start(uint32_t mbi)
+{
+	static struct boot_info from_grub;
+	static uint8_t rsdp[MULTIBOOT2_RSDP_MAX];
+	char err[128];
+	early_console_init();
+	if (multiboot2_parse(phys_to_virt(mbi), &from_grub, rsdp, err, sizeof(err))) {
+		log_error("the Multiboot2 boot information is unusable: %s", err);
+		platform_exit(KEEL_STATUS_PANIC);
+	}
+	core_start(&from_grub);
+}
+
+void core_start(const struct boot_info *from_loader)
+{
 	if (from_loader->magic != BOOT_INFO_MAGIC || from_loader->version != BOOT_INFO_VERSION) {
 		log_error("the boot loader handed over no Keel boot information (magic 0x%llx, version %u)",
 			  (unsigned long long)from_loader->magic, from_loader->version);

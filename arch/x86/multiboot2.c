@@ -1,0 +1,130 @@
+#include "arch/x86/multiboot2.h"
+#include "boot/mem_ranges.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define TAG_END 0
+#define TAG_MODULE 3
+#define TAG_MEMORY_MAP 6
+#define TAG_ACPI_OLD 14 /* a copy of the ACPI 1.0 RSDP (20 bytes) */
+#define TAG_ACPI_NEW 15 /* a copy of the ACPI 2.0+ RSDP (36 bytes) */
+#define RSDP_MAX MULTIBOOT2_RSDP_MAX
+
+struct mb2_tag {
+	uint32_t type, size;
+};
+
+struct mb2_module {
+	struct mb2_tag tag;
+	uint32_t start, end;
+	char name[]; /* NUL-terminated */
+};
+
+struct mb2_mmap {
+	struct mb2_tag tag;
+	uint32_t entry_size, entry_version;
+};
+
+struct mb2_mmap_entry {
+	uint64_t base, length;
+	uint32_t type, reserved;
+};
+
+static uint32_t memory_type(uint32_t mb2_type)
+{
+	switch (mb2_type) {
+	case 1: return BOOT_MEM_USABLE;
+	case 3: return BOOT_MEM_ACPI_RECLAIM;
+	case 4: return BOOT_MEM_ACPI_NVS;
+	case 5: return BOOT_MEM_BAD;
+	default: return BOOT_MEM_RESERVED;
+	}
+}
+
+static int add_module(const struct mb2_module *m, struct boot_info *bi, char *err, size_t errlen)
+{
+	size_t name_room = m->tag.size - sizeof(*m);
+	size_t name_len = strnlen(m->name, name_room);
+	if (name_len == name_room || m->end < m->start) {
+		ksnprintf(err, errlen, "module at 0x%x: malformed tag", m->start);
+		return -EINVAL;
+	}
+	if (!strcmp(m->name, MULTIBOOT2_CONFIG_NAME)) {
+		bi->config_base = m->start;
+		bi->config_size = m->end - m->start;
+		return 0;
+	}
+	if (name_len == 0 || name_len >= BOOT_MODULE_NAME || bi->module_count == BOOT_MAX_MODULES) {
+		ksnprintf(err, errlen, "module '%.*s': %s", (int)(name_len < 64 ? name_len : 64), m->name,
+			  bi->module_count == BOOT_MAX_MODULES ? "too many modules" : "name must be 1-63 characters");
+		return -EINVAL;
+	}
+	struct boot_module *out = &bi->modules[bi->module_count++];
+	out->base = m->start;
+	out->size = m->end - m->start;
+	memcpy(out->name, m->name, name_len + 1);
+	return 0;
+}
+
+static int add_memory_map(const struct mb2_mmap *mm, struct boot_info *bi, char *err, size_t errlen)
+{
+	if (mm->entry_size < sizeof(struct mb2_mmap_entry) || mm->entry_size % 8) {
+		ksnprintf(err, errlen, "memory map entry size %u", mm->entry_size);
+		return -EINVAL;
+	}
+	const uint8_t *p = (const uint8_t *)(mm + 1), *end = (const uint8_t *)mm + mm->tag.size;
+	for (; p + mm->entry_size <= end; p += mm->entry_size) {
+		struct mb2_mmap_entry e;
+		memcpy(&e, p, sizeof(e));
+		if (mem_ranges_add(bi->mem, &bi->mem_count, BOOT_MAX_MEMMAP, e.base, e.length, memory_type(e.type))) {
+			ksnprintf(err, errlen, "memory map: range 0x%llx+0x%llx overlaps another or does not fit",
+				  (unsigned long long)e.base, (unsigned long long)e.length);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int multiboot2_parse(const void *mbi, struct boot_info *bi, uint8_t *rsdp_copy, char *err, size_t errlen)
+{
+	uint32_t total;
+	memcpy(&total, mbi, sizeof(total));
+	if (total < 16 || total > MULTIBOOT2_MAX_INFO) {
+		ksnprintf(err, errlen, "boot information size %u", total);
+		return -EINVAL;
+	}
+	memset(bi, 0, sizeof(*bi));
+	bi->magic = BOOT_INFO_MAGIC;
+	bi->version = BOOT_INFO_VERSION;
+	bi->source = BOOT_FROM_MULTIBOOT2;
+
+	const uint8_t *base = mbi, *end = base + total;
+	for (const uint8_t *p = base + 8; p + sizeof(struct mb2_tag) <= end;) {
+		const struct mb2_tag *tag = (const void *)p;
+		if (tag->size < sizeof(*tag) || tag->size > (size_t)(end - p)) {
+			ksnprintf(err, errlen, "tag %u at offset %zu: size %u", tag->type, (size_t)(p - base), tag->size);
+			return -EINVAL;
+		}
+		int rc = 0;
+		if (tag->type == TAG_END)
+			return bi->mem_count ? 0 : (ksnprintf(err, errlen, "no memory map"), -EINVAL);
+		if (tag->type == TAG_MODULE && tag->size > sizeof(struct mb2_module))
+			rc = add_module((const void *)tag, bi, err, errlen);
+		else if (tag->type == TAG_MEMORY_MAP && tag->size >= sizeof(struct mb2_mmap))
+			rc = add_memory_map((const void *)tag, bi, err, errlen);
+		else if ((tag->type == TAG_ACPI_NEW || (tag->type == TAG_ACPI_OLD && !bi->rsdp)) &&
+			 tag->size > sizeof(*tag)) {
+			size_t n = tag->size - sizeof(*tag) < RSDP_MAX ? tag->size - sizeof(*tag) : RSDP_MAX;
+			memset(rsdp_copy, 0, RSDP_MAX);
+			memcpy(rsdp_copy, tag + 1, n);
+			bi->rsdp = (uint64_t)(uintptr_t)rsdp_copy;
+		}
+		if (rc)
+			return rc;
+		p += (tag->size + 7) & ~7u; /* tags are 8-byte aligned */
+	}
+	ksnprintf(err, errlen, "no end tag");
+	return -EINVAL;
+}
+

@@ -1,0 +1,16 @@
+/* Starting the core, from whichever loader brought it. */
+#ifndef KEEL_ARCH_X86_SETUP_H
+#define KEEL_ARCH_X86_SETUP_H
+
+#include "boot/boot_info.h"
+
+/* The serial console, logging and the banner: the first thing either entry does. */
+void early_console_init(void);
+/* Takes the machine over and runs Keel; never returns. */
+void core_start(const struct boot_info *from_loader) __attribute__((noreturn));
+/* Entry from the UEFI loader (arch/x86/entry.asm). */
+void core_start_uefi(const struct boot_info *from_loader) __attribute__((noreturn));
+/* Entry from a Multiboot2 loader (arch/x86/multiboot2_entry.asm). */
+void multiboot2_start(uint32_t mbi) __attribute__((noreturn));
+
+#endif
