@@ -26,6 +26,12 @@ struct domain *domain_build(const struct domain_config *cfg, const struct boot_i
 		log_error("domain '%s' not started: Keel runs at most %u domains", what, DOMAIN_MAX);
 		return NULL;
 	}
+	const char *unsupported = hvm->unsupported_boot_mode(
+		cfg->mode == GUEST_MODE_LONG64 ? VCPU_BOOT_LONG64 : VCPU_BOOT_REAL16);
+	if (unsupported) {
+		log_error("domain '%s' not started: %s", what, unsupported);
+		return NULL;
+	}
 	const struct boot_module *image = find_module(boot, cfg->kernel);
 	if (!image) {
 		log_error("domain '%s' not started: its kernel '%s' is not among the boot modules", what, cfg->kernel);

@@ -45,6 +45,8 @@ static void detect_vmx(void)
 	cpu.unrestricted_guest = allowed1 & (1u << 7);
 	if (cpu.ept || cpu.vpid) {
 		uint64_t cap = rdmsr(MSR_VMX_EPT_VPID_CAP);
+		/* Keel builds 4-level tables with write-back memory (SDM vol.3 appendix A.10). */
+		cpu.ept = cpu.ept && (cap & (1ull << 6)) && (cap & (1ull << 14));
 		cpu.ept_2m = cap & (1ull << 16);
 		cpu.ept_1g = cap & (1ull << 17);
 	}
@@ -108,7 +110,9 @@ const char *cpu_missing_feature(void)
 			return "this Intel CPU does not offer VT-x (VMX). Enable it in the firmware setup, or give an emulator a CPU model with VMX";
 		if (cpu.vmx_disabled)
 			return "VT-x is disabled by the firmware (IA32_FEATURE_CONTROL is locked with VMX off). Enable Intel Virtualization Technology in the firmware setup";
-		return "this build of Keel runs guests with AMD SVM only; Intel VT-x support is not built yet";
+		if (!cpu.ept)
+			return "this Intel CPU offers VT-x but not EPT (extended page tables), which Keel needs to isolate guest memory. Use a CPU with EPT (4-level, write-back), or a Bochs model such as corei7_skylake_x";
+		return NULL;
 	}
 	if (cpu.vendor != CPU_VENDOR_AMD)
 		return "the CPU is neither AMD nor Intel; Keel needs AMD SVM or Intel VT-x";
@@ -117,7 +121,7 @@ const char *cpu_missing_feature(void)
 	if (cpu.svm_disabled)
 		return "SVM is disabled by the firmware (VM_CR.SVMDIS is set). Enable SVM / AMD-V in the firmware setup";
 	if (!cpu.npt)
-		return "the CPU offers SVM but not nested paging (NPT), which Keel needs to isolate guest memory. Use a CPU with NPT, or run QEMU with -cpu qemu64,+svm,+npt";
+		return "this AMD CPU offers SVM but not nested paging (NPT), which Keel needs to isolate guest memory. Use a CPU with NPT, or run QEMU with -cpu qemu64,+svm,+npt";
 	if (cpu.asids < 2)
 		return "the CPU offers fewer than 2 SVM ASIDs; Keel needs one for itself and one per guest";
 	return NULL;

@@ -65,6 +65,11 @@ void gdt_init(void)
 		: "rax", "memory");
 }
 
+uint64_t gdt_tss_base(void)
+{
+	return (uint64_t)&tss;
+}
+
 /* A 64-bit interrupt gate (SDM vol.3 §6.14.1). */
 struct idt_entry {
 	uint16_t offset_low;

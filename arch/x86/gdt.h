@@ -2,11 +2,14 @@
 #ifndef KEEL_ARCH_X86_GDT_H
 #define KEEL_ARCH_X86_GDT_H
 
+#include <stdint.h>
+
 #define GDT_CODE64 0x08
 #define GDT_DATA 0x10
 #define GDT_TSS 0x18
 
 void gdt_init(void); /* loads the GDT, reloads every segment register, loads TR */
 void idt_init(void); /* installs the exception handlers 0-31 */
+uint64_t gdt_tss_base(void); /* where the TSS lives, for VMX's host state */
 
 #endif

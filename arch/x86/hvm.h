@@ -73,6 +73,8 @@ struct hvm_ops {
 	const char *exit_code_name;           /* how reports name raw codes: "svm exit code" */
 	const struct npt_format *npt_format;  /* nested page table encoding (NPT or EPT) */
 	int (*cpu_enable)(void);              /* turn virtualization on for this CPU */
+	/* NULL if guests can start in this mode, else why not (after cpu_enable). */
+	const char *(*unsupported_boot_mode)(enum vcpu_boot_mode mode);
 	int (*vcpu_create)(struct vcpu *v, const struct vcpu_boot_state *boot);
 	void (*vcpu_destroy)(struct vcpu *v);
 	/* Enters the guest with v->regs and returns at its next exit, decoded, with v->regs

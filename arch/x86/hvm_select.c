@@ -3,6 +3,7 @@
 #include "arch/x86/hvm.h"
 #include "arch/x86/hvm_select.h"
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/vmx/vmx.h"
 
 const struct hvm_ops *hvm;
 
@@ -11,6 +12,6 @@ const char *hvm_select(void)
 	const char *missing = cpu_missing_feature();
 	if (missing)
 		return missing;
-	hvm = &svm_ops;
+	hvm = cpu.vendor == CPU_VENDOR_INTEL ? &vmx_ops : &svm_ops;
 	return NULL;
 }

@@ -124,6 +124,13 @@ static int svm_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
 	return 0;
 }
 
+/* SVM runs real-mode guests directly under nested paging (APM vol.2 §15.19). */
+static const char *svm_unsupported_boot_mode(enum vcpu_boot_mode mode)
+{
+	(void)mode;
+	return NULL;
+}
+
 static void svm_vcpu_destroy(struct vcpu *v)
 {
 	struct svm_vcpu *sv = v->vendor;
@@ -158,6 +165,7 @@ const struct hvm_ops svm_ops = {
 	.exit_code_name = "svm exit code",
 	.npt_format = &svm_npt_format,
 	.cpu_enable = svm_cpu_enable,
+	.unsupported_boot_mode = svm_unsupported_boot_mode,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_run = svm_vcpu_run,

@@ -1,0 +1,262 @@
+/* Intel VT-x with EPT (SDM vol.3, chapters 24-31): turning VMX on, building a VMCS for a
+ * new vCPU from what the capability MSRs allow, and running it. Guest boot state lives in
+ * vmx_guest_state.c, exit decoding in vmx_exit.c. */
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_features.h"
+#include "arch/x86/gdt.h"
+#include "arch/x86/page_alloc.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/vmx/vmx.h"
+#include "lib/errno.h"
+#include "lib/log.h"
+#include "lib/panic.h"
+#include "lib/string.h"
+#include "vmm/domain.h"
+
+#define MSR_FEATURE_CONTROL 0x3a
+#define FEATURE_CONTROL_LOCKED (1ull << 0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define CR4_VMXE (1ull << 13)
+#define EPT_MEMORY_TYPE_WB 6
+#define EPT_WALK_LENGTH_4 (3 << 3)
+#define VMX_MAX_VCPUS 64
+#define INVEPT_ALL_CONTEXTS 2
+#define INVVPID_ALL_CONTEXTS 2
+#define CAP_INVEPT_ALL (1ull << 26)
+#define CAP_INVVPID_ALL (1ull << 42)
+
+/* The controls every VMCS gets, computed once from the capability MSRs. */
+static struct {
+	uint32_t pin, proc, proc2, exit, entry;
+	bool vpid, unrestricted;
+} ctl;
+
+static uint32_t revision_id;
+static uint64_t io_bitmaps_pa, msr_bitmap_pa, ept_caps;
+static struct vmx_vcpu vcpus[VMX_MAX_VCPUS];
+static struct vmx_vcpu *current_vmcs;
+static struct npt_format ept_format;
+
+uint64_t vmread(uint32_t field)
+{
+	uint64_t value;
+	uint8_t failed;
+	__asm__ volatile("vmread %2, %0; setna %1" : "=r"(value), "=qm"(failed) : "r"((uint64_t)field) : "cc");
+	if (failed)
+		panic("VMREAD of VMCS field 0x%x failed", field);
+	return value;
+}
+
+void vmwrite(uint32_t field, uint64_t value)
+{
+	uint8_t failed;
+	__asm__ volatile("vmwrite %1, %2; setna %0" : "=qm"(failed) : "r"(value), "r"((uint64_t)field) : "cc");
+	if (failed)
+		panic("VMWRITE of 0x%llx to VMCS field 0x%x failed", (unsigned long long)value, field);
+}
+
+/* A VMX instruction taking a physical address operand; returns true on VMfail. */
+#define VMX_OP_FAILED(insn, pa)                                                                   \
+	({                                                                                        \
+		uint8_t failed_;                                                                  \
+		uint64_t pa_ = (pa);                                                              \
+		__asm__ volatile(insn " %1; setna %0" : "=qm"(failed_) : "m"(pa_) : "cc", "memory"); \
+		failed_;                                                                          \
+	})
+
+/* Which bits of a control may be 0 and 1 (SDM vol.3, appendix A.3-A.5): the TRUE_ MSRs
+ * when IA32_VMX_BASIC bit 55 says so, as they allow clearing more of the default-1 bits. */
+static int adjust_control(uint32_t msr, uint32_t true_msr, uint32_t wanted, uint32_t required, uint32_t *out)
+{
+	uint64_t caps = rdmsr((rdmsr(MSR_VMX_BASIC) & VMX_BASIC_TRUE_CONTROLS) ? true_msr : msr);
+	uint32_t must_be_one = (uint32_t)caps, may_be_one = (uint32_t)(caps >> 32);
+	*out = (wanted | must_be_one) & may_be_one;
+	return (*out & required) == required ? 0 : -ENOTSUP;
+}
+
+static int compute_controls(void)
+{
+	uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING;
+	uint32_t proc = PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY_CONTROLS;
+	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST;
+	uint32_t exit = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
+	if (adjust_control(MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED, pin, pin, &ctl.pin) ||
+	    adjust_control(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, proc, proc, &ctl.proc) ||
+	    adjust_control(MSR_VMX_PROCBASED2, MSR_VMX_PROCBASED2, proc2, PROC2_ENABLE_EPT, &ctl.proc2) ||
+	    adjust_control(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, exit, exit, &ctl.exit) ||
+	    adjust_control(MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY, ENTRY_LOAD_EFER, ENTRY_LOAD_EFER, &ctl.entry))
+		return -ENOTSUP;
+	ctl.vpid = ctl.proc2 & PROC2_ENABLE_VPID;
+	ctl.unrestricted = ctl.proc2 & PROC2_UNRESTRICTED_GUEST;
+	return 0;
+}
+
+static uint64_t alloc_all_ones(unsigned pages)
+{
+	uint64_t pa = page_alloc_contig(pages, PAGE_SIZE);
+	if (pa)
+		memset(phys_to_virt(pa), 0xff, pages * PAGE_SIZE);
+	return pa;
+}
+
+static int vmx_cpu_enable(void)
+{
+	if (compute_controls()) {
+		log_error("vmx: the CPU's VT-x lacks a control Keel needs (I/O and MSR bitmaps, HLT exiting, "
+			  "EPT, 64-bit host, or loading EFER on entry and exit)");
+		return -ENOTSUP;
+	}
+	uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
+	if (!(fc & FEATURE_CONTROL_LOCKED))
+		wrmsr(MSR_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+	/* CR0 and CR4 must hold the bits the FIXED0/FIXED1 MSRs demand in VMX operation (§24.8). */
+	__asm__ volatile("mov %0, %%cr0" : : "r"((read_cr0() | rdmsr(MSR_VMX_CR0_FIXED0)) & rdmsr(MSR_VMX_CR0_FIXED1)));
+	write_cr4(((read_cr4() | CR4_VMXE) | rdmsr(MSR_VMX_CR4_FIXED0)) & rdmsr(MSR_VMX_CR4_FIXED1));
+
+	revision_id = (uint32_t)rdmsr(MSR_VMX_BASIC) & 0x7fffffff;
+	uint64_t vmxon_pa = page_alloc_zeroed();
+	io_bitmaps_pa = alloc_all_ones(2); /* A: ports 0-0x7fff, B: 0x8000-0xffff; every port exits */
+	msr_bitmap_pa = alloc_all_ones(1); /* every RDMSR and WRMSR exits */
+	if (!vmxon_pa || !io_bitmaps_pa || !msr_bitmap_pa)
+		return -ENOMEM;
+	*(uint32_t *)phys_to_virt(vmxon_pa) = revision_id;
+	if (VMX_OP_FAILED("vmxon", vmxon_pa))
+		return -EIO;
+
+	ept_caps = rdmsr(MSR_VMX_EPT_VPID_CAP);
+	ept_format = npt_format_intel_ept;
+	ept_format.large_2m = cpu.ept_2m;
+	ept_format.large_1g = cpu.ept_1g;
+	return 0;
+}
+
+static void write_host_state(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdtr, idtr;
+	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	vmwrite(VMCS_HOST_CR0, read_cr0());
+	vmwrite(VMCS_HOST_CR3, read_cr3());
+	vmwrite(VMCS_HOST_CR4, read_cr4());
+	vmwrite(VMCS_HOST_CS_SELECTOR, GDT_CODE64);
+	vmwrite(VMCS_HOST_SS_SELECTOR, GDT_DATA);
+	vmwrite(VMCS_HOST_DS_SELECTOR, GDT_DATA);
+	vmwrite(VMCS_HOST_ES_SELECTOR, GDT_DATA);
+	vmwrite(VMCS_HOST_FS_SELECTOR, 0);
+	vmwrite(VMCS_HOST_GS_SELECTOR, 0);
+	vmwrite(VMCS_HOST_TR_SELECTOR, GDT_TSS);
+	vmwrite(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+	vmwrite(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	vmwrite(VMCS_HOST_TR_BASE, gdt_tss_base());
+	vmwrite(VMCS_HOST_GDTR_BASE, gdtr.base);
+	vmwrite(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmwrite(VMCS_HOST_SYSENTER_CS, 0);
+	vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
+	vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
+	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	/* VMCS_HOST_RSP and VMCS_HOST_RIP are written by vmx_enter at every entry. */
+}
+
+static void invalidate_cached_translations(void)
+{
+	struct { uint64_t context, reserved; } descriptor = { 0, 0 };
+	if (ept_caps & CAP_INVEPT_ALL)
+		__asm__ volatile("invept %0, %1" : : "m"(descriptor), "r"((uint64_t)INVEPT_ALL_CONTEXTS) : "cc", "memory");
+	if (ctl.vpid && (ept_caps & CAP_INVVPID_ALL))
+		__asm__ volatile("invvpid %0, %1" : : "m"(descriptor), "r"((uint64_t)INVVPID_ALL_CONTEXTS) : "cc", "memory");
+}
+
+static int vmx_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
+{
+	unsigned slot = 0;
+	while (slot < VMX_MAX_VCPUS && vcpus[slot].in_use)
+		slot++;
+	if (slot == VMX_MAX_VCPUS)
+		return -ENOSPC;
+	uint64_t pa = page_alloc_zeroed();
+	if (!pa)
+		return -ENOMEM;
+	struct vmx_vcpu *xv = &vcpus[slot];
+	*xv = (struct vmx_vcpu){ .vmcs_pa = pa, .vpid = (uint16_t)(slot + 1), .in_use = true };
+	*(uint32_t *)phys_to_virt(pa) = revision_id;
+	if (VMX_OP_FAILED("vmclear", pa) || VMX_OP_FAILED("vmptrld", pa))
+		panic("VMCLEAR/VMPTRLD of a fresh VMCS failed");
+	current_vmcs = xv;
+	/* A new table may reuse pages, and a VPID its number, of ones already gone. */
+	invalidate_cached_translations();
+
+	vmwrite(VMCS_PIN_CONTROLS, ctl.pin);
+	vmwrite(VMCS_PROC_CONTROLS, ctl.proc);
+	vmwrite(VMCS_PROC_CONTROLS2, ctl.proc2);
+	vmwrite(VMCS_EXIT_CONTROLS, ctl.exit);
+	vmwrite(VMCS_ENTRY_CONTROLS, ctl.entry | (boot->mode == VCPU_BOOT_LONG64 ? ENTRY_IA32E_MODE_GUEST : 0));
+	vmwrite(VMCS_EXCEPTION_BITMAP, 0);
+	vmwrite(VMCS_IO_BITMAP_A, io_bitmaps_pa);
+	vmwrite(VMCS_IO_BITMAP_B, io_bitmaps_pa + PAGE_SIZE);
+	vmwrite(VMCS_MSR_BITMAP, msr_bitmap_pa);
+	vmwrite(VMCS_EPT_POINTER, v->dom->p2m.npt.root | EPT_MEMORY_TYPE_WB | EPT_WALK_LENGTH_4);
+	if (ctl.vpid)
+		vmwrite(VMCS_VPID, xv->vpid);
+	vmwrite(VMCS_LINK_POINTER, ~0ull);
+	write_host_state();
+	vmx_set_boot_state(boot, ctl.unrestricted);
+	v->vendor = xv;
+	return 0;
+}
+
+static void vmx_vcpu_destroy(struct vcpu *v)
+{
+	struct vmx_vcpu *xv = v->vendor;
+	if (!xv)
+		return;
+	/* VMCLEAR writes the VMCS back to memory and makes it inactive before the page goes. */
+	VMX_OP_FAILED("vmclear", xv->vmcs_pa);
+	if (current_vmcs == xv)
+		current_vmcs = NULL;
+	page_free(xv->vmcs_pa, 1);
+	xv->in_use = false;
+	v->vendor = NULL;
+}
+
+static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
+{
+	struct vmx_vcpu *xv = v->vendor;
+	if (current_vmcs != xv) {
+		if (VMX_OP_FAILED("vmptrld", xv->vmcs_pa))
+			panic("VMPTRLD of dom%u's VMCS failed", v->dom->id);
+		current_vmcs = xv;
+	}
+	vmwrite(VMCS_GUEST_RIP, v->regs.rip);
+	vmwrite(VMCS_GUEST_RSP, v->regs.gpr[REG_RSP]);
+	vmwrite(VMCS_GUEST_RFLAGS, v->regs.rflags);
+	if (vmx_enter(v->regs.gpr, xv->launched))
+		panic("%s of dom%u failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
+		      v->dom->id, (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
+	xv->launched = true;
+	v->regs.rip = vmread(VMCS_GUEST_RIP);
+	v->regs.gpr[REG_RSP] = vmread(VMCS_GUEST_RSP);
+	v->regs.rflags = vmread(VMCS_GUEST_RFLAGS);
+	vmx_decode_exit(v->regs.rip, exit);
+}
+
+static const char *vmx_unsupported_boot_mode(enum vcpu_boot_mode mode)
+{
+	if (mode == VCPU_BOOT_REAL16 && !ctl.unrestricted)
+		return "this CPU's VT-x has no unrestricted guest mode, which real16 guests need";
+	return NULL;
+}
+
+const struct hvm_ops vmx_ops = {
+	.name = "vmx",
+	.exit_code_name = "vmx exit reason",
+	.npt_format = &ept_format,
+	.cpu_enable = vmx_cpu_enable,
+	.unsupported_boot_mode = vmx_unsupported_boot_mode,
+	.vcpu_create = vmx_vcpu_create,
+	.vcpu_destroy = vmx_vcpu_destroy,
+	.vcpu_run = vmx_vcpu_run,
+};

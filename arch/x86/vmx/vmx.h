@@ -1,0 +1,30 @@
+/* Intel VT-x with EPT: the vendor operations for arch/x86/hvm.h. */
+#ifndef KEEL_ARCH_X86_VMX_VMX_H
+#define KEEL_ARCH_X86_VMX_VMX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/x86/hvm.h"
+#include "arch/x86/vmx/vmcs_fields.h"
+
+extern const struct hvm_ops vmx_ops;
+
+struct vmx_vcpu {
+	uint64_t vmcs_pa;
+	uint16_t vpid;
+	bool launched; /* VMLAUNCH done: resume with VMRESUME from now on */
+	bool in_use;
+};
+
+/* VMREAD/VMWRITE of the current VMCS. A failure here is a bug in Keel, not the guest's. */
+uint64_t vmread(uint32_t field);
+void vmwrite(uint32_t field, uint64_t value);
+
+/* Enters the guest of the current VMCS; returns 0 at its next exit, or 1 if VMLAUNCH or
+ * VMRESUME itself failed (RFLAGS.CF/ZF: SDM vol.3 §31.2). */
+int vmx_enter(uint64_t *gprs, int launched);
+
+void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_guest);
+void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit);
+
+#endif
