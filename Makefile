@@ -1,7 +1,8 @@
 # Keel — build, run and test. See README.md.
 #   make            build the hypervisor, its UEFI loader, the test guests and build/esp.img
 #   make run        install what is missing, build, boot Keel and its default guests in QEMU
-#                   (BED=bochs: in Bochs, through GRUB and Multiboot2, on an Intel CPU)
+#                   (BED=bochs: in Bochs on an Intel CPU, through GRUB and Multiboot2;
+#                    BED=bochs-uefi: in Bochs through OVMF and the UEFI loader, slower)
 #   make debug      the same machine, paused, with a GDB server (docs/debugging.md)
 #   make test       install what is missing, build, run unit and integration tests
 B := build
@@ -35,8 +36,8 @@ GUEST_IMAGES := $(patsubst %,$(B)/guests/%64.elf,$(GUESTS64)) $(patsubst %,$(B)/
 CONFIG ?= guests/configs/default.cfg
 BED ?= qemu
 
-.PHONY: all deps run run-qemu run-bochs debug test unit integration clean FORCE
-all: $(B)/esp.img $(B)/keel.iso
+.PHONY: all deps run run-qemu run-bochs run-bochs-uefi debug test unit integration clean FORCE
+all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img
 
 $(B)/core/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -75,6 +76,9 @@ $(B)/esp.img: $(B)/BOOTX64.EFI $(B)/core.elf $(GUEST_IMAGES) $(CONFIG) $(B)/esp.
 $(B)/keel.iso: $(B)/core.elf $(GUEST_IMAGES) $(CONFIG) $(B)/esp.config scripts/mkiso.sh
 	scripts/mkiso.sh $@ $(B) $(CONFIG)
 
+$(B)/disk.img: $(B)/BOOTX64.EFI $(B)/core.elf $(GUEST_IMAGES) $(CONFIG) $(B)/esp.config scripts/mkesp.sh scripts/mkdisk.sh
+	scripts/mkdisk.sh $@ $(B) $(CONFIG)
+
 deps:
 	scripts/install-deps.sh
 
@@ -85,6 +89,8 @@ run-qemu:
 	scripts/run-qemu.sh $(B)/esp.img
 run-bochs:
 	scripts/run-bochs.sh $(B)/keel.iso
+run-bochs-uefi:
+	scripts/run-bochs.sh --uefi $(B)/disk.img
 
 debug: deps
 	$(MAKE) all

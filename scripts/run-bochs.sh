@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # run-bochs.sh [--timeout SECONDS] [--cpu MODEL] ISO
-# Boots Keel from a GRUB 2 CD image (scripts/mkiso.sh) on an emulated Intel machine: Bochs
-# with VT-x and EPT, one CPU, 256 MiB, no display. The serial console is this program's
-# standard output; its own messages go to stderr.
+# run-bochs.sh [--timeout SECONDS] [--cpu MODEL] --uefi DISK.img
+# Boots Keel on an emulated Intel machine: Bochs with VT-x and EPT, one CPU, 256 MiB, no
+# display. From a GRUB 2 CD image (scripts/mkiso.sh) under the Bochs BIOS, or with --uefi
+# from a partitioned disk (scripts/mkdisk.sh) under OVMF on a PCI machine, which takes
+# several times longer. The serial console is this program's standard output; its own
+# messages go to stderr.
 # Exit status: N when the serial output's last "exit status N" line says so; 124 on timeout;
 # 125 when no such line appeared (Bochs failed to start, or Keel died without one).
 # Bochs' own exit code says nothing: it is 1 however the machine stopped.
 #   --timeout SECONDS  stop Bochs after that long
 #   --cpu MODEL        Bochs CPU model (default corei7_skylake_x; the *_bridge, haswell,
 #                      broadwell, skylake_x, icelake_u and tigerlake models have VMX with EPT)
+#   --uefi DISK.img    boot the UEFI application from this disk image instead of an ISO
 set -eu
 
 say() { echo "run-bochs: $*" >&2; }
@@ -17,21 +21,31 @@ die() { say "$*"; exit 125; }
 BOCHS=bochs
 BIOS=/usr/share/bochs/BIOS-bochs-latest
 VGABIOS=/usr/share/vgabios/vgabios.bin
+# OVMF's 2 MiB image ends at 4 GiB, where the reset vector is.
+OVMF=/usr/share/ovmf/OVMF.fd OVMF_ADDRESS=0xffe00000
+# scripts/mkdisk.sh makes disks of whole 16-head, 63-sector cylinders.
+HEADS=16 SPT=63
 
-timeout_s='' cpu=corei7_skylake_x
+timeout_s='' cpu=corei7_skylake_x disk=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) [ $# -ge 2 ] || die "--timeout needs a number of seconds"; timeout_s=$2; shift 2 ;;
 	--timeout=*) timeout_s=${1#--timeout=}; shift ;;
 	--cpu) [ $# -ge 2 ] || die "--cpu needs a Bochs CPU model"; cpu=$2; shift 2 ;;
 	--cpu=*) cpu=${1#--cpu=}; shift ;;
-	-h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--uefi) [ $# -ge 2 ] || die "--uefi needs a disk image"; disk=$2; shift 2 ;;
+	--uefi=*) disk=${1#--uefi=}; shift ;;
+	-h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) break ;;
 	esac
 done
-[ $# -eq 1 ] || die "usage: $0 [--timeout SECONDS] [--cpu MODEL] ISO"
-iso=$1
+if [ -n "$disk" ]; then
+	[ $# -eq 0 ] || die "usage: $0 [--timeout SECONDS] [--cpu MODEL] --uefi DISK.img (no ISO with it)"
+else
+	[ $# -eq 1 ] || die "usage: $0 [--timeout SECONDS] [--cpu MODEL] ISO | --uefi DISK.img"
+	iso=$1
+fi
 case $timeout_s in
 ''|*[!0-9]*) [ -z "$timeout_s" ] || die "--timeout wants whole seconds, not '$timeout_s'" ;;
 esac
@@ -39,29 +53,48 @@ case $cpu in
 ''|*[!a-z0-9_]*) die "--cpu wants a Bochs CPU model name such as corei7_skylake_x, not '$cpu'" ;;
 esac
 
-[ -f "$iso" ] || die "$iso: no such file (scripts/mkiso.sh builds one)"
 command -v "$BOCHS" >/dev/null 2>&1 || die "$BOCHS not found (package bochs; see scripts/install-deps.sh)"
-[ -f "$BIOS" ] || die "$BIOS not found (package bochsbios)"
 [ -f "$VGABIOS" ] || die "$VGABIOS not found (package vgabios)"
+if [ -n "$disk" ]; then
+	[ -f "$disk" ] || die "$disk: no such file (scripts/mkdisk.sh builds one)"
+	[ -f "$OVMF" ] || die "$OVMF not found (package ovmf)"
+	size=$(stat -L -c %s -- "$disk")
+	cylinders=$((size / (HEADS * SPT * 512)))
+	if [ "$cylinders" -eq 0 ] || [ $((cylinders * HEADS * SPT * 512)) -ne "$size" ]; then
+		die "$disk: $size bytes is not a whole number of $HEADS-head, $SPT-sector cylinders (scripts/mkdisk.sh makes such disks)"
+	fi
+else
+	[ -f "$iso" ] || die "$iso: no such file (scripts/mkiso.sh builds one)"
+	[ -f "$BIOS" ] || die "$BIOS not found (package bochsbios)"
+fi
 
 # Everything of one run lives in its own directory, so runs can go in parallel. Bochs runs
 # inside it and the bochsrc names files relative to it: no path needs quoting there.
 dir=$(mktemp -d "${TMPDIR:-/tmp}/run-bochs.XXXXXX")
-ln -s -- "$(realpath -- "$iso")" "$dir/keel.iso"
+if [ -n "$disk" ]; then
+	ln -s -- "$(realpath -- "$disk")" "$dir/keel.img"
+	firmware="romimage: file=$OVMF, address=$OVMF_ADDRESS
+pci: enabled=1, chipset=i440fx
+ata0-master: type=disk, path=keel.img, mode=flat, cylinders=$cylinders, heads=$HEADS, spt=$SPT
+boot: disk"
+else
+	ln -s -- "$(realpath -- "$iso")" "$dir/keel.iso"
+	firmware="romimage: file=$BIOS
+ata0-master: type=cdrom, path=keel.iso, status=inserted
+boot: cdrom"
+fi
 : >"$dir/serial.txt"
 cat >"$dir/bochsrc" <<EOF
 # Headless: the rfb display waits for no client and takes the next free port.
 display_library: rfb, options="timeout=0"
 sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 speaker: enabled=0
-romimage: file=$BIOS
+$firmware
 vgaromimage: file=$VGABIOS
 cpu: model=$cpu, count=1, ips=10000000, reset_on_triple_fault=0
 memory: guest=256, host=256
 # Virtual time follows the instruction count: runs are repeatable.
 clock: sync=none, time0=1
-ata0-master: type=cdrom, path=keel.iso, status=inserted
-boot: cdrom
 com1: enabled=1, mode=file, dev=serial.txt
 log: -
 panic: action=fatal

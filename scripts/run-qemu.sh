@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-qemu.sh [--debug] [--timeout SECONDS] ESP.img [-- EXTRA QEMU ARGUMENTS]
+# run-qemu.sh [--debug] [--timeout SECONDS] [--cpu MODEL] ESP.img [-- EXTRA QEMU ARGUMENTS]
 # Boots Keel from ESP.img on an emulated AMD machine (q35, OVMF, SVM + nested paging).
 # The serial console is this program's standard output; its own messages go to stderr.
 # Exit status: Keel's exit status when Keel wrote one to the isa-debug-exit device at 0xf4
@@ -7,6 +7,7 @@
 # not run the machine; otherwise QEMU's own exit code.
 #   --debug            start paused with a GDB server on localhost:1234 (docs/debugging.md)
 #   --timeout SECONDS  stop QEMU after that long
+#   --cpu MODEL        QEMU's -cpu (default qemu64,+svm,+npt; e.g. qemu64,-svm to see Keel refuse)
 set -eu
 
 say() { echo "run-qemu: $*" >&2; }
@@ -16,18 +17,19 @@ QEMU=qemu-system-x86_64
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
-debug=0 timeout_s=
+debug=0 timeout_s= cpu_model=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--debug) debug=1; shift ;;
 	--timeout) [ $# -ge 2 ] || die "--timeout needs a number of seconds"; timeout_s=$2; shift 2 ;;
 	--timeout=*) timeout_s=${1#--timeout=}; shift ;;
-	-h|--help) sed -n '2,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--cpu) [ $# -ge 2 ] || die "--cpu needs a QEMU CPU model"; cpu_model=$2; shift 2 ;;
+	-h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || die "usage: $0 [--debug] [--timeout SECONDS] ESP.img [-- QEMU ARGS]"
+[ $# -ge 1 ] || die "usage: $0 [--debug] [--timeout SECONDS] [--cpu MODEL] ESP.img [-- QEMU ARGS]"
 esp=$1; shift
 if [ $# -gt 0 ]; then
 	[ "$1" = -- ] || die "unexpected argument $1 (extra QEMU arguments go after --)"
@@ -82,7 +84,11 @@ choose_accel() {
 		return
 	fi
 }
-choose_accel
+if [ -n "$cpu_model" ]; then
+	accel=tcg cpu=$cpu_model why="--cpu asked for this model"
+else
+	choose_accel
+fi
 say "accelerator $accel, cpu $cpu: $why"
 
 args=(

@@ -33,20 +33,41 @@ class Bed:
     name: str
     launcher: str  # from the repository top
     unknown_exit: str  # how Keel names the exit the "unknown" guest's INVD causes
-    cpu_without_virt: tuple  # launcher arguments for a CPU without SVM / VT-x
+    cpu_without_virt: tuple  # launcher options for a CPU without SVM / VT-x
     cpu_without_nested_paging: tuple  # ... with SVM / VT-x but no NPT / EPT
 
-    def command(self, esp, timeout, extra=()):
-        return [str(TOP / self.launcher), "--timeout", str(timeout), str(esp), *extra]
+    image_script: str  # builds the boot image from build/ and a configuration
+    image_name: str
+    boot_path: str  # how Keel says it was booted: "UEFI" or "Multiboot2"
+    cpu_without_unrestricted_guest: tuple = ()  # VT-x only: real-mode guests need it
+    launcher_options: tuple = ()  # always passed to the launcher
+
+    def command(self, image, timeout, extra=()):
+        return [str(TOP / self.launcher), "--timeout", str(timeout), *self.launcher_options, *extra, str(image)]
 
 
 BEDS = {
     # QEMU 7.2's SVM reports a guest's INVD as a WBINVD intercept (0x89); AMD CPUs report
     # INVD (0x76). Keel intercepts both.
     "qemu": Bed("qemu", "scripts/run-qemu.sh", "svm exit code 0x89",
-                cpu_without_virt=("--", "-cpu", "qemu64,-svm"),
-                cpu_without_nested_paging=("--", "-cpu", "qemu64,+svm,-npt")),
+                cpu_without_virt=("--cpu", "qemu64,-svm"),
+                cpu_without_nested_paging=("--cpu", "qemu64,+svm,-npt"),
+                image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI"),
+    # Bochs: GRUB boots the core through Multiboot2 on an Intel CPU (corei7_skylake_x).
+    "bochs": Bed("bochs", "scripts/run-bochs.sh", "vmx exit reason 0xd",
+                 cpu_without_virt=("--cpu", "athlon64_clawhammer"),
+                 cpu_without_nested_paging=("--cpu", "core2_penryn_t9600"),
+                 image_script="scripts/mkiso.sh", image_name="keel.iso", boot_path="Multiboot2",
+                 cpu_without_unrestricted_guest=("--cpu", "corei5_lynnfield_750")),
 }
+
+
+# The UEFI application on Bochs: OVMF as its firmware, an MBR disk with an EFI partition.
+# About ten times slower than GRUB's path, so only tests/integration/test_uefi_on_bochs.py uses it.
+BOCHS_UEFI = Bed("bochs-uefi", "scripts/run-bochs.sh", "vmx exit reason 0xd",
+                 cpu_without_virt=(), cpu_without_nested_paging=(),
+                 image_script="scripts/mkdisk.sh", image_name="disk.img", boot_path="UEFI",
+                 launcher_options=("--uefi",))
 
 
 def require_build():
@@ -66,7 +87,7 @@ FIRMWARE_SHELL = "Shell> "
 _ANSI = re.compile(r"\x1b\[[0-9;?=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[@-_]")
 _GUEST_LINE = re.compile(r"dom\d+ (\S+) \((?:console|port 0x[0-9a-f]+)\): ")
 _LOG_LINE = re.compile(r"\[(?:error|warn|info|debug)\] dom\d+ (\S+): ")
-_STATUS_LINE = re.compile(r"Keel exited with status (\d+) ")
+_STATUS_LINE = re.compile(r"Keel exited with status (\d+)\b")
 
 
 def clean(text):
@@ -122,14 +143,14 @@ def boot(tmp_path, config_text, timeout=180, bed=BEDS["qemu"], extra=()):
     tmp_path = Path(tmp_path)
     config = tmp_path / "keel.cfg"
     config.write_text(config_text)
-    esp = tmp_path / "esp.img"
-    mkesp = subprocess.run([str(TOP / "scripts/mkesp.sh"), str(esp), str(BUILD), str(config)],
+    image = tmp_path / bed.image_name
+    mkimage = subprocess.run([str(TOP / bed.image_script), str(image), str(BUILD), str(config)],
                            capture_output=True, text=True)
-    assert mkesp.returncode == 0, f"mkesp.sh failed:\n{mkesp.stdout}{mkesp.stderr}"
+    assert mkimage.returncode == 0, f"{bed.image_script} failed:\n{mkimage.stdout}{mkimage.stderr}"
 
     log = tmp_path / "console.log"
     stderr_path = tmp_path / "launcher.stderr"
-    command = bed.command(esp, timeout, extra)
+    command = bed.command(image, timeout, extra)
     with open(log, "w", encoding="utf-8") as logfile:
         # The launcher gets a terminal (as with `make run`) for the console; its stderr
         # goes to a file so the console text stays apart from the launcher's messages.

@@ -95,8 +95,10 @@ def default_run(bed, tmp_path_factory):
     return boot(tmp_path_factory.mktemp(f"default-{bed.name}"), DEFAULT_CONFIG.read_text(), bed=bed)
 
 
-def test_banner(default_run):
-    assert "Keel 0.1.0 x86-64 hypervisor" in default_run.lines, str(default_run)
+def test_banner_and_boot_path(default_run, bed):
+    start = default_run.lines.index("Keel 0.1.0 x86-64 hypervisor")
+    assert re.fullmatch(rf"\[info\] boot: {bed.boot_path}, \d+ memory ranges, 6 boot modules, RSDP 0x[0-9a-f]+",
+                        default_run.lines[start + 1]), str(default_run)
 
 
 @pytest.mark.parametrize("name", ["hello64", "hello16", "oob64", "oob16", "triple64", "unknown64"])
@@ -123,6 +125,7 @@ def test_status(default_run):
 
 CLEAN_CONFIG = """\
 exit_port = 0xf4
+shutdown_port = 0x8900
 
 [domain]
 name = "hello64"
