@@ -101,14 +101,14 @@ static void check_full_file(void)
 	assert_int_equal(cfg.domains[0].memory_mib, 8);
 	assert_int_equal(cfg.domains[0].vcpus, 1);
 	assert_int_equal(cfg.domains[0].on_crash, ON_CRASH_PRESERVE);
-	assert_int_equal(cfg.domains[0].line, 5);
+	assert_int_equal(cfg.domains[0].line, 6);
 	assert_string_equal(cfg.domains[1].name, "real_1");
 	assert_string_equal(cfg.domains[1].kernel, "hello16.bin");
 	assert_int_equal(cfg.domains[1].mode, GUEST_MODE_REAL16);
 	assert_int_equal(cfg.domains[1].memory_mib, 16);
 	assert_int_equal(cfg.domains[1].vcpus, 1);
 	assert_int_equal(cfg.domains[1].on_crash, ON_CRASH_DESTROY);
-	assert_int_equal(cfg.domains[1].line, 13);
+	assert_int_equal(cfg.domains[1].line, 14);
 }
 
 static void full_valid_file(void **state)
@@ -326,13 +326,15 @@ static void global_errors(void **state)
 	expect_problems(parse("loglevel = error\nloglevel = debug\nexit_port = 0xffff\n"), 1);
 	expect_report(0, 2, "'loglevel' is given twice in this section (first at line 1)");
 	assert_int_equal(cfg.loglevel, LOG_ERROR);
-	assert_true(cfg.has_exit_port);
 	assert_int_equal(cfg.exit_port, 0xffff);
 
-	expect_problems(parse("exit_port = 0\nfoo = 1\n"), 1);
-	expect_report(0, 2, "unknown key 'foo'");
-	assert_true(cfg.has_exit_port);
+	/* Port 0 would mean "none": it is refused, like a port past 0xffff. */
+	expect_problems(parse("exit_port = 0\nfoo = 1\nshutdown_port = 0x10000\n"), 3);
+	expect_report(0, 1, "exit_port = 0: must be 1..0xffff");
+	expect_report(1, 2, "unknown key 'foo'");
+	expect_report(2, 3, "shutdown_port = 0x10000: must be 1..0xffff");
 	assert_int_equal(cfg.exit_port, 0);
+	assert_int_equal(cfg.shutdown_port, 0);
 }
 
 static void bad_section_headers(void **state)
