@@ -25,7 +25,8 @@ CORE_OBJ := $(patsubst %.c,$(B)/core/%.o,$(CORE_SRC)) $(patsubst %.asm,$(B)/core
 EFI_CFLAGS := -std=c11 $(WARN) -Wno-missing-prototypes -Wno-strict-prototypes -O2 -fpic -ffreestanding \
 	-fno-stack-protector -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
 	-DGNU_EFI_USE_MS_ABI -I/usr/include/efi -I/usr/include/efi/x86_64 -I. -MMD -MP
-EFI_SRC := $(wildcard boot/*.c)
+# The loader checks the core with the guest-image ELF parser (libefi brings memcpy/memset).
+EFI_SRC := $(wildcard boot/*.c) vmm/elf_loader.c lib/printf.c lib/string.c
 EFI_OBJ := $(patsubst %.c,$(B)/efi/%.o,$(EFI_SRC))
 
 # Test guests: one source per mode, one image per variant (see guests/test/README.md).

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #define ELF_MAX_SEGMENTS 8
+#define ELF_ERROR_MAX 128 /* room for any error message elf_parse writes */
 
 struct elf_segment {
 	uint64_t gpa;         /* p_paddr: where it goes in guest-physical memory */
