@@ -1,4 +1,4 @@
-/* The vendor-neutral virtualization interface. arch/x86/svm/ (and arch/x86/vmx/) each fill
+/* The vendor-neutral virtualization interface. arch/x86/svm/ and arch/x86/vmx/ each fill
  * one struct hvm_ops and translate their exits into one struct vm_exit; vmm/ is written
  * once against this header and never sees a VMCB or VMCS. */
 #ifndef KEEL_ARCH_X86_HVM_H
