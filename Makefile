@@ -43,9 +43,9 @@ all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img
 $(B)/core/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
-$(B)/core/%.asm.o: %.asm
+$(B)/core/%.asm.o: %.asm $(wildcard arch/x86/*.inc)
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -F dwarf -o $@ $<
+	$(NASM) -f elf64 -g -F dwarf -I./ -o $@ $<
 $(B)/core.elf: $(CORE_OBJ) linker.ld
 	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld -o $@ $(CORE_OBJ)
 

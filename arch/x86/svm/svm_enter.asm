@@ -10,7 +10,7 @@ default rel
 section .text
 global svm_enter
 
-%define GPR(n) [rax + (n) * 8]
+%include "arch/x86/guest_gprs.inc"
 
 svm_enter:
 	push rbx
@@ -25,40 +25,14 @@ svm_enter:
 
 	clgi
 	mov rax, rsi
-	mov rcx, GPR(1)
-	mov rdx, GPR(2)
-	mov rbx, GPR(3)
-	mov rbp, GPR(5)
-	mov rsi, GPR(6)
-	mov rdi, GPR(7)
-	mov r8,  GPR(8)
-	mov r9,  GPR(9)
-	mov r10, GPR(10)
-	mov r11, GPR(11)
-	mov r12, GPR(12)
-	mov r13, GPR(13)
-	mov r14, GPR(14)
-	mov r15, GPR(15)
+	LOAD_GUEST_GPRS
 	mov rax, [rsp]
 	vmload                  ; address in RAX
 	vmrun                   ; address in RAX
 	vmsave                  ; RAX is the host's again: the VMCB address
 
 	mov rax, [rsp + 8]
-	mov GPR(1), rcx
-	mov GPR(2), rdx
-	mov GPR(3), rbx
-	mov GPR(5), rbp
-	mov GPR(6), rsi
-	mov GPR(7), rdi
-	mov GPR(8), r8
-	mov GPR(9), r9
-	mov GPR(10), r10
-	mov GPR(11), r11
-	mov GPR(12), r12
-	mov GPR(13), r13
-	mov GPR(14), r14
-	mov GPR(15), r15
+	SAVE_GUEST_GPRS
 	mov rax, [rsp + 16]
 	vmload                  ; address in RAX
 	stgi

@@ -12,7 +12,7 @@ VMCS_HOST_RIP equ 0x6c16
 section .text
 global vmx_enter
 
-%define GPR(n) [rax + (n) * 8]
+%include "arch/x86/guest_gprs.inc"
 
 vmx_enter:
 	push rbx
@@ -30,21 +30,8 @@ vmx_enter:
 
 	test esi, esi                ; the MOVs below keep these flags
 	mov rax, rdi
-	mov rcx, GPR(1)
-	mov rdx, GPR(2)
-	mov rbx, GPR(3)
-	mov rbp, GPR(5)
-	mov rsi, GPR(6)
-	mov rdi, GPR(7)
-	mov r8,  GPR(8)
-	mov r9,  GPR(9)
-	mov r10, GPR(10)
-	mov r11, GPR(11)
-	mov r12, GPR(12)
-	mov r13, GPR(13)
-	mov r14, GPR(14)
-	mov r15, GPR(15)
-	mov rax, GPR(0)
+	LOAD_GUEST_GPRS
+	mov rax, GUEST_GPR(0)
 	jnz .resume
 	vmlaunch
 	jmp .failed
@@ -58,21 +45,8 @@ vmx_enter:
 .exited:
 	push rax                     ; the guest's RAX
 	mov rax, [rsp + 8]
-	mov GPR(1), rcx
-	mov GPR(2), rdx
-	mov GPR(3), rbx
-	mov GPR(5), rbp
-	mov GPR(6), rsi
-	mov GPR(7), rdi
-	mov GPR(8), r8
-	mov GPR(9), r9
-	mov GPR(10), r10
-	mov GPR(11), r11
-	mov GPR(12), r12
-	mov GPR(13), r13
-	mov GPR(14), r14
-	mov GPR(15), r15
-	pop qword GPR(0)
+	SAVE_GUEST_GPRS
+	pop qword GUEST_GPR(0)
 	pop rdi
 	xor eax, eax
 .done:
