@@ -13,12 +13,7 @@ global svm_enter
 %include "arch/x86/guest_gprs.inc"
 
 svm_enter:
-	push rbx
-	push rbp
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_CALLEE_SAVED
 	push rdx                 ; [rsp + 16] host state
 	push rsi                 ; [rsp + 8]  guest GPRs
 	push rdi                 ; [rsp + 0]  VMCB
@@ -38,10 +33,5 @@ svm_enter:
 	stgi
 
 	add rsp, 24
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbp
-	pop rbx
+	POP_CALLEE_SAVED
 	ret

@@ -15,12 +15,7 @@ global vmx_enter
 %include "arch/x86/guest_gprs.inc"
 
 vmx_enter:
-	push rbx
-	push rbp
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_CALLEE_SAVED
 	push rdi                     ; [rsp]: the guest GPRs, found again at the exit
 	mov rax, VMCS_HOST_RSP
 	vmwrite rax, rsp
@@ -50,10 +45,5 @@ vmx_enter:
 	pop rdi
 	xor eax, eax
 .done:
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbp
-	pop rbx
+	POP_CALLEE_SAVED
 	ret
