@@ -67,21 +67,48 @@ static int add_module(const struct mb2_module *m, struct boot_info *bi, char *er
 	return 0;
 }
 
-static int add_memory_map(const struct mb2_mmap *mm, struct boot_info *bi, char *err, size_t errlen)
+/* The entries of the memory map, as found: BIOS maps may overlap, so they are sanitized
+ * into bi->mem only at the end tag. Multiboot2 defines one memory-map tag; should there be
+ * several, their entries are taken together as one map. Static, being too big for the boot
+ * stack; the parser runs once, on one CPU. */
+static struct boot_mem_range raw_mem[MEM_RANGES_SANITIZE_MAX];
+static uint32_t raw_count;
+
+static int add_memory_map(const struct mb2_mmap *mm, char *err, size_t errlen)
 {
 	if (mm->entry_size < sizeof(struct mb2_mmap_entry) || mm->entry_size % 8) {
 		ksnprintf(err, errlen, "memory map entry size %u", mm->entry_size);
 		return -EINVAL;
 	}
-	const uint8_t *p = (const uint8_t *)(mm + 1), *end = (const uint8_t *)mm + mm->tag.size;
-	for (; p + mm->entry_size <= end; p += mm->entry_size) {
+	const uint8_t *p = (const uint8_t *)mm;
+	for (size_t off = sizeof(*mm); mm->tag.size - off >= mm->entry_size; off += mm->entry_size) {
 		struct mb2_mmap_entry e;
-		memcpy(&e, p, sizeof(e));
-		if (mem_ranges_add(bi->mem, &bi->mem_count, BOOT_MAX_MEMMAP, e.base, e.length, memory_type(e.type))) {
-			ksnprintf(err, errlen, "memory map: range 0x%llx+0x%llx overlaps another or does not fit",
-				  (unsigned long long)e.base, (unsigned long long)e.length);
+		memcpy(&e, p + off, sizeof(e));
+		if (e.length == 0)
+			continue;
+		if (raw_count == MEM_RANGES_SANITIZE_MAX) {
+			ksnprintf(err, errlen, "memory map: more than %u entries, the most Keel can sanitize",
+				  MEM_RANGES_SANITIZE_MAX);
 			return -EINVAL;
 		}
+		raw_mem[raw_count++] = (struct boot_mem_range){ e.base, e.length, memory_type(e.type), 0 };
+	}
+	return 0;
+}
+
+/* Overlaps resolved, the more restrictive type winning (mem_ranges_sanitize). */
+static int finish_memory_map(struct boot_info *bi, char *err, size_t errlen)
+{
+	int rc = mem_ranges_sanitize(raw_mem, raw_count, bi->mem, &bi->mem_count, BOOT_MAX_MEMMAP);
+	if (rc == MEM_RANGES_FULL) {
+		ksnprintf(err, errlen, "memory map: more than %u ranges once overlaps are resolved",
+			  BOOT_MAX_MEMMAP);
+		return -EINVAL;
+	}
+	if (rc != MEM_RANGES_OK || bi->mem_count == 0) {
+		bi->mem_count = 0;
+		ksnprintf(err, errlen, "no memory map");
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -98,6 +125,7 @@ int multiboot2_parse(const void *mbi, struct boot_info *bi, uint8_t *rsdp_copy, 
 	bi->magic = BOOT_INFO_MAGIC;
 	bi->version = BOOT_INFO_VERSION;
 	bi->source = BOOT_FROM_MULTIBOOT2;
+	raw_count = 0;
 
 	const uint8_t *base = mbi, *end = base + total;
 	for (const uint8_t *p = base + 8; p + sizeof(struct mb2_tag) <= end;) {
@@ -108,11 +136,11 @@ int multiboot2_parse(const void *mbi, struct boot_info *bi, uint8_t *rsdp_copy, 
 		}
 		int rc = 0;
 		if (tag->type == TAG_END)
-			return bi->mem_count ? 0 : (ksnprintf(err, errlen, "no memory map"), -EINVAL);
+			return finish_memory_map(bi, err, errlen);
 		if (tag->type == TAG_MODULE && tag->size > sizeof(struct mb2_module))
 			rc = add_module((const void *)tag, bi, err, errlen);
 		else if (tag->type == TAG_MEMORY_MAP && tag->size >= sizeof(struct mb2_mmap))
-			rc = add_memory_map((const void *)tag, bi, err, errlen);
+			rc = add_memory_map((const void *)tag, err, errlen); /* a second tag adds to the first */
 		else if ((tag->type == TAG_ACPI_NEW || (tag->type == TAG_ACPI_OLD && !bi->rsdp)) &&
 			 tag->size > sizeof(*tag)) {
 			size_t n = tag->size - sizeof(*tag) < RSDP_MAX ? tag->size - sizeof(*tag) : RSDP_MAX;

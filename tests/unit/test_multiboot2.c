@@ -6,10 +6,11 @@
 #include <cmocka.h>
 
 #include "arch/x86/multiboot2.h"
+#include "boot/mem_ranges.h"
 
 /* Builds a Multiboot2 information block tag by tag (8-byte aligned, as GRUB does). */
 struct mbi {
-	_Alignas(8) uint8_t bytes[4096];
+	_Alignas(8) uint8_t bytes[8192];
 	size_t len;
 };
 
@@ -43,12 +44,19 @@ static void mmap_entry(uint8_t *p, uint64_t base, uint64_t len, uint32_t type)
 	memcpy(p + 16, &type, 4);
 }
 
-static void memory_map(struct mbi *m)
+/* A memory-map tag with room for n entries of 24 bytes, filled by the caller at 16 + 24 i. */
+static uint8_t *mmap_tag(struct mbi *m, uint32_t n)
 {
-	uint8_t *p = tag(m, 6, 16 + 4 * 24);
+	uint8_t *p = tag(m, 6, 16 + n * 24);
 	uint32_t entry_size = 24, version = 0;
 	memcpy(p + 8, &entry_size, 4);
 	memcpy(p + 12, &version, 4);
+	return p;
+}
+
+static void memory_map(struct mbi *m)
+{
+	uint8_t *p = mmap_tag(m, 4);
 	mmap_entry(p + 16, 0x100000, 0x7f00000, 1);
 	mmap_entry(p + 40, 0, 0x9fc00, 1);
 	mmap_entry(p + 64, 0x9fc00, 0x400, 2);
@@ -146,13 +154,113 @@ static void refuses_malformed_information(void **state)
 	expect_error(&m, "module at 0x3000: malformed tag");
 
 	mbi_start(&m);
-	t = tag(&m, 6, 16 + 2 * 24);
-	uint32_t entry_size = 24;
+	t = tag(&m, 6, 16 + 24);
+	uint32_t entry_size = 20;
 	memcpy(t + 8, &entry_size, 4);
-	mmap_entry(t + 16, 0x100000, 0x100000, 1);
-	mmap_entry(t + 40, 0x180000, 0x100000, 2);
 	finish(&m);
-	expect_error(&m, "memory map: range 0x180000+0x100000 overlaps another or does not fit");
+	expect_error(&m, "memory map entry size 20");
+
+	mbi_start(&m); /* a memory map of nothing but empty entries */
+	t = mmap_tag(&m, 2);
+	mmap_entry(t + 16, 0x100000, 0, 1);
+	mmap_entry(t + 40, 0, 0, 2);
+	finish(&m);
+	expect_error(&m, "no memory map");
+}
+
+static void parse_ok(struct mbi *m, struct boot_info *bi)
+{
+	uint8_t rsdp[36];
+	char err[128] = "";
+	assert_int_equal(multiboot2_parse(m->bytes, bi, rsdp, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+}
+
+static void assert_range(const struct boot_mem_range *r, uint64_t base, uint64_t length, uint32_t type)
+{
+	assert_int_equal(r->base, base);
+	assert_int_equal(r->length, length);
+	assert_int_equal(r->type, type);
+}
+
+/* The kind of map real BIOSes hand over: the EBDA and the top of RAM listed twice. */
+static void overlapping_entries_are_sanitized(void **state)
+{
+	(void)state;
+	struct mbi m;
+	struct boot_info bi;
+	mbi_start(&m);
+	uint8_t *t = mmap_tag(&m, 6);
+	mmap_entry(t + 16, 0x100000, 0x7f00000, 1);
+	mmap_entry(t + 40, 0x7f00000, 0x100000, 2);
+	mmap_entry(t + 64, 0, 0xa0000, 1);
+	mmap_entry(t + 88, 0x9fc00, 0x400, 2);
+	mmap_entry(t + 112, 0x200000, 0, 5);            /* empty: splits nothing */
+	mmap_entry(t + 136, 0xfffc0000, 0x40000, 12);   /* unknown type: reserved */
+	finish(&m);
+	parse_ok(&m, &bi);
+	assert_int_equal(bi.mem_count, 5);
+	assert_range(&bi.mem[0], 0, 0x9fc00, BOOT_MEM_USABLE);
+	assert_range(&bi.mem[1], 0x9fc00, 0x400, BOOT_MEM_RESERVED);
+	assert_range(&bi.mem[2], 0x100000, 0x7e00000, BOOT_MEM_USABLE);
+	assert_range(&bi.mem[3], 0x7f00000, 0x100000, BOOT_MEM_RESERVED);
+	assert_range(&bi.mem[4], 0xfffc0000, 0x40000, BOOT_MEM_RESERVED);
+}
+
+/* Multiboot2 defines one memory-map tag; the entries of a second join those of the first. */
+static void several_memory_map_tags_make_one_map(void **state)
+{
+	(void)state;
+	struct mbi m;
+	struct boot_info bi;
+	mbi_start(&m);
+	uint8_t *t = mmap_tag(&m, 1);
+	mmap_entry(t + 16, 0x100000, 0x1000000, 1);
+	module(&m, 0x200000, 0x201000, "hello64.elf");
+	t = mmap_tag(&m, 2);
+	mmap_entry(t + 16, 0x800000, 0x10000, 3);
+	mmap_entry(t + 40, 0x1100000, 0x100000, 1); /* touches the first tag's range */
+	finish(&m);
+	parse_ok(&m, &bi);
+	assert_int_equal(bi.mem_count, 3);
+	assert_range(&bi.mem[0], 0x100000, 0x700000, BOOT_MEM_USABLE);
+	assert_range(&bi.mem[1], 0x800000, 0x10000, BOOT_MEM_ACPI_RECLAIM);
+	assert_range(&bi.mem[2], 0x810000, 0x9f0000, BOOT_MEM_USABLE);
+	assert_int_equal(bi.module_count, 1);
+}
+
+/* Up to the sanitizer's limit of entries is read, however many ranges they merge into. */
+static void entry_limits(void **state)
+{
+	(void)state;
+	struct mbi m;
+	struct boot_info bi;
+	const uint32_t max = MEM_RANGES_SANITIZE_MAX;
+
+	mbi_start(&m); /* the limit, in 4 KiB pages that merge into one range */
+	uint8_t *t = mmap_tag(&m, max + 1);
+	mmap_entry(t + 16, 0x100000, 0, 2); /* empty entries do not count */
+	for (uint32_t i = 0; i < max; i++)
+		mmap_entry(t + 40 + 24 * i, 0x100000 + 0x1000ull * i, 0x1000, 1);
+	finish(&m);
+	parse_ok(&m, &bi);
+	assert_int_equal(bi.mem_count, 1);
+	assert_range(&bi.mem[0], 0x100000, 0x1000ull * max, BOOT_MEM_USABLE);
+
+	mbi_start(&m); /* one more */
+	t = mmap_tag(&m, max + 1);
+	for (uint32_t i = 0; i <= max; i++)
+		mmap_entry(t + 16 + 24 * i, 0x100000 + 0x1000ull * i, 0x1000, 1);
+	finish(&m);
+	expect_error(&m, "memory map: more than 256 entries, the most Keel can sanitize");
+
+	mbi_start(&m); /* within the limit, but with more holes than boot_info has room for */
+	t = mmap_tag(&m, max);
+	mmap_entry(t + 16, 0, 1ull << 30, 1);
+	for (uint32_t i = 1; i < max; i++)
+		mmap_entry(t + 16 + 24 * i, 0x100000ull * i, 0x1000, 2);
+	finish(&m);
+	expect_error(&m, "memory map: more than 256 ranges once overlaps are resolved");
 }
 
 int main(void)
@@ -160,6 +268,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parses_memory_modules_config_and_rsdp),
 		cmocka_unit_test(refuses_malformed_information),
+		cmocka_unit_test(overlapping_entries_are_sanitized),
+		cmocka_unit_test(several_memory_map_tags_make_one_map),
+		cmocka_unit_test(entry_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
