@@ -1,0 +1,58 @@
+/* The I/O ports through which software resets or powers off the PC, read from the ACPI
+ * tables (ACPI 6.x §5.2): the RSDP, then the XSDT or RSDT, then the FADT. Keel refuses
+ * configuration settings naming one of these ports. Host-testable: memory is reached only
+ * through a callback, nothing is allocated and nothing global is kept. */
+#ifndef KEEL_DRIVERS_ACPI_H
+#define KEEL_DRIVERS_ACPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACPI_MAX_CONTROL_PORTS 8
+#define ACPI_ERROR_MAX 128 /* room for any error message acpi_find_control_ports writes */
+
+/* Returns a pointer to len readable bytes at physical address pa, or NULL if they are not
+ * readable. The parser uses a returned pointer only until its next call of the callback, so
+ * the callback may map every request into the same window. */
+typedef const void *(*acpi_map_fn)(void *ctx, uint64_t pa, uint64_t len);
+
+struct acpi_port_range {
+	uint16_t first, count;   /* ports [first, first + count), never past 0xffff */
+	const char *what;        /* e.g. "the ACPI PM1a control block" (a static string) */
+};
+
+struct acpi_control_ports {
+	unsigned count;
+	struct acpi_port_range range[ACPI_MAX_CONTROL_PORTS];
+};
+
+/* Reads the RSDP at rsdp_pa, then the XSDT (RSDP revision >= 2 with a non-zero XsdtAddress)
+ * or else the RSDT, finds the first FADT ("FACP") among its entries (entries that are 0 are
+ * skipped) and lists, in this order, the I/O-space ports of:
+ * - the PM1a and PM1b control blocks: PM1_CNT_LEN ports each, at least 2 (SLP_TYP and SLP_EN
+ *   are in the second byte); X_PM1a_CNT_BLK / X_PM1b_CNT_BLK, when the FADT is long enough
+ *   to hold them, non-zero and in system I/O space, take precedence over the 32-bit fields
+ *   (then the range also covers the GAS's width if that is larger);
+ * - the PM2 control block, the same way (PM2_CNT_LEN ports, at least 1);
+ * - the SMI command port: 1 port (writing it makes the firmware run SMM code);
+ * - the reset register, when the FADT is long enough to hold RESET_REG and its address space
+ *   is system I/O (whatever the RESET_REG_SUP flag says): as many ports as its bit offset
+ *   plus bit width, or its access size if larger, span; 1 port if the GAS gives neither.
+ * A block whose address is 0 is absent. Ports are 16 bits: a range starting above 0xffff is
+ * skipped, one running past 0xffff is clamped to end at 0xffff. Duplicate or overlapping
+ * ranges are all listed; ranges beyond ACPI_MAX_CONTROL_PORTS are dropped.
+ * Every checksum is verified (the RSDP's over its first 20 bytes and, for revision >= 2, its
+ * extended checksum over its Length; the RSDT/XSDT and FADT over their Length) and every
+ * field read is inside its table's Length.
+ * Returns 0 and fills out, or a negative errno with out->count = 0 and a one-line reason in
+ * err (if errlen > 0) naming the table and field: -ENOENT when there is no RSDP (rsdp_pa is
+ * 0, unreadable or without the "RSD PTR " signature) or no FADT, -EINVAL for a malformed or
+ * unreadable table, e.g. "FADT checksum is 0x12, not 0". */
+int acpi_find_control_ports(uint64_t rsdp_pa, acpi_map_fn map, void *ctx,
+			    struct acpi_control_ports *out, char *err, size_t errlen);
+
+/* The first range holding port, or NULL. */
+const struct acpi_port_range *acpi_port_lookup(const struct acpi_control_ports *ports,
+					       uint16_t port);
+
+#endif

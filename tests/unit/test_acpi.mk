@@ -1,0 +1,1 @@
+SRC_test_acpi := drivers/acpi.c lib/printf.c
