@@ -1,0 +1,1 @@
+SRC_test_uart16550 := vmm/dev/uart16550.c

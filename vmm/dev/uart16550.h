@@ -1,0 +1,68 @@
+/* A model of a 16550A UART (National Semiconductor / TI PC16550D) as a guest sees it
+ * through its eight I/O ports. Pure code: no allocation, no globals, no port bus, so it
+ * runs in the hypervisor and in host unit tests alike.
+ *
+ * Transmission is instantaneous: a byte written to THR is handed to tx() at once, so
+ * LSR.THRE and LSR.TEMT are always set. The line settings (LCR word length, parity, stop
+ * bits, break; the divisor) are stored and read back but change nothing: tx() gets all
+ * eight bits. The far end is a connected terminal (CTS, DSR and DCD asserted, RI not).
+ *
+ * Not modelled:
+ * - time: the FIFO character-timeout interrupt (IIR 0xc) never fires, so with a trigger
+ *   level above one byte "received data available" is reported only once the FIFO holds
+ *   the trigger level;
+ * - parity, framing and break errors (the host hands over whole bytes): LSR.PE/FE/BI and
+ *   LSR bit 7 are never set; only the overrun error OE is;
+ * - the DMA mode (FCR bit 3, the RXRDY/TXRDY pins) and the transmit FIFO, which is never
+ *   needed as transmission is instant. */
+#ifndef KEEL_VMM_DEV_UART16550_H
+#define KEEL_VMM_DEV_UART16550_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UART16550_PORTS 8 /* registers at base + 0 .. base + 7 */
+#define UART16550_FIFO 16 /* bytes in the receive FIFO */
+
+typedef void (*uart16550_tx_fn)(void *ctx, uint8_t byte);
+
+struct uart16550 {
+	uint8_t ier;        /* bits 0-3 */
+	uint8_t lcr;
+	uint8_t mcr;        /* bits 0-4 */
+	uint8_t lsr_errors; /* OE, PE, FE, BI as in LSR, until LSR is read */
+	uint8_t msr;        /* bits 4-7 the modem inputs, bits 0-3 their deltas until read */
+	uint8_t scr;
+	uint8_t dll, dlm;   /* divisor latch */
+	uint8_t fcr;        /* FIFO enable (bit 0), DMA mode (bit 3), trigger level (bits 6-7) */
+	bool thre_pending;  /* the THRE interrupt is latched */
+	uint8_t rbr;        /* the last byte the guest read from RBR */
+	uint8_t rx[UART16550_FIFO]; /* receiver ring; with FIFOs off it holds one byte (RBR) */
+	uint8_t rx_head;    /* index of the oldest byte */
+	uint8_t rx_count;
+	uart16550_tx_fn tx;
+	void *ctx;
+};
+
+/* Power-on state (the datasheet's reset values), transmitted bytes go to tx(ctx, byte)
+ * (tx may be NULL: they are dropped). The datasheet's Master Reset leaves the divisor
+ * latch alone; the model starts it at 0 (not programmed), and SCR at 0. */
+void uart16550_init(struct uart16550 *u, uart16550_tx_fn tx, void *ctx);
+
+/* A guest's IN / OUT of one byte at register offset 0..7 (other offsets: read 0xff,
+ * write ignored). */
+uint8_t uart16550_read(struct uart16550 *u, unsigned offset);
+void uart16550_write(struct uart16550 *u, unsigned offset, uint8_t value);
+
+/* A byte arriving on the serial line (from the host side). Returns false and sets the
+ * overrun error if the receiver has no room (the byte is dropped). In loopback mode the
+ * receiver is disconnected from the line: the byte is dropped and false returned, with
+ * no error. */
+bool uart16550_receive(struct uart16550 *u, uint8_t byte);
+
+/* True when the chip would assert its interrupt output (IIR bit 0 clear); interrupts
+ * are not delivered to guests yet, but IIR reports them as the chip would. */
+bool uart16550_interrupt_pending(const struct uart16550 *u);
+
+#endif
