@@ -1,0 +1,1 @@
+SRC_test_ring := lib/ring.c
