@@ -6,9 +6,9 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC   0x544f4f424c45454bull /* "KEELBOOT" */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2
 #define BOOT_MAX_MEMMAP   256
-#define BOOT_MAX_MODULES  16
+#define BOOT_MAX_MODULES  64
 #define BOOT_MODULE_NAME  64
 
 enum boot_source { BOOT_FROM_UEFI = 1, BOOT_FROM_MULTIBOOT2 = 2 };
@@ -46,6 +46,8 @@ struct boot_info {
 	uint64_t config_base, config_size; /* keel.cfg text (not NUL-terminated), size 0 if none */
 	uint32_t mem_count;
 	uint32_t module_count;
+	uint32_t modules_skipped; /* files beyond BOOT_MAX_MODULES, left out with a message */
+	uint32_t reserved;
 	struct boot_mem_range mem[BOOT_MAX_MEMMAP]; /* sorted by base, non-overlapping */
 	struct boot_module modules[BOOT_MAX_MODULES];
 };

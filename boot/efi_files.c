@@ -142,9 +142,10 @@ static EFI_STATUS load_guest(EFI_FILE_HANDLE dir, const EFI_FILE_INFO *info, str
 	EFI_STATUS status;
 
 	if (bi->module_count == BOOT_MAX_MODULES) {
-		Print(LOADER_MSG L"%s: too many guest images, at most %d\n", GUESTS_PATH,
-		      BOOT_MAX_MODULES);
-		return EFI_BUFFER_TOO_SMALL;
+		Print(LOADER_MSG L"warning: skipping %s\\%s: Keel takes at most %d boot modules\n",
+		      GUESTS_PATH, name, BOOT_MAX_MODULES);
+		bi->modules_skipped++;
+		return EFI_SUCCESS;
 	}
 	if (!module_name(name, m->name)) {
 		Print(LOADER_MSG L"warning: skipping %s\\%s: a guest image name must be printable "

@@ -1,17 +1,25 @@
-/* keel.cfg parser (format in config.h). The text is untrusted: it is scanned only within
- * [text, text + len), and each line is copied into a bounded, NUL-terminated buffer that
- * has been checked for NUL and control bytes before anything else looks at it. */
+/* keel.cfg parser (format in config.h and docs/config.md). The text is untrusted: it is
+ * scanned only within [text, text + len), and each line is copied into a bounded,
+ * NUL-terminated buffer that has been checked for NUL and control bytes before anything
+ * else looks at it. A list may continue over several lines; its items are taken one by
+ * one as they are read, so no value outlives the line it was read from. */
 #include "vmm/config.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define LINE_MAX_CHARS 255
+#define LINE_MAX_CHARS 2047
 #define MSG_MAX 384
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_NAME, KEY_KERNEL, KEY_MODE, KEY_MEMORY, KEY_VCPUS,
-       KEY_ON_CRASH, NKEYS };
+/* Ports a domain's devices use, which its debug-exit port must not take. */
+#define UART_FIRST 0x3f8
+#define UART_LAST 0x3ff
+#define DEBUGCON_PORT 0xe9
+
+enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
+       KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_ON_POWEROFF,
+       KEY_ON_REBOOT, KEY_ON_CRASH, KEY_DEBUG_EXIT, KEY_CONSOLE_RING, NKEYS };
 
 enum section { SEC_GLOBAL, SEC_DOMAIN, SEC_IGNORED };
 
@@ -31,8 +39,14 @@ struct parser {
 	int line;
 	enum section sec;
 	bool dom_bad;
-	struct domain_config dom;
+	struct domain_config *dom; /* the slot being filled: out->domains[out->ndomains] */
 	int seen_line[NKEYS]; /* per key: line where the current section set it, 0 if not yet */
+	struct {
+		bool open;          /* inside [ ... ] of key `key` */
+		bool broken;        /* an error was reported: skip to the closing bracket */
+		bool want_item;     /* an item may come next (else ',' or ']') */
+		int key, line;      /* line: where '[' was */
+	} list;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -72,6 +86,42 @@ static char *skip_space(char *s)
 	while (is_space(*s))
 		s++;
 	return s;
+}
+
+static bool at_end(const char *s)
+{
+	return *s == '\0' || *s == '#';
+}
+
+const char *config_reset_port(uint16_t port)
+{
+	switch (port) {
+	case 0x64:
+		return "the keyboard controller's command port (command 0xfe resets the machine)";
+	case 0x92:
+		return "System Control Port A (bit 0 resets the machine)";
+	case 0xcf9:
+		return "the reset control register (writing it resets the machine)";
+	default:
+		return NULL;
+	}
+}
+
+const char *config_kernel_type_name(enum kernel_type type)
+{
+	static const char *const names[] = {
+		[KERNEL_AUTO] = "auto", [KERNEL_ELF64] = "elf64", [KERNEL_MULTIBOOT1] = "multiboot1",
+		[KERNEL_MULTIBOOT2] = "multiboot2", [KERNEL_REAL16] = "real16",
+	};
+	return (unsigned)type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
+}
+
+const char *config_action_name(enum end_action action)
+{
+	static const char *const names[] = {
+		[ACTION_DESTROY] = "destroy", [ACTION_RESTART] = "restart", [ACTION_PRESERVE] = "preserve",
+	};
+	return (unsigned)action < sizeof(names) / sizeof(names[0]) ? names[action] : "?";
 }
 
 /* Reads a decimal or 0x hex number (no sign) into *n. Returns false, after reporting, if v
@@ -129,6 +179,42 @@ static int get_choice(struct parser *p, const char *key, const struct value *v,
 	return -1;
 }
 
+/* Copies v into dst (size bytes with the NUL) if it fits. */
+static bool get_string(struct parser *p, const char *key, const struct value *v, char *dst, size_t size)
+{
+	if (v->len >= size) {
+		problem(p, p->line, "%s: %zu characters is too long, at most %zu are allowed", key, v->len,
+			size - 1);
+		return false;
+	}
+	memcpy(dst, v->s, v->len);
+	dst[v->len] = '\0';
+	return true;
+}
+
+/* A boot module's file name: printable, no spaces, no directories, as every boot path
+ * can name it (docs/config.md). */
+static bool valid_file_name(const char *s, size_t len)
+{
+	if (len == 0 || len >= CONFIG_FILE_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f || s[i] == '/' || s[i] == '\\')
+			return false;
+	return true;
+}
+
+static void set_file(struct parser *p, const char *key, const struct value *v, char *dst)
+{
+	if (!valid_file_name(v->s, v->len)) {
+		problem(p, p->line, "%s = %.*s: must be a file name of 1-%d characters, without spaces, "
+			"'/' or '\\'", key, v->raw_len, v->raw, CONFIG_FILE_MAX - 1);
+		return;
+	}
+	memcpy(dst, v->s, v->len);
+	dst[v->len] = '\0';
+}
+
 static void set_loglevel(struct parser *p, const char *key, const struct value *v)
 {
 	static const char *const w[] = { "error", "warn", "info", "debug" };
@@ -139,22 +225,31 @@ static void set_loglevel(struct parser *p, const char *key, const struct value *
 		p->out->loglevel = level[i];
 }
 
-static void set_port(struct parser *p, const char *key, const struct value *v, uint16_t *port)
+/* A port Keel writes to when it ends: it must not be one that resets or powers off a PC. */
+static void set_end_port(struct parser *p, const char *key, const struct value *v, uint16_t *port, int *line)
 {
 	uint64_t n;
+	const char *danger;
 
-	if (get_number(p, key, v, 1, 0xffff, "must be 1..0xffff", &n))
-		*port = (uint16_t)n;
+	if (!get_number(p, key, v, 1, 0xffff, "must be 1..0xffff", &n))
+		return;
+	if ((danger = config_reset_port((uint16_t)n))) {
+		problem(p, p->line, "%s = %.*s: refused: port 0x%x is %s", key, v->raw_len, v->raw,
+			(unsigned)n, danger);
+		return;
+	}
+	*port = (uint16_t)n;
+	*line = p->line;
 }
 
 static void set_exit_port(struct parser *p, const char *key, const struct value *v)
 {
-	set_port(p, key, v, &p->out->exit_port);
+	set_end_port(p, key, v, &p->out->exit_port, &p->out->exit_port_line);
 }
 
 static void set_shutdown_port(struct parser *p, const char *key, const struct value *v)
 {
-	set_port(p, key, v, &p->out->shutdown_port);
+	set_end_port(p, key, v, &p->out->shutdown_port, &p->out->shutdown_port_line);
 }
 
 static void set_name(struct parser *p, const char *key, const struct value *v)
@@ -170,38 +265,69 @@ static void set_name(struct parser *p, const char *key, const struct value *v)
 			v->raw_len, v->raw, CONFIG_NAME_MAX - 1);
 		return;
 	}
-	memcpy(p->dom.name, v->s, v->len);
-	p->dom.name[v->len] = '\0';
+	memcpy(p->dom->name, v->s, v->len);
+	p->dom->name[v->len] = '\0';
 	for (unsigned i = 0; i < p->out->ndomains; i++) {
-		if (strcmp(p->out->domains[i].name, p->dom.name) == 0)
+		if (strcmp(p->out->domains[i].name, p->dom->name) == 0)
 			problem(p, p->line, "domain '%s' is defined twice (first at line %d)",
-				p->dom.name, p->out->domains[i].line);
+				p->dom->name, p->out->domains[i].line);
 	}
 }
 
 static void set_kernel(struct parser *p, const char *key, const struct value *v)
 {
-	bool ok = v->len >= 1 && v->len < CONFIG_KERNEL_MAX;
-
-	/* Control characters never get here: the line and the quoted string were checked. */
-	for (size_t i = 0; ok && i < v->len; i++)
-		ok = v->s[i] != '/' && v->s[i] != '\\';
-	if (!ok) {
-		problem(p, p->line, "%s = %.*s: must be a file name of 1-%d characters, without '/' or '\\'",
-			key, v->raw_len, v->raw, CONFIG_KERNEL_MAX - 1);
-		return;
-	}
-	memcpy(p->dom.kernel, v->s, v->len);
-	p->dom.kernel[v->len] = '\0';
+	set_file(p, key, v, p->dom->kernel);
 }
 
-static void set_mode(struct parser *p, const char *key, const struct value *v)
+static void set_ramdisk(struct parser *p, const char *key, const struct value *v)
 {
-	static const char *const w[] = { "long64", "real16" };
-	int i = get_choice(p, key, v, w, 2, "long64 or real16");
+	set_file(p, key, v, p->dom->ramdisk);
+}
+
+static void set_type(struct parser *p, const char *key, const struct value *v)
+{
+	static const char *const w[] = { "auto", "elf64", "multiboot1", "multiboot2", "real16" };
+	static const enum kernel_type t[] = { KERNEL_AUTO, KERNEL_ELF64, KERNEL_MULTIBOOT1, KERNEL_MULTIBOOT2,
+					      KERNEL_REAL16 };
+	int i = get_choice(p, key, v, w, 5, "auto, elf64, multiboot1, multiboot2 or real16");
 
 	if (i >= 0)
-		p->dom.mode = i == 0 ? GUEST_MODE_LONG64 : GUEST_MODE_REAL16;
+		p->dom->type = t[i];
+}
+
+static void set_cmdline(struct parser *p, const char *key, const struct value *v)
+{
+	get_string(p, key, v, p->dom->cmdline, sizeof(p->dom->cmdline));
+}
+
+/* One entry of the module list: a file name, then (after spaces) the module's command line. */
+static void add_module(struct parser *p, const char *key, const struct value *v)
+{
+	struct domain_config *d = p->dom;
+	size_t n = 0;
+
+	if (d->nmodules == CONFIG_MAX_MODULES) {
+		problem(p, p->line, "%s: more than %d modules", key, CONFIG_MAX_MODULES);
+		p->list.broken = true;
+		return;
+	}
+	while (n < v->len && !is_space(v->s[n]))
+		n++;
+	if (!valid_file_name(v->s, n)) {
+		problem(p, p->line, "%s: %.*s: must start with a file name of 1-%d characters, without "
+			"'/' or '\\'", key, v->raw_len, v->raw, CONFIG_FILE_MAX - 1);
+		return;
+	}
+	struct module_config *m = &d->modules[d->nmodules];
+	memcpy(m->file, v->s, n);
+	m->file[n] = '\0';
+	while (n < v->len && is_space(v->s[n]))
+		n++;
+	struct value rest = { .s = v->s + n, .len = v->len - n };
+	char what[CONFIG_FILE_MAX + 32];
+	ksnprintf(what, sizeof(what), "%s '%s': its command line", key, m->file);
+	if (get_string(p, what, &rest, m->cmdline, sizeof(m->cmdline)))
+		d->nmodules++;
 }
 
 static void set_memory(struct parser *p, const char *key, const struct value *v)
@@ -210,59 +336,127 @@ static void set_memory(struct parser *p, const char *key, const struct value *v)
 
 	if (get_number(p, key, v, 1, CONFIG_MEMORY_MAX_MIB,
 		       "must be 1.." STR(CONFIG_MEMORY_MAX_MIB) " MiB", &n))
-		p->dom.memory_mib = n;
+		p->dom->memory_mib = n;
 }
 
 static void set_vcpus(struct parser *p, const char *key, const struct value *v)
 {
 	uint64_t n;
 
-	/* Leaves the default, 1, which is all it may be. */
-	get_number(p, key, v, 1, 1, "must be 1 (multi-vCPU guests are not supported yet)", &n);
+	/* Leaves the default, 1, which is all it may be for now. */
+	get_number(p, key, v, 1, 1, "must be 1: guests with more than one vCPU are not supported yet", &n);
+}
+
+static void set_weight(struct parser *p, const char *key, const struct value *v)
+{
+	uint64_t n;
+
+	if (get_number(p, key, v, 1, CONFIG_WEIGHT_MAX, "must be 1.." STR(CONFIG_WEIGHT_MAX), &n))
+		p->dom->weight = (unsigned)n;
+}
+
+static void set_cap(struct parser *p, const char *key, const struct value *v)
+{
+	uint64_t n;
+
+	if (get_number(p, key, v, 0, 100, "must be 0..100 (percent of one CPU, 0 = no cap)", &n))
+		p->dom->cap = (unsigned)n;
+}
+
+static void set_action(struct parser *p, const char *key, const struct value *v, enum end_action *action)
+{
+	static const char *const w[] = { "destroy", "restart", "preserve" };
+	static const enum end_action a[] = { ACTION_DESTROY, ACTION_RESTART, ACTION_PRESERVE };
+	int i = get_choice(p, key, v, w, 3, "destroy, restart or preserve");
+
+	if (i >= 0)
+		*action = a[i];
+}
+
+static void set_on_poweroff(struct parser *p, const char *key, const struct value *v)
+{
+	set_action(p, key, v, &p->dom->on_poweroff);
+}
+
+static void set_on_reboot(struct parser *p, const char *key, const struct value *v)
+{
+	set_action(p, key, v, &p->dom->on_reboot);
 }
 
 static void set_on_crash(struct parser *p, const char *key, const struct value *v)
 {
-	static const char *const w[] = { "destroy", "preserve" };
-	int i = get_choice(p, key, v, w, 2, "destroy or preserve");
-
-	if (i >= 0)
-		p->dom.on_crash = i == 0 ? ON_CRASH_DESTROY : ON_CRASH_PRESERVE;
+	set_action(p, key, v, &p->dom->on_crash);
 }
+
+static void set_debug_exit(struct parser *p, const char *key, const struct value *v)
+{
+	uint64_t n;
+
+	if (!get_number(p, key, v, 0, 0xffff, "must be 0..0xffff (0: no debug-exit device)", &n))
+		return;
+	if (n >= UART_FIRST && n <= UART_LAST)
+		problem(p, p->line, "%s = %.*s: port 0x%x belongs to the domain's UART (0x3f8-0x3ff)", key,
+			v->raw_len, v->raw, (unsigned)n);
+	else if (n == DEBUGCON_PORT)
+		problem(p, p->line, "%s = %.*s: port 0xe9 is the domain's debug console", key, v->raw_len, v->raw);
+	else
+		p->dom->debug_exit = (uint16_t)n;
+}
+
+static void set_console_ring(struct parser *p, const char *key, const struct value *v)
+{
+	uint64_t n;
+
+	if (get_number(p, key, v, 1, CONFIG_CONSOLE_RING_MAX_KIB,
+		       "must be 1.." STR(CONFIG_CONSOLE_RING_MAX_KIB) " KiB", &n))
+		p->dom->console_ring_kib = (unsigned)n;
+}
+
+typedef void (*set_fn)(struct parser *p, const char *key, const struct value *v);
 
 static const struct key {
 	const char *name;
 	bool global;
-	void (*set)(struct parser *p, const char *key, const struct value *v);
+	bool list;  /* takes [ ... ] (or a single value): set is called once per item */
+	set_fn set;
 } keys[NKEYS] = {
-	[KEY_LOGLEVEL] = { "loglevel", true, set_loglevel },
-	[KEY_EXIT_PORT] = { "exit_port", true, set_exit_port },
-	[KEY_SHUTDOWN_PORT] = { "shutdown_port", true, set_shutdown_port },
-	[KEY_NAME] = { "name", false, set_name },
-	[KEY_KERNEL] = { "kernel", false, set_kernel },
-	[KEY_MODE] = { "mode", false, set_mode },
-	[KEY_MEMORY] = { "memory", false, set_memory },
-	[KEY_VCPUS] = { "vcpus", false, set_vcpus },
-	[KEY_ON_CRASH] = { "on_crash", false, set_on_crash },
+	[KEY_LOGLEVEL] = { "loglevel", true, false, set_loglevel },
+	[KEY_EXIT_PORT] = { "exit_port", true, false, set_exit_port },
+	[KEY_SHUTDOWN_PORT] = { "shutdown_port", true, false, set_shutdown_port },
+	[KEY_NAME] = { "name", false, false, set_name },
+	[KEY_KERNEL] = { "kernel", false, false, set_kernel },
+	[KEY_TYPE] = { "type", false, false, set_type },
+	[KEY_CMDLINE] = { "cmdline", false, false, set_cmdline },
+	[KEY_RAMDISK] = { "ramdisk", false, false, set_ramdisk },
+	[KEY_MODULE] = { "module", false, true, add_module },
+	[KEY_MEMORY] = { "memory", false, false, set_memory },
+	[KEY_VCPUS] = { "vcpus", false, false, set_vcpus },
+	[KEY_WEIGHT] = { "weight", false, false, set_weight },
+	[KEY_CAP] = { "cap", false, false, set_cap },
+	[KEY_ON_POWEROFF] = { "on_poweroff", false, false, set_on_poweroff },
+	[KEY_ON_REBOOT] = { "on_reboot", false, false, set_on_reboot },
+	[KEY_ON_CRASH] = { "on_crash", false, false, set_on_crash },
+	[KEY_DEBUG_EXIT] = { "debug_exit", false, false, set_debug_exit },
+	[KEY_CONSOLE_RING] = { "console_ring", false, false, set_console_ring },
 };
 
-/* Reads the value after '=': a "quoted string" or a bare word, then only a comment. */
-static bool parse_value(struct parser *p, const char *key, char *s, struct value *v)
+/* Reads one value at s: a "quoted" or 'quoted' string or a bare word. Returns what follows
+ * it, or NULL after reporting. */
+static char *read_value(struct parser *p, const char *key, char *s, struct value *v)
 {
-	s = skip_space(s);
 	v->raw = s;
-	if (*s == '"') {
-		char *q = s + 1;
-		for (; *q && *q != '"'; q++) {
+	if (*s == '"' || *s == '\'') {
+		char quote = *s, *q = s + 1;
+		for (; *q && *q != quote; q++) {
 			if (is_control(*q)) {
 				problem(p, p->line, "%s: control character 0x%02x in a quoted string", key,
 					(unsigned char)*q);
-				return false;
+				return NULL;
 			}
 		}
-		if (*q != '"') {
+		if (*q != quote) {
 			problem(p, p->line, "%s = %s: unterminated string", key, s);
-			return false;
+			return NULL;
 		}
 		v->s = s + 1;
 		v->len = (size_t)(q - s - 1);
@@ -272,25 +466,77 @@ static bool parse_value(struct parser *p, const char *key, char *s, struct value
 		while (is_bare(*s))
 			s++;
 		if (s == v->raw) {
-			if (*s == '\0' || *s == '#')
+			if (at_end(s))
 				problem(p, p->line, "%s has no value", key);
 			else
-				problem(p, p->line, "%s = %s: expected a number, a word or a \"quoted string\"",
-					key, s);
-			return false;
+				problem(p, p->line, "%s = %s: expected a number, a word, a \"quoted string\" or a "
+					"[list]", key, s);
+			return NULL;
 		}
 		v->s = v->raw;
 		v->len = (size_t)(s - v->raw);
 		v->quoted = false;
 	}
 	v->raw_len = (int)(s - v->raw);
-	s = skip_space(s);
-	if (*s != '\0' && *s != '#') {
-		problem(p, p->line, "%s = %.*s: unexpected text '%s' after the value", key, v->raw_len,
-			v->raw, s);
-		return false;
+	return s;
+}
+
+static void close_list(struct parser *p)
+{
+	p->list.open = false;
+}
+
+/* Reads list items from s on, up to the closing bracket or the end of the line (the list
+ * then continues on the next line). */
+static void read_list(struct parser *p, char *s)
+{
+	const struct key *k = &keys[p->list.key];
+	struct value v;
+
+	for (;;) {
+		s = skip_space(s);
+		if (at_end(s))
+			return;
+		if (*s == ']') {
+			s = skip_space(s + 1);
+			if (!at_end(s))
+				problem(p, p->line, "%s: unexpected text '%s' after the list", k->name, s);
+			close_list(p);
+			return;
+		}
+		if (p->list.broken) { /* skip to the closing bracket */
+			if (*s == '"' || *s == '\'') {
+				char quote = *s++;
+				while (*s && *s != quote)
+					s++;
+				if (*s)
+					s++;
+			} else {
+				s++;
+			}
+			continue;
+		}
+		if (*s == ',') {
+			if (p->list.want_item) {
+				problem(p, p->line, "%s: expected a list item before ','", k->name);
+				p->list.broken = true;
+			}
+			p->list.want_item = true;
+			s++;
+			continue;
+		}
+		if (!p->list.want_item) {
+			problem(p, p->line, "%s: expected ',' or ']' before '%s'", k->name, s);
+			p->list.broken = true;
+			continue;
+		}
+		if (!(s = read_value(p, k->name, s, &v))) {
+			close_list(p); /* the rest of the line cannot be read: the list ends here */
+			return;
+		}
+		k->set(p, k->name, &v);
+		p->list.want_item = false;
 	}
-	return true;
 }
 
 static void parse_assignment(struct parser *p, char *s)
@@ -309,7 +555,7 @@ static void parse_assignment(struct parser *p, char *s)
 		return;
 	}
 	key[klen] = '\0'; /* the '=' is at s, past the key */
-	s++;
+	s = skip_space(s + 1);
 	for (k = 0; k < NKEYS && strcmp(keys[k].name, key) != 0; k++)
 		;
 	if (k == NKEYS) {
@@ -330,27 +576,54 @@ static void parse_assignment(struct parser *p, char *s)
 		return;
 	}
 	p->seen_line[k] = p->line;
-	if (parse_value(p, key, s, &v))
-		keys[k].set(p, key, &v);
+	if (*s == '[') {
+		if (!keys[k].list) {
+			problem(p, p->line, "%s: expected a single value, not a list", key);
+			return;
+		}
+		p->list.open = true;
+		p->list.broken = false;
+		p->list.want_item = true;
+		p->list.key = k;
+		p->list.line = p->line;
+		read_list(p, s + 1);
+		return;
+	}
+	if (!(s = read_value(p, key, s, &v)))
+		return;
+	s = skip_space(s);
+	if (!at_end(s)) {
+		problem(p, p->line, "%s = %.*s: unexpected text '%s' after the value", key, v.raw_len, v.raw, s);
+		return;
+	}
+	keys[k].set(p, key, &v);
 }
 
 /* Keeps the domain being read, or reports why it is dropped. */
 static void end_section(struct parser *p)
 {
-	struct domain_config *d = &p->dom;
+	struct domain_config *d = p->dom;
 
+	if (p->list.open) {
+		problem(p, p->list.line, "the list of '%s' opened at line %d is never closed with ']'",
+			keys[p->list.key].name, p->list.line);
+		close_list(p);
+	}
 	if (p->sec != SEC_DOMAIN)
 		return;
 	if (!p->seen_line[KEY_NAME])
 		problem(p, d->line, "[domain] at line %d has no name", d->line);
 	if (!p->seen_line[KEY_KERNEL])
 		problem(p, d->line, "[domain] at line %d has no kernel", d->line);
+	if (d->type == KERNEL_REAL16 && (d->cmdline[0] || d->ramdisk[0] || d->nmodules))
+		problem(p, p->seen_line[KEY_TYPE], "type = real16: a real-mode kernel gets no cmdline, ramdisk or "
+			"modules");
 	if (p->dom_bad && d->name[0])
 		problem(p, d->line, "domain '%s' not started: it has errors", d->name);
 	else if (p->dom_bad)
 		problem(p, d->line, "[domain] at line %d not started: it has errors", d->line);
 	else
-		p->out->domains[p->out->ndomains++] = *d;
+		p->out->ndomains++;
 }
 
 static void parse_header(struct parser *p, char *s)
@@ -360,7 +633,7 @@ static void parse_header(struct parser *p, char *s)
 
 	end_section(p);
 	p->sec = SEC_IGNORED;
-	if (!ok || (*rest != '\0' && *rest != '#')) {
+	if (!ok || !at_end(rest)) {
 		problem(p, p->line, "'%s' is not a [domain] header: the lines up to the next [domain] "
 			"are ignored", s);
 		return;
@@ -370,8 +643,19 @@ static void parse_header(struct parser *p, char *s)
 			CONFIG_MAX_DOMAINS);
 		return;
 	}
-	p->dom = (struct domain_config){ .mode = GUEST_MODE_LONG64, .memory_mib = 4, .vcpus = 1,
-					 .on_crash = ON_CRASH_DESTROY, .line = p->line };
+	p->dom = &p->out->domains[p->out->ndomains];
+	*p->dom = (struct domain_config){
+		.type = KERNEL_AUTO,
+		.memory_mib = 4,
+		.vcpus = 1,
+		.weight = CONFIG_WEIGHT_DEFAULT,
+		.on_poweroff = ACTION_DESTROY,
+		.on_reboot = ACTION_RESTART,
+		.on_crash = ACTION_DESTROY,
+		.debug_exit = CONFIG_DEBUG_EXIT_DEFAULT,
+		.console_ring_kib = CONFIG_CONSOLE_RING_DEFAULT_KIB,
+		.line = p->line,
+	};
 	memset(p->seen_line, 0, sizeof(p->seen_line));
 	p->dom_bad = false;
 	p->sec = SEC_DOMAIN;
@@ -401,10 +685,24 @@ static bool take_line(struct parser *p, const char *s, size_t n, char *buf)
 	return true;
 }
 
+static void parse_line(struct parser *p, char *buf)
+{
+	char *s = skip_space(buf);
+
+	if (p->list.open && strncmp(s, "[domain]", 8) != 0) {
+		read_list(p, s);
+		return;
+	}
+	if (*s == '[')
+		parse_header(p, s);
+	else if (!at_end(s) && p->sec != SEC_IGNORED)
+		parse_assignment(p, s);
+}
+
 int config_parse(const char *text, size_t len, struct keel_config *out, config_report_fn report, void *ctx)
 {
 	struct parser p = { .out = out, .report = report, .ctx = ctx, .sec = SEC_GLOBAL };
-	char buf[LINE_MAX_CHARS + 1];
+	static char buf[LINE_MAX_CHARS + 1]; /* too big for the stack; Keel parses once, on one CPU */
 	size_t pos = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -413,7 +711,6 @@ int config_parse(const char *text, size_t len, struct keel_config *out, config_r
 		len = 0;
 	while (pos < len) {
 		size_t end = pos, n;
-		char *s;
 
 		while (end < len && text[end] != '\n')
 			end++;
@@ -421,13 +718,8 @@ int config_parse(const char *text, size_t len, struct keel_config *out, config_r
 		if (n > 0 && text[pos + n - 1] == '\r')
 			n--;
 		p.line++;
-		if (take_line(&p, text + pos, n, buf)) {
-			s = skip_space(buf);
-			if (*s == '[')
-				parse_header(&p, s);
-			else if (*s != '\0' && *s != '#' && p.sec != SEC_IGNORED)
-				parse_assignment(&p, s);
-		}
+		if (take_line(&p, text + pos, n, buf))
+			parse_line(&p, buf);
 		pos = end < len ? end + 1 : len;
 	}
 	end_section(&p);

@@ -1,21 +1,29 @@
-/* keel.cfg: the boot configuration, in the spirit of Xen's xl.cfg. See docs/config.md.
+/* keel.cfg: the boot configuration, with the keys of Xen's xl.cfg where they fit. The
+ * reference for users is docs/config.md; in short:
  *
- *   # global settings first
- *   loglevel = "info"          # error | warn | info | debug
- *   exit_port = 0xf4           # optional: I/O port of a debug-exit device (QEMU's
- *                              # isa-debug-exit); Keel writes its exit status there at the end
- *   shutdown_port = 0x8900     # optional: Bochs' shutdown port; Keel writes "Shutdown" there
- *                              # at the end
- *   [domain]                   # each section describes one guest domain
- *   name = "hello64"           # required: 1-31 chars of [a-z0-9_-], unique
- *   kernel = "hello64.elf"     # required: the boot module (guest image) by file name
- *   mode = "long64"            # long64 (ELF64 image) | real16 (flat binary at 0000:7C00)
- *   memory = 4                 # MiB of guest RAM, 1..4096 (default 4)
- *   vcpus = 1                  # only 1 for now
- *   on_crash = "destroy"       # destroy | preserve
+ *   loglevel = "info"            # global settings first
+ *   exit_port = 0xf4             # emulators only: where Keel writes its exit status
+ *   shutdown_port = 0x8900       # emulators only: where Keel writes "Shutdown"
  *
- * Strings may be quoted with double quotes or bare words; numbers are decimal or 0x hex.
- * '#' starts a comment. */
+ *   [domain]                     # each section describes one domain
+ *   name = "hello"
+ *   kernel = "hello.elf"         # a boot module (file) by name; its format is detected
+ *   type = "auto"                # auto | elf64 | multiboot1 | multiboot2 | real16
+ *   cmdline = "verbose"
+ *   ramdisk = "initrd.img"       # passed as the first module
+ *   module = [ "motd.txt greeting", "data.bin" ]   # file, then its own command line
+ *   memory = 16                  # MiB
+ *   vcpus = 1
+ *   weight = 256                 # share of the CPU relative to other domains
+ *   cap = 0                      # at most this percent of one CPU, 0 = no cap
+ *   on_poweroff = "destroy"      # destroy | restart | preserve
+ *   on_reboot = "restart"
+ *   on_crash = "destroy"
+ *   debug_exit = 0xf4            # the domain's debug-exit port, 0 = none
+ *   console_ring = 16            # KiB of console history
+ *
+ * Strings take double or single quotes (bare words work too), numbers are decimal or 0x
+ * hex, lists are [ "a", "b" ] and may span lines, '#' starts a comment. */
 #ifndef KEEL_VMM_CONFIG_H
 #define KEEL_VMM_CONFIG_H
 
@@ -24,28 +32,62 @@
 #include <stdint.h>
 #include "lib/log.h"
 
-#define CONFIG_MAX_DOMAINS 16
-#define CONFIG_NAME_MAX 32
-#define CONFIG_KERNEL_MAX 64
+#define CONFIG_MAX_DOMAINS 32
+#define CONFIG_NAME_MAX 32         /* bytes with the NUL */
+#define CONFIG_FILE_MAX 64         /* a boot module's file name, with the NUL */
+#define CONFIG_CMDLINE_MAX 1024    /* the domain's command line, with the NUL */
+#define CONFIG_MODULE_CMDLINE_MAX 192
+#define CONFIG_MAX_MODULES 16      /* module entries per domain (the ramdisk not counted) */
 #define CONFIG_MEMORY_MAX_MIB 4096
+#define CONFIG_WEIGHT_DEFAULT 256
+#define CONFIG_WEIGHT_MAX 65535
+#define CONFIG_CONSOLE_RING_DEFAULT_KIB 16
+#define CONFIG_CONSOLE_RING_MAX_KIB 1024
+#define CONFIG_DEBUG_EXIT_DEFAULT 0xf4
 
-enum guest_mode { GUEST_MODE_LONG64 = 1, GUEST_MODE_REAL16 = 2 };
-enum crash_action { ON_CRASH_DESTROY = 1, ON_CRASH_PRESERVE = 2 };
+enum kernel_type {
+	KERNEL_AUTO,       /* detect: ELF64 without a Multiboot header, Multiboot 1 or 2 */
+	KERNEL_ELF64,      /* an ELF64 executable entered in long mode (include/keel/start_info.h) */
+	KERNEL_MULTIBOOT1, /* a Multiboot (0.6.96) kernel */
+	KERNEL_MULTIBOOT2, /* a Multiboot2 kernel */
+	KERNEL_REAL16,     /* a flat binary entered in real mode at 0000:7C00 */
+};
+
+/* What happens when a domain powers off, reboots or crashes. */
+enum end_action {
+	ACTION_DESTROY,  /* free it */
+	ACTION_RESTART,  /* build it again from its images, in fresh memory */
+	ACTION_PRESERVE, /* keep its memory and state for inspection; it does not run again */
+};
+
+struct module_config {
+	char file[CONFIG_FILE_MAX];
+	char cmdline[CONFIG_MODULE_CMDLINE_MAX];
+};
 
 struct domain_config {
 	char name[CONFIG_NAME_MAX];
-	char kernel[CONFIG_KERNEL_MAX];
-	enum guest_mode mode;
+	char kernel[CONFIG_FILE_MAX];
+	char ramdisk[CONFIG_FILE_MAX];    /* "" when none */
+	char cmdline[CONFIG_CMDLINE_MAX];
+	enum kernel_type type;
 	uint64_t memory_mib;
 	unsigned vcpus;
-	enum crash_action on_crash;
-	int line; /* line of its [domain] header */
+	unsigned weight;
+	unsigned cap;                     /* percent of one CPU, 0 = no cap */
+	enum end_action on_poweroff, on_reboot, on_crash;
+	uint16_t debug_exit;              /* 0: none */
+	unsigned console_ring_kib;
+	unsigned nmodules;
+	struct module_config modules[CONFIG_MAX_MODULES];
+	int line;                         /* line of its [domain] header */
 };
 
 struct keel_config {
 	enum log_level loglevel; /* default LOG_INFO */
-	uint16_t exit_port;     /* 0: none */
-	uint16_t shutdown_port; /* 0: none */
+	uint16_t exit_port;      /* 0: none */
+	uint16_t shutdown_port;  /* 0: none */
+	int exit_port_line, shutdown_port_line; /* where they were set, for later checks */
 	unsigned ndomains;
 	struct domain_config domains[CONFIG_MAX_DOMAINS];
 };
@@ -58,5 +100,12 @@ typedef void (*config_report_fn)(void *ctx, int line, const char *msg);
  * while valid ones are kept, and a bad global setting keeps its default.
  * Returns the number of problems reported (0 when the file is clean). */
 int config_parse(const char *text, size_t len, struct keel_config *out, config_report_fn report, void *ctx);
+
+/* What a port is, if writing it may reset or power off a PC whatever its firmware says
+ * (the ACPI-described ones are known only at run time), else NULL. */
+const char *config_reset_port(uint16_t port);
+
+const char *config_kernel_type_name(enum kernel_type type);
+const char *config_action_name(enum end_action action);
 
 #endif

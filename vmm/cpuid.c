@@ -2,11 +2,10 @@
  * virtualize (SVM, VMX, machine checks), plus the hypervisor bit and Keel's own leaves. */
 #include "arch/x86/cpu.h"
 #include "include/keel/hypercall.h"
+#include "vmm/version.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 
-#define KEEL_VERSION_MAJOR 0
-#define KEEL_VERSION_MINOR 1
 
 #define LEAF1_ECX_VMX (1u << 5)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
@@ -22,8 +21,8 @@ static struct cpuid_regs guest_cpuid(uint32_t leaf, uint32_t subleaf)
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 	if (leaf >= HYPERVISOR_LEAVES_FIRST && leaf <= HYPERVISOR_LEAVES_LAST) {
 		if (leaf == KEEL_CPUID_SIGNATURE_LEAF)
-			r = (struct cpuid_regs){ KEEL_CPUID_VERSION_LEAF, KEEL_CPUID_SIGNATURE_EBX,
-						 KEEL_CPUID_SIGNATURE_ECX, KEEL_CPUID_SIGNATURE_EDX };
+			r = (struct cpuid_regs){ KEEL_CPUID_VERSION_LEAF, KEEL_CPUID_SIGNATURE, KEEL_CPUID_SIGNATURE,
+						 KEEL_CPUID_SIGNATURE };
 		else if (leaf == KEEL_CPUID_VERSION_LEAF)
 			r.eax = KEEL_VERSION_MAJOR << 16 | KEEL_VERSION_MINOR, r.ebx = KEEL_HYPERCALL_ABI_VERSION;
 		return r;

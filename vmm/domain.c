@@ -1,15 +1,26 @@
 #include <stdarg.h>
 #include "arch/x86/paging.h"
+#include "drivers/tsc.h"
 #include "lib/errno.h"
 #include "lib/log.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vmm/dev/debug_exit.h"
 #include "vmm/dev/debugcon.h"
+#include "vmm/dev/serial_port.h"
 #include "vmm/domain.h"
-#include "vmm/loader.h"
 
 static struct domain domains[DOMAIN_MAX];
 static unsigned ndomains;
+
+static const char *const reason_names[] = {
+	[END_POWEROFF] = "poweroff", [END_REBOOT] = "reboot", [END_CRASH] = "crash",
+};
+
+const char *domain_end_reason_name(enum end_reason reason)
+{
+	return (unsigned)reason < sizeof(reason_names) / sizeof(reason_names[0]) ? reason_names[reason] : "?";
+}
 
 static const struct boot_module *find_module(const struct boot_info *boot, const char *name)
 {
@@ -19,62 +30,180 @@ static const struct boot_module *find_module(const struct boot_info *boot, const
 	return NULL;
 }
 
-struct domain *domain_build(const struct domain_config *cfg, const struct boot_info *boot)
+/* Finds the kernel, the ramdisk and the modules the configuration names. Returns what is
+ * missing, or NULL. */
+static const char *find_images(struct domain *d, const struct boot_info *boot, char *why, size_t len)
 {
-	const char *what = cfg->name;
-	if (ndomains == DOMAIN_MAX) {
-		log_error("domain '%s' not started: Keel runs at most %u domains", what, DOMAIN_MAX);
-		return NULL;
+	const struct domain_config *cfg = &d->config;
+	struct loader_input *in = &d->images;
+	const struct boot_module *m = find_module(boot, cfg->kernel);
+	if (!m)
+		return ksnprintf(why, len, "its kernel '%s' is not among the boot modules", cfg->kernel), why;
+	*in = (struct loader_input){ .type = cfg->type };
+	in->kernel = (struct loader_file){ phys_to_virt(m->base), m->size, cfg->kernel, cfg->cmdline };
+	if (cfg->ramdisk[0]) {
+		if (!(m = find_module(boot, cfg->ramdisk)))
+			return ksnprintf(why, len, "its ramdisk '%s' is not among the boot modules", cfg->ramdisk), why;
+		in->modules[in->nmodules++] = (struct loader_file){ phys_to_virt(m->base), m->size, cfg->ramdisk, "" };
 	}
-	const char *unsupported = hvm->unsupported_boot_mode(
-		cfg->mode == GUEST_MODE_LONG64 ? VCPU_BOOT_LONG64 : VCPU_BOOT_REAL16);
+	for (unsigned i = 0; i < cfg->nmodules; i++) {
+		const struct module_config *mc = &cfg->modules[i];
+		if (!(m = find_module(boot, mc->file)))
+			return ksnprintf(why, len, "its module '%s' is not among the boot modules", mc->file), why;
+		in->modules[in->nmodules++] = (struct loader_file){ phys_to_virt(m->base), m->size, mc->file,
+								    mc->cmdline };
+	}
+	return NULL;
+}
+
+static void teardown(struct domain *d)
+{
+	hvm->vcpu_destroy(&d->vcpu);
+	p2m_destroy(&d->p2m);
+	io_free(d);
+}
+
+static int attach_devices(struct domain *d)
+{
+	int err;
+	if ((err = io_init(d)) || (err = serial_port_attach(d)) || (err = debugcon_attach(d)))
+		return err;
+	if (d->config.debug_exit && (err = debug_exit_attach(d, d->config.debug_exit)))
+		return err;
+	return 0;
+}
+
+/* Memory, kernel and modules, devices, vCPU: a domain ready to run. Returns 0, or -1 with
+ * the reason in why, having freed what it took. */
+static int build(struct domain *d, char *why, size_t len)
+{
+	const struct domain_config *cfg = &d->config;
+	struct loader_result r;
+	int err;
+
+	if ((err = p2m_init(&d->p2m, cfg->memory_mib << 20))) {
+		ksnprintf(why, len, "cannot allocate %llu MiB of guest memory (error %d)",
+			  (unsigned long long)cfg->memory_mib, err);
+		return -1;
+	}
+	if (loader_load(&d->p2m, &d->images, &r, why, len)) {
+		p2m_destroy(&d->p2m);
+		return -1;
+	}
+	const char *unsupported = hvm->unsupported_boot_mode(r.boot.mode);
 	if (unsupported) {
-		log_error("domain '%s' not started: %s", what, unsupported);
-		return NULL;
+		ksnprintf(why, len, "%s", unsupported);
+		p2m_destroy(&d->p2m);
+		return -1;
 	}
-	const struct boot_module *image = find_module(boot, cfg->kernel);
-	if (!image) {
-		log_error("domain '%s' not started: its kernel '%s' is not among the boot modules", what, cfg->kernel);
+	if ((err = attach_devices(d))) {
+		ksnprintf(why, len, "cannot attach its devices (error %d)", err);
+		p2m_destroy(&d->p2m);
+		io_free(d);
+		return -1;
+	}
+	d->vcpu = (struct vcpu){ .dom = d, .regs = r.regs };
+	if ((err = hvm->vcpu_create(&d->vcpu, &r.boot))) {
+		ksnprintf(why, len, "cannot create its vCPU (error %d)", err);
+		teardown(d);
+		return -1;
+	}
+	d->vcpu.state = VCPU_RUNNABLE;
+	d->state = DOMAIN_RUNNING;
+	unsigned n = d->images.nmodules;
+	log_info("dom%u %s: built: %s kernel (%s) at 0x%llx-0x%llx, %u module%s, %llu MiB, entry 0x%llx", d->id,
+		 cfg->name, config_kernel_type_name(r.type), r.format, (unsigned long long)r.kernel_low,
+		 (unsigned long long)r.kernel_high, n, n == 1 ? "" : "s", (unsigned long long)cfg->memory_mib,
+		 (unsigned long long)r.regs.rip);
+	return 0;
+}
+
+struct domain *domain_create(const struct domain_config *cfg, const struct boot_info *boot)
+{
+	char why[200];
+	if (ndomains == DOMAIN_MAX) {
+		log_error("domain '%s' not started: Keel runs at most %u domains", cfg->name, DOMAIN_MAX);
 		return NULL;
 	}
 	struct domain *d = &domains[ndomains];
 	memset(d, 0, sizeof(*d));
 	d->id = ndomains + 1; /* domain 0 is the management domain's, once it exists */
 	d->config = *cfg;
-	d->state = DOMAIN_BUILDING;
-	d->vcpu.dom = d;
-
-	int err = p2m_init(&d->p2m, cfg->memory_mib << 20);
-	if (err) {
-		log_error("domain '%s' not started: cannot allocate %llu MiB of guest memory (error %d)", what,
-			  (unsigned long long)cfg->memory_mib, err);
+	const char *missing = find_images(d, boot, why, sizeof(why));
+	if (missing) {
+		log_error("domain '%s' not started: %s", cfg->name, missing);
 		return NULL;
 	}
-	char why[160];
-	struct vcpu_boot_state start;
-	if (loader_load(&d->p2m, cfg->mode, phys_to_virt(image->base), image->size, &start, &d->vcpu.regs,
-			why, sizeof(why))) {
-		log_error("domain '%s' not started: bad image '%s': %s", what, cfg->kernel, why);
-		p2m_destroy(&d->p2m);
+	if (console_init(d, cfg->console_ring_kib)) {
+		log_error("domain '%s' not started: no memory for its %u KiB console ring", cfg->name,
+			  cfg->console_ring_kib);
 		return NULL;
 	}
-	if ((err = debugcon_attach(d))) {
-		log_error("domain '%s' not started: cannot attach its debug port (error %d)", what, err);
-		p2m_destroy(&d->p2m);
+	if (build(d, why, sizeof(why))) {
+		log_error("domain '%s' not started: %s", cfg->name, why);
+		console_free(d);
 		return NULL;
 	}
-	if ((err = hvm->vcpu_create(&d->vcpu, &start))) {
-		log_error("domain '%s' not started: cannot create its vCPU (error %d)", what, err);
-		p2m_destroy(&d->p2m);
-		return NULL;
-	}
-	d->vcpu.state = VCPU_RUNNABLE;
-	d->state = DOMAIN_RUNNING;
 	ndomains++;
-	log_info("dom%u %s: built: %s, %llu MiB, entry 0x%llx", d->id, what,
-		 cfg->mode == GUEST_MODE_LONG64 ? "long64" : "real16", (unsigned long long)cfg->memory_mib,
-		 (unsigned long long)d->vcpu.regs.rip);
 	return d;
+}
+
+static enum end_action policy(const struct domain *d, enum end_reason reason)
+{
+	switch (reason) {
+	case END_POWEROFF:
+		return d->config.on_poweroff;
+	case END_REBOOT:
+		return d->config.on_reboot;
+	default:
+		return d->config.on_crash;
+	}
+}
+
+/* It has restarted RESTART_LIMIT times already, the first of them within the span. */
+static bool restarting_in_a_loop(const struct domain *d)
+{
+	return d->restarts >= RESTART_LIMIT && tsc_now_ns() - d->restart_ns[0] < RESTART_SPAN_NS;
+}
+
+bool domain_ended_cleanly(const struct domain *d)
+{
+	return d->state != DOMAIN_RUNNING && d->end.reason != END_CRASH && !d->end.destroyed_for_looping &&
+	       (!d->end.has_status || d->end.status == 0);
+}
+
+void domain_end(struct domain *d, enum end_reason reason, bool has_status, uint32_t status, const char *how_fmt, ...)
+{
+	char how[200], status_text[32];
+	va_list ap;
+
+	if (d->end_pending || d->state != DOMAIN_RUNNING)
+		return; /* it is ending already */
+	va_start(ap, how_fmt);
+	kvsnprintf(how, sizeof(how), how_fmt, ap);
+	va_end(ap);
+	console_flush(d);
+	d->vcpu.state = VCPU_DEAD;
+	d->end_pending = true;
+	d->end = (struct domain_end){ .reason = reason, .has_status = has_status, .status = status };
+
+	enum end_action action = policy(d, reason);
+	char what[64];
+	ksnprintf(what, sizeof(what), "%s", action == ACTION_PRESERVE ? "preserved: its memory and vCPU are kept"
+					    : action == ACTION_RESTART ? "restarting"
+									: "destroyed");
+	if (action == ACTION_RESTART && restarting_in_a_loop(d)) {
+		d->end.destroyed_for_looping = true;
+		ksnprintf(what, sizeof(what), "destroyed: it restarted %u times within %llu s", RESTART_LIMIT,
+			  RESTART_SPAN_NS / 1000000000ull);
+	}
+	if (has_status)
+		ksnprintf(status_text, sizeof(status_text), "exit status %u", status);
+	else
+		ksnprintf(status_text, sizeof(status_text), "no exit status");
+	bool clean = reason != END_CRASH && !d->end.destroyed_for_looping && (!has_status || status == 0);
+	log_msg(clean ? LOG_INFO : LOG_WARN, "dom%u %s: ended: %s, %s (%s); %s", d->id, d->config.name,
+		reason_names[reason], status_text, how, what);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -84,29 +213,39 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	va_start(ap, fmt);
 	kvsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	console_flush(d);
-	log_warn("dom%u %s: crashed: %s", d->id, d->config.name, why);
-	d->state = DOMAIN_CRASHED;
-	d->vcpu.state = VCPU_DEAD;
-	if (d->config.on_crash == ON_CRASH_DESTROY) {
-		hvm->vcpu_destroy(&d->vcpu);
-		p2m_destroy(&d->p2m);
+	domain_end(d, END_CRASH, false, 0, "%s", why);
+}
+
+static void restart(struct domain *d)
+{
+	char why[200];
+	teardown(d);
+	/* Remember when: restart_ns holds the last RESTART_LIMIT restarts, oldest first. */
+	if (d->restarts >= RESTART_LIMIT)
+		memmove(d->restart_ns, d->restart_ns + 1, sizeof(d->restart_ns) - sizeof(d->restart_ns[0]));
+	d->restart_ns[d->restarts < RESTART_LIMIT ? d->restarts : RESTART_LIMIT - 1] = tsc_now_ns();
+	d->restarts++;
+	if (build(d, why, sizeof(why))) {
+		log_error("dom%u %s: cannot restart: %s", d->id, d->config.name, why);
+		console_free(d);
+		d->state = DOMAIN_ENDED;
 	}
 }
 
-void domain_update_state(struct domain *d)
+void domain_apply_end(struct domain *d)
 {
-	if (d->state == DOMAIN_CRASHED)
+	if (!d->end_pending)
 		return;
-	if (d->vcpu.state == VCPU_STOPPED) {
-		console_flush(d);
-		d->state = DOMAIN_STOPPED;
-		hvm->vcpu_destroy(&d->vcpu);
-		p2m_destroy(&d->p2m);
-	} else if (d->vcpu.state == VCPU_BLOCKED) {
-		d->state = DOMAIN_BLOCKED;
+	d->end_pending = false;
+	enum end_action action = policy(d, d->end.reason);
+	if (action == ACTION_RESTART && !d->end.destroyed_for_looping) {
+		restart(d);
+	} else if (action == ACTION_PRESERVE) {
+		d->state = DOMAIN_PRESERVED;
 	} else {
-		d->state = DOMAIN_RUNNING;
+		teardown(d);
+		console_free(d);
+		d->state = DOMAIN_ENDED;
 	}
 }
 
@@ -118,13 +257,4 @@ unsigned domain_count(void)
 struct domain *domain_at(unsigned index)
 {
 	return index < ndomains ? &domains[index] : NULL;
-}
-
-const char *domain_state_name(enum domain_state state)
-{
-	static const char *const names[] = {
-		[DOMAIN_BUILDING] = "building", [DOMAIN_RUNNING] = "running", [DOMAIN_BLOCKED] = "blocked",
-		[DOMAIN_STOPPED] = "stopped",   [DOMAIN_CRASHED] = "crashed",
-	};
-	return names[state];
 }

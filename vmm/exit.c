@@ -8,18 +8,18 @@
 
 typedef void (*exit_handler_fn)(struct vcpu *v, const struct vm_exit *exit);
 
+/* HLT with interrupts on waits for an interrupt; with interrupts off nothing can wake the
+ * vCPU, so the domain is done: a poweroff without exit status (Xen reads it the same way). */
 static void handle_hlt(struct vcpu *v, const struct vm_exit *exit)
 {
 	v->regs.rip += exit->instr_len;
 	if (v->regs.rflags & RFLAGS_IF) {
-		v->state = VCPU_BLOCKED; /* until an interrupt arrives */
+		v->state = VCPU_BLOCKED;
+		v->wake_ns = 0; /* until an interrupt arrives */
 	} else {
-		v->state = VCPU_STOPPED;
-		console_flush(v->dom);
-		log_info("dom%u %s: stopped: HLT with interrupts disabled at rip 0x%llx", v->dom->id,
-			 v->dom->config.name, (unsigned long long)(v->regs.rip - exit->instr_len));
+		domain_end(v->dom, END_POWEROFF, false, 0, "HLT with interrupts disabled at rip 0x%llx",
+			   (unsigned long long)(v->regs.rip - exit->instr_len));
 	}
-	domain_update_state(v->dom);
 }
 
 static void handle_npf(struct vcpu *v, const struct vm_exit *exit)
@@ -50,6 +50,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_HLT] = handle_hlt,
 	[EXIT_IO] = handle_io,
 	[EXIT_HYPERCALL] = handle_hypercall,
+	[EXIT_MSR] = handle_msr,
 	[EXIT_NPF] = handle_npf,
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_UNKNOWN] = handle_unknown,
@@ -57,7 +58,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 
 static const char *const exit_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_IO] = "io", [EXIT_HYPERCALL] = "hypercall",
-	[EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown", [EXIT_UNKNOWN] = "unknown",
+	[EXIT_MSR] = "msr", [EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown", [EXIT_UNKNOWN] = "unknown",
 };
 
 const char *exit_reason_name(enum exit_reason reason)

@@ -12,5 +12,6 @@ const char *exit_reason_name(enum exit_reason reason);
 /* Handlers living in their own files. */
 void handle_cpuid(struct vcpu *v, const struct vm_exit *exit);
 void handle_hypercall(struct vcpu *v, const struct vm_exit *exit);
+void handle_msr(struct vcpu *v, const struct vm_exit *exit);
 
 #endif

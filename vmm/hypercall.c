@@ -1,21 +1,32 @@
-/* Hypercalls (include/keel/hypercall.h, docs/hypercalls.md): RAX = number, RDI, RSI, RDX,
- * R10, R8 = arguments, RAX = result. The number indexes a constant table. */
+/* Hypercalls, ABI version 2 (include/keel/hypercall.h, docs/hypercalls.md): RAX = number,
+ * RDI, RSI, RDX, R10, R8 = arguments, RAX = result. The number indexes a constant table.
+ * Every argument is untrusted: buffers must lie wholly inside the caller's RAM (no
+ * wrap-around), values must be in range; a bad one gets an error code, never a fault. */
+#include "drivers/tsc.h"
 #include "include/keel/hypercall.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
 
 #define HYPERCALL_ARGS 5
 
-typedef int64_t (*hypercall_fn)(struct domain *d, const uint64_t arg[HYPERCALL_ARGS]);
+typedef int64_t (*hypercall_fn)(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS]);
 
-/* console_write(buffer GPA, length): the guest's text on Keel's console. */
-static int64_t hc_console_write(struct domain *d, const uint64_t arg[HYPERCALL_ARGS])
+/* [gpa, gpa + len) is the caller's RAM. */
+static bool in_ram(const struct domain *d, uint64_t gpa, uint64_t len)
 {
+	return gpa + len >= gpa && gpa + len <= d->p2m.ram_size;
+}
+
+/* console_write(buffer, length): the guest's text on its console. */
+static int64_t hc_console_write(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+{
+	struct domain *d = v->dom;
 	uint64_t gpa = arg[0], len = arg[1];
 	if (len > KEEL_CONSOLE_WRITE_MAX)
 		return -EINVAL;
-	if (gpa + len < gpa || gpa + len > d->p2m.ram_size)
+	if (!in_ram(d, gpa, len))
 		return -EFAULT;
 	char chunk[256];
 	for (uint64_t done = 0; done < len;) {
@@ -28,8 +39,87 @@ static int64_t hc_console_write(struct domain *d, const uint64_t arg[HYPERCALL_A
 	return (int64_t)len;
 }
 
+/* yield(): every exit ends the vCPU's turn (the scheduler runs each other runnable vCPU
+ * before this one again), so yielding needs nothing more. */
+static int64_t hc_yield(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+{
+	(void)v;
+	(void)arg;
+	return 0;
+}
+
+/* block(deadline_ns): waits until Keel's clock reaches the deadline or, with deadline 0,
+ * for an event. Returns 0 when it wakes (at once if the deadline has passed). */
+static int64_t hc_block(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+{
+	uint64_t deadline = arg[0];
+	if (deadline == 0 || deadline > tsc_now_ns()) {
+		v->state = VCPU_BLOCKED;
+		v->wake_ns = deadline;
+	}
+	return 0;
+}
+
+/* shutdown(reason, status): ends the domain; its on_poweroff, on_reboot or on_crash policy
+ * decides what follows. */
+static int64_t hc_shutdown(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+{
+	static const enum end_reason reasons[] = {
+		[KEEL_SHUTDOWN_POWEROFF] = END_POWEROFF,
+		[KEEL_SHUTDOWN_REBOOT] = END_REBOOT,
+		[KEEL_SHUTDOWN_CRASH] = END_CRASH,
+	};
+	uint64_t reason = arg[0], status = arg[1];
+	if (reason >= sizeof(reasons) / sizeof(reasons[0]) || status > KEEL_EXIT_STATUS_MAX)
+		return -EINVAL;
+	domain_end(v->dom, reasons[reason], true, (uint32_t)status, "shutdown hypercall");
+	return 0;
+}
+
+/* domain_info(buffer, size): who the caller is. */
+static int64_t hc_domain_info(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+{
+	const struct domain *d = v->dom;
+	uint64_t gpa = arg[0], size = arg[1];
+	struct keel_domain_info info = {
+		.id = d->id,
+		.vcpus = d->config.vcpus,
+		.memory_bytes = d->p2m.ram_size,
+		.abi_version = KEEL_HYPERCALL_ABI_VERSION,
+		.restarts = d->restarts,
+	};
+	if (size < sizeof(info))
+		return -EINVAL;
+	if (!in_ram(d, gpa, size))
+		return -EFAULT;
+	memcpy(info.name, d->config.name, sizeof(info.name));
+	if (p2m_copy_to_guest(&d->p2m, gpa, &info, sizeof(info)))
+		return -EFAULT;
+	return sizeof(info);
+}
+
+/* time(buffer, size): Keel's clock and the TSC's frequency. */
+static int64_t hc_time(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+{
+	const struct domain *d = v->dom;
+	uint64_t gpa = arg[0], size = arg[1];
+	struct keel_time t = { .now_ns = tsc_now_ns(), .tsc_hz = tsc_hz() };
+	if (size < sizeof(t))
+		return -EINVAL;
+	if (!in_ram(d, gpa, size))
+		return -EFAULT;
+	if (p2m_copy_to_guest(&d->p2m, gpa, &t, sizeof(t)))
+		return -EFAULT;
+	return sizeof(t);
+}
+
 static const hypercall_fn hypercalls[] = {
 	[KEEL_HC_CONSOLE_WRITE] = hc_console_write,
+	[KEEL_HC_YIELD] = hc_yield,
+	[KEEL_HC_BLOCK] = hc_block,
+	[KEEL_HC_SHUTDOWN] = hc_shutdown,
+	[KEEL_HC_DOMAIN_INFO] = hc_domain_info,
+	[KEEL_HC_TIME] = hc_time,
 };
 
 #define HYPERCALL_COUNT (sizeof(hypercalls) / sizeof(hypercalls[0]))
@@ -44,7 +134,7 @@ void handle_hypercall(struct vcpu *v, const struct vm_exit *exit)
 					 g[REG_R10] & mask, g[REG_R8] & mask };
 	int64_t result = -ENOSYS;
 	if (nr < HYPERCALL_COUNT && hypercalls[nr])
-		result = hypercalls[nr](v->dom, arg);
+		result = hypercalls[nr](v, arg);
 	g[REG_RAX] = (uint64_t)result & mask;
 	v->regs.rip += exit->instr_len;
 }

@@ -1,33 +1,44 @@
 /* The port I/O bus: device models register the ports they emulate for a domain; an I/O
- * exit is routed to the handler that owns the port. */
+ * exit goes straight to the handler that owns the port (a table indexed by port number,
+ * so the exit path does not search). Ports no device owns read as all ones and ignore
+ * writes, as on a PC bus with nothing behind them. */
 #ifndef KEEL_VMM_IO_H
 #define KEEL_VMM_IO_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define IO_MAX_RANGES 16
+#define IO_MAX_RANGES 15 /* owner numbers 1..15; 0 = no device */
+#define IO_PORTS 0x10000
 
 struct domain;
 struct vcpu;
 struct vm_exit;
 
-/* in: fill *value (size bytes); out: *value holds what the guest wrote. */
-typedef void (*port_handler_fn)(struct domain *d, uint16_t port, uint8_t size, bool in, uint32_t *value);
+/* in: fill *value (size bytes); out: *value holds what the guest wrote. dev is what the
+ * device registered with. */
+typedef void (*port_handler_fn)(struct domain *d, void *dev, uint16_t port, uint8_t size, bool in,
+				uint32_t *value);
 
 struct io_range {
 	uint16_t first;
 	uint16_t count;
 	port_handler_fn handler;
+	void *dev;
 };
 
 struct io_ports {
+	uint8_t *owner;   /* IO_PORTS entries: 1 + index into ranges, or 0 */
+	uint64_t owner_pa;
 	unsigned nranges;
 	struct io_range ranges[IO_MAX_RANGES];
 };
 
+/* Allocates the port table (no device yet). Returns 0 or -ENOMEM. */
+int io_init(struct domain *d);
+void io_free(struct domain *d);
 /* Returns 0, -EEXIST if a port is taken already, -ENOSPC or -EINVAL. */
-int io_register_ports(struct domain *d, uint16_t first, uint16_t count, port_handler_fn handler);
+int io_register_ports(struct domain *d, uint16_t first, uint16_t count, port_handler_fn handler, void *dev);
 void handle_io(struct vcpu *v, const struct vm_exit *exit);
 
 #endif

@@ -1,91 +1,56 @@
+/* Choosing the boot protocol (configured, or detected from the image) and running it. */
 #include "arch/x86/cpu.h"
 #include "lib/errno.h"
-#include "lib/printf.h"
-#include "vmm/elf_loader.h"
-#include "vmm/loader.h"
+#include "lib/string.h"
+#include "vmm/guest_boot.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_RW (1ull << 1)
-#define PTE_PS (1ull << 7)
-#define GUEST_CODE64 0x08
-#define GUEST_DATA 0x10
-
-/* A flat GDT like the one Linux's 64-bit boot protocol expects: null, code, data. */
-static const uint64_t guest_gdt[3] = { 0, 0x00af9a000000ffffull, 0x00cf92000000ffffull };
-
-/* Identity-maps the guest's low 4 GiB with 2 MiB pages, so a 64-bit guest starts with
- * paging on. What is not guest RAM faults in the nested page table, not here. */
-static int build_page_tables(struct p2m *p2m)
+/* auto: a Multiboot2 header wins over a Multiboot one (a kernel may carry both, as GRUB
+ * lets the user choose), and either wins over plain ELF64. */
+static enum kernel_type detect(struct load_ctx *c)
 {
-	uint64_t entry;
-	int err;
-	for (uint64_t gib = 0; gib < 4; gib++) {
-		uint64_t pd = LOADER_PD_GPA + gib * 0x1000;
-		for (uint64_t i = 0; i < 512; i++) {
-			entry = ((gib << 30) + (i << 21)) | PTE_P | PTE_RW | PTE_PS;
-			if ((err = p2m_copy_to_guest(p2m, pd + i * 8, &entry, 8)))
-				return err;
-		}
-		entry = pd | PTE_P | PTE_RW;
-		if ((err = p2m_copy_to_guest(p2m, LOADER_PDPT_GPA + gib * 8, &entry, 8)))
-			return err;
-	}
-	entry = LOADER_PDPT_GPA | PTE_P | PTE_RW;
-	return p2m_copy_to_guest(p2m, LOADER_PML4_GPA, &entry, 8);
+	const struct loader_file *k = &c->in->kernel;
+	long bad2 = -1, bad1 = -1;
+	if (multiboot2_find_header(k->data, k->size, &bad2) >= 0)
+		return KERNEL_MULTIBOOT2;
+	if (multiboot1_find_header(k->data, k->size, &bad1) >= 0)
+		return KERNEL_MULTIBOOT1;
+	if (bad2 >= 0)
+		return KERNEL_MULTIBOOT2; /* its loader names the bad checksum */
+	if (bad1 >= 0)
+		return KERNEL_MULTIBOOT1;
+	if (elf_has_magic(k->data, k->size))
+		return KERNEL_ELF64;
+	load_fail(c, "kernel '%s': not an ELF64 or Multiboot kernel (no ELF header, no Multiboot header in its "
+		  "first 8 KiB, no Multiboot2 header in its first 32 KiB); a real-mode binary needs "
+		  "type = \"real16\"", k->name);
+	return KERNEL_AUTO;
 }
 
-static int load_long64(struct p2m *p2m, const void *image, size_t size, struct vcpu_boot_state *boot,
-		       struct guest_regs *regs, char *err, size_t errlen)
+int loader_load(struct p2m *p2m, const struct loader_input *in, struct loader_result *out, char *err,
+		size_t errlen)
 {
-	struct elf_image elf;
-	int rc = elf_parse(image, size, LOADER_RESERVED_END, p2m->ram_size, &elf, err, errlen);
-	if (rc)
-		return rc;
-	for (unsigned i = 0; i < elf.nsegments; i++) {
-		const struct elf_segment *s = &elf.seg[i];
-		/* The rest of mem_size is already zero: guest RAM starts zeroed. */
-		if (p2m_copy_to_guest(p2m, s->gpa, (const uint8_t *)image + s->file_offset, s->file_size))
-			goto no_room;
+	struct load_ctx c = { .p2m = p2m, .in = in, .out = out, .boot_next = GUEST_BOOT_INFO_GPA,
+			      .err = err, .errlen = errlen };
+	memset(out, 0, sizeof(*out));
+	out->regs.rflags = RFLAGS_FIXED;
+	out->type = in->type == KERNEL_AUTO ? detect(&c) : in->type;
+	int rc;
+	switch (out->type) {
+	case KERNEL_ELF64:
+		rc = load_elf64(&c);
+		break;
+	case KERNEL_MULTIBOOT1:
+		rc = load_multiboot1(&c);
+		break;
+	case KERNEL_MULTIBOOT2:
+		rc = load_multiboot2(&c);
+		break;
+	case KERNEL_REAL16:
+		rc = load_real16(&c);
+		break;
+	default:
+		rc = -EINVAL; /* detect() said why */
+		break;
 	}
-	if (p2m_copy_to_guest(p2m, LOADER_GDT_GPA, guest_gdt, sizeof(guest_gdt)) || build_page_tables(p2m))
-		goto no_room;
-	*boot = (struct vcpu_boot_state){
-		.mode = VCPU_BOOT_LONG64,
-		.cr3 = LOADER_PML4_GPA,
-		.gdt_base = LOADER_GDT_GPA,
-		.gdt_limit = sizeof(guest_gdt) - 1,
-		.code_selector = GUEST_CODE64,
-		.data_selector = GUEST_DATA,
-	};
-	regs->rip = elf.entry;
-	regs->gpr[REG_RSP] = p2m->ram_size;
-	return 0;
-no_room:
-	ksnprintf(err, errlen, "guest memory too small for the image and its boot structures");
-	return -EINVAL;
-}
-
-static int load_real16(struct p2m *p2m, const void *image, size_t size, struct vcpu_boot_state *boot,
-		       struct guest_regs *regs, char *err, size_t errlen)
-{
-	uint64_t limit = p2m->ram_size < REAL16_LIMIT ? p2m->ram_size : REAL16_LIMIT;
-	if (size == 0 || size > limit - REAL16_LOAD_GPA) {
-		ksnprintf(err, errlen, "a real16 image must be 1 to %llu bytes (it loads at 0x%x), this one is %zu",
-			  (unsigned long long)(limit - REAL16_LOAD_GPA), REAL16_LOAD_GPA, size);
-		return -EINVAL;
-	}
-	p2m_copy_to_guest(p2m, REAL16_LOAD_GPA, image, size);
-	*boot = (struct vcpu_boot_state){ .mode = VCPU_BOOT_REAL16 };
-	regs->rip = REAL16_LOAD_GPA; /* CS = 0 */
-	regs->gpr[REG_RSP] = REAL16_LOAD_GPA;
-	return 0;
-}
-
-int loader_load(struct p2m *p2m, enum guest_mode mode, const void *image, size_t size,
-		struct vcpu_boot_state *boot, struct guest_regs *regs, char *err, size_t errlen)
-{
-	*regs = (struct guest_regs){ .rflags = RFLAGS_FIXED };
-	if (mode == GUEST_MODE_LONG64)
-		return load_long64(p2m, image, size, boot, regs, err, errlen);
-	return load_real16(p2m, image, size, boot, regs, err, errlen);
+	return rc ? -EINVAL : 0;
 }

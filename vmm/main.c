@@ -1,13 +1,17 @@
 /* The vendor-neutral start of Keel: read the configuration, build the domains, run them,
  * report. Reached from arch/x86/setup.c once the machine is Keel's. */
 #include "arch/x86/hvm_select.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/platform.h"
+#include "drivers/acpi.h"
 #include "lib/log.h"
 #include "vmm/config.h"
 #include "vmm/domain.h"
 #include "vmm/main.h"
 #include "vmm/report.h"
 #include "vmm/sched.h"
+
+#define LOW_4G 0x100000000ull
 
 static struct keel_config config;
 static unsigned config_problems;
@@ -16,6 +20,41 @@ static void report_config_problem(void *ctx, int line, const char *msg)
 {
 	(void)ctx;
 	log_error("keel.cfg:%d: %s", line, msg);
+}
+
+/* ACPI tables lie below 4 GiB, which the core maps one to one (but for page 0). */
+static const void *map_acpi(void *ctx, uint64_t pa, uint64_t len)
+{
+	(void)ctx;
+	if (pa < 0x1000 || pa >= LOW_4G || len > LOW_4G - pa)
+		return NULL;
+	return phys_to_virt(pa);
+}
+
+/* Refuses an exit or shutdown port that this machine's ACPI tables say resets or powers
+ * it off (the fixed PC ones were refused by the parser). */
+static void check_end_port(const struct acpi_control_ports *ports, const char *key, uint16_t *port, int line)
+{
+	const struct acpi_port_range *r = *port ? acpi_port_lookup(ports, *port) : NULL;
+	if (!r)
+		return;
+	log_error("keel.cfg:%d: %s = 0x%x: refused: port 0x%x is %s (0x%x-0x%x), through which the machine "
+		  "powers off or resets", line, key, *port, *port, r->what, r->first, r->first + r->count - 1);
+	*port = 0;
+	config_problems++;
+}
+
+static void check_end_ports(const struct boot_info *boot)
+{
+	struct acpi_control_ports ports = { 0 };
+	char err[ACPI_ERROR_MAX];
+	if (acpi_find_control_ports(boot->rsdp, map_acpi, NULL, &ports, err, sizeof(err)))
+		log_info("acpi: %s: only the PC's fixed reset ports are refused as exit ports", err);
+	for (unsigned i = 0; i < ports.count; i++)
+		log_debug("acpi: ports 0x%x-0x%x: %s", ports.range[i].first,
+			  ports.range[i].first + ports.range[i].count - 1, ports.range[i].what);
+	check_end_port(&ports, "exit_port", &config.exit_port, config.exit_port_line);
+	check_end_port(&ports, "shutdown_port", &config.shutdown_port, config.shutdown_port_line);
 }
 
 static void read_config(const struct boot_info *boot)
@@ -27,6 +66,7 @@ static void read_config(const struct boot_info *boot)
 	const char *text = (const char *)(uintptr_t)boot->config_base;
 	config_problems = (unsigned)config_parse(text, boot->config_size, &config, report_config_problem, NULL);
 	log_set_level(config.loglevel);
+	check_end_ports(boot);
 	platform_set_exit_ports(config.exit_port, config.shutdown_port);
 }
 
@@ -49,7 +89,7 @@ void vmm_main(const struct boot_info *boot)
 
 	unsigned not_built = 0;
 	for (unsigned i = 0; i < config.ndomains; i++)
-		if (!domain_build(&config.domains[i], boot))
+		if (!domain_create(&config.domains[i], boot))
 			not_built++;
 	if (domain_count() == 0) {
 		log_error("no domain could be started: check keel.cfg and the guest images");
@@ -58,6 +98,9 @@ void vmm_main(const struct boot_info *boot)
 
 	log_info("scheduler: running %u domain%s", domain_count(), domain_count() == 1 ? "" : "s");
 	sched_run();
-	log_info("all domains have ended");
+	bool waiting = false;
+	for (unsigned i = 0; i < domain_count(); i++)
+		waiting |= domain_at(i)->state == DOMAIN_RUNNING;
+	log_info(waiting ? "scheduler: no vCPU can run any more" : "all domains have ended");
 	platform_exit(report_run(not_built, config_problems));
 }

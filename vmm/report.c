@@ -4,39 +4,65 @@
 #include "vmm/exit.h"
 #include "vmm/report.h"
 
-enum keel_status report_run(unsigned not_built, unsigned config_problems)
+/* What became of the domain: its last end, or "blocked" if it still waits. */
+static const char *outcome(const struct domain *d)
 {
-	kprintf("exits by reason:\n%-16s %-8s", "domain", "state");
+	if (d->state == DOMAIN_RUNNING)
+		return d->vcpu.state == VCPU_BLOCKED ? "blocked" : "running";
+	return domain_end_reason_name(d->end.reason);
+}
+
+static void print_table(void)
+{
+	kprintf("exits by reason:\n%-24s %-8s %6s %8s", "domain", "ended", "status", "restarts");
 	for (unsigned r = 0; r < EXIT_REASON_COUNT; r++)
 		kprintf(" %9s", exit_reason_name(r));
 	kprintf(" %9s\n", "total");
-
-	unsigned count[DOMAIN_CRASHED + 1] = { 0 };
 	for (unsigned i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
-		char who[48];
+		char who[48], status[16] = "-";
 		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
-		kprintf("%-16s %-8s", who, domain_state_name(d->state));
+		if (d->state != DOMAIN_RUNNING && d->end.has_status)
+			ksnprintf(status, sizeof(status), "%u", d->end.status);
+		kprintf("%-24s %-8s %6s %8u", who, outcome(d), status, d->restarts);
 		uint64_t total = 0;
 		for (unsigned r = 0; r < EXIT_REASON_COUNT; r++) {
 			kprintf(" %9llu", (unsigned long long)d->exits[r]);
 			total += d->exits[r];
 		}
 		kprintf(" %9llu\n", (unsigned long long)total);
-		count[d->state]++;
 	}
 	kprintf("\n");
+}
 
-	enum keel_status status = KEEL_STATUS_OK;
-	if (count[DOMAIN_CRASHED] || not_built || count[DOMAIN_BLOCKED] || config_problems)
-		status = KEEL_STATUS_DOMAIN_FAILED;
-	kprintf("Keel finished: %u stopped, %u crashed", count[DOMAIN_STOPPED], count[DOMAIN_CRASHED]);
-	if (count[DOMAIN_BLOCKED])
-		kprintf(", %u blocked forever", count[DOMAIN_BLOCKED]);
+enum keel_status report_run(unsigned not_built, unsigned config_problems)
+{
+	unsigned clean = 0, failed = 0, crashed = 0, blocked = 0;
+	for (unsigned i = 0; i < domain_count(); i++) {
+		const struct domain *d = domain_at(i);
+		if (d->state == DOMAIN_RUNNING) {
+			blocked++;
+			log_warn("dom%u %s: blocked forever: it waits for an event, and none can come", d->id,
+				 d->config.name);
+		} else if (domain_ended_cleanly(d)) {
+			clean++;
+		} else if (d->end.reason == END_CRASH) {
+			crashed++;
+		} else {
+			failed++;
+		}
+	}
+	print_table();
+
+	kprintf("Keel finished: %u ended cleanly, %u crashed", clean, crashed);
+	if (failed)
+		kprintf(", %u ended with a non-zero exit status or in a restart loop", failed);
+	if (blocked)
+		kprintf(", %u blocked forever", blocked);
 	if (not_built)
 		kprintf(", %u not built", not_built);
 	if (config_problems)
 		kprintf(", %u problem%s in keel.cfg", config_problems, config_problems == 1 ? "" : "s");
 	kprintf("\n");
-	return status;
+	return failed || crashed || blocked || not_built || config_problems ? KEEL_STATUS_DOMAIN_FAILED : KEEL_STATUS_OK;
 }

@@ -6,9 +6,8 @@
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
-	VCPU_BLOCKED, /* HLT with interrupts enabled: waits for an interrupt */
-	VCPU_STOPPED, /* HLT with interrupts disabled: will never run again */
-	VCPU_DEAD,    /* its domain crashed or was destroyed */
+	VCPU_BLOCKED, /* waits for an event, or for wake_ns */
+	VCPU_DEAD,    /* its domain has ended */
 };
 
 struct domain;
@@ -17,6 +16,7 @@ struct vcpu {
 	struct domain *dom;
 	unsigned id;
 	enum vcpu_state state;
+	uint64_t wake_ns; /* VCPU_BLOCKED: Keel's time to wake it at; 0: only an event wakes it */
 	struct guest_regs regs;
 	void *vendor; /* the VMCB (svm) or VMCS (vmx) side of this vCPU */
 };

@@ -27,6 +27,7 @@ enum exit_reason {
 	EXIT_HLT,
 	EXIT_IO,        /* port I/O: exit.io */
 	EXIT_HYPERCALL, /* VMMCALL / VMCALL */
+	EXIT_MSR,       /* RDMSR / WRMSR: exit.msr */
 	EXIT_NPF,       /* nested-paging (EPT) fault: exit.npf */
 	EXIT_SHUTDOWN,  /* triple fault */
 	EXIT_UNKNOWN,   /* anything else; raw_code says what */
@@ -52,20 +53,35 @@ struct vm_exit {
 			bool write, fetch; /* neither: a read */
 			bool present;      /* a translation existed (permission fault) */
 		} npf;
+		struct {
+			bool write; /* WRMSR (the value is in EDX:EAX), else RDMSR; the index is ECX */
+		} msr;
 	};
+};
+
+/* Guest state that lives in the VMCB or VMCS rather than in struct guest_regs, reached
+ * through hvm->read_state and hvm->write_state. */
+enum guest_state {
+	GUEST_EFER, /* as the guest sees it: SVM's EFER.SVME, which VMRUN needs, is hidden */
+	GUEST_CR0,  /* as the guest sees it (read only) */
 };
 
 struct vcpu;
 
-/* How a new vCPU starts (vmm/loader.c fills it, the vendor code applies it). */
-enum vcpu_boot_mode { VCPU_BOOT_REAL16 = 1, VCPU_BOOT_LONG64 = 2 };
+/* How a new vCPU starts (vmm/loader.c fills it, the vendor code applies it). Every mode
+ * starts with interrupts off and the registers of struct guest_regs. */
+enum vcpu_boot_mode {
+	VCPU_BOOT_REAL16 = 1, /* real mode, CS = DS = ... = 0 */
+	VCPU_BOOT_PROT32 = 2, /* 32-bit protected mode, paging off, flat 4 GiB segments */
+	VCPU_BOOT_LONG64 = 3, /* 64-bit mode, paging on with cr3, flat segments */
+};
 
 struct vcpu_boot_state {
 	enum vcpu_boot_mode mode;
 	uint64_t cr3;                 /* long64: guest-physical address of its PML4 */
-	uint64_t gdt_base;            /* long64: a GDT with a 64-bit code and a data descriptor */
+	uint64_t gdt_base;            /* prot32, long64: a GDT holding the two descriptors below */
 	uint16_t gdt_limit;
-	uint16_t code_selector, data_selector;
+	uint16_t code_selector, data_selector; /* CS; DS, ES, FS, GS and SS */
 };
 
 struct hvm_ops {
@@ -80,6 +96,9 @@ struct hvm_ops {
 	/* Enters the guest with v->regs and returns at its next exit, decoded, with v->regs
 	 * holding the guest's registers at that point. */
 	void (*vcpu_run)(struct vcpu *v, struct vm_exit *exit);
+	uint64_t (*read_state)(struct vcpu *v, enum guest_state what);
+	/* The value must already be valid for the guest (vmm/msr.c checks it). */
+	void (*write_state)(struct vcpu *v, enum guest_state what, uint64_t value);
 };
 
 /* The operations of the vendor chosen at boot. */

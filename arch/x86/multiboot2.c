@@ -55,10 +55,14 @@ static int add_module(const struct mb2_module *m, struct boot_info *bi, char *er
 		bi->config_size = m->end - m->start;
 		return 0;
 	}
-	if (name_len == 0 || name_len >= BOOT_MODULE_NAME || bi->module_count == BOOT_MAX_MODULES) {
-		ksnprintf(err, errlen, "module '%.*s': %s", (int)(name_len < 64 ? name_len : 64), m->name,
-			  bi->module_count == BOOT_MAX_MODULES ? "too many modules" : "name must be 1-63 characters");
+	if (name_len == 0 || name_len >= BOOT_MODULE_NAME) {
+		ksnprintf(err, errlen, "module '%.*s': name must be 1-63 characters", (int)(name_len < 64 ? name_len : 64),
+			  m->name);
 		return -EINVAL;
+	}
+	if (bi->module_count == BOOT_MAX_MODULES) {
+		bi->modules_skipped++; /* the core says so; the ones that fit are kept */
+		return 0;
 	}
 	struct boot_module *out = &bi->modules[bi->module_count++];
 	out->base = m->start;

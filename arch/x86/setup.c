@@ -9,10 +9,12 @@
 #include "arch/x86/platform.h"
 #include "boot/boot_info.h"
 #include "drivers/serial.h"
+#include "drivers/tsc.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "arch/x86/setup.h"
 #include "vmm/main.h"
+#include "vmm/version.h"
 
 #define COM1 0x3f8
 #define PIC1_DATA 0x21
@@ -69,7 +71,7 @@ void early_console_init(void)
 {
 	serial_init(COM1);
 	log_set_sink(console_sink);
-	kprintf("\nKeel 0.1.0 x86-64 hypervisor\n");
+	kprintf("\nKeel " KEEL_VERSION_STRING " x86-64 hypervisor\n");
 }
 
 void core_start_uefi(const struct boot_info *from_loader)
@@ -113,7 +115,11 @@ void core_start(const struct boot_info *from_loader)
 	log_info("boot: %s, %u memory ranges, %u boot modules, RSDP 0x%llx",
 		 boot.source == BOOT_FROM_UEFI ? "UEFI" : "Multiboot2", boot.mem_count, boot.module_count,
 		 (unsigned long long)boot.rsdp);
+	if (boot.modules_skipped)
+		log_warn("boot: %u boot module%s left out: Keel takes at most %d", boot.modules_skipped,
+			 boot.modules_skipped == 1 ? "" : "s", BOOT_MAX_MODULES);
 	memory_init();
+	tsc_init();
 	cpu_detect();
 	cpu_report();
 	vmm_main(&boot);

@@ -77,38 +77,68 @@ static const char full_file[] =
 	"[domain]\n"
 	"name = \"hello64\"\n"
 	"kernel = \"hello64.elf\"\n"
-	"mode = \"long64\"\n"
+	"type = \"elf64\"\n"
 	"memory = 8\n"
 	"vcpus = 1\n"
+	"cmdline = 'console=uart \"quoted\" words'\n"
+	"ramdisk = initrd.img\n"
+	"module = [ \"motd.txt hello  there \", 'data.bin',\n"
+	"           \"third\" ,   # a comment inside the list\n"
+	"\n"
+	"  ]\n"
+	"weight = 512\n"
+	"cap = 25\n"
+	"on_poweroff = restart\n"
+	"on_reboot = \"destroy\"\n"
 	"on_crash = \"preserve\"\n"
+	"debug_exit = 0x501\n"
+	"console_ring = 64\n"
 	"\n"
 	"  [domain]  # the second one\n"
 	"\tname=real_1\n"
 	"kernel = hello16.bin   # a bare word\n"
-	"mode = real16\n"
+	"type = real16\n"
 	"memory = 0x10\n"
-	"on_crash = destroy\n";
+	"debug_exit = 0\n";
 
 static void check_full_file(void)
 {
 	assert_int_equal(cfg.loglevel, LOG_DEBUG);
 	assert_int_equal(cfg.exit_port, 0xf4);
+	assert_int_equal(cfg.exit_port_line, 3);
 	assert_int_equal(cfg.shutdown_port, 0x8900);
+	assert_int_equal(cfg.shutdown_port_line, 4);
 	assert_int_equal(cfg.ndomains, 2);
-	assert_string_equal(cfg.domains[0].name, "hello64");
-	assert_string_equal(cfg.domains[0].kernel, "hello64.elf");
-	assert_int_equal(cfg.domains[0].mode, GUEST_MODE_LONG64);
-	assert_int_equal(cfg.domains[0].memory_mib, 8);
-	assert_int_equal(cfg.domains[0].vcpus, 1);
-	assert_int_equal(cfg.domains[0].on_crash, ON_CRASH_PRESERVE);
-	assert_int_equal(cfg.domains[0].line, 6);
-	assert_string_equal(cfg.domains[1].name, "real_1");
-	assert_string_equal(cfg.domains[1].kernel, "hello16.bin");
-	assert_int_equal(cfg.domains[1].mode, GUEST_MODE_REAL16);
-	assert_int_equal(cfg.domains[1].memory_mib, 16);
-	assert_int_equal(cfg.domains[1].vcpus, 1);
-	assert_int_equal(cfg.domains[1].on_crash, ON_CRASH_DESTROY);
-	assert_int_equal(cfg.domains[1].line, 14);
+	const struct domain_config *d = &cfg.domains[0];
+	assert_string_equal(d->name, "hello64");
+	assert_string_equal(d->kernel, "hello64.elf");
+	assert_int_equal(d->type, KERNEL_ELF64);
+	assert_int_equal(d->memory_mib, 8);
+	assert_int_equal(d->vcpus, 1);
+	assert_string_equal(d->cmdline, "console=uart \"quoted\" words");
+	assert_string_equal(d->ramdisk, "initrd.img");
+	assert_int_equal(d->nmodules, 3);
+	assert_string_equal(d->modules[0].file, "motd.txt");
+	assert_string_equal(d->modules[0].cmdline, "hello  there ");
+	assert_string_equal(d->modules[1].file, "data.bin");
+	assert_string_equal(d->modules[1].cmdline, "");
+	assert_string_equal(d->modules[2].file, "third");
+	assert_int_equal(d->weight, 512);
+	assert_int_equal(d->cap, 25);
+	assert_int_equal(d->on_poweroff, ACTION_RESTART);
+	assert_int_equal(d->on_reboot, ACTION_DESTROY);
+	assert_int_equal(d->on_crash, ACTION_PRESERVE);
+	assert_int_equal(d->debug_exit, 0x501);
+	assert_int_equal(d->console_ring_kib, 64);
+	assert_int_equal(d->line, 6);
+	d = &cfg.domains[1];
+	assert_string_equal(d->name, "real_1");
+	assert_string_equal(d->kernel, "hello16.bin");
+	assert_int_equal(d->type, KERNEL_REAL16);
+	assert_int_equal(d->memory_mib, 16);
+	assert_int_equal(d->debug_exit, 0);
+	assert_int_equal(d->nmodules, 0);
+	assert_int_equal(d->line, 26);
 }
 
 static void full_valid_file(void **state)
@@ -147,11 +177,21 @@ static void defaults(void **state)
 	assert_int_equal(cfg.ndomains, 1);
 	assert_string_equal(cfg.domains[0].name, "a");
 	assert_string_equal(cfg.domains[0].kernel, "k");
-	assert_int_equal(cfg.domains[0].mode, GUEST_MODE_LONG64);
-	assert_int_equal(cfg.domains[0].memory_mib, 4);
-	assert_int_equal(cfg.domains[0].vcpus, 1);
-	assert_int_equal(cfg.domains[0].on_crash, ON_CRASH_DESTROY);
-	assert_int_equal(cfg.domains[0].line, 1);
+	const struct domain_config *d = &cfg.domains[0];
+	assert_int_equal(d->type, KERNEL_AUTO);
+	assert_int_equal(d->memory_mib, 4);
+	assert_int_equal(d->vcpus, 1);
+	assert_int_equal(d->weight, 256);
+	assert_int_equal(d->cap, 0);
+	assert_string_equal(d->cmdline, "");
+	assert_string_equal(d->ramdisk, "");
+	assert_int_equal(d->nmodules, 0);
+	assert_int_equal(d->on_poweroff, ACTION_DESTROY);
+	assert_int_equal(d->on_reboot, ACTION_RESTART);
+	assert_int_equal(d->on_crash, ACTION_DESTROY);
+	assert_int_equal(d->debug_exit, 0xf4);
+	assert_int_equal(d->console_ring_kib, 16);
+	assert_int_equal(d->line, 1);
 }
 
 static void comments(void **state)
@@ -188,16 +228,31 @@ static const struct {
 	{ "memory = 4 MiB", "memory = 4: unexpected text 'MiB' after the value" },
 	{ "memory =", "memory has no value" },
 	{ "memory = # none", "memory has no value" },
-	{ "memory = +4", "memory = +4: expected a number, a word or a \"quoted string\"" },
-	{ "mode = \"long32\"", "mode = \"long32\": expected long64 or real16" },
-	{ "mode = \"long64", "mode = \"long64: unterminated string" },
-	{ "mode = \"lo\tng64\"", "mode: control character 0x09 in a quoted string" },
-	{ "mode = long64 real16", "mode = long64: unexpected text 'real16' after the value" },
-	{ "mode = \"long64\"x", "mode = \"long64\": unexpected text 'x' after the value" },
-	{ "vcpus = 2", "vcpus = 2: must be 1 (multi-vCPU guests are not supported yet)" },
-	{ "vcpus = 0", "vcpus = 0: must be 1 (multi-vCPU guests are not supported yet)" },
-	{ "on_crash = restart", "on_crash = restart: expected destroy or preserve" },
-	{ "on_crash = \"Destroy\"", "on_crash = \"Destroy\": expected destroy or preserve" },
+	{ "memory = +4", "memory = +4: expected a number, a word, a \"quoted string\" or a [list]" },
+	{ "memory = [ 4 ]", "memory: expected a single value, not a list" },
+	{ "type = \"long64\"", "type = \"long64\": expected auto, elf64, multiboot1, multiboot2 or real16" },
+	{ "type = \"elf64", "type = \"elf64: unterminated string" },
+	{ "type = 'elf64\"", "type = 'elf64\": unterminated string" },
+	{ "type = \"el\tf64\"", "type: control character 0x09 in a quoted string" },
+	{ "type = elf64 real16", "type = elf64: unexpected text 'real16' after the value" },
+	{ "type = \"elf64\"x", "type = \"elf64\": unexpected text 'x' after the value" },
+	{ "vcpus = 2", "vcpus = 2: must be 1: guests with more than one vCPU are not supported yet" },
+	{ "vcpus = 0", "vcpus = 0: must be 1: guests with more than one vCPU are not supported yet" },
+	{ "weight = 0", "weight = 0: must be 1..65535" },
+	{ "weight = 65536", "weight = 65536: must be 1..65535" },
+	{ "cap = 101", "cap = 101: must be 0..100 (percent of one CPU, 0 = no cap)" },
+	{ "on_crash = rename-restart", "on_crash = rename-restart: expected destroy, restart or preserve" },
+	{ "on_crash = \"Destroy\"", "on_crash = \"Destroy\": expected destroy, restart or preserve" },
+	{ "on_poweroff = coredump-destroy", "on_poweroff = coredump-destroy: expected destroy, restart or preserve" },
+	{ "on_reboot = 1", "on_reboot = 1: expected destroy, restart or preserve" },
+	{ "debug_exit = 0x10000", "debug_exit = 0x10000: must be 0..0xffff (0: no debug-exit device)" },
+	{ "debug_exit = 0x3f8", "debug_exit = 0x3f8: port 0x3f8 belongs to the domain's UART (0x3f8-0x3ff)" },
+	{ "debug_exit = 0x3ff", "debug_exit = 0x3ff: port 0x3ff belongs to the domain's UART (0x3f8-0x3ff)" },
+	{ "debug_exit = 0xe9", "debug_exit = 0xe9: port 0xe9 is the domain's debug console" },
+	{ "console_ring = 0", "console_ring = 0: must be 1..1024 KiB" },
+	{ "console_ring = 1025", "console_ring = 1025: must be 1..1024 KiB" },
+	{ "ramdisk = \"a b\"", "ramdisk = \"a b\": must be a file name of 1-63 characters, without spaces, '/' or '\\'" },
+	{ "cmdline = x y", "cmdline = x: unexpected text 'y' after the value" },
 	{ "loglevel = debug", "'loglevel' is a global setting: put it before the first [domain]" },
 	{ "exit_port = 1", "'exit_port' is a global setting: put it before the first [domain]" },
 	{ "name = \"y\"", "'name' is given twice in this section (first at line 2)" },
@@ -237,11 +292,11 @@ static void name_and_kernel_rules(void **state)
 
 	expect_problems(parse("[domain]\nname = a\nkernel = \"dir/a.elf\"\n"), 2);
 	expect_report(0, 3, "kernel = \"dir/a.elf\": must be a file name of 1-63 characters, "
-		      "without '/' or '\\'");
+		      "without spaces, '/' or '\\'");
 	expect_report(1, 1, "domain 'a' not started: it has errors");
 	expect_problems(parse("[domain]\nname = a\nkernel = \"dir\\a.elf\"\n"), 2);
 	expect_problems(parse("[domain]\nname = a\nkernel = \"\"\n"), 2);
-	expect_report(0, 3, "kernel = \"\": must be a file name of 1-63 characters, without '/' or '\\'");
+	expect_report(0, 3, "kernel = \"\": must be a file name of 1-63 characters, without spaces, '/' or '\\'");
 	char text[256];
 	snprintf(text, sizeof(text), "[domain]\nname = a\nkernel = \"%063d\"\n", 0);
 	expect_problems(parse(text), 0);
@@ -250,8 +305,10 @@ static void name_and_kernel_rules(void **state)
 	expect_problems(parse(text), 2);
 	assert_int_equal(reports[0].line, 3);
 	assert_non_null(strstr(reports[0].msg, "kernel = \"0000"));
-	expect_problems(parse("[domain]\nname = a\nkernel = \"my guest.elf\"\n"), 0);
-	assert_string_equal(cfg.domains[0].kernel, "my guest.elf");
+	/* Every boot path names modules by a word: no spaces. */
+	expect_problems(parse("[domain]\nname = a\nkernel = \"my guest.elf\"\n"), 2);
+	expect_report(0, 3, "kernel = \"my guest.elf\": must be a file name of 1-63 characters, "
+		      "without spaces, '/' or '\\'");
 }
 
 static void missing_name_or_kernel(void **state)
@@ -285,7 +342,7 @@ static void duplicate_names(void **state)
 	/* Unique among the kept ones: a dropped domain does not reserve its name. */
 	expect_problems(parse("[domain]\nname = x\nkernel = a\nvcpus = 4\n"
 			       "[domain]\nname = x\nkernel = b\n"), 2);
-	expect_report(0, 4, "vcpus = 4: must be 1 (multi-vCPU guests are not supported yet)");
+	expect_report(0, 4, "vcpus = 4: must be 1: guests with more than one vCPU are not supported yet");
 	expect_report(1, 1, "domain 'x' not started: it has errors");
 	assert_int_equal(cfg.ndomains, 1);
 	assert_string_equal(cfg.domains[0].kernel, "b");
@@ -296,10 +353,10 @@ static void bad_domain_dropped_others_kept(void **state)
 	(void)state;
 	expect_problems(parse("loglevel = warn\n"
 			       "[domain]\nname = a\nkernel = a.elf\n"
-			       "[domain]\nname = b\nkernel = b.elf\nmemory = 0\nmode = long32\n"
+			       "[domain]\nname = b\nkernel = b.elf\nmemory = 0\ntype = long32\n"
 			       "[domain]\nname = c\nkernel = c.elf\nmemory = 4096\n"), 3);
 	expect_report(0, 8, "memory = 0: must be 1..4096 MiB");
-	expect_report(1, 9, "mode = long32: expected long64 or real16");
+	expect_report(1, 9, "type = long32: expected auto, elf64, multiboot1, multiboot2 or real16");
 	expect_report(2, 5, "domain 'b' not started: it has errors");
 	assert_int_equal(cfg.loglevel, LOG_WARN);
 	assert_int_equal(cfg.ndomains, 2);
@@ -360,18 +417,18 @@ static void bad_section_headers(void **state)
 static void too_many_domains(void **state)
 {
 	(void)state;
-	char text[4096];
+	char text[8192];
 	size_t n = 0;
 
 	for (int i = 0; i < CONFIG_MAX_DOMAINS + 2; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "[domain]\nname = d%d\nkernel = k\n", i);
 	expect_problems(parse(text), 2);
 	expect_report(0, 3 * CONFIG_MAX_DOMAINS + 1,
-		      "more than 16 domains: this [domain] and its lines are ignored");
+		      "more than 32 domains: this [domain] and its lines are ignored");
 	expect_report(1, 3 * CONFIG_MAX_DOMAINS + 4,
-		      "more than 16 domains: this [domain] and its lines are ignored");
+		      "more than 32 domains: this [domain] and its lines are ignored");
 	assert_int_equal(cfg.ndomains, CONFIG_MAX_DOMAINS);
-	assert_string_equal(cfg.domains[15].name, "d15");
+	assert_string_equal(cfg.domains[31].name, "d31");
 }
 
 static void empty_and_blank(void **state)
@@ -414,28 +471,171 @@ static void no_trailing_newline(void **state)
 static void long_lines(void **state)
 {
 	(void)state;
-	char text[1024];
+	char text[4096];
 
-	/* 255 characters (plus CR LF) is the limit. */
+	/* 2047 characters (plus CR LF) is the limit. */
 	memset(text, 0, sizeof(text));
 	text[0] = '#';
-	memset(text + 1, 'a', 254);
+	memset(text + 1, 'a', 2046);
 	strcat(text, "\r\nloglevel = warn\n");
 	expect_problems(parse(text), 0);
 	assert_int_equal(cfg.loglevel, LOG_WARN);
 
 	memset(text, 0, sizeof(text));
 	strcpy(text, "[domain]\nname = a\nkernel = k\n#");
-	memset(text + strlen(text), 'a', 299);
+	memset(text + strlen(text), 'a', 2099);
 	strcat(text, "\nmemory = 8\n");
 	expect_problems(parse(text), 2);
-	expect_report(0, 4, "line is 300 characters long: at most 255 are allowed");
+	expect_report(0, 4, "line is 2100 characters long: at most 2047 are allowed");
 	expect_report(1, 1, "domain 'a' not started: it has errors");
 
-	memset(text, 'b', 1000);
-	text[1000] = '\0';
+	memset(text, 'b', 3000);
+	text[3000] = '\0';
 	expect_problems(parse(text), 1);
-	expect_report(0, 1, "line is 1000 characters long: at most 255 are allowed");
+	expect_report(0, 1, "line is 3000 characters long: at most 2047 are allowed");
+}
+
+static void command_lines(void **state)
+{
+	(void)state;
+	char text[4096];
+
+	/* 1023 characters is the longest command line. */
+	int n = snprintf(text, sizeof(text), D "cmdline = \"");
+	memset(text + n, 'c', 1023);
+	strcpy(text + n + 1023, "\"\n");
+	expect_problems(parse(text), 0);
+	assert_int_equal(strlen(cfg.domains[0].cmdline), 1023);
+	strcpy(text + n + 1023, "c\"\n");
+	expect_problems(parse(text), 2);
+	expect_report(0, 4, "cmdline: 1024 characters is too long, at most 1023 are allowed");
+	/* A bare word is a command line too; an empty string is none. */
+	expect_problems(parse(D "cmdline = quiet\n"), 0);
+	assert_string_equal(cfg.domains[0].cmdline, "quiet");
+	expect_problems(parse(D "cmdline = ''\n"), 0);
+	assert_string_equal(cfg.domains[0].cmdline, "");
+}
+
+static void module_lists(void **state)
+{
+	(void)state;
+	char text[4096];
+
+	/* One value instead of a list, and the empty list. */
+	expect_problems(parse(D "module = \"only.bin  its args\"\n"), 0);
+	assert_int_equal(cfg.domains[0].nmodules, 1);
+	assert_string_equal(cfg.domains[0].modules[0].file, "only.bin");
+	assert_string_equal(cfg.domains[0].modules[0].cmdline, "its args");
+	expect_problems(parse(D "module = []\n"), 0);
+	assert_int_equal(cfg.domains[0].nmodules, 0);
+	expect_problems(parse(D "module = [\n]\nmemory = 8\n"), 0);
+	assert_int_equal(cfg.domains[0].memory_mib, 8);
+	/* A trailing comma, bare words, and items on their own lines. */
+	expect_problems(parse(D "module = [ a.bin, 'b.bin x',\n\n  # note\n c.bin\n , ]\nmemory = 6\n"), 0);
+	assert_int_equal(cfg.domains[0].nmodules, 3);
+	assert_string_equal(cfg.domains[0].modules[1].file, "b.bin");
+	assert_string_equal(cfg.domains[0].modules[1].cmdline, "x");
+	assert_string_equal(cfg.domains[0].modules[2].file, "c.bin");
+	assert_int_equal(cfg.domains[0].memory_mib, 6);
+
+	/* Exactly the limit, then one more. */
+	int n = snprintf(text, sizeof(text), D "module = [");
+	for (int i = 0; i < CONFIG_MAX_MODULES; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "\"m%d.bin\",\n", i);
+	strcpy(text + n, "]\n");
+	expect_problems(parse(text), 0);
+	assert_int_equal(cfg.domains[0].nmodules, CONFIG_MAX_MODULES);
+	assert_string_equal(cfg.domains[0].modules[15].file, "m15.bin");
+	strcpy(text + n, "\"extra.bin\", \"more.bin\" ]\nmemory = 8\n");
+	expect_problems(parse(text), 2);
+	expect_report(0, 4 + CONFIG_MAX_MODULES, "module: more than 16 modules");
+	expect_report(1, 1, "domain 'x' not started: it has errors");
+}
+
+static const struct {
+	const char *text; /* after D, starting at line 4 */
+	int line;
+	const char *msg;
+} list_errors[] = {
+	{ "module = [ a b ]", 4, "module: expected ',' or ']' before 'b ]'" },
+	{ "module = [ , a ]", 4, "module: expected a list item before ','" },
+	{ "module = [ a,, b ]", 4, "module: expected a list item before ','" },
+	{ "module = [ \"a ]", 4, "module = \"a ]: unterminated string" },
+	{ "module = [ a ] b", 4, "module: unexpected text 'b' after the list" },
+	{ "module = [ \"dir/a x\" ]", 4,
+	  "module: \"dir/a x\": must start with a file name of 1-63 characters, without '/' or '\\'" },
+	{ "module = [ \" a\" ]", 4,
+	  "module: \" a\": must start with a file name of 1-63 characters, without '/' or '\\'" },
+	{ "module = [ a,\nb\n", 4, "the list of 'module' opened at line 4 is never closed with ']'" },
+	{ "module = [ a,\n[domain]\n", 4, "the list of 'module' opened at line 4 is never closed with ']'" },
+	{ "module = [ a ]\nmodule = [ b ]", 5, "'module' is given twice in this section (first at line 4)" },
+};
+
+static void module_list_errors(void **state)
+{
+	(void)state;
+	char text[512];
+
+	for (size_t i = 0; i < sizeof(list_errors) / sizeof(list_errors[0]); i++) {
+		snprintf(text, sizeof(text), D "%s\n", list_errors[i].text);
+		int rc = parse(text);
+		if (rc < 2)
+			fail_msg("'%s': %d problems", list_errors[i].text, rc);
+		expect_report(0, list_errors[i].line, list_errors[i].msg);
+		expect_report(1, 1, "domain 'x' not started: it has errors");
+		assert_int_equal(cfg.ndomains, 0);
+	}
+	/* A broken list is skipped to its end: the next keys are read as usual. */
+	expect_problems(parse(D "module = [ a b,\n  \"c\" ]\nmemory = 0\n"), 3);
+	expect_report(0, 4, "module: expected ',' or ']' before 'b,'");
+	expect_report(1, 6, "memory = 0: must be 1..4096 MiB");
+	/* The module's command line has its own limit. */
+	int n = snprintf(text, sizeof(text), D "module = \"m.bin ");
+	memset(text + n, 'a', 192);
+	strcpy(text + n + 192, "\"\n");
+	expect_problems(parse(text), 2);
+	expect_report(0, 4, "module 'm.bin': its command line: 192 characters is too long, at most 191 are allowed");
+}
+
+static void real_mode_gets_no_boot_information(void **state)
+{
+	(void)state;
+	expect_problems(parse(D "type = real16\ncmdline = x\n"), 2);
+	expect_report(0, 4, "type = real16: a real-mode kernel gets no cmdline, ramdisk or modules");
+	expect_problems(parse(D "module = a\ntype = real16\n"), 2);
+	expect_report(0, 5, "type = real16: a real-mode kernel gets no cmdline, ramdisk or modules");
+	expect_problems(parse(D "type = real16\nramdisk = r\n"), 2);
+	expect_problems(parse(D "type = real16\n"), 0);
+}
+
+static void reset_ports(void **state)
+{
+	(void)state;
+	assert_non_null(config_reset_port(0xcf9));
+	assert_non_null(config_reset_port(0x92));
+	assert_non_null(config_reset_port(0x64));
+	assert_null(config_reset_port(0xf4));
+	assert_null(config_reset_port(0x8900));
+	expect_problems(parse("exit_port = 0xcf9\nshutdown_port = 0x92\n"), 2);
+	expect_report(0, 1, "exit_port = 0xcf9: refused: port 0xcf9 is the reset control register "
+		      "(writing it resets the machine)");
+	expect_report(1, 2, "shutdown_port = 0x92: refused: port 0x92 is System Control Port A "
+		      "(bit 0 resets the machine)");
+	assert_int_equal(cfg.exit_port, 0);
+	assert_int_equal(cfg.exit_port_line, 0);
+	assert_int_equal(cfg.shutdown_port, 0);
+	expect_problems(parse("shutdown_port = 100\n"), 1);
+	expect_report(0, 1, "shutdown_port = 100: refused: port 0x64 is the keyboard controller's "
+		      "command port (command 0xfe resets the machine)");
+}
+
+static void names_of_choices(void **state)
+{
+	(void)state;
+	assert_string_equal(config_kernel_type_name(KERNEL_MULTIBOOT2), "multiboot2");
+	assert_string_equal(config_kernel_type_name((enum kernel_type)99), "?");
+	assert_string_equal(config_action_name(ACTION_PRESERVE), "preserve");
+	assert_string_equal(config_action_name((enum end_action)7), "?");
 }
 
 static void len_limits_parsing(void **state)
@@ -476,6 +676,12 @@ int main(void)
 		cmocka_unit_test(nul_byte),
 		cmocka_unit_test(no_trailing_newline),
 		cmocka_unit_test(long_lines),
+		cmocka_unit_test(command_lines),
+		cmocka_unit_test(module_lists),
+		cmocka_unit_test(module_list_errors),
+		cmocka_unit_test(real_mode_gets_no_boot_information),
+		cmocka_unit_test(reset_ports),
+		cmocka_unit_test(names_of_choices),
 		cmocka_unit_test(len_limits_parsing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@ enum { PT_LOAD = 1, PT_NOTE = 4, PT_GNU_STACK = 0x6474e551, PF_X = 1, PF_W = 2, 
 static uint8_t img[IMAGE_SIZE];
 static struct elf_image out;
 static char err[160];
+static unsigned accept = ELF_ACCEPT_64;
 
 static void put(size_t off, uint64_t v, size_t n)
 {
@@ -80,7 +81,7 @@ static int parse_size(size_t size)
 	assert_non_null(copy);
 	memcpy(copy + 1, img, size);
 	memset(err, 0, sizeof(err));
-	rc = elf_parse(copy + 1, size, MIN_GPA, MAX_GPA, &out, err, sizeof(err));
+	rc = elf_parse(copy + 1, size, accept, MIN_GPA, MAX_GPA, &out, err, sizeof(err));
 	free(copy);
 	return rc;
 }
@@ -112,8 +113,12 @@ static void valid_image(void **state)
 	assert_string_equal(err, "");
 	assert_int_equal(out.entry, 0x100010);
 	assert_int_equal(out.nsegments, 2);
+	assert_int_equal(out.elf_class, 64);
+	assert_int_equal(out.low, 0x100000);
+	assert_int_equal(out.high, 0x104000);
 	check_segment(0, 0x100000, 0x1000, 0x800, 0x1000);
 	check_segment(1, 0x101000, 0x1800, 0x800, 0x3000);
+	assert_int_equal(out.seg[1].vaddr, 0x101000);
 }
 
 static void other_headers_ignored(void **state)
@@ -151,6 +156,8 @@ static void truncated_headers(void **state)
 	build(2);
 	assert_int_equal(parse_size(0), -EINVAL);
 	assert_string_equal(err, "file of 0 bytes is too small for an ELF header");
+	assert_int_equal(parse_size(15), -EINVAL);
+	assert_string_equal(err, "file of 15 bytes is too small for an ELF header");
 	assert_int_equal(parse_size(63), -EINVAL);
 	assert_string_equal(err, "file of 63 bytes is too small for an ELF header");
 	assert_int_equal(parse_size(64), -EINVAL);
@@ -165,7 +172,7 @@ static void truncated_headers(void **state)
 			    "size 0x1800");
 	assert_int_equal(parse_size(0x1fff), -EINVAL);
 	assert_int_equal(parse_size(0x2000), 0);
-	assert_int_equal(elf_parse(NULL, 0, MIN_GPA, MAX_GPA, &out, err, sizeof(err)), -EINVAL);
+	assert_int_equal(elf_parse(NULL, 0, ELF_ACCEPT_64, MIN_GPA, MAX_GPA, &out, err, sizeof(err)), -EINVAL);
 }
 
 static void bad_header_fields(void **state)
@@ -249,7 +256,7 @@ static void segment_guest_ranges(void **state)
 	expect_error("segment 1 ends at 0x500000, beyond guest memory 0x400000");
 	build(2);
 	set_phdr(0, PT_LOAD, PF_R | PF_X, 0x1000, 0, 0x800, 0x1000);
-	expect_error("segment 0 starts at 0x0, below guest memory 0x1000");
+	expect_error("segment 0 starts at 0x0, below the lowest load address 0x1000");
 	/* Exactly filling [MIN_GPA, MAX_GPA) is fine. */
 	build(2);
 	set_phdr(0, PT_LOAD, PF_R | PF_X, 0x1000, MIN_GPA, 0x800, 0x1000);
@@ -284,11 +291,11 @@ static void segment_count_limit(void **state)
 	build(ELF_MAX_SEGMENTS + 1);
 	for (unsigned i = 0; i < ELF_MAX_SEGMENTS + 1; i++)
 		set_phdr(i, PT_LOAD, PF_R | PF_X, 0x1000, 0x100000 + i * 0x1000, 0x100, 0x1000);
-	expect_error("more than 8 PT_LOAD segments");
+	expect_error("more than 16 PT_LOAD segments");
 	put(E_PHNUM, ELF_MAX_SEGMENTS, 2);
 	assert_int_equal(parse(), 0);
 	assert_int_equal(out.nsegments, ELF_MAX_SEGMENTS);
-	check_segment(7, 0x107000, 0x1000, 0x100, 0x1000);
+	check_segment(15, 0x10f000, 0x1000, 0x100, 0x1000);
 }
 
 static void entry_point(void **state)
@@ -308,6 +315,113 @@ static void entry_point(void **state)
 	expect_error("entry 0x100000 is not inside an executable segment");
 }
 
+/* A kernel linked to run at a high virtual address: the entry is found through p_vaddr and
+ * translated to where the segment is loaded. */
+static void entry_through_virtual_address(void **state)
+{
+	(void)state;
+	build(2);
+	put(ph(0) + P_VADDR, 0xffffffff80100000ull, 8);
+	put(E_ENTRY, 0xffffffff80100020ull, 8);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(out.entry, 0x100020);
+	assert_int_equal(out.seg[0].vaddr, 0xffffffff80100000ull);
+	/* A physical entry still works when no virtual range holds it. */
+	put(E_ENTRY, 0x100030, 8);
+	assert_int_equal(parse(), 0);
+	assert_int_equal(out.entry, 0x100030);
+	/* The virtual range of a data segment does not count. */
+	put(ph(1) + P_VADDR, 0xffffffff80200000ull, 8);
+	put(E_ENTRY, 0xffffffff80200000ull, 8);
+	expect_error("entry 0xffffffff80200000 is not inside an executable segment");
+}
+
+/* ELF32 field offsets (Elf32_Ehdr, Elf32_Phdr). */
+enum { E32_ENTRY = 24, E32_PHOFF = 28, E32_PHENTSIZE = 42, E32_PHNUM = 44, EHDR32_SIZE = 52,
+       P32_OFFSET = 4, P32_VADDR = 8, P32_PADDR = 12, P32_FILESZ = 16, P32_MEMSZ = 20, P32_FLAGS = 24,
+       PHDR32_SIZE = 32 };
+
+static void build32(void)
+{
+	static const uint8_t ident[16] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
+
+	memset(img, 0xcc, sizeof(img));
+	memset(img, 0, EHDR32_SIZE + 2 * PHDR32_SIZE);
+	memcpy(img, ident, sizeof(ident));
+	put(E_TYPE, 2, 2);
+	put(E_MACHINE, 3, 2);
+	put(E_VERSION, 1, 4);
+	put(E32_ENTRY, 0x100010, 4);
+	put(E32_PHOFF, EHDR32_SIZE, 4);
+	put(E32_PHENTSIZE, PHDR32_SIZE, 2);
+	put(E32_PHNUM, 2, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		size_t p = EHDR32_SIZE + i * PHDR32_SIZE;
+		put(p, PT_LOAD, 4);
+		put(p + P32_OFFSET, 0x1000 + i * 0x800, 4);
+		put(p + P32_VADDR, 0x100000 + i * 0x1000, 4);
+		put(p + P32_PADDR, 0x100000 + i * 0x1000, 4);
+		put(p + P32_FILESZ, 0x800, 4);
+		put(p + P32_MEMSZ, i ? 0x3000 : 0x1000, 4);
+		put(p + P32_FLAGS, i ? PF_R | PF_W : PF_R | PF_X, 4);
+	}
+}
+
+static void elf32_images(void **state)
+{
+	(void)state;
+	build32();
+	accept = ELF_ACCEPT_64;
+	expect_error("EI_CLASS 1 is not ELFCLASS64");
+	accept = ELF_ACCEPT_32;
+	assert_int_equal(parse(), 0);
+	assert_int_equal(out.elf_class, 32);
+	assert_int_equal(out.entry, 0x100010);
+	assert_int_equal(out.nsegments, 2);
+	check_segment(0, 0x100000, 0x1000, 0x800, 0x1000);
+	check_segment(1, 0x101000, 0x1800, 0x800, 0x3000);
+	accept = ELF_ACCEPT_32 | ELF_ACCEPT_64;
+	assert_int_equal(parse(), 0);
+	build(2); /* an ELF64 image with both accepted */
+	assert_int_equal(parse(), 0);
+	assert_int_equal(out.elf_class, 64);
+	accept = ELF_ACCEPT_32;
+	expect_error("EI_CLASS 2 is not ELFCLASS32");
+
+	build32();
+	put(E_MACHINE, 62, 2);
+	expect_error("e_machine 62 is not i386");
+	build32();
+	put(E32_PHENTSIZE, 56, 2);
+	expect_error("e_phentsize 56 is not 32");
+	build32();
+	put(EHDR32_SIZE + P32_FLAGS, PF_R, 4); /* the code segment is not executable */
+	expect_error("entry 0x100010 is not inside an executable segment");
+	build32();
+	put(EHDR32_SIZE + PHDR32_SIZE + P32_PADDR, 0x100800, 4);
+	expect_error("segments 0 and 1 overlap in guest memory");
+	build32();
+	put(E32_PHNUM, 300, 2);
+	expect_error("program headers (e_phoff 0x34, e_phnum 300) extend beyond the file size 0x2000");
+	assert_int_equal(parse_size(51), -EINVAL);
+	assert_string_equal(err, "file of 51 bytes is too small for an ELF header");
+	img[4] = 3;
+	accept = ELF_ACCEPT_32 | ELF_ACCEPT_64;
+	expect_error("EI_CLASS 3 is neither ELFCLASS32 nor ELFCLASS64");
+	accept = ELF_ACCEPT_64;
+}
+
+static void magic_check(void **state)
+{
+	(void)state;
+	build(1);
+	assert_true(elf_has_magic(img, 4));
+	assert_false(elf_has_magic(img, 3));
+	assert_false(elf_has_magic(NULL, 64));
+	img[0] = 0;
+	assert_false(elf_has_magic(img, 64));
+}
+
 static void error_buffer_handling(void **state)
 {
 	(void)state;
@@ -315,10 +429,10 @@ static void error_buffer_handling(void **state)
 
 	build(2);
 	put(E_MACHINE, 3, 2);
-	assert_int_equal(elf_parse(img, IMAGE_SIZE, MIN_GPA, MAX_GPA, &out, small, sizeof(small)),
+	assert_int_equal(elf_parse(img, IMAGE_SIZE, ELF_ACCEPT_64, MIN_GPA, MAX_GPA, &out, small, sizeof(small)),
 			 -EINVAL);
 	assert_string_equal(small, "e_machi");
-	assert_int_equal(elf_parse(img, IMAGE_SIZE, MIN_GPA, MAX_GPA, &out, NULL, 0), -EINVAL);
+	assert_int_equal(elf_parse(img, IMAGE_SIZE, ELF_ACCEPT_64, MIN_GPA, MAX_GPA, &out, NULL, 0), -EINVAL);
 }
 
 int main(void)
@@ -335,6 +449,9 @@ int main(void)
 		cmocka_unit_test(overlapping_segments),
 		cmocka_unit_test(segment_count_limit),
 		cmocka_unit_test(entry_point),
+		cmocka_unit_test(entry_through_virtual_address),
+		cmocka_unit_test(elf32_images),
+		cmocka_unit_test(magic_check),
 		cmocka_unit_test(error_buffer_handling),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

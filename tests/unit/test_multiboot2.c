@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -230,6 +231,30 @@ static void several_memory_map_tags_make_one_map(void **state)
 }
 
 /* Up to the sanitizer's limit of entries is read, however many ranges they merge into. */
+/* 64 modules fit; the ones after are counted and left out, the configuration still found. */
+static void modules_beyond_the_limit_are_left_out(void **state)
+{
+	(void)state;
+	static struct mbi m;
+	static struct boot_info bi;
+	char name[32];
+
+	mbi_start(&m);
+	for (int i = 0; i < BOOT_MAX_MODULES + 2; i++) {
+		snprintf(name, sizeof(name), "m%02d.bin", i);
+		module(&m, 0x200000 + i * 0x1000, 0x200100 + i * 0x1000, name);
+	}
+	module(&m, 0x300000, 0x300020, "keel.cfg");
+	memory_map(&m);
+	finish(&m);
+	parse_ok(&m, &bi);
+	assert_int_equal(bi.module_count, BOOT_MAX_MODULES);
+	assert_int_equal(bi.modules_skipped, 2);
+	assert_string_equal(bi.modules[BOOT_MAX_MODULES - 1].name, "m63.bin");
+	assert_int_equal(bi.config_base, 0x300000);
+	assert_int_equal(bi.config_size, 0x20);
+}
+
 static void entry_limits(void **state)
 {
 	(void)state;
@@ -270,6 +295,7 @@ int main(void)
 		cmocka_unit_test(refuses_malformed_information),
 		cmocka_unit_test(overlapping_entries_are_sanitized),
 		cmocka_unit_test(several_memory_map_tags_make_one_map),
+		cmocka_unit_test(modules_beyond_the_limit_are_left_out),
 		cmocka_unit_test(entry_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

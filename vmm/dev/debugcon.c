@@ -1,8 +1,9 @@
 #include "vmm/dev/debugcon.h"
 #include "vmm/domain.h"
 
-static void debugcon_access(struct domain *d, uint16_t port, uint8_t size, bool in, uint32_t *value)
+static void debugcon_access(struct domain *d, void *dev, uint16_t port, uint8_t size, bool in, uint32_t *value)
 {
+	(void)dev;
 	(void)port;
 	if (in) {
 		*value = DEBUGCON_PORT;
@@ -16,5 +17,5 @@ static void debugcon_access(struct domain *d, uint16_t port, uint8_t size, bool 
 
 int debugcon_attach(struct domain *d)
 {
-	return io_register_ports(d, DEBUGCON_PORT, 1, debugcon_access);
+	return io_register_ports(d, DEBUGCON_PORT, 1, debugcon_access, NULL);
 }

@@ -5,6 +5,7 @@
 #include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/tlb_tag.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "vmm/domain.h"
@@ -19,6 +20,7 @@ static uint64_t host_state_pa; /* the host's VMSAVE area */
 static uint64_t iopm_pa, msrpm_pa;
 static struct svm_vcpu vcpus[SVM_MAX_VCPUS];
 static struct npt_format svm_npt_format;
+static struct tlb_tag_pool asids; /* ASID 0 is the host's */
 
 /* One permission map shared by every guest: all ones, so every port and MSR access exits. */
 static uint64_t alloc_all_ones(unsigned pages)
@@ -43,6 +45,7 @@ static int svm_cpu_enable(void)
 	__asm__ volatile("vmsave %%rax" : : "a"(host_state_pa) : "memory");
 	svm_npt_format = npt_format_amd;
 	svm_npt_format.large_1g = cpu.pages_1g;
+	tlb_tag_pool_init(&asids, 1, cpu.asids - 1);
 	return 0;
 }
 
@@ -55,6 +58,7 @@ static struct vmcb_segment segment(uint16_t selector, uint16_t attrib, uint32_t 
 #define SEG_CODE16 0x09b   /* present, code, readable, accessed */
 #define SEG_DATA16 0x093   /* present, data, writable, accessed */
 #define SEG_CODE64 0xa9b   /* ... L = 1, G = 1 */
+#define SEG_CODE32 0xc9b   /* ... D/B = 1, G = 1 */
 #define SEG_DATA32 0xc93   /* ... D/B = 1, G = 1 */
 #define SEG_LDT 0x082
 #define SEG_TSS_BUSY 0x08b
@@ -66,6 +70,16 @@ static void set_real16_state(struct vmcb_save *s)
 	s->gdtr = segment(0, 0, 0xffff, 0);
 	s->idtr = segment(0, 0, 0x3ff, 0); /* the real-mode interrupt vector table */
 	s->cr0 = CR0_ET;
+	s->efer = EFER_SVME;
+}
+
+static void set_prot32_state(struct vmcb_save *s, const struct vcpu_boot_state *b)
+{
+	s->cs = segment(b->code_selector, SEG_CODE32, 0xffffffff, 0);
+	s->ds = s->es = s->fs = s->gs = s->ss = segment(b->data_selector, SEG_DATA32, 0xffffffff, 0);
+	s->gdtr = segment(0, 0, b->gdt_limit, b->gdt_base);
+	s->idtr = segment(0, 0, 0, 0);
+	s->cr0 = CR0_PE | CR0_ET; /* paging off */
 	s->efer = EFER_SVME;
 }
 
@@ -84,11 +98,10 @@ static void set_long64_state(struct vmcb_save *s, const struct vcpu_boot_state *
 
 static int svm_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
 {
-	/* ASID 0 is the host's; vCPU i runs with ASID i + 1, unique while it lives. */
 	unsigned slot = 0;
 	while (slot < SVM_MAX_VCPUS && vcpus[slot].in_use)
 		slot++;
-	if (slot == SVM_MAX_VCPUS || slot + 1 >= cpu.asids)
+	if (slot == SVM_MAX_VCPUS)
 		return -ENOSPC;
 	uint64_t pa = page_alloc_zeroed();
 	if (!pa)
@@ -102,9 +115,7 @@ static int svm_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD;
 	c->iopm_base_pa = iopm_pa;
-	c->msrpm_base_pa = msrpm_pa;
-	c->asid = slot + 1;
-	c->tlb_control = TLB_CONTROL_FLUSH_ALL; /* a reused ASID may have stale entries */
+	c->msrpm_base_pa = msrpm_pa; /* the ASID is given at each VMRUN: svm_vcpu_run */
 	/* Physical interrupts stay masked by the host's RFLAGS.IF while the guest runs. */
 	c->vintr = VINTR_MASKING;
 	c->np_enable = 1;
@@ -118,6 +129,8 @@ static int svm_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
 	s->g_pat = PAT_POWER_ON;
 	if (boot->mode == VCPU_BOOT_LONG64)
 		set_long64_state(s, boot);
+	else if (boot->mode == VCPU_BOOT_PROT32)
+		set_prot32_state(s, boot);
 	else
 		set_real16_state(s);
 	v->vendor = sv;
@@ -149,15 +162,39 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	s->rsp = v->regs.gpr[REG_RSP];
 	s->rip = v->regs.rip;
 	s->rflags = v->regs.rflags;
+	/* A new ASID generation flushes every ASID's translations (APM vol.2 §15.16.1). */
+	struct vmcb_control *c = &sv->vmcb->control;
+	if (tlb_tag_refresh(&asids, &sv->asid))
+		c->tlb_control = TLB_CONTROL_FLUSH_ALL;
+	c->asid = sv->asid.id;
 
 	svm_enter(sv->vmcb_pa, v->regs.gpr, host_state_pa);
-	sv->vmcb->control.tlb_control = 0;
+	c->tlb_control = 0;
 
 	v->regs.gpr[REG_RAX] = s->rax;
 	v->regs.gpr[REG_RSP] = s->rsp;
 	v->regs.rip = s->rip;
 	v->regs.rflags = s->rflags;
 	svm_decode_exit(sv, s->rip, exit);
+}
+
+static uint64_t svm_read_state(struct vcpu *v, enum guest_state what)
+{
+	const struct vmcb_save *s = &((struct svm_vcpu *)v->vendor)->vmcb->save;
+	switch (what) {
+	case GUEST_EFER:
+		return s->efer & ~EFER_SVME;
+	case GUEST_CR0:
+		return s->cr0;
+	}
+	return 0;
+}
+
+static void svm_write_state(struct vcpu *v, enum guest_state what, uint64_t value)
+{
+	struct vmcb_save *s = &((struct svm_vcpu *)v->vendor)->vmcb->save;
+	if (what == GUEST_EFER)
+		s->efer = value | EFER_SVME; /* VMRUN needs the guest's SVME set (APM vol.2 §15.5.1) */
 }
 
 const struct hvm_ops svm_ops = {
@@ -169,4 +206,6 @@ const struct hvm_ops svm_ops = {
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_run = svm_vcpu_run,
+	.read_state = svm_read_state,
+	.write_state = svm_write_state,
 };

@@ -4,12 +4,14 @@
 
 #include "arch/x86/hvm.h"
 #include "arch/x86/svm/vmcb.h"
+#include "arch/x86/tlb_tag.h"
 
 extern const struct hvm_ops svm_ops;
 
 struct svm_vcpu {
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
+	struct tlb_tag asid;
 	bool in_use;
 };
 

@@ -1,6 +1,6 @@
 /* Turning an SVM #VMEXIT into Keel's vendor-neutral struct vm_exit (APM vol.2 §15.6-15.10).
  * Without nrip-save (QEMU's TCG has none) the instruction length is known from the exit:
- * CPUID, HLT and VMMCALL have fixed encodings, and IOIO exits give the next RIP in EXITINFO2. */
+ * CPUID, HLT, VMMCALL, RDMSR and WRMSR have fixed encodings, and IOIO exits give the next RIP in EXITINFO2. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/svm/svm.h"
@@ -52,6 +52,11 @@ void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *ex
 		exit->io.in = info1 & IOIO_IN;
 		exit->io.string = info1 & IOIO_STRING;
 		exit->io.rep = info1 & IOIO_REP;
+		break;
+	case SVM_EXIT_MSR:
+		exit->reason = EXIT_MSR;
+		exit->instr_len = length_or_next_rip(sv, rip, 2);
+		exit->msr.write = info1 & 1; /* EXITINFO1: 0 RDMSR, 1 WRMSR (APM vol.2 §15.11) */
 		break;
 	case SVM_EXIT_NPF:
 		exit->reason = EXIT_NPF;

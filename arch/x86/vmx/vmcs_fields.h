@@ -103,6 +103,8 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define VMX_EXIT_HLT 12
 #define VMX_EXIT_VMCALL 18
 #define VMX_EXIT_IO 30
+#define VMX_EXIT_RDMSR 31
+#define VMX_EXIT_WRMSR 32
 #define VMX_EXIT_EPT_VIOLATION 48
 #define VMX_EXIT_ENTRY_FAILED (1u << 31) /* bit 31 of the exit reason field */
 

@@ -38,6 +38,8 @@ static uint64_t io_bitmaps_pa, msr_bitmap_pa, ept_caps;
 static struct vmx_vcpu vcpus[VMX_MAX_VCPUS];
 static struct vmx_vcpu *current_vmcs;
 static struct npt_format ept_format;
+static struct tlb_tag_pool vpids; /* VPID 0 is the host's */
+#define VPID_MAX 0xffff
 
 uint64_t vmread(uint32_t field)
 {
@@ -88,7 +90,10 @@ static int compute_controls(void)
 	    adjust_control(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, exit, exit, &ctl.exit) ||
 	    adjust_control(MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY, ENTRY_LOAD_EFER, ENTRY_LOAD_EFER, &ctl.entry))
 		return -ENOTSUP;
-	ctl.vpid = ctl.proc2 & PROC2_ENABLE_VPID;
+	/* Without INVVPID all-context a VPID could not be reused safely: do without VPIDs. */
+	ctl.vpid = (ctl.proc2 & PROC2_ENABLE_VPID) && (rdmsr(MSR_VMX_EPT_VPID_CAP) & CAP_INVVPID_ALL);
+	if (!ctl.vpid)
+		ctl.proc2 &= ~PROC2_ENABLE_VPID;
 	ctl.unrestricted = ctl.proc2 & PROC2_UNRESTRICTED_GUEST;
 	return 0;
 }
@@ -126,6 +131,7 @@ static int vmx_cpu_enable(void)
 		return -EIO;
 
 	ept_caps = rdmsr(MSR_VMX_EPT_VPID_CAP);
+	tlb_tag_pool_init(&vpids, 1, VPID_MAX);
 	ept_format = npt_format_intel_ept;
 	ept_format.large_2m = cpu.ept_2m;
 	ept_format.large_1g = cpu.ept_1g;
@@ -161,12 +167,19 @@ static void write_host_state(void)
 	/* VMCS_HOST_RSP and VMCS_HOST_RIP are written by vmx_enter at every entry. */
 }
 
-static void invalidate_cached_translations(void)
+/* Translations derived from an EPT table (SDM vol.3 §29.4.3.1). */
+static void invalidate_ept(void)
 {
 	struct { uint64_t context, reserved; } descriptor = { 0, 0 };
 	if (ept_caps & CAP_INVEPT_ALL)
 		__asm__ volatile("invept %0, %1" : : "m"(descriptor), "r"((uint64_t)INVEPT_ALL_CONTEXTS) : "cc", "memory");
-	if (ctl.vpid && (ept_caps & CAP_INVVPID_ALL))
+}
+
+/* Linear translations tagged with any VPID (SDM vol.3 §29.4.3.3). */
+static void invalidate_vpids(void)
+{
+	struct { uint64_t context, reserved; } descriptor = { 0, 0 };
+	if (ept_caps & CAP_INVVPID_ALL)
 		__asm__ volatile("invvpid %0, %1" : : "m"(descriptor), "r"((uint64_t)INVVPID_ALL_CONTEXTS) : "cc", "memory");
 }
 
@@ -181,13 +194,13 @@ static int vmx_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
 	if (!pa)
 		return -ENOMEM;
 	struct vmx_vcpu *xv = &vcpus[slot];
-	*xv = (struct vmx_vcpu){ .vmcs_pa = pa, .vpid = (uint16_t)(slot + 1), .in_use = true };
+	*xv = (struct vmx_vcpu){ .vmcs_pa = pa, .in_use = true };
 	*(uint32_t *)phys_to_virt(pa) = revision_id;
 	if (VMX_OP_FAILED("vmclear", pa) || VMX_OP_FAILED("vmptrld", pa))
 		panic("VMCLEAR/VMPTRLD of a fresh VMCS failed");
 	current_vmcs = xv;
-	/* A new table may reuse pages, and a VPID its number, of ones already gone. */
-	invalidate_cached_translations();
+	/* A new table may reuse the pages of one already gone. */
+	invalidate_ept();
 
 	vmwrite(VMCS_PIN_CONTROLS, ctl.pin);
 	vmwrite(VMCS_PROC_CONTROLS, ctl.proc);
@@ -199,8 +212,6 @@ static int vmx_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
 	vmwrite(VMCS_IO_BITMAP_B, io_bitmaps_pa + PAGE_SIZE);
 	vmwrite(VMCS_MSR_BITMAP, msr_bitmap_pa);
 	vmwrite(VMCS_EPT_POINTER, v->dom->p2m.npt.root | EPT_MEMORY_TYPE_WB | EPT_WALK_LENGTH_4);
-	if (ctl.vpid)
-		vmwrite(VMCS_VPID, xv->vpid);
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
 	write_host_state();
 	vmx_set_boot_state(boot, ctl.unrestricted);
@@ -222,13 +233,27 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	v->vendor = NULL;
 }
 
+static void make_current(struct vmx_vcpu *xv)
+{
+	if (current_vmcs != xv) {
+		if (VMX_OP_FAILED("vmptrld", xv->vmcs_pa))
+			panic("VMPTRLD of a VMCS failed");
+		current_vmcs = xv;
+	}
+}
+
 static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	struct vmx_vcpu *xv = v->vendor;
-	if (current_vmcs != xv) {
-		if (VMX_OP_FAILED("vmptrld", xv->vmcs_pa))
-			panic("VMPTRLD of dom%u's VMCS failed", v->dom->id);
-		current_vmcs = xv;
+	make_current(xv);
+	if (ctl.vpid) {
+		/* A new VPID generation flushes what every VPID has cached. */
+		if (tlb_tag_refresh(&vpids, &xv->vpid))
+			invalidate_vpids();
+		if (xv->vpid_in_vmcs != xv->vpid.id) {
+			vmwrite(VMCS_VPID, xv->vpid.id);
+			xv->vpid_in_vmcs = xv->vpid.id;
+		}
 	}
 	vmwrite(VMCS_GUEST_RIP, v->regs.rip);
 	vmwrite(VMCS_GUEST_RSP, v->regs.gpr[REG_RSP]);
@@ -243,11 +268,36 @@ static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 	vmx_decode_exit(v->regs.rip, exit);
 }
 
+/* Without unrestricted guest, VMX runs guests only with paging on (SDM vol.3 §26.3.1.1). */
 static const char *vmx_unsupported_boot_mode(enum vcpu_boot_mode mode)
 {
 	if (mode == VCPU_BOOT_REAL16 && !ctl.unrestricted)
-		return "this CPU's VT-x has no unrestricted guest mode, which real16 guests need";
+		return "this CPU's VT-x has no unrestricted guest mode, which real16 kernels need";
+	if (mode == VCPU_BOOT_PROT32 && !ctl.unrestricted)
+		return "this CPU's VT-x has no unrestricted guest mode, which Multiboot kernels (started with "
+		       "paging off) need";
 	return NULL;
+}
+
+static uint64_t vmx_read_state(struct vcpu *v, enum guest_state what)
+{
+	make_current(v->vendor);
+	switch (what) {
+	case GUEST_EFER:
+		return vmread(VMCS_GUEST_EFER);
+	case GUEST_CR0: { /* the bits Keel owns read as the shadow says (SDM vol.3 §25.6.6) */
+		uint64_t mask = vmread(VMCS_CR0_MASK);
+		return (vmread(VMCS_GUEST_CR0) & ~mask) | (vmread(VMCS_CR0_SHADOW) & mask);
+	}
+	}
+	return 0;
+}
+
+static void vmx_write_state(struct vcpu *v, enum guest_state what, uint64_t value)
+{
+	make_current(v->vendor);
+	if (what == GUEST_EFER)
+		vmwrite(VMCS_GUEST_EFER, value);
 }
 
 const struct hvm_ops vmx_ops = {
@@ -259,4 +309,6 @@ const struct hvm_ops vmx_ops = {
 	.vcpu_create = vmx_vcpu_create,
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.vcpu_run = vmx_vcpu_run,
+	.read_state = vmx_read_state,
+	.write_state = vmx_write_state,
 };

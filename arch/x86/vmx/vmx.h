@@ -5,13 +5,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86/hvm.h"
+#include "arch/x86/tlb_tag.h"
 #include "arch/x86/vmx/vmcs_fields.h"
 
 extern const struct hvm_ops vmx_ops;
 
 struct vmx_vcpu {
 	uint64_t vmcs_pa;
-	uint16_t vpid;
+	struct tlb_tag vpid;
+	uint32_t vpid_in_vmcs; /* the VPID field's value, 0 before the first entry */
 	bool launched; /* VMLAUNCH done: resume with VMRESUME from now on */
 	bool in_use;
 };

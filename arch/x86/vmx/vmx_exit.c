@@ -43,6 +43,11 @@ void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit)
 		exit->io.string = qual & IO_STRING;
 		exit->io.rep = qual & IO_REP;
 		break;
+	case VMX_EXIT_RDMSR:
+	case VMX_EXIT_WRMSR:
+		exit->reason = EXIT_MSR;
+		exit->msr.write = (reason & 0xffff) == VMX_EXIT_WRMSR;
+		break;
 	case VMX_EXIT_EPT_VIOLATION:
 		exit->reason = EXIT_NPF;
 		exit->npf.gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);

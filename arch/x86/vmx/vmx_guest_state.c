@@ -1,4 +1,4 @@
-/* The guest-state area of a new vCPU's VMCS (SDM vol.3 §25.4), for the two ways a Keel
+/* The guest-state area of a new vCPU's VMCS (SDM vol.3 §25.4), for the three ways a Keel
  * guest starts. It must pass the VM-entry checks of §27.3.1. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/vmx/vmx.h"
@@ -7,6 +7,7 @@
 #define AR_CODE16 0x009b       /* present, code, readable, accessed */
 #define AR_DATA16 0x0093       /* present, data, writable, accessed */
 #define AR_CODE64 0xa09b       /* ... L = 1, G = 1 */
+#define AR_CODE32 0xc09b       /* ... D/B = 1, G = 1 */
 #define AR_DATA32 0xc093       /* ... D/B = 1, G = 1 */
 #define AR_TSS_BUSY 0x008b
 #define AR_UNUSABLE 0x10000
@@ -56,6 +57,16 @@ void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_gu
 		set_control_registers(CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG, CR4_PAE, unrestricted_guest);
 		vmwrite(VMCS_GUEST_CR3, boot->cr3);
 		vmwrite(VMCS_GUEST_EFER, EFER_LME | EFER_LMA | EFER_NXE);
+	} else if (boot->mode == VCPU_BOOT_PROT32) {
+		set_segment(SEG_CS, boot->code_selector, 0xffffffff, AR_CODE32);
+		set_data_segments(boot->data_selector, 0xffffffff, AR_DATA32);
+		vmwrite(VMCS_GUEST_GDTR_BASE, boot->gdt_base);
+		vmwrite(VMCS_GUEST_GDTR_LIMIT, boot->gdt_limit);
+		vmwrite(VMCS_GUEST_IDTR_BASE, 0);
+		vmwrite(VMCS_GUEST_IDTR_LIMIT, 0);
+		set_control_registers(CR0_PE | CR0_ET, 0, unrestricted_guest); /* paging off */
+		vmwrite(VMCS_GUEST_CR3, 0);
+		vmwrite(VMCS_GUEST_EFER, 0);
 	} else {
 		set_segment(SEG_CS, 0, 0xffff, AR_CODE16);
 		set_data_segments(0, 0xffff, AR_DATA16);

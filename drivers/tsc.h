@@ -1,0 +1,14 @@
+/* Keel's clock: the TSC, its frequency measured at boot against the PIT, and nanoseconds
+ * since Keel started. Domains see this clock through the time hypercall. */
+#ifndef KEEL_DRIVERS_TSC_H
+#define KEEL_DRIVERS_TSC_H
+
+#include <stdint.h>
+
+/* Records the start and measures the frequency; how it was measured goes to the log. */
+void tsc_init(void);
+uint64_t tsc_hz(void);
+/* Nanoseconds since tsc_init. */
+uint64_t tsc_now_ns(void);
+
+#endif
