@@ -29,16 +29,43 @@ EFI_CFLAGS := -std=c11 $(WARN) -Wno-missing-prototypes -Wno-strict-prototypes -O
 EFI_SRC := $(wildcard boot/*.c) vmm/elf_loader.c lib/printf.c lib/string.c
 EFI_OBJ := $(patsubst %.c,$(B)/efi/%.o,$(EFI_SRC))
 
-# Test guests: one source per mode, one image per variant (see guests/test/README.md).
-GUESTS64 := hello oob triple unknown
+# Test guests (guests/test/README.md): the C ones on guests/lib/ (guests/guests.mk), the
+# real-mode ones in assembly, one image per variant.
+include guests/guests.mk
 GUESTS16 := hello oob
-GUEST_IMAGES := $(patsubst %,$(B)/guests/%64.elf,$(GUESTS64)) $(patsubst %,$(B)/guests/%16.bin,$(GUESTS16))
+GUEST_IMAGES = $(C_GUEST_IMAGES) $(patsubst %,$(B)/guests/%16.bin,$(GUESTS16)) $(GUEST_DATA)
+
+# Host tools: the image builders ask Keel's own parser which files a keel.cfg names.
+HOST_CFLAGS := -std=c11 $(WARN) -Wno-missing-prototypes -O2 -I. -D_GNU_SOURCE
+CONFIG_FILES := $(B)/host/config-files
 
 CONFIG ?= guests/configs/default.cfg
+# What a configuration's image holds: the configuration, the files next to it (unless it
+# was made in $(B)), the guests.
+CONFIG_INPUTS = $(1) $(if $(filter $(B)/%,$(1)),,$(filter-out %.cfg,$(wildcard $(dir $(1))*))) $(GUEST_IMAGES) \
+	$(CONFIG_FILES) scripts/boot-files.sh
+# For real hardware: the default configuration without its emulator ports (README.md).
+HARDWARE_CONFIG := $(B)/hardware.cfg
+# Data files the configurations hand to guests as modules.
+GUEST_DATA := $(patsubst guests/data/%,$(B)/guests/%,$(wildcard guests/data/*))
+
+# Test beds: where `make run` boots Keel, and which `make integration BED=` may name.
 BED ?= qemu
+RUN_BEDS := qemu bochs bochs-uefi
+TEST_BEDS := qemu bochs
+ifneq ($(filter run,$(MAKECMDGOALS)),)
+ifeq ($(filter $(BED),$(RUN_BEDS)),)
+$(error BED=$(BED) is not a test bed: make run knows $(RUN_BEDS))
+endif
+endif
+ifneq ($(filter integration test,$(MAKECMDGOALS)),)
+ifeq ($(filter $(BED),$(TEST_BEDS)),)
+$(error BED=$(BED) is not a test bed: make integration knows $(TEST_BEDS))
+endif
+endif
 
 .PHONY: all deps run run-qemu run-bochs run-bochs-uefi debug test unit integration clean FORCE
-all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img
+all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img $(B)/esp-hardware.img $(B)/keel-hardware.iso
 
 $(B)/core/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -59,26 +86,44 @@ $(B)/BOOTX64.EFI: $(B)/bootx64.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
-$(B)/guests/%64.elf: guests/test/guest64.asm $(wildcard guests/test/*.inc)
+# nasm cannot read C headers: the ABI constants come from include/keel/hypercall.h.
+$(B)/guests/keel_abi.inc: include/keel/hypercall.h
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -DVARIANT_$* -Iguests/test/ -o $(B)/guests/$*64.o $<
-	$(LD) -m elf_x86_64 -n -nostdlib -static --build-id=none -Ttext=0x100000 -e start -o $@ $(B)/guests/$*64.o
-$(B)/guests/%16.bin: guests/test/guest16.asm $(wildcard guests/test/*.inc)
+	sed -n -E 's/^#define (KEEL_[A-Z0-9_]+) +(0x[0-9a-fA-F]+|[0-9]+)([^0-9a-zA-Z_].*)?$$/\1 equ \2/p' $< >$@
+$(B)/guests/%16.bin: guests/test/guest16.asm $(wildcard guests/test/*.inc) $(B)/guests/keel_abi.inc
 	@mkdir -p $(dir $@)
-	$(NASM) -f bin -DVARIANT_$* -Iguests/test/ -o $@ $<
+	$(NASM) -f bin -DVARIANT_$* -Iguests/test/ -I$(B)/guests/ -o $@ $<
+
+$(B)/guests/%: guests/data/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(HARDWARE_CONFIG): guests/configs/default.cfg
+	@mkdir -p $(dir $@)
+	sed -E '/^(exit_port|shutdown_port) *=/d' $< >$@
+
+$(CONFIG_FILES): scripts/config-files.c vmm/config.c vmm/config.h lib/printf.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ scripts/config-files.c vmm/config.c lib/printf.c
 
 # Remembers which CONFIG the image holds, so `make run CONFIG=...` rebuilds it.
 $(B)/esp.config: FORCE
 	@mkdir -p $(B)
 	@echo '$(CONFIG)' | cmp -s - $@ || echo '$(CONFIG)' > $@
-$(B)/esp.img: $(B)/BOOTX64.EFI $(B)/core.elf $(GUEST_IMAGES) $(CONFIG) $(B)/esp.config scripts/mkesp.sh
+$(B)/esp.img: $(B)/BOOTX64.EFI $(B)/core.elf $(call CONFIG_INPUTS,$(CONFIG)) $(B)/esp.config scripts/mkesp.sh
 	scripts/mkesp.sh $@ $(B) $(CONFIG)
 
-$(B)/keel.iso: $(B)/core.elf $(GUEST_IMAGES) $(CONFIG) $(B)/esp.config scripts/mkiso.sh
+$(B)/keel.iso: $(B)/core.elf $(call CONFIG_INPUTS,$(CONFIG)) $(B)/esp.config scripts/mkiso.sh
 	scripts/mkiso.sh $@ $(B) $(CONFIG)
 
-$(B)/disk.img: $(B)/BOOTX64.EFI $(B)/core.elf $(GUEST_IMAGES) $(CONFIG) $(B)/esp.config scripts/mkesp.sh scripts/mkdisk.sh
+$(B)/disk.img: $(B)/BOOTX64.EFI $(B)/core.elf $(call CONFIG_INPUTS,$(CONFIG)) $(B)/esp.config scripts/mkesp.sh scripts/mkdisk.sh
 	scripts/mkdisk.sh $@ $(B) $(CONFIG)
+
+$(B)/esp-hardware.img: $(B)/BOOTX64.EFI $(B)/core.elf $(call CONFIG_INPUTS,$(HARDWARE_CONFIG)) scripts/mkesp.sh
+	scripts/mkesp.sh $@ $(B) $(HARDWARE_CONFIG)
+
+$(B)/keel-hardware.iso: $(B)/core.elf $(call CONFIG_INPUTS,$(HARDWARE_CONFIG)) scripts/mkiso.sh
+	scripts/mkiso.sh $@ $(B) $(HARDWARE_CONFIG)
 
 deps:
 	scripts/install-deps.sh

@@ -3,7 +3,9 @@
 # Builds the EFI system partition Keel boots from: a bare FAT file system (no partition
 # table; UEFI firmware accepts one as a whole-disk volume) written with mtools, so neither
 # mounting nor root is needed. Layout (docs/architecture.md, "The boot path"):
-#   EFI/BOOT/BOOTX64.EFI   keel/core.elf   keel/keel.cfg   keel/guests/<every *.elf, *.bin>
+#   EFI/BOOT/BOOTX64.EFI   keel/core.elf   keel/keel.cfg   keel/guests/<each file CONFIG names>
+# The files are the kernels, ramdisks and modules of CONFIG (scripts/boot-files.sh says
+# where they are looked for), whatever their names.
 set -eu
 
 die() { echo "mkesp: $*" >&2; exit 1; }
@@ -21,15 +23,13 @@ loader=$build/BOOTX64.EFI core=$build/core.elf
 for f in "$loader" "$core" "$config"; do
 	[ -f "$f" ] || die "$f: no such file"
 done
-[ -d "$build/guests" ] || die "$build/guests: no such directory (the test guests are built by make)"
-shopt -s nullglob
-guests=("$build"/guests/*.elf "$build"/guests/*.bin)
-shopt -u nullglob
-[ ${#guests[@]} -gt 0 ] || die "$build/guests: no guest images (*.elf, *.bin)"
+. "$(dirname -- "$0")/boot-files.sh"
+resolve_boot_files "$build" "$config"
 
-# 16 MiB, or more when the files need it (plus 1 MiB for the FAT and directories).
-need_kib=$(du -ck -- "$loader" "$core" "$config" "${guests[@]}" | tail -n 1 | cut -f 1)
-size_kib=$(( need_kib + 1024 > 16384 ? need_kib + 1024 : 16384 ))
+# The files in 4 KiB clusters, plus 1 MiB and 3% for the FAT and directories; 16 MiB at least.
+need_kib=$(du -ck -- "$loader" "$core" "$config" ${boot_files[@]+"${boot_files[@]}"} | tail -n 1 | cut -f 1)
+size_kib=$(( need_kib + need_kib / 32 + 1024 ))
+[ "$size_kib" -ge 16384 ] || size_kib=16384
 
 tmp=$out.tmp.$$
 trap 'rm -f -- "$tmp"' EXIT
@@ -42,8 +42,12 @@ m mmd -i "$tmp" ::/EFI ::/EFI/BOOT ::/keel ::/keel/guests
 m mcopy -i "$tmp" -- "$loader" ::/EFI/BOOT/BOOTX64.EFI
 m mcopy -i "$tmp" -- "$core" ::/keel/core.elf
 m mcopy -i "$tmp" -- "$config" ::/keel/keel.cfg
-m mcopy -i "$tmp" -- "${guests[@]}" ::/keel/guests/
+# One by one, in the order the configuration names them: the loader reads the directory
+# in that order, which decides which files are left out past its limit.
+for i in "${!boot_files[@]}"; do
+	m mcopy -i "$tmp" -- "${boot_files[$i]}" "::/keel/guests/${boot_names[$i]}"
+done
 
 mv -f -- "$tmp" "$out"
 trap - EXIT
-echo "mkesp: $out: ${size_kib} KiB FAT, config $config, ${#guests[@]} guest images"
+echo "mkesp: $out: ${size_kib} KiB FAT, config $config, ${#boot_files[@]} boot modules"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # mkiso.sh OUT.iso BUILD_DIR CONFIG
 # Builds a BIOS-bootable GRUB 2 CD image that loads Keel's core through Multiboot2:
-#   keel/core.elf   keel/keel.cfg   keel/guests/<every *.elf, *.bin>   boot/grub/grub.cfg
-# grub.cfg passes the configuration as the module named "keel.cfg" and every guest image
-# as a module named after its file, in name order.
+#   keel/core.elf   keel/keel.cfg   keel/guests/<each file CONFIG names>   boot/grub/grub.cfg
+# grub.cfg passes the configuration as the module named "keel.cfg" and every file the
+# configuration names (scripts/boot-files.sh) as a module named after it, in the order the
+# configuration names them.
 set -eu
 
 die() { echo "mkiso: $*" >&2; exit 1; }
@@ -22,22 +23,14 @@ for f in "$core" "$config"; do
 	[ -f "$f" ] || die "$f: no such file"
 done
 [ -d "$(dirname -- "$out")" ] || die "$(dirname -- "$out"): no such directory"
-[ -d "$build/guests" ] || die "$build/guests: no such directory (the test guests are built by make)"
-shopt -s nullglob
-guests=("$build"/guests/*.elf "$build"/guests/*.bin)
-shopt -u nullglob
-[ ${#guests[@]} -gt 0 ] || die "$build/guests: no guest images (*.elf, *.bin)"
-
-names=()
-for g in "${guests[@]}"; do
-	name=${g##*/}
-	# The name is both a path and a module command line in grub.cfg: keep it free of quoting.
+. "$(dirname -- "$0")/boot-files.sh"
+resolve_boot_files "$build" "$config"
+for name in ${boot_names[@]+"${boot_names[@]}"}; do
+	# grub.cfg quotes each name in single quotes, which cannot hold a single quote.
 	case $name in
-	*[!A-Za-z0-9._+-]*) die "$g: guest image names may only use letters, digits and . _ + -" ;;
+	*"'"*) die "$name: a boot module's name may not contain a single quote on a GRUB medium" ;;
 	esac
-	names+=("$name")
 done
-mapfile -t names < <(printf '%s\n' "${names[@]}" | LC_ALL=C sort)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/mkiso.XXXXXX")
 stage=$work/iso log=$work/grub-mkrescue.log
@@ -46,13 +39,15 @@ trap 'rm -rf -- "$work" "$tmp"' EXIT
 mkdir -p "$stage/boot/grub" "$stage/keel/guests"
 cp -- "$core" "$stage/keel/core.elf"
 cp -- "$config" "$stage/keel/keel.cfg"
-cp -- "${guests[@]}" "$stage/keel/guests/"
+for i in "${!boot_files[@]}"; do
+	cp -- "${boot_files[$i]}" "$stage/keel/guests/${boot_names[$i]}"
+done
 {
 	echo "set timeout=0"
 	echo "multiboot2 /keel/core.elf"
 	echo "module2 /keel/keel.cfg keel.cfg"
-	for name in "${names[@]}"; do
-		echo "module2 /keel/guests/$name $name"
+	for name in ${boot_names[@]+"${boot_names[@]}"}; do
+		echo "module2 '/keel/guests/$name' '$name'"
 	done
 	echo "boot"
 } >"$stage/boot/grub/grub.cfg"
@@ -67,4 +62,4 @@ fi
 mv -f -- "$tmp" "$out"
 trap - EXIT
 rm -rf -- "$work"
-echo "mkiso: $out: $(( ($(stat -c %s -- "$out") + 1023) / 1024 )) KiB GRUB 2 ISO, config $config, ${#guests[@]} guest images"
+echo "mkiso: $out: $(( ($(stat -c %s -- "$out") + 1023) / 1024 )) KiB GRUB 2 ISO, config $config, ${#boot_files[@]} boot modules"

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# run-bochs.sh [--timeout SECONDS] [--cpu MODEL] ISO
-# run-bochs.sh [--timeout SECONDS] [--cpu MODEL] --uefi DISK.img
-# Boots Keel on an emulated Intel machine: Bochs with VT-x and EPT, one CPU, 256 MiB, no
+# run-bochs.sh [--timeout SECONDS] [--memory MIB] [--cpu MODEL] ISO
+# run-bochs.sh [--timeout SECONDS] [--memory MIB] [--cpu MODEL] --uefi DISK.img
+# Boots Keel on an emulated Intel machine: Bochs with VT-x and EPT, one CPU, 256 MiB (by default), no
 # display. From a GRUB 2 CD image (scripts/mkiso.sh) under the Bochs BIOS, or with --uefi
 # from a partitioned disk (scripts/mkdisk.sh) under OVMF on a PCI machine, which takes
 # several times longer. The serial console is this program's standard output; its own
 # messages go to stderr.
-# Exit status: N when the serial output's last "exit status N" line says so; 124 on timeout;
+# Exit status: N when Keel's last line, "Keel exit status N", says so; 124 on timeout;
 # 125 when no such line appeared (Bochs failed to start, or Keel died without one).
 # Bochs' own exit code says nothing: it is 1 however the machine stopped.
 #   --timeout SECONDS  stop Bochs after that long
+#   --memory MIB       the machine's memory (default 256)
 #   --cpu MODEL        Bochs CPU model (default corei7_skylake_x; the *_bridge, haswell,
 #                      broadwell, skylake_x, icelake_u and tigerlake models have VMX with EPT)
 #   --uefi DISK.img    boot the UEFI application from this disk image instead of an ISO
@@ -26,16 +27,17 @@ OVMF=/usr/share/ovmf/OVMF.fd OVMF_ADDRESS=0xffe00000
 # scripts/mkdisk.sh makes disks of whole 16-head, 63-sector cylinders.
 HEADS=16 SPT=63
 
-timeout_s='' cpu=corei7_skylake_x disk=''
+timeout_s='' cpu=corei7_skylake_x disk='' memory=256
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) [ $# -ge 2 ] || die "--timeout needs a number of seconds"; timeout_s=$2; shift 2 ;;
 	--timeout=*) timeout_s=${1#--timeout=}; shift ;;
 	--cpu) [ $# -ge 2 ] || die "--cpu needs a Bochs CPU model"; cpu=$2; shift 2 ;;
+	--memory) [ $# -ge 2 ] || die "--memory needs a size in MiB"; memory=$2; shift 2 ;;
 	--cpu=*) cpu=${1#--cpu=}; shift ;;
 	--uefi) [ $# -ge 2 ] || die "--uefi needs a disk image"; disk=$2; shift 2 ;;
 	--uefi=*) disk=${1#--uefi=}; shift ;;
-	-h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) break ;;
 	esac
@@ -48,6 +50,9 @@ else
 fi
 case $timeout_s in
 ''|*[!0-9]*) [ -z "$timeout_s" ] || die "--timeout wants whole seconds, not '$timeout_s'" ;;
+esac
+case $memory in
+''|*[!0-9]*) die "--memory wants whole MiB, not '$memory'" ;;
 esac
 case $cpu in
 ''|*[!a-z0-9_]*) die "--cpu wants a Bochs CPU model name such as corei7_skylake_x, not '$cpu'" ;;
@@ -92,7 +97,7 @@ speaker: enabled=0
 $firmware
 vgaromimage: file=$VGABIOS
 cpu: model=$cpu, count=1, ips=10000000, reset_on_triple_fault=0
-memory: guest=256, host=256
+memory: guest=$memory, host=$memory
 # Virtual time follows the instruction count: runs are repeatable.
 clock: sync=none, time0=1
 com1: enabled=1, mode=file, dev=serial.txt
@@ -120,7 +125,8 @@ if [ -n "$timeout_s" ] && [ "$rc" -eq 124 ]; then
 	say "Bochs timed out after $timeout_s s; its log: $log"
 	exit 124
 fi
-status=$(tr -d '\r' <"$dir/serial.txt" | sed -n -E 's/.*exit status ([0-9]+)$/\1/p' | tail -n 1)
+# Only Keel's own last line counts: every line a guest prints starts with "domN name".
+status=$(tr -d '\r' <"$dir/serial.txt" | sed -n -E 's/^Keel exit status ([0-9]+)$/\1/p' | tail -n 1)
 if [ -z "$status" ]; then
 	say "Keel printed no exit status; Bochs' log: $log"
 	# Bochs reports why it stopped as a panic ("Shutdown port: shutdown requested" when the

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# run-qemu.sh [--debug] [--timeout SECONDS] [--cpu MODEL] ESP.img [-- EXTRA QEMU ARGUMENTS]
-# Boots Keel from ESP.img on an emulated AMD machine (q35, OVMF, SVM + nested paging).
+# run-qemu.sh [--debug] [--timeout SECONDS] [--memory MIB] [--cpu MODEL] ESP.img [-- EXTRA QEMU ARGUMENTS]
+# Boots Keel from ESP.img on an emulated AMD machine (q35, OVMF, SVM + nested paging), or
+# with KVM on a host that allows nested virtualization (then the host's own CPU: AMD or Intel).
 # The serial console is this program's standard output; its own messages go to stderr.
 # Exit status: Keel's exit status when Keel wrote one to the isa-debug-exit device at 0xf4
 # (QEMU then exits with (status << 1) | 1); 124 on timeout; 125 when this script or QEMU could
 # not run the machine; otherwise QEMU's own exit code.
 #   --debug            start paused with a GDB server on localhost:1234 (docs/debugging.md)
 #   --timeout SECONDS  stop QEMU after that long
+#   --memory MIB       the machine's memory (default 256)
 #   --cpu MODEL        QEMU's -cpu (default qemu64,+svm,+npt; e.g. qemu64,-svm to see Keel refuse)
 set -eu
 
@@ -17,19 +19,20 @@ QEMU=qemu-system-x86_64
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
-debug=0 timeout_s= cpu_model=
+debug=0 timeout_s= cpu_model= memory=256
 while [ $# -gt 0 ]; do
 	case $1 in
 	--debug) debug=1; shift ;;
 	--timeout) [ $# -ge 2 ] || die "--timeout needs a number of seconds"; timeout_s=$2; shift 2 ;;
 	--timeout=*) timeout_s=${1#--timeout=}; shift ;;
 	--cpu) [ $# -ge 2 ] || die "--cpu needs a QEMU CPU model"; cpu_model=$2; shift 2 ;;
-	-h|--help) sed -n '2,11s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--memory) [ $# -ge 2 ] || die "--memory needs a size in MiB"; memory=$2; shift 2 ;;
+	-h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || die "usage: $0 [--debug] [--timeout SECONDS] [--cpu MODEL] ESP.img [-- QEMU ARGS]"
+[ $# -ge 1 ] || die "usage: $0 [--debug] [--timeout SECONDS] [--memory MIB] [--cpu MODEL] ESP.img [-- QEMU ARGS]"
 esp=$1; shift
 if [ $# -gt 0 ]; then
 	[ "$1" = -- ] || die "unexpected argument $1 (extra QEMU arguments go after --)"
@@ -37,6 +40,9 @@ if [ $# -gt 0 ]; then
 fi
 case $timeout_s in
 ''|*[!0-9]*) [ -z "$timeout_s" ] || die "--timeout wants whole seconds, not '$timeout_s'" ;;
+esac
+case $memory in
+''|*[!0-9]*) die "--memory wants whole MiB, not '$memory'" ;;
 esac
 
 [ -f "$esp" ] || die "$esp: no such file (make builds build/esp.img)"
@@ -49,8 +55,9 @@ done
 vars=$esp.vars
 cp -f -- "$OVMF_VARS" "$vars"
 
-# Keel needs SVM with nested paging in its virtual CPU. KVM can offer that only on an AMD
-# host whose kvm_amd module allows nested virtualization; otherwise TCG emulates it.
+# Keel needs SVM with nested paging, or VT-x with EPT, in its virtual CPU. KVM can offer
+# that only when the host's kvm_amd or kvm_intel module allows nested virtualization;
+# otherwise TCG emulates an AMD CPU.
 kvm_runs_a_guest() {
 	# A 64 KiB firmware whose reset vector (last 16 bytes, at 0xfffffff0) does
 	# "mov al, 0x2a; out 0xf4, al; hlt": QEMU exits with (0x2a << 1) | 1 = 85 only if
@@ -66,22 +73,27 @@ kvm_runs_a_guest() {
 }
 
 choose_accel() {
-	local nested
+	local module nested
 	accel=tcg cpu=qemu64,+svm,+npt
-	if ! grep -qw svm /proc/cpuinfo; then
-		why="the host CPU has no SVM"
-	elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	if grep -qw svm /proc/cpuinfo; then
+		module=kvm_amd
+	elif grep -qw vmx /proc/cpuinfo; then
+		module=kvm_intel
+	else
+		why="the host CPU has neither SVM nor VT-x"
+		return
+	fi
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 		why="/dev/kvm is missing or not usable by $(id -un)"
-	elif ! nested=$(cat /sys/module/kvm_amd/parameters/nested 2>/dev/null); then
-		why="the kvm_amd module is not loaded"
+	elif ! nested=$(cat /sys/module/$module/parameters/nested 2>/dev/null); then
+		why="the $module module is not loaded"
 	elif [ "$nested" != 1 ] && [ "$nested" != Y ]; then
-		why="kvm_amd has nested virtualization off (modprobe kvm_amd nested=1)"
+		why="$module has nested virtualization off (modprobe $module nested=1)"
 	elif ! kvm_runs_a_guest; then
 		why="KVM could not run a probe guest"
 	else
 		accel=kvm cpu=host
-		why="the host has SVM, kvm_amd allows nesting and a probe guest ran"
-		return
+		why="the host allows nested virtualization ($module) and a probe guest ran"
 	fi
 }
 if [ -n "$cpu_model" ]; then
@@ -92,7 +104,7 @@ fi
 say "accelerator $accel, cpu $cpu: $why"
 
 args=(
-	-machine "q35,accel=$accel" -cpu "$cpu" -smp 1 -m 256
+	-machine "q35,accel=$accel" -cpu "$cpu" -smp 1 -m "$memory"
 	-nodefaults -nic none -display none -monitor none -serial stdio
 	-device "isa-debug-exit,iobase=0xf4,iosize=0x04"
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
@@ -120,11 +132,11 @@ set -e
 
 meaning() {
 	case $1 in
-	0) echo "every domain stopped cleanly" ;;
+	0) echo "every domain ended cleanly" ;;
 	1) echo "Keel panicked" ;;
 	2) echo "the CPU lacks a required feature" ;;
 	3) echo "the boot configuration is unusable" ;;
-	4) echo "Keel finished but some domain crashed or could not be built" ;;
+	4) echo "Keel finished, but not everything ran as configured" ;;
 	*) echo "not a status Keel defines" ;;
 	esac
 }

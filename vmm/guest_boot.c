@@ -184,6 +184,22 @@ int put_gdt(struct load_ctx *c)
 	return 0;
 }
 
+int start_multiboot(struct load_ctx *c, int (*put_info)(struct load_ctx *c), uint32_t magic)
+{
+	int err;
+	if ((err = load_modules(c, GUEST_32BIT_LIMIT - 1)) || (err = put_info(c)) || (err = put_gdt(c)))
+		return err;
+	c->out->boot = (struct vcpu_boot_state){
+		.mode = VCPU_BOOT_PROT32,
+		.gdt_base = GUEST_GDT_GPA,
+		.gdt_limit = GUEST_GDT_LIMIT,
+		.code_selector = GUEST_CODE32,
+		.data_selector = GUEST_DATA,
+	};
+	c->out->regs.gpr[REG_RAX] = magic;
+	return 0;
+}
+
 int put_identity_page_tables(struct load_ctx *c)
 {
 	static uint64_t pd[512]; /* one page directory at a time; Keel builds domains on one CPU */

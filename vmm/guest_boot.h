@@ -76,6 +76,11 @@ unsigned guest_memory_map(uint64_t ram_size, struct keel_memory_range *map);
 
 /* The GDT every protected-mode and long-mode boot uses. */
 int put_gdt(struct load_ctx *c);
+/* What both Multiboot protocols do once the kernel is loaded: the modules below 4 GiB,
+ * put_info's boot information, the GDT, and the machine state of Multiboot 0.6.96 §3.2
+ * and Multiboot2 §3.3: 32-bit protected mode, paging off, flat segments, EAX = magic
+ * (put_info leaves EBX pointing at the information). */
+int start_multiboot(struct load_ctx *c, int (*put_info)(struct load_ctx *c), uint32_t magic);
 /* Identity map of the low 4 GiB with 2 MiB pages, for a kernel entered in long mode. */
 int put_identity_page_tables(struct load_ctx *c);
 

@@ -115,7 +115,6 @@ int load_multiboot1(struct load_ctx *c)
 	const struct loader_file *k = &c->in->kernel;
 	struct multiboot1_header h = { 0 };
 	long bad = -1, off = multiboot1_find_header(k->data, k->size, &bad);
-	int err;
 
 	if (off < 0) {
 		if (bad >= 0)
@@ -125,16 +124,8 @@ int load_multiboot1(struct load_ctx *c)
 	}
 	uint64_t avail = k->size - (uint64_t)off;
 	memcpy(&h, (const uint8_t *)k->data + off, avail < sizeof(h) ? avail : sizeof(h));
-	if ((err = check_flags(c, h.flags)) || (err = load_kernel(c, (uint64_t)off, &h)) ||
-	    (err = load_modules(c, GUEST_32BIT_LIMIT - 1)) || (err = put_info(c)) || (err = put_gdt(c)))
+	int err;
+	if ((err = check_flags(c, h.flags)) || (err = load_kernel(c, (uint64_t)off, &h)))
 		return err;
-	c->out->boot = (struct vcpu_boot_state){
-		.mode = VCPU_BOOT_PROT32,
-		.gdt_base = GUEST_GDT_GPA,
-		.gdt_limit = GUEST_GDT_LIMIT,
-		.code_selector = GUEST_CODE32,
-		.data_selector = GUEST_DATA,
-	};
-	c->out->regs.gpr[REG_RAX] = MULTIBOOT1_BOOTLOADER_MAGIC;
-	return 0;
+	return start_multiboot(c, put_info, MULTIBOOT1_BOOTLOADER_MAGIC);
 }

@@ -233,7 +233,6 @@ int load_multiboot2(struct load_ctx *c)
 	const struct loader_file *k = &c->in->kernel;
 	struct mb2_header_info info = { 0 };
 	long bad = -1, off = multiboot2_find_header(k->data, k->size, &bad);
-	int err;
 
 	if (off < 0) {
 		if (bad >= 0)
@@ -241,16 +240,8 @@ int load_multiboot2(struct load_ctx *c)
 					 "(magic + architecture + header_length + checksum must be 0)", k->name, bad);
 		return load_fail(c, "kernel '%s': no Multiboot2 header in its first 32 KiB", k->name);
 	}
-	if ((err = read_header(c, (uint64_t)off, &info)) || (err = load_kernel(c, &info)) ||
-	    (err = load_modules(c, GUEST_32BIT_LIMIT - 1)) || (err = put_info(c)) || (err = put_gdt(c)))
+	int err;
+	if ((err = read_header(c, (uint64_t)off, &info)) || (err = load_kernel(c, &info)))
 		return err;
-	c->out->boot = (struct vcpu_boot_state){
-		.mode = VCPU_BOOT_PROT32,
-		.gdt_base = GUEST_GDT_GPA,
-		.gdt_limit = GUEST_GDT_LIMIT,
-		.code_selector = GUEST_CODE32,
-		.data_selector = GUEST_DATA,
-	};
-	c->out->regs.gpr[REG_RAX] = MULTIBOOT2_BOOTLOADER_MAGIC;
-	return 0;
+	return start_multiboot(c, put_info, MULTIBOOT2_BOOTLOADER_MAGIC);
 }

@@ -21,11 +21,14 @@ TOP = Path(__file__).resolve().parents[2]
 BUILD = TOP / "build"
 DEFAULT_CONFIG = TOP / "guests" / "configs" / "default.cfg"
 
-# What `make all` builds and every boot puts on the ESP.
-BUILD_FILES = ["BOOTX64.EFI", "core.elf"] + [
-    f"guests/{name}" for name in (
-        "hello64.elf", "oob64.elf", "triple64.elf", "unknown64.elf", "hello16.bin", "oob16.bin")
-]
+# What `make all` builds: the loader, the core and the test guests (guests/test/README.md).
+GUESTS = ["hello-elf64.elf", "hello-mb1.elf", "hello-mb2.elf", "bootcheck-elf64.elf", "bootcheck-mb1.elf",
+          "bootcheck-mb1k.bin", "bootcheck-mb2.elf", "hcabuse.elf", "lifecycle.elf", "faults.elf",
+          "hello16.bin", "oob16.bin", "motd.txt", "initrd.txt"]
+BUILD_FILES = ["BOOTX64.EFI", "core.elf", "host/config-files"] + [f"guests/{name}" for name in GUESTS]
+
+# The two settings through which Keel ends an emulator's run (docs/config.md).
+EMULATOR_PORTS = "exit_port = 0xf4\nshutdown_port = 0x8900\n"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class Bed:
     image_script: str  # builds the boot image from build/ and a configuration
     image_name: str
     boot_path: str  # how Keel says it was booted: "UEFI" or "Multiboot2"
+    ending_port: str  # the keel.cfg setting that ends this emulator: exit_port or shutdown_port
+    acpi_pm1a_control: int  # the ACPI PM1a control block its FADT names, 0: no ACPI
     cpu_without_unrestricted_guest: tuple = ()  # VT-x only: real-mode guests need it
     launcher_options: tuple = ()  # always passed to the launcher
 
@@ -52,12 +57,14 @@ BEDS = {
     "qemu": Bed("qemu", "scripts/run-qemu.sh", "svm exit code 0x89",
                 cpu_without_virt=("--cpu", "qemu64,-svm"),
                 cpu_without_nested_paging=("--cpu", "qemu64,+svm,-npt"),
-                image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI"),
+                image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI",
+                ending_port="exit_port", acpi_pm1a_control=0x604),  # q35: ICH9 PM base 0x600
     # Bochs: GRUB boots the core through Multiboot2 on an Intel CPU (corei7_skylake_x).
     "bochs": Bed("bochs", "scripts/run-bochs.sh", "vmx exit reason 0xd",
                  cpu_without_virt=("--cpu", "athlon64_clawhammer"),
                  cpu_without_nested_paging=("--cpu", "core2_penryn_t9600"),
                  image_script="scripts/mkiso.sh", image_name="keel.iso", boot_path="Multiboot2",
+                 ending_port="shutdown_port", acpi_pm1a_control=0xb004,  # PIIX4 PM base 0xb000
                  cpu_without_unrestricted_guest=("--cpu", "corei5_lynnfield_750")),
 }
 
@@ -67,6 +74,7 @@ BEDS = {
 BOCHS_UEFI = Bed("bochs-uefi", "scripts/run-bochs.sh", "vmx exit reason 0xd",
                  cpu_without_virt=(), cpu_without_nested_paging=(),
                  image_script="scripts/mkdisk.sh", image_name="disk.img", boot_path="UEFI",
+                 ending_port="shutdown_port", acpi_pm1a_control=0,  # no ACPI tables there
                  launcher_options=("--uefi",))
 
 
@@ -85,7 +93,7 @@ FIRMWARE_SHELL = "Shell> "
 
 # CSI sequences (colours, cursor moves: the firmware's console), other two-byte escapes.
 _ANSI = re.compile(r"\x1b\[[0-9;?=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[@-_]")
-_GUEST_LINE = re.compile(r"dom\d+ (\S+) \((?:console|port 0x[0-9a-f]+)\): ")
+_GUEST_LINE = re.compile(r"dom\d+ (\S+) \((?:uart|hypercall|port 0x[0-9a-f]+)\): ")
 _LOG_LINE = re.compile(r"\[(?:error|warn|info|debug)\] dom\d+ (\S+): ")
 _STATUS_LINE = re.compile(r"Keel exited with status (\d+)\b")
 
@@ -111,15 +119,25 @@ class Result:
         return [line for line in self.lines
                 if (m := _GUEST_LINE.match(line) or _LOG_LINE.match(line)) and m.group(1) == name]
 
+    def guest_lines(self, name, source="uart"):
+        """What the domain's guest printed through one source, prefixes removed."""
+        pattern = re.compile(rf"dom\d+ {re.escape(name)} \({re.escape(source)}\): (.*)")
+        return [m.group(1) for line in self.lines if (m := pattern.fullmatch(line))]
+
+    def end_lines(self, name):
+        """Keel's "ended" lines about the domain."""
+        return [line for line in self.domain_lines(name) if re.match(r"\[\w+\] dom\d+ \S+: ended: ", line)]
+
     def exit_table(self):
-        """The "exits by reason:" table: name -> {"domain": "dom1", "state": ..., "cpuid": 4, ...}."""
+        """The "exits by reason:" table: name -> {"domain": "dom1", "ended": "poweroff", "status": 0,
+        "restarts": 0, "cpuid": 4, ...}; a status of "-" (none) stays a string."""
         lines = self.lines
         try:
             start = lines.index("exits by reason:")
         except ValueError:
             raise AssertionError(f"no 'exits by reason:' table in the output (log: {self.log})") from None
         header = lines[start + 1].split()
-        assert header[:2] == ["domain", "state"], f"unexpected table header {lines[start + 1]!r}"
+        assert header[:4] == ["domain", "ended", "status", "restarts"], f"unexpected table header {lines[start + 1]!r}"
         table = {}
         for line in lines[start + 2:]:
             if not line:
@@ -136,13 +154,18 @@ class Result:
         return f"exit code {self.exit_code}, Keel status {self.status}; log: {self.log}"
 
 
-def boot(tmp_path, config_text, timeout=180, bed=BEDS["qemu"], extra=()):
+def boot(tmp_path, config_text, timeout=180, bed=BEDS["qemu"], extra=(), files=None, memory=None):
     """Boots Keel with config_text and the images in build/, waits for the machine to end.
-    extra: more launcher arguments (e.g. a bed's cpu_without_virt)."""
+    extra: more launcher arguments (e.g. a bed's cpu_without_virt); files: name -> bytes of
+    more boot modules, put next to the configuration; memory: the machine's MiB."""
     require_build()
     tmp_path = Path(tmp_path)
     config = tmp_path / "keel.cfg"
     config.write_text(config_text)
+    for name, data in (files or {}).items():
+        (tmp_path / name).write_bytes(data)
+    if memory:
+        extra = ("--memory", str(memory), *extra)
     image = tmp_path / bed.image_name
     mkimage = subprocess.run([str(TOP / bed.image_script), str(image), str(BUILD), str(config)],
                            capture_output=True, text=True)

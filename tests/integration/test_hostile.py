@@ -1,76 +1,80 @@
-"""Bad input from the configuration, the images and the CPU: Keel names the problem,
-runs what it can and reports a matching exit status."""
+"""Guests that do what Keel does not continue, and CPUs that lack what Keel needs: Keel
+names the problem, ends only what it must and reports a matching exit status."""
 
 import re
 
 import pytest
 
-from test_guests import EXPECTED_TABLE, assert_lines, checks, closing_lines, stopped
-from keel import boot
+from keel import EMULATOR_PORTS, boot
+from test_default import closing_lines
 
-BAD_CONFIG = """\
-exit_port = 0xf4
-shutdown_port = 0x8900
-loglevel = "chatty"
+HEX = "0x[0-9a-f]+"
 
-[domain]
-name = "typo"
-kernel = "hello64.elf"
-memroy = 4
-
-[domain]
-name = "missing"
-kernel = "nosuch.elf"
-
-[domain]
-name = "notelf"
-kernel = "hello16.bin"
-mode = "long64"
-
-[domain]
-name = "toosmall"
-kernel = "hello16.bin"
-mode = "real16"
-memory = 0
-
-[domain]
-name = "good"
-kernel = "hello64.elf"
-"""
-
-BAD_CONFIG_ERRORS = [
-    '[error] keel.cfg:3: loglevel = "chatty": expected error, warn, info or debug',
-    "[error] keel.cfg:8: unknown key 'memroy'",
-    "[error] keel.cfg:5: domain 'typo' not started: it has errors",
-    "[error] keel.cfg:23: memory = 0: must be 1..4096 MiB",
-    "[error] keel.cfg:19: domain 'toosmall' not started: it has errors",
-    "[error] domain 'missing' not started: its kernel 'nosuch.elf' is not among the boot modules",
-    "[error] domain 'notelf' not started: bad image 'hello16.bin': not an ELF file (bad magic)",
-]
+# The faults guest (guests/test/faults.c): its cmdline says how it ends.
+FAULTS = {
+    "oob": rf"nested-paging fault on read of GPA 0x40000000, outside its memory, at rip {HEX}",
+    "triple": rf"shutdown \(triple fault\) at rip {HEX}",
+    "msr": rf"RDMSR of MSR 0x1a0, which Keel does not emulate \(a CPU would raise #GP\) at rip {HEX}",
+    "outs": r"string port I/O \(INS/OUTS\) on port 0xe9 is not emulated",
+}
 
 
-def test_bad_domains_are_refused_and_the_good_one_runs(bed, tmp_path):
-    result = boot(tmp_path, BAD_CONFIG, bed=bed)
-    errors = [line for line in result.lines if line.startswith("[error]")]
-    assert errors == BAD_CONFIG_ERRORS, str(result)
-    assert_lines(result.domain_lines("good"), checks("dom1", "good", "long64") + [stopped("dom1", "good")],
-                 f"good ({result})")
-    assert result.exit_table() == {"good": EXPECTED_TABLE["hello64"]}, str(result)
-    assert closing_lines(result) == (
-        "Keel finished: 1 stopped, 0 crashed, 2 not built, 5 problems in keel.cfg", "Keel exit status 4"), str(result)
+def test_faulting_guests_end_alone(bed, tmp_path):
+    text = EMULATOR_PORTS
+    for word in list(FAULTS) + ["invd"]:
+        text += f'\n[domain]\nname = "{word}"\nkernel = "faults.elf"\ncmdline = "{word}"\n'
+    text += '\n[domain]\nname = "oob16"\nkernel = "oob16.bin"\ntype = "real16"\nmemory = 1\n'
+    text += '\n[domain]\nname = "bystander"\nkernel = "hello-mb2.elf"\n'
+    result = boot(tmp_path, text, bed=bed)
+    for i, (word, why) in enumerate(FAULTS.items(), start=1):
+        assert result.guest_lines(word) == [f"faults: {word}"], f"{word} ({result})"
+        assert [re.fullmatch(rf"\[warn\] dom{i} {word}: ended: crash, no exit status \({why}\); destroyed", line)
+                is not None for line in result.end_lines(word)] == [True], f"{word} ({result})"
+    # INVD is intercepted and not handled yet: the raw code is named. QEMU 7.2's SVM reports
+    # it as a WBINVD intercept (0x89), where an AMD CPU reports 0x76.
+    assert [re.fullmatch(rf"\[warn\] dom5 invd: ended: crash, no exit status \(unknown exit "
+                         rf"\({re.escape(bed.unknown_exit)}\) at rip {HEX}\); destroyed", line) is not None
+            for line in result.end_lines("invd")] == [True], str(result)
+    assert [re.fullmatch(rf"\[warn\] dom6 oob16: ended: crash, no exit status \(nested-paging fault on read of GPA "
+                         rf"0x100000, outside its memory, at rip {HEX}\); destroyed", line) is not None
+            for line in result.end_lines("oob16")] == [True], str(result)
+    assert result.end_lines("bystander") == [
+        "[info] dom7 bystander: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], \
+        str(result)
+    assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 6 crashed", "Keel exit status 4"), str(result)
     assert result.status == 4, str(result)
 
 
+def test_a_guest_cannot_fake_keels_last_line(bed, tmp_path):
+    """A guest line ending in "Keel exit status 0" carries the domain's name: the launchers
+    read only Keel's own final line, so the crash beside it still makes the status 4."""
+    text = EMULATOR_PORTS + """
+[domain]
+name = "liar"
+kernel = "hello-elf64.elf"
+module = [ "fake.txt" ]
+
+[domain]
+name = "oob"
+kernel = "faults.elf"
+cmdline = "oob"
+"""
+    result = boot(tmp_path, text, bed=bed, files={"fake.txt": b"Keel exit status 0\n"})
+    assert "dom1 liar (uart): hello: module 0 says: Keel exit status 0" in result.lines, str(result)
+    assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 1 crashed", "Keel exit status 4"), str(result)
+    assert result.status == 4 and result.exit_code == 4, str(result)
+
+
+MINIMAL = EMULATOR_PORTS + '\n[domain]\nname = "hello"\nkernel = "hello-elf64.elf"\n'
+
+
 def test_no_domain_at_all(bed, tmp_path):
-    result = boot(tmp_path, 'exit_port = 0xf4\nshutdown_port = 0x8900\n\n[domain]\nname = "ghost"\nkernel = "ghost.elf"\n', bed=bed)
+    result = boot(tmp_path, EMULATOR_PORTS + '\n[domain]\nname = "ghost"\nkernel = "ghost.elf"\n', bed=bed)
     assert "[error] domain 'ghost' not started: its kernel 'ghost.elf' is not among the boot modules" \
         in result.lines, str(result)
     assert closing_lines(result) == ("[error] no domain could be started: check keel.cfg and the guest images",
                                      "Keel exit status 3"), str(result)
     assert result.status == 3, str(result)
-
-
-MINIMAL = 'exit_port = 0xf4\nshutdown_port = 0x8900\n\n[domain]\nname = "hello64"\nkernel = "hello64.elf"\n'
 
 
 def test_cpu_without_virtualization(bed, tmp_path):
@@ -90,17 +94,29 @@ def test_cpu_without_nested_paging(bed, tmp_path):
     assert result.status == 2, str(result)
 
 
-REAL_AND_LONG = MINIMAL + '\n[domain]\nname = "hello16"\nkernel = "hello16.bin"\nmode = "real16"\nmemory = 1\n'
+WITHOUT_PAGING = MINIMAL + """
+[domain]
+name = "hello16"
+kernel = "hello16.bin"
+type = "real16"
+memory = 1
+
+[domain]
+name = "mb1"
+kernel = "hello-mb1.elf"
+"""
 
 
-def test_real_mode_guests_need_unrestricted_guest(bed, tmp_path):
+def test_kernels_started_without_paging_need_unrestricted_guest(bed, tmp_path):
     if not bed.cpu_without_unrestricted_guest:
-        pytest.skip(f"{bed.name}: real-mode guests need no extra CPU feature there")
-    result = boot(tmp_path, REAL_AND_LONG, bed=bed, extra=bed.cpu_without_unrestricted_guest)
-    assert "[error] domain 'hello16' not started: this CPU's VT-x has no unrestricted guest mode, " \
-           "which real16 guests need" in result.lines, str(result)
-    assert_lines(result.domain_lines("hello64"), checks("dom1", "hello64", "long64") + [stopped("dom1", "hello64")],
-                 f"hello64 ({result})")
-    assert closing_lines(result) == ("Keel finished: 1 stopped, 0 crashed, 1 not built", "Keel exit status 4"), \
+        pytest.skip(f"{bed.name}: real-mode and Multiboot kernels need no extra CPU feature there")
+    result = boot(tmp_path, WITHOUT_PAGING, bed=bed, extra=bed.cpu_without_unrestricted_guest)
+    assert "[error] domain 'hello16' not started: this CPU's VT-x has no unrestricted guest mode, which real16 " \
+           "kernels need" in result.lines, str(result)
+    assert "[error] domain 'mb1' not started: this CPU's VT-x has no unrestricted guest mode, which Multiboot " \
+           "kernels (started with paging off) need" in result.lines, str(result)
+    assert result.end_lines("hello") == [
+        "[info] dom1 hello: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result)
+    assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 0 crashed, 2 not built", "Keel exit status 4"), \
         str(result)
     assert result.status == 4, str(result)

@@ -233,13 +233,13 @@ static void holding_register_without_fifos(void **state)
 	uart16550_init(&u, NULL, NULL);
 	assert_true(uart16550_receive(&u, 'a'));
 	assert_int_equal(rd(&u, LSR), 0x61);
-	/* the one-byte RBR is full: the new byte is dropped, OE set */
+	/* the one-byte RBR is full: the new byte overwrites the unread one, OE set (LSR bit 1) */
 	assert_false(uart16550_receive(&u, 'b'));
 	assert_int_equal(rd(&u, LSR), 0x63);
 	assert_int_equal(rd(&u, LSR), 0x61); /* OE cleared by the read, DR stays */
-	assert_int_equal(rd(&u, RBR), 'a');
+	assert_int_equal(rd(&u, RBR), 'b');
 	assert_int_equal(rd(&u, LSR), 0x60);
-	assert_int_equal(rd(&u, RBR), 'a'); /* empty: the last byte read */
+	assert_int_equal(rd(&u, RBR), 'b'); /* empty: the last byte read */
 	assert_true(uart16550_receive(&u, 'c'));
 	assert_int_equal(rd(&u, RBR), 'c');
 	assert_int_equal(rd(&u, IIR), 0x01); /* FIFO bits 7-6 clear */
@@ -340,7 +340,7 @@ static void fcr_enable_change_clears_the_receiver(void **state)
 	/* with bit 0 clear the other bits are not acted on (FCR bit 0 description) */
 	wr(&u, FCR, 0x06);
 	assert_int_equal(rd(&u, LSR), 0x61);
-	assert_int_equal(rd(&u, RBR), 'x');
+	assert_int_equal(rd(&u, RBR), 'y'); /* the overrun overwrote RBR */
 	assert_int_equal(rd(&u, IIR), 0x01);
 }
 
@@ -417,7 +417,7 @@ static void iir_reports_by_priority(void **state)
 	assert_int_equal(rd(&u, LSR), 0x63);
 	assert_int_equal(rd(&u, IIR), 0x04);
 	assert_int_equal(rd(&u, IIR), 0x04); /* THRE not acknowledged behind it */
-	assert_int_equal(rd(&u, RBR), 'p');
+	assert_int_equal(rd(&u, RBR), 'q'); /* the overrun overwrote RBR */
 	assert_int_equal(rd(&u, IIR), 0x02);
 	assert_int_equal(rd(&u, IIR), 0x00); /* THRE acknowledged by the read */
 	assert_int_equal(rd(&u, MSR), 0x0b);
@@ -497,8 +497,8 @@ static void lsr_clears_errors_on_read(void **state)
 	assert_true(uart16550_receive(&u, 'a'));
 	assert_false(uart16550_receive(&u, 'b'));
 	assert_false(uart16550_receive(&u, 'c'));
-	/* reading RBR does not clear OE, only reading LSR does */
-	assert_int_equal(rd(&u, RBR), 'a');
+	/* reading RBR does not clear OE, only reading LSR does; the last byte overwrote RBR */
+	assert_int_equal(rd(&u, RBR), 'c');
 	assert_int_equal(rd(&u, LSR), 0x62);
 	assert_int_equal(rd(&u, LSR), 0x60);
 	/* reading other registers leaves OE alone */

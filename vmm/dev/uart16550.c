@@ -95,13 +95,15 @@ static void rx_clear(struct uart16550 *u)
 	u->rx_count = 0;
 }
 
-/* A character the receiver has assembled: into the FIFO (or RBR), or an overrun that
- * drops it (LSR bit 1). In the 16450 mode the chip would overwrite RBR with it instead;
- * the model keeps the unread byte in both modes. */
+/* A character the receiver has assembled goes into the FIFO (or RBR). When there is no
+ * room it is an overrun (LSR bit 1): with FIFOs the new character is lost, in the 16450
+ * mode it overwrites the unread one in RBR (datasheet, LSR bit 1). */
 static bool rx_push(struct uart16550 *u, uint8_t byte)
 {
 	if (u->rx_count >= rx_capacity(u)) {
 		u->lsr_errors |= LSR_OE;
+		if (!fifos_on(u))
+			u->rx[u->rx_head] = byte;
 		return false;
 	}
 	u->rx[(u->rx_head + u->rx_count) % UART16550_FIFO] = byte;

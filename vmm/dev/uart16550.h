@@ -56,7 +56,8 @@ uint8_t uart16550_read(struct uart16550 *u, unsigned offset);
 void uart16550_write(struct uart16550 *u, unsigned offset, uint8_t value);
 
 /* A byte arriving on the serial line (from the host side). Returns false and sets the
- * overrun error if the receiver has no room (the byte is dropped). In loopback mode the
+ * overrun error if the receiver has no room: with FIFOs the byte is lost, without them it
+ * overwrites the unread byte in RBR, as on the chip. In loopback mode the
  * receiver is disconnected from the line: the byte is dropped and false returned, with
  * no error. */
 bool uart16550_receive(struct uart16550 *u, uint8_t byte);

@@ -1,0 +1,79 @@
+# The C test guests (guests/test/README.md) on their runtime, guests/lib/. Included from
+# the top Makefile, run from the repository's top; it defines B, CC, NASM, LD, OBJCOPY.
+# Objects go to $(B)/guests/obj/<source path>.o, images to $(B)/guests/.
+
+C_GUEST_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-mcmodel=small -fno-asynchronous-unwind-tables -I. -MMD -MP
+C_GUEST_NASMFLAGS := -f elf64 -g -F dwarf -Iguests/lib/
+C_GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 -z noexecstack \
+	--build-id=none -T guests/lib/guest.ld
+C_GUEST_OBJ_DIR := $(B)/guests/obj
+
+# The runtime: guests/lib/ and, compiled again with these flags, three files of lib/.
+C_GUEST_LIB_SRC := $(wildcard guests/lib/*.c) lib/printf.c lib/string.c lib/memory.c
+C_GUEST_LIB_OBJ := $(patsubst %.c,$(C_GUEST_OBJ_DIR)/%.o,$(C_GUEST_LIB_SRC))
+
+# Boot stubs: one per protocol; Multiboot 1 and 2 share multiboot_entry.asm.
+C_GUEST_STUB_ELF64 := $(C_GUEST_OBJ_DIR)/guests/lib/elf64_entry.asm.o
+C_GUEST_STUB_MB := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot_entry.asm.o
+C_GUEST_STUB_MB1 := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot1.asm.o $(C_GUEST_STUB_MB)
+C_GUEST_STUB_MB1K := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot1-kludge.asm.o $(C_GUEST_STUB_MB)
+C_GUEST_STUB_MB2 := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot2.asm.o $(C_GUEST_STUB_MB)
+C_GUEST_STUB_MB2E := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot2-entry-tag.asm.o $(C_GUEST_STUB_MB)
+
+C_GUEST_IMAGES := $(addprefix $(B)/guests/, \
+	hello-elf64.elf hello-mb1.elf hello-mb2.elf \
+	bootcheck-elf64.elf bootcheck-mb1.elf bootcheck-mb1k.bin bootcheck-mb2.elf \
+	hcabuse.elf lifecycle.elf faults.elf)
+
+.PHONY: c-guests
+c-guests: $(C_GUEST_IMAGES)
+
+$(C_GUEST_OBJ_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(C_GUEST_CFLAGS) -c -o $@ $<
+
+# nasm's -MD leaves %include files out of its list (2.16), so they are named here.
+$(C_GUEST_OBJ_DIR)/%.asm.o: %.asm $(wildcard guests/lib/*.inc)
+	@mkdir -p $(dir $@)
+	$(NASM) $(C_GUEST_NASMFLAGS) -o $@ $<
+$(C_GUEST_OBJ_DIR)/guests/lib/multiboot1-kludge.asm.o: guests/lib/multiboot1.asm $(wildcard guests/lib/*.inc)
+	@mkdir -p $(dir $@)
+	$(NASM) $(C_GUEST_NASMFLAGS) -DAOUT_KLUDGE -o $@ $<
+$(C_GUEST_OBJ_DIR)/guests/lib/multiboot2-entry-tag.asm.o: guests/lib/multiboot2.asm $(wildcard guests/lib/*.inc)
+	@mkdir -p $(dir $@)
+	$(NASM) $(C_GUEST_NASMFLAGS) -DENTRY_TAG -o $@ $<
+
+# $(call c_guest_link,output,program,stub objects): one ELF64 linked at 1 MiB.
+define c_guest_link
+$(1): $(C_GUEST_OBJ_DIR)/guests/test/$(2).o $(3) $(C_GUEST_LIB_OBJ) guests/lib/guest.ld
+	@mkdir -p $$(dir $$@)
+	$(LD) $(C_GUEST_LDFLAGS) -o $$@ $(3) $(C_GUEST_OBJ_DIR)/guests/test/$(2).o $(C_GUEST_LIB_OBJ)
+endef
+
+$(eval $(call c_guest_link,$(B)/guests/hello-elf64.elf,hello,$(C_GUEST_STUB_ELF64)))
+$(eval $(call c_guest_link,$(C_GUEST_OBJ_DIR)/hello-mb1.elf64,hello,$(C_GUEST_STUB_MB1)))
+$(eval $(call c_guest_link,$(B)/guests/hello-mb2.elf,hello,$(C_GUEST_STUB_MB2)))
+$(eval $(call c_guest_link,$(B)/guests/bootcheck-elf64.elf,bootcheck,$(C_GUEST_STUB_ELF64)))
+$(eval $(call c_guest_link,$(C_GUEST_OBJ_DIR)/bootcheck-mb1.elf64,bootcheck,$(C_GUEST_STUB_MB1)))
+$(eval $(call c_guest_link,$(C_GUEST_OBJ_DIR)/bootcheck-mb1k.elf,bootcheck,$(C_GUEST_STUB_MB1K)))
+$(eval $(call c_guest_link,$(B)/guests/bootcheck-mb2.elf,bootcheck,$(C_GUEST_STUB_MB2E)))
+$(eval $(call c_guest_link,$(B)/guests/hcabuse.elf,hcabuse,$(C_GUEST_STUB_ELF64)))
+$(eval $(call c_guest_link,$(B)/guests/lifecycle.elf,lifecycle,$(C_GUEST_STUB_ELF64)))
+$(eval $(call c_guest_link,$(B)/guests/faults.elf,faults,$(C_GUEST_STUB_ELF64)))
+
+# Multiboot 1 kernels as ELF32 (EM_386), as GRUB's multiboot command and QEMU -kernel take
+# them: the same image, its headers rewritten by objcopy (addresses are below 4 GiB). The
+# DWARF of a 64-bit link does not carry over, so it is left out.
+$(B)/guests/hello-mb1.elf: $(C_GUEST_OBJ_DIR)/hello-mb1.elf64
+	$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
+$(B)/guests/bootcheck-mb1.elf: $(C_GUEST_OBJ_DIR)/bootcheck-mb1.elf64
+	$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
+
+# The a.out kludge: a flat binary from 1 MiB to the end of .data; its Multiboot header's
+# address fields say where it goes and how much .bss follows.
+$(B)/guests/bootcheck-mb1k.bin: $(C_GUEST_OBJ_DIR)/bootcheck-mb1k.elf
+	$(OBJCOPY) -O binary $< $@
+
+-include $(C_GUEST_LIB_OBJ:.o=.d) $(patsubst %.c,$(C_GUEST_OBJ_DIR)/%.d,$(wildcard guests/test/*.c))

@@ -1,0 +1,293 @@
+/* bootcheck: checks what its boot protocol promises: the machine state at entry, the
+ * command line, the modules, the memory map and the UART. One image per protocol
+ * (bootcheck-elf64.elf, -mb1.elf, -mb1k.bin, -mb2.elf). Returns the number of failed
+ * checks. The command line may say modules=<n> and crc<i>=<8 hex digits>. */
+#include "guests/lib/guest.h"
+#include "include/keel/start_info.h"
+#include "include/multiboot1.h"
+#include "include/multiboot2.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define MIB 0x100000ull
+#define PAGE 0x1000ull
+#define LOW_RAM_END 0xa0000ull
+#define UART_POLLS 10000
+
+static struct checks c = { .prog = "bootcheck" };
+
+static const char *const seg_name[SEG_COUNT] = { "CS", "DS", "ES", "FS", "GS", "SS" };
+
+/* CS: a 32-bit execute/read code segment; the others read/write data with B = 1
+ * (Multiboot 0.6.96 §3.2). Expand-down data and conforming code do not count. */
+static bool rights_ok(unsigned seg, uint32_t ar)
+{
+	unsigned want = seg == SEG_CS ? SEG_TYPE_CODE | SEG_TYPE_RW : SEG_TYPE_RW;
+	return (ar & LAR_P) && (ar & LAR_S) && (LAR_TYPE(ar) & ~1u) == want && (ar & LAR_DB) &&
+	       !(ar & LAR_L);
+}
+
+static void check_segments(const struct guest_entry_state *e)
+{
+	for (unsigned i = 0; i < SEG_COUNT; i++) {
+		const char *want = i == SEG_CS ? "32-bit execute/read code" : "read/write data with B=1";
+		if (e->lar_valid & (1u << i))
+			check(&c, rights_ok(i, e->lar[i]), "%s 0x%x: access rights 0x%x, expected %s", seg_name[i],
+			      e->sel[i], e->lar[i], want);
+		else
+			check(&c, false, "%s 0x%x: LAR failed, expected %s", seg_name[i], e->sel[i], want);
+	}
+	for (unsigned i = 0; i < SEG_COUNT; i++) {
+		if (e->lsl_valid & (1u << i))
+			check(&c, e->lsl[i] == 0xffffffffu, "%s 0x%x: limit 0x%x, expected 0xffffffff", seg_name[i],
+			      e->sel[i], e->lsl[i]);
+		else
+			check(&c, false, "%s 0x%x: LSL failed, expected limit 0xffffffff", seg_name[i], e->sel[i]);
+	}
+	char differ[32] = "";
+	for (unsigned i = 0; i < SEG_COUNT; i++) {
+		if (!(e->base_match & (1u << i))) {
+			strlcpy(differ + strlen(differ), " ", sizeof(differ) - strlen(differ));
+			strlcpy(differ + strlen(differ), seg_name[i], sizeof(differ) - strlen(differ));
+		}
+	}
+	check(&c, e->base_match == (1u << SEG_COUNT) - 1, "segment bases differ: a dword reads otherwise through%s",
+	      differ);
+}
+
+static void check_entry_multiboot(const struct guest_boot *b, uint32_t magic)
+{
+	const struct guest_entry_state *e = b->entry;
+	bool mb2 = b->kind == GUEST_PROTO_MULTIBOOT2;
+
+	check(&c, e->rax == magic, "EAX 0x%lx, expected 0x%x", e->rax, magic);
+	check(&c, e->rbx != 0 && e->rbx < MIB && (!mb2 || e->rbx % 8 == 0),
+	      "EBX 0x%lx, expected the information's address, below 1 MiB%s", e->rbx, mb2 ? ", 8-byte aligned" : "");
+	check(&c, e->cr0 & CR0_PE, "CR0 0x%lx: PE clear", e->cr0);
+	check(&c, !(e->cr0 & CR0_PG), "CR0 0x%lx: PG set", e->cr0);
+	check(&c, !(e->rflags & RFLAGS_IF), "EFLAGS 0x%lx: IF set", e->rflags);
+	check(&c, !(e->rflags & RFLAGS_VM), "EFLAGS 0x%lx: VM set", e->rflags);
+	check_segments(e);
+	if (e->flags & GUEST_ENTRY_HAS_ENTRY_TAG)
+		check(&c, e->flags & GUEST_ENTRY_VIA_ENTRY_TAG,
+		      "entered at the ELF entry point, not at the entry address tag's");
+}
+
+static void check_entry_elf64(const struct guest_boot *b)
+{
+	const struct guest_entry_state *e = b->entry;
+
+	check(&c, b->info_readable, "RDI 0x%lx, expected the start info in low memory", e->rdi);
+	check(&c, b->start_magic == KEEL_START_MAGIC, "start info magic 0x%x, expected 0x%x", b->start_magic,
+	      KEEL_START_MAGIC);
+	check(&c, b->start_version == KEEL_START_VERSION, "start info version %u, expected %u", b->start_version,
+	      KEEL_START_VERSION);
+	check(&c, e->rsp == KEEL_START_STACK_TOP, "RSP 0x%lx, expected 0x%x", e->rsp, KEEL_START_STACK_TOP);
+	check(&c, e->cr0 & CR0_PG, "CR0 0x%lx: PG clear", e->cr0);
+	check(&c, e->cr4 & CR4_PAE, "CR4 0x%lx: PAE clear", e->cr4);
+	check(&c, !(e->rflags & RFLAGS_IF), "RFLAGS 0x%lx: IF set", e->rflags);
+	check(&c, e->sel[SEG_CS] == 0x08, "CS 0x%x, expected 0x8", e->sel[SEG_CS]);
+	check(&c, e->sel[SEG_DS] == 0x10, "DS 0x%x, expected 0x10", e->sel[SEG_DS]);
+	check(&c, e->sel[SEG_SS] == 0x10, "SS 0x%x, expected 0x10", e->sel[SEG_SS]);
+}
+
+static void check_entry(const struct guest_boot *b)
+{
+	unsigned failed = c.failed;
+
+	if (b->kind == GUEST_PROTO_MULTIBOOT1)
+		check_entry_multiboot(b, MULTIBOOT1_BOOTLOADER_MAGIC);
+	else if (b->kind == GUEST_PROTO_MULTIBOOT2)
+		check_entry_multiboot(b, MULTIBOOT2_BOOTLOADER_MAGIC);
+	else if (b->kind == GUEST_PROTO_ELF64)
+		check_entry_elf64(b);
+	else
+		check(&c, false, "unknown boot protocol %u", b->kind);
+	if (c.failed == failed)
+		guest_printf("bootcheck: %s: entry state ok\n", b->protocol);
+}
+
+static void check_problems(const struct guest_boot *b)
+{
+	if (b->problem_count == 0) {
+		check(&c, true, "boot information");
+		return;
+	}
+	for (unsigned i = 0; i < b->problem_count && i < GUEST_MAX_PROBLEMS; i++)
+		check(&c, false, "boot information: %s", b->problems[i]);
+	if (b->problem_count > GUEST_MAX_PROBLEMS)
+		check(&c, false, "boot information: %u more problems", b->problem_count - GUEST_MAX_PROBLEMS);
+}
+
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return alen && blen && a < b + blen && b < a + alen;
+}
+
+/* Exactly eight hex digits. */
+static bool parse_crc(const char *s, uint32_t *out)
+{
+	uint64_t v;
+	char hex[11] = "0x";
+	if (strlen(s) != 8)
+		return false;
+	strlcpy(hex + 2, s, sizeof(hex) - 2);
+	if (!parse_u64(hex, 10, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static void check_modules(const struct guest_boot *b)
+{
+	uint64_t image = (uintptr_t)guest_image_start, image_size = (uintptr_t)guest_image_end - image;
+	uint32_t crc[GUEST_MAX_MODULES] = { 0 };
+
+	for (unsigned i = 0; i < b->module_count; i++) {
+		const struct guest_module *m = &b->modules[i];
+		bool in_ram = guest_ram_contains(b, m->start, m->size);
+		if (in_ram) {
+			crc[i] = crc32((const void *)(uintptr_t)m->start, m->size);
+			guest_printf("bootcheck: module %u: %lu bytes at 0x%lx, crc32 0x%08x, cmdline \"%s\"\n", i,
+				     m->size, m->start, crc[i], m->cmdline);
+		} else {
+			guest_printf("bootcheck: module %u: %lu bytes at 0x%lx, crc32 unknown, cmdline \"%s\"\n", i,
+				     m->size, m->start, m->cmdline);
+		}
+		check(&c, m->start % PAGE == 0, "module %u at 0x%lx is not page-aligned", i, m->start);
+		check(&c, in_ram, "module %u at 0x%lx-0x%lx is not inside RAM", i, m->start, m->start + m->size - 1);
+		check(&c, !overlap(m->start, m->size, image, image_size),
+		      "module %u at 0x%lx-0x%lx overlaps the kernel at 0x%lx-0x%lx", i, m->start, m->start + m->size - 1,
+		      image, image + image_size - 1);
+		unsigned other = i;
+		for (unsigned j = 0; j < i && other == i; j++) {
+			if (overlap(m->start, m->size, b->modules[j].start, b->modules[j].size))
+				other = j;
+		}
+		check(&c, other == i, "module %u overlaps module %u", i, other);
+	}
+
+	uint64_t want;
+	if (cmdline_u64(b->cmdline, "modules", &want))
+		check(&c, want == b->module_count, "%u modules, expected %lu (modules=)", b->module_count, want);
+	for (unsigned i = 0; i < GUEST_MAX_MODULES; i++) {
+		char key[8], value[16];
+		uint32_t expected;
+		ksnprintf(key, sizeof(key), "crc%u", i);
+		if (cmdline_value(b->cmdline, key, value, sizeof(value)) < 0)
+			continue;
+		if (!parse_crc(value, &expected))
+			check(&c, false, "%s=%s is not 8 hex digits", key, value);
+		else if (i >= b->module_count)
+			check(&c, false, "%s= names module %u, but there are %u modules", key, i, b->module_count);
+		else
+			check(&c, crc[i] == expected && guest_ram_contains(b, b->modules[i].start, b->modules[i].size),
+			      "module %u: crc32 0x%08x, expected 0x%08x (%s=)", i, crc[i], expected, key);
+	}
+}
+
+static const char *type_name(uint32_t type, char *buf, size_t size)
+{
+	if (type == KEEL_MEMORY_RAM)
+		return "ram";
+	if (type == KEEL_MEMORY_RESERVED)
+		return "reserved";
+	ksnprintf(buf, size, "type %u", type);
+	return buf;
+}
+
+static void check_memory(const struct guest_boot *b)
+{
+	struct keel_domain_info info = { 0 };
+	char t1[16], t2[16];
+
+	for (unsigned i = 0; i < b->memory_count; i++) {
+		const struct guest_memory_range *r = &b->memory[i];
+		guest_printf("bootcheck: memory 0x%lx-0x%lx %s\n", r->base, r->base + r->length - 1,
+			     type_name(r->type, t1, sizeof(t1)));
+	}
+	long got = hc_domain_info(&info);
+	check(&c, got == (long)sizeof(info), "domain_info returned %ld, expected %zu", got, sizeof(info));
+	uint64_t mem = info.memory_bytes;
+
+	/* Keel's domains: low RAM, the PC's reserved hole, RAM from 1 MiB to the end. */
+	const struct guest_memory_range want[3] = {
+		{ 0, LOW_RAM_END, KEEL_MEMORY_RAM },
+		{ LOW_RAM_END, MIB - LOW_RAM_END, KEEL_MEMORY_RESERVED },
+		{ MIB, mem > MIB ? mem - MIB : 0, KEEL_MEMORY_RAM },
+	};
+	check(&c, b->memory_count == 3, "the memory map has %u ranges, expected 3", b->memory_count);
+	for (unsigned i = 0; i < 3; i++) {
+		const struct guest_memory_range *r = i < b->memory_count ? &b->memory[i] : NULL;
+		bool ok = r && r->base == want[i].base && r->length == want[i].length && r->type == want[i].type;
+		check(&c, ok, "memory range %u is %s0x%lx-0x%lx %s, expected 0x%lx-0x%lx %s", i, r ? "" : "missing, not ",
+		      r ? r->base : 0, r ? r->base + r->length - 1 : 0, r ? type_name(r->type, t1, sizeof(t1)) : "-",
+		      want[i].base, want[i].base + want[i].length - 1, type_name(want[i].type, t2, sizeof(t2)));
+	}
+	if (b->kind == GUEST_PROTO_ELF64)
+		return;
+
+	uint32_t upper = mem > MIB ? (uint32_t)((mem - MIB) / 1024) : 0;
+	check(&c, b->has_meminfo && b->mem_lower == 640, "mem_lower %u%s, expected 640", b->mem_lower,
+	      b->has_meminfo ? "" : " (not provided)");
+	check(&c, b->has_meminfo && b->mem_upper == upper, "mem_upper %u%s, expected %u", b->mem_upper,
+	      b->has_meminfo ? "" : " (not provided)", upper);
+	if (b->boot_loader_name)
+		guest_printf("bootcheck: boot loader \"%s\"\n", b->boot_loader_name);
+	check(&c, b->boot_loader_name && strcmp(b->boot_loader_name, "Keel") == 0,
+	      "boot loader name %s%s%s, expected \"Keel\"", b->boot_loader_name ? "\"" : "",
+	      b->boot_loader_name ? b->boot_loader_name : "not provided", b->boot_loader_name ? "\"" : "");
+}
+
+/* The 16550 as the datasheet describes it. Nothing is printed while loopback or DLAB is
+ * on (the text would go to the receiver or into the divisor): results are checked after. */
+static void check_uart(void)
+{
+	unsigned failed = c.failed;
+	uint8_t scr, lsr, dr_after_write = 0, rbr, lsr_after_read, dll;
+
+	outb(UART_BASE + UART_SCR, 0x5a);
+	scr = inb(UART_BASE + UART_SCR);
+	lsr = inb(UART_BASE + UART_LSR);
+
+	for (unsigned i = 0; i < 64 && (inb(UART_BASE + UART_LSR) & UART_LSR_DR); i++)
+		inb(UART_BASE + UART_THR); /* drain what the far end may have sent */
+	outb(UART_BASE + UART_MCR, UART_MCR_LOOP | UART_MCR_DTR_RTS);
+	outb(UART_BASE + UART_THR, 0xa5);
+	for (unsigned i = 0; i < UART_POLLS && !(dr_after_write & UART_LSR_DR); i++)
+		dr_after_write = inb(UART_BASE + UART_LSR);
+	rbr = inb(UART_BASE + UART_THR);
+	lsr_after_read = inb(UART_BASE + UART_LSR);
+	outb(UART_BASE + UART_MCR, UART_MCR_DTR_RTS);
+
+	outb(UART_BASE + UART_LCR, UART_LCR_DLAB | UART_LCR_8N1);
+	outb(UART_BASE + UART_THR, 0x0c); /* DLL */
+	dll = inb(UART_BASE + UART_THR);
+	outb(UART_BASE + UART_THR, 1);
+	outb(UART_BASE + UART_LCR, UART_LCR_8N1);
+
+	check(&c, scr == 0x5a, "uart: SCR reads 0x%02x after writing 0x5a", scr);
+	check(&c, (lsr & (UART_LSR_THRE | UART_LSR_TEMT)) == (UART_LSR_THRE | UART_LSR_TEMT),
+	      "uart: LSR 0x%02x, expected THRE and TEMT set", lsr);
+	check(&c, dr_after_write & UART_LSR_DR, "uart: loopback: LSR 0x%02x, DR not set after writing THR",
+	      dr_after_write);
+	check(&c, rbr == 0xa5, "uart: loopback: RBR 0x%02x, expected 0xa5", rbr);
+	check(&c, !(lsr_after_read & UART_LSR_DR), "uart: loopback: LSR 0x%02x, DR still set after reading RBR",
+	      lsr_after_read);
+	check(&c, dll == 0x0c, "uart: DLL reads 0x%02x after writing 0x0c", dll);
+	if (c.failed == failed)
+		guest_printf("bootcheck: uart ok\n");
+}
+
+int guest_main(const struct guest_boot *boot)
+{
+	check_entry(boot);
+	guest_printf("bootcheck: cmdline \"%s\"\n", boot->cmdline);
+	if (boot->kind != GUEST_PROTO_ELF64)
+		check(&c, boot->has_cmdline, "no command line from the loader");
+	check_problems(boot);
+	check_modules(boot);
+	check_memory(boot);
+	check_uart();
+	return checks_summary(&c);
+}

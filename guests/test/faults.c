@@ -1,0 +1,75 @@
+/* faults: ends in a way Keel must stop, named by the command line's one word (its last
+ * word, should a loader put the kernel's path first as GRUB does). Prints the word
+ * first; if it is still running afterwards it says so and returns 1. */
+#include "guests/lib/guest.h"
+#include "lib/string.h"
+
+#define OUTSIDE_GPA 0x40000000ull /* 1 GiB: mapped by the guest's page tables, not by Keel */
+
+/* One byte from beyond the domain's RAM: a nested-paging fault. */
+static void oob(void)
+{
+	uint8_t v;
+	__asm__ volatile("movb (%1), %0" : "=q"(v) : "r"(OUTSIDE_GPA) : "memory");
+	(void)v;
+}
+
+/* An IDT without entries: #BP finds none, nor does #GP, nor #DF, and the CPU shuts down
+ * (SDM Vol. 3A §6.15, "Double Fault Exception": a fault during #DF is a triple fault). */
+static void triple(void)
+{
+	static const struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} empty = { 0, 0 };
+	__asm__ volatile("lidt %0; int3" : : "m"(empty) : "memory");
+}
+
+/* Intercepted, but Keel has no handler for it. */
+static void invd(void)
+{
+	__asm__ volatile("invd" : : : "memory");
+}
+
+/* IA32_MISC_ENABLE: every MSR but EFER ends the domain. */
+static void msr(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1a0));
+	(void)lo;
+	(void)hi;
+}
+
+/* String port I/O, which Keel does not emulate. */
+static void outs(void)
+{
+	static const char text[4] = { 'o', 'u', 't', 's' };
+	const char *p = text;
+	uint64_t n = sizeof(text);
+	__asm__ volatile("rep outsb" : "+S"(p), "+c"(n) : "d"((uint16_t)DEBUG_PORT) : "memory");
+}
+
+static const struct {
+	const char *word;
+	void (*act)(void);
+} faults[] = {
+	{ "oob", oob }, { "triple", triple }, { "invd", invd }, { "msr", msr }, { "outs", outs },
+};
+
+int guest_main(const struct guest_boot *boot)
+{
+	char word[64] = "";
+
+	for (unsigned i = 0; cmdline_word(boot->cmdline, i, word, sizeof(word)) >= 0; i++)
+		; /* the last word stays in word */
+	for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		if (strcmp(word, faults[i].word) == 0) {
+			guest_printf("faults: %s\n", word);
+			faults[i].act();
+			guest_printf("faults: survived %s\n", word);
+			return 1;
+		}
+	}
+	guest_printf("faults: unknown fault '%s'\n", word);
+	return 2;
+}

@@ -1,0 +1,272 @@
+/* hcabuse: every documented hypercall error comes back, and nothing else. Then 2000
+ * hypercalls with random numbers and arguments (seed= on the command line, default 1):
+ * unknown numbers must give -ENOSYS, console_write, yield, domain_info and time one of
+ * -EINVAL, -EFAULT or success. Never random shutdown or block calls. Returns the number
+ * of failed checks. The cmdline may say name=<the domain's name>. */
+#include "guests/lib/guest.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define MIB 0x100000ull
+#define RANDOM_CALLS 2000
+#define RANDOM_FAILURES_SHOWN 10
+#define ENOSYS_R (-(long)KEEL_ENOSYS)
+#define EINVAL_R (-(long)KEEL_EINVAL)
+#define EFAULT_R (-(long)KEEL_EFAULT)
+#define WRAPPING (~0ull - 3) /* a buffer from here wraps around 2^64 */
+
+static struct checks c = { .prog = "hcabuse" };
+
+static struct keel_domain_info dinfo;
+static struct keel_time ktime[3];
+static char big[KEEL_CONSOLE_WRITE_MAX + 1];
+/* Where random domain_info and time calls may write: start below 256, at most 128 bytes. */
+static uint8_t scratch[512] __attribute__((aligned(8)));
+/* What random console_write calls may print: dots, and no newline. */
+static char noise[128];
+
+static uint64_t gpa(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+static long hc(uint64_t nr, uint64_t a0, uint64_t a1)
+{
+	return guest_hypercall(nr, a0, a1, 0, 0, 0);
+}
+
+/* "<call> returned <got>, expected <want>" unless got == want. */
+static void expect(long got, long want, const char *call_fmt, ...) __attribute__((format(printf, 3, 4)));
+static void expect(long got, long want, const char *call_fmt, ...)
+{
+	char call[128];
+	va_list ap;
+	va_start(ap, call_fmt);
+	kvsnprintf(call, sizeof(call), call_fmt, ap);
+	va_end(ap);
+	check(&c, got == want, "%s returned %ld, expected %ld", call, got, want);
+}
+
+static void unknown_numbers(void)
+{
+	static const uint64_t numbers[] = { 0, 7, 1000, 0xffff, (1ull << 32) | 1, ~0ull };
+	for (unsigned i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
+		expect(guest_hypercall(numbers[i], 0, 0, 0, 0, 0), ENOSYS_R, "hypercall 0x%lx", numbers[i]);
+}
+
+static void console_write_calls(uint64_t mem)
+{
+	static const uint64_t huge[] = { 1ull << 40, 1ull << 52, 1ull << 63 };
+	char *top = (char *)(uintptr_t)(mem - 8);
+
+	memset(big, '#', sizeof(big));
+	expect(hc(KEEL_HC_CONSOLE_WRITE, gpa(big), 0), 0, "console_write(0x%lx, 0)", gpa(big));
+	expect(hc(KEEL_HC_CONSOLE_WRITE, gpa(big), KEEL_CONSOLE_WRITE_MAX + 1), EINVAL_R, "console_write(0x%lx, %u)",
+	       gpa(big), KEEL_CONSOLE_WRITE_MAX + 1);
+	expect(hc(KEEL_HC_CONSOLE_WRITE, mem - 8, 16), EFAULT_R, "console_write(0x%lx, 16)", mem - 8);
+	memcpy(top, "hcabuse\n", 8); /* the last 8 bytes of RAM: a line on the console */
+	expect(hc(KEEL_HC_CONSOLE_WRITE, mem - 8, 8), 8, "console_write(0x%lx, 8)", mem - 8);
+	expect(hc(KEEL_HC_CONSOLE_WRITE, WRAPPING, 8), EFAULT_R, "console_write(0x%llx, 8)", WRAPPING);
+	for (unsigned i = 0; i < 3; i++)
+		expect(hc(KEEL_HC_CONSOLE_WRITE, huge[i], 8), EFAULT_R, "console_write(0x%lx, 8)", huge[i]);
+}
+
+/* The buffer rules domain_info and time share: size, straddling, wrapping, huge. */
+static void buffer_rules(const char *name, uint64_t nr, void *buf, uint64_t size, uint64_t mem)
+{
+	expect(hc(nr, gpa(buf), size - 1), EINVAL_R, "%s(0x%lx, %lu)", name, gpa(buf), size - 1);
+	expect(hc(nr, 1ull << 40, size), EFAULT_R, "%s(0x%llx, %lu)", name, 1ull << 40, size);
+	expect(hc(nr, mem - 8, size), EFAULT_R, "%s(0x%lx, %lu)", name, mem - 8, size);
+	expect(hc(nr, WRAPPING, size), EFAULT_R, "%s(0x%llx, %lu)", name, WRAPPING, size);
+	expect(hc(nr, gpa(buf), 1ull << 63), EFAULT_R, "%s(0x%lx, 0x%llx)", name, gpa(buf), 1ull << 63);
+	expect(hc(nr, gpa(buf), size), (long)size, "%s(0x%lx, %lu)", name, gpa(buf), size);
+}
+
+static void domain_info_calls(const struct guest_boot *boot, uint64_t mem)
+{
+	char want[KEEL_DOMAIN_NAME_MAX + 1];
+	struct keel_domain_info *d = &dinfo;
+
+	buffer_rules("domain_info", KEEL_HC_DOMAIN_INFO, d, sizeof(*d), mem);
+	check(&c, d->abi_version == KEEL_HYPERCALL_ABI_VERSION, "domain_info: abi_version %u, expected %u",
+	      d->abi_version, KEEL_HYPERCALL_ABI_VERSION);
+	check(&c, d->vcpus == 1, "domain_info: vcpus %u, expected 1", d->vcpus);
+	check(&c, d->restarts == 0, "domain_info: restarts %u, expected 0", d->restarts);
+	check(&c, d->memory_bytes && d->memory_bytes % MIB == 0,
+	      "domain_info: memory_bytes 0x%lx, expected a non-zero multiple of 1 MiB", d->memory_bytes);
+	bool terminated = strnlen(d->name, sizeof(d->name)) < sizeof(d->name);
+	check(&c, terminated, "domain_info: name is not NUL-terminated");
+	if (cmdline_value(boot->cmdline, "name", want, sizeof(want)) >= 0)
+		check(&c, terminated && strcmp(d->name, want) == 0, "domain_info: name \"%.*s\", expected \"%s\"",
+		      KEEL_DOMAIN_NAME_MAX, d->name, want);
+}
+
+static void time_calls(uint64_t mem)
+{
+	buffer_rules("time", KEEL_HC_TIME, &ktime[0], sizeof(ktime[0]), mem);
+	check(&c, ktime[0].tsc_hz > 0, "time: tsc_hz 0");
+	for (unsigned i = 1; i < 3; i++)
+		expect(hc_time(&ktime[i]), sizeof(ktime[i]), "time(0x%lx, %zu)", gpa(&ktime[i]), sizeof(ktime[i]));
+	check(&c, ktime[0].now_ns <= ktime[1].now_ns && ktime[1].now_ns <= ktime[2].now_ns,
+	      "time: now_ns %lu, %lu, %lu: not non-decreasing", ktime[0].now_ns, ktime[1].now_ns, ktime[2].now_ns);
+}
+
+static void block_calls(void)
+{
+	struct keel_time before = { 0 }, after = { 0 };
+
+	expect(hc_block(1), 0, "block(1)"); /* long past: returns at once */
+	long t0 = hc_time(&before);
+	uint64_t deadline = before.now_ns + 2000000;
+	expect(hc_block(deadline), 0, "block(now + 2 ms)");
+	long t1 = hc_time(&after);
+	check(&c, t0 == sizeof(before) && t1 == sizeof(after) && after.now_ns >= deadline,
+	      "block(now + 2 ms): woke at %lu ns, before the deadline %lu ns", after.now_ns, deadline);
+}
+
+static void shutdown_calls(void)
+{
+	/* Each must fail without ending the domain. */
+	expect(hc_shutdown(3, 0), EINVAL_R, "shutdown(3, 0)");
+	expect(hc_shutdown(~0ull, 0), EINVAL_R, "shutdown(0x%llx, 0)", ~0ull);
+	expect(hc_shutdown(KEEL_SHUTDOWN_POWEROFF, 1ull << 32), EINVAL_R, "shutdown(0, 0x%llx)", 1ull << 32);
+}
+
+/* Half the calls reach a hypercall that takes random arguments safely, the others
+ * unknown numbers: small ones, known ones with high bits set, anything. */
+static uint64_t random_number(struct xorshift64 *r)
+{
+	static const uint64_t safe[] = { KEEL_HC_CONSOLE_WRITE, KEEL_HC_YIELD, KEEL_HC_DOMAIN_INFO, KEEL_HC_TIME };
+	uint64_t x = xorshift64_next(r), nr;
+
+	switch (x % 8) {
+	case 4:
+	case 5:
+		nr = (x >> 8) % 64;
+		break;
+	case 6:
+		nr = ((x >> 8) << 32) | safe[(x >> 3) % 4] | (1ull << 32);
+		break;
+	case 7:
+		nr = xorshift64_next(r);
+		break;
+	default:
+		nr = safe[(x >> 8) % 4];
+		break;
+	}
+	if (nr == KEEL_HC_BLOCK || nr == KEEL_HC_SHUTDOWN)
+		nr = 0;
+	return nr;
+}
+
+/* For domain_info and time: mostly outside RAM; inside it only where writing does no
+ * harm (the scratch buffer, the last 64 bytes of RAM). */
+static uint64_t random_address(struct xorshift64 *r, uint64_t mem)
+{
+	uint64_t x = xorshift64_next(r), y = xorshift64_next(r);
+
+	switch (x % 4) {
+	case 0:
+		return y;                      /* anywhere */
+	case 1:
+		return mem + y % (1ull << 32); /* beyond RAM */
+	case 2:
+		return mem - 64 + y % 128;     /* across its end */
+	default:
+		return gpa(scratch) + y % (sizeof(scratch) / 2);
+	}
+}
+
+/* For console_write: valid buffers are rare, and hold dots, zeros or "hcabuse\n" (the
+ * last 64 bytes of RAM), so the console stays quiet. */
+static uint64_t random_text_address(struct xorshift64 *r, uint64_t mem)
+{
+	uint64_t x = xorshift64_next(r) % 16, y = xorshift64_next(r);
+
+	if (x < 8)
+		return y;
+	if (x < 12)
+		return mem + y % (1ull << 32);
+	if (x < 15)
+		return mem - 64 + y % 128;
+	return gpa(noise) + y % (sizeof(noise) / 2);
+}
+
+static uint64_t random_size(struct xorshift64 *r)
+{
+	uint64_t x = xorshift64_next(r);
+
+	switch (x % 4) {
+	case 0:
+	case 1:
+		return (x >> 8) % 128;
+	case 2:
+		return 1ull << ((x >> 8) % 64);
+	default:
+		return xorshift64_next(r);
+	}
+}
+
+static void random_calls(const struct guest_boot *boot, uint64_t mem)
+{
+	struct xorshift64 rng;
+	uint64_t seed = 1;
+	unsigned shown = 0;
+
+	cmdline_u64(boot->cmdline, "seed", &seed);
+	xorshift64_seed(&rng, seed);
+	memset(noise, '.', sizeof(noise));
+	guest_printf("hcabuse: %u random calls, seed %lu\n", RANDOM_CALLS, seed);
+
+	for (unsigned i = 0; i < RANDOM_CALLS; i++) {
+		uint64_t nr = random_number(&rng), a[5];
+		for (unsigned k = 0; k < 5; k++)
+			a[k] = xorshift64_next(&rng);
+		if (nr == KEEL_HC_CONSOLE_WRITE) {
+			a[0] = random_text_address(&rng, mem);
+			a[1] &= 63; /* short: valid ones print */
+		} else if (nr == KEEL_HC_DOMAIN_INFO || nr == KEEL_HC_TIME) {
+			a[0] = random_address(&rng, mem);
+			a[1] = random_size(&rng);
+		}
+		long got = guest_hypercall(nr, a[0], a[1], a[2], a[3], a[4]);
+		bool known = nr >= 1 && nr <= 6;
+		bool ok = known ? got == EINVAL_R || got == EFAULT_R || got >= 0 : got == ENOSYS_R;
+		if (ok || shown < RANDOM_FAILURES_SHOWN) {
+			check(&c, ok, "random hypercall 0x%lx(0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx) returned %ld, expected %s",
+			      nr, a[0], a[1], a[2], a[3], a[4], got, known ? "-22, -14 or >= 0" : "-38");
+			shown += !ok;
+		} else {
+			c.total++; /* counted, no longer printed */
+			c.failed++;
+		}
+	}
+	guest_console_puts("\n"); /* ends what valid random writes printed */
+	if (shown == RANDOM_FAILURES_SHOWN)
+		guest_printf("hcabuse: (failures of random calls after the first %u are counted, not shown)\n",
+			     RANDOM_FAILURES_SHOWN);
+}
+
+int guest_main(const struct guest_boot *boot)
+{
+	struct keel_domain_info self = { 0 };
+	long got = hc_domain_info(&self);
+
+	/* The RAM size first: the buffer tests are placed against its end. */
+	if (got != (long)sizeof(self) || self.memory_bytes < 2 * MIB) {
+		check(&c, false, "domain_info returned %ld (memory_bytes 0x%lx): no RAM size to test against", got,
+		      self.memory_bytes);
+		return checks_summary(&c);
+	}
+	uint64_t mem = self.memory_bytes;
+
+	unknown_numbers();
+	console_write_calls(mem);
+	domain_info_calls(boot, mem);
+	time_calls(mem);
+	block_calls();
+	expect(hc_yield(), 0, "yield()");
+	shutdown_calls();
+	random_calls(boot, mem);
+	return checks_summary(&c);
+}

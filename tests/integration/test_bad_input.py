@@ -1,0 +1,251 @@
+"""Bad input (docs/config.md, docs/boot-protocols.md): configuration mistakes, missing files,
+too little memory, too many domains and a malformed image of each format each get their
+exact message, and the good domains in the same configuration still run."""
+
+import struct
+
+import pytest
+
+from keel import BUILD, boot
+from test_default import closing_lines
+
+GUESTS = BUILD / "guests"
+
+
+def image(name):
+    return bytearray((GUESTS / name).read_bytes())
+
+
+def put32(data, offset, value):
+    data[offset:offset + 4] = struct.pack("<I", value & 0xffffffff)
+    return data
+
+
+def put64(data, offset, value):
+    data[offset:offset + 8] = struct.pack("<Q", value & 0xffffffffffffffff)
+    return data
+
+
+PHDR = 64  # the first ELF64 program header; each is 56 bytes
+
+
+def phdr(i, field):
+    """Offset of an Elf64_Phdr field: p_offset 8, p_paddr 24, p_filesz 32, p_memsz 40."""
+    return PHDR + 56 * i + field
+
+
+def multiboot1_header(data):
+    return data.index(struct.pack("<I", 0x1badb002))
+
+
+def multiboot2_header(data):
+    return data.index(struct.pack("<I", 0xe85250d6))
+
+
+def crafted():
+    """name -> (bytes, type, what Keel says after "domain 'NAME' not started: ")."""
+    elf = image("hello-elf64.elf")
+    size = len(elf)
+    mb1 = image("bootcheck-mb1.elf")
+    h1 = multiboot1_header(mb1)
+    mb1_video = put32(put32(bytearray(mb1), h1 + 4, 0x3 | 0x4), h1 + 8, -(0x1badb002 + 0x7))
+    kludge = image("bootcheck-mb1k.bin")
+    low = bytearray(kludge)  # the same flat image, its address fields moved below 1 MiB
+    for field, value in zip(range(12, 32, 4), (0x80000, 0x80000, 0x86014, 0x9dc40, 0x80020)):
+        put32(low, field, value)
+    mb2 = image("bootcheck-mb2.elf")
+    h2 = multiboot2_header(mb2)
+    mb2_long = put32(put32(bytearray(mb2), h2 + 8, 0x100000), h2 + 12, -(0xe85250d6 + 0x100000))
+    mb2_tag = bytearray(mb2)
+    mb2_tag[h2 + 16:h2 + 18] = struct.pack("<H", 11)  # the first tag becomes a required unknown one
+    return {
+        "trunc.elf": (elf[:40], "auto", "kernel 'trunc.elf': file of 40 bytes is too small for an ELF header"),
+        "magic.elf": (b"\x7fELX" + elf[4:], "elf64", "kernel 'magic.elf': not an ELF file (bad magic)"),
+        "overlap.elf": (put64(bytearray(elf), phdr(1, 24), 0x102000), "auto",
+                        "kernel 'overlap.elf': segments 0 and 1 overlap in guest memory"),
+        "wrap.elf": (put64(bytearray(elf), phdr(2, 40), -0x1000), "auto",
+                     "kernel 'wrap.elf': segment 2 p_paddr 0x104000 + p_memsz 0xfffffffffffff000 wraps around"),
+        "huge.elf": (put64(put64(bytearray(elf), phdr(0, 32), 1 << 30), phdr(0, 40), 1 << 30), "auto",
+                     f"kernel 'huge.elf': segment 0 p_offset 0x1000 + p_filesz 0x40000000 is beyond the file size "
+                     f"{size:#x}"),
+        "phnum.elf": (bytearray(elf[:56]) + struct.pack("<H", 0xffff) + elf[58:], "auto",
+                      f"kernel 'phnum.elf': program headers (e_phoff 0x40, e_phnum 65535) extend beyond the file "
+                      f"size {size:#x}"),
+        "mb1-sum.elf": (put32(bytearray(mb1), h1 + 8, 0x12345678), "auto",
+                        f"kernel 'mb1-sum.elf': the Multiboot header at offset {h1:#x} has a bad checksum (magic + "
+                        "flags + checksum must be 0)"),
+        "mb1-video.elf": (mb1_video, "auto", "kernel 'mb1-video.elf': its Multiboot header asks for a video mode "
+                          "(flag 2); Keel's domains have no display"),
+        "mb1k-short.bin": (kludge[:0x3000], "auto", "kernel 'mb1k-short.bin': load_end_addr 0x106014 asks for 0x6014 "
+                           "bytes from offset 0x0, but the file has 0x3000"),
+        "mb1k-low.bin": (low, "multiboot1", "kernel 'mb1k-low.bin': it loads at 0x80000, below 1 MiB (kernels load "
+                         "at 1 MiB or above; Keel keeps the boot information below)"),
+        "mb2-sum.elf": (put32(bytearray(mb2), h2 + 12, 0), "auto",
+                        f"kernel 'mb2-sum.elf': the Multiboot2 header at offset {h2:#x} has a bad checksum (magic + "
+                        "architecture + header_length + checksum must be 0)"),
+        "mb2-long.elf": (mb2_long, "auto", "kernel 'mb2-long.elf': Multiboot2 header_length 1048576 runs past the end "
+                         "of the file"),
+        "mb2-tag.elf": (mb2_tag, "auto", "kernel 'mb2-tag.elf': its Multiboot2 header has required tag type 11, which "
+                        "Keel does not know"),
+        "empty.bin": (b"", "real16", "kernel 'empty.bin': a real16 image must be 1 to 623616 bytes (it loads at "
+                      "0x7c00, below 0xa0000), this one is 0"),
+        "big16.bin": (b"\xf4" * 700000, "real16", "kernel 'big16.bin': a real16 image must be 1 to 623616 bytes (it "
+                      "loads at 0x7c00, below 0xa0000), this one is 700000"),
+        "garbage.bin": (b"\x90" * 4096, "auto", "kernel 'garbage.bin': not an ELF64 or Multiboot kernel (no ELF header, "
+                        "no Multiboot header in its first 8 KiB, no Multiboot2 header in its first 32 KiB); a real-mode "
+                        "binary needs type = \"real16\""),
+    }
+
+
+# Domains refused by the configuration check (line numbers follow from CONFIG's layout).
+CONFIG_HEAD = """\
+loglevel = "chatty"
+{ports}
+[domain]
+name = "typo"
+kernel = "hello-elf64.elf"
+memroy = 4
+
+[domain]
+name = "twocpus"
+kernel = "hello-elf64.elf"
+vcpus = 2
+
+[domain]
+name = "zero"
+kernel = "hello-elf64.elf"
+memory = 0
+
+[domain]
+name = "good"
+kernel = "hello-elf64.elf"
+cmdline = "greeting=still running"
+
+[domain]
+name = "missing"
+kernel = "nosuch.elf"
+
+[domain]
+name = "nomodule"
+kernel = "hello-elf64.elf"
+module = [ "nosuch.txt" ]
+
+[domain]
+name = "small"
+kernel = "hello-elf64.elf"
+memory = 1
+
+[domain]
+name = "nofit"
+kernel = "hello-elf64.elf"
+module = [ "big.bin" ]
+memory = 2
+"""
+
+CONFIG_ERRORS = [
+    '[error] keel.cfg:1: loglevel = "chatty": expected error, warn, info or debug',
+    "[error] keel.cfg:8: unknown key 'memroy'",
+    "[error] keel.cfg:5: domain 'typo' not started: it has errors",
+    "[error] keel.cfg:13: vcpus = 2: must be 1: guests with more than one vCPU are not supported yet",
+    "[error] keel.cfg:10: domain 'twocpus' not started: it has errors",
+    "[error] keel.cfg:18: memory = 0: must be 1..4096 MiB",
+    "[error] keel.cfg:15: domain 'zero' not started: it has errors",
+]
+KEPT = 5  # domains of CONFIG_HEAD that pass the configuration check
+
+BUILD_ERRORS = [
+    "[error] domain 'missing' not started: its kernel 'nosuch.elf' is not among the boot modules",
+    "[error] domain 'nomodule' not started: its module 'nosuch.txt' is not among the boot modules",
+    "[error] domain 'small' not started: kernel 'hello-elf64.elf': segment 0 ends at 0x102ee1, beyond guest memory "
+    "0x100000",
+    "[error] domain 'nofit' not started: module 'big.bin' (2097152 bytes) does not fit: it would end at 0x315000, "
+    "beyond the domain's memory 0x200000",
+]
+
+
+def config(bed, images):
+    # The port that does not end this emulator's run is set to the machine's ACPI PM1a
+    # control block, which Keel must refuse: writing it powers a PC off.
+    ports = {bed.ending_port: "0xf4" if bed.ending_port == "exit_port" else "0x8900",
+             "exit_port" if bed.ending_port == "shutdown_port" else "shutdown_port": hex(bed.acpi_pm1a_control)}
+    text = CONFIG_HEAD.format(ports="".join(f"{key} = {value}\n" for key, value in sorted(ports.items())))
+    for i, (name, (_, kind, _)) in enumerate(images.items()):
+        text += f'\n[domain]\nname = "bad{i}"\nkernel = "{name}"\ntype = "{kind}"\nmemory = 8\n'
+    # Fill up to the limit of 32 domains with quick ones, then one too many.
+    for i in range(32 - KEPT - len(images)):
+        text += f'\n[domain]\nname = "filler{i}"\nkernel = "lifecycle.elf"\ncmdline = "actions=halt"\nmemory = 2\n'
+    text += '\n[domain]\nname = "onetoomany"\nkernel = "lifecycle.elf"\n'
+    return text
+
+
+@pytest.fixture(scope="module")
+def run(bed, tmp_path_factory):
+    images = crafted()
+    files = {name: bytes(data) for name, (data, _, _) in images.items()}
+    files["big.bin"] = bytes(2 << 20)
+    text = config(bed, images)
+    return boot(tmp_path_factory.mktemp(f"bad-{bed.name}"), text, bed=bed, files=files), text, images
+
+
+def test_configuration_problems(run, bed):
+    result, text, _ = run
+    errors = [line for line in result.lines if line.startswith("[error] keel.cfg:")]
+    last = text.count("\n") - 2  # the line of the 33rd [domain]: it ends the text with two more
+    acpi = []
+    if bed.acpi_pm1a_control:
+        key = "exit_port" if bed.ending_port == "shutdown_port" else "shutdown_port"
+        port = bed.acpi_pm1a_control
+        acpi = [f"[error] keel.cfg:{3 if key == 'shutdown_port' else 2}: {key} = {port:#x}: refused: port {port:#x} is "
+                f"the ACPI PM1a control block ({port:#x}-{port + 1:#x}), through which the machine powers off or resets"]
+    assert errors == CONFIG_ERRORS + [f"[error] keel.cfg:{last}: more than 32 domains: this [domain] and its lines "
+                                      "are ignored"] + acpi, str(result)
+
+
+def test_missing_files_and_memory(run):
+    result = run[0]
+    errors = [line for line in result.lines if line.startswith("[error] domain '") and "'bad" not in line]
+    assert errors == BUILD_ERRORS, str(result)
+
+
+def test_malformed_images(run):
+    result, _, images = run
+    errors = [line for line in result.lines if line.startswith("[error] domain 'bad")]
+    assert errors == [f"[error] domain 'bad{i}' not started: {why}" for i, (_, _, why) in enumerate(images.values())], \
+        str(result)
+
+
+def test_the_good_domains_still_run(run):
+    result, _, images = run
+    assert result.guest_lines("good")[0] == 'hello: elf64 kernel, cmdline "greeting=still running"', str(result)
+    assert result.end_lines("good") == [
+        "[info] dom1 good: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result)
+    fillers = 32 - KEPT - len(images)
+    table = result.exit_table()
+    assert list(table) == ["good"] + [f"filler{i}" for i in range(fillers)], str(result)
+    not_built = KEPT - 1 + len(images)
+    problems = len([line for line in result.lines if line.startswith("[error] keel.cfg:")])
+    assert closing_lines(result) == (f"Keel finished: {1 + fillers} ended cleanly, 0 crashed, {not_built} not built, "
+                                     f"{problems} problems in keel.cfg", "Keel exit status 4"), str(result)
+    assert result.status == 4, str(result)
+
+
+FIXED_PORTS = """\
+{key} = 0xcf9
+{ending} = {value}
+
+[domain]
+name = "hello"
+kernel = "hello-elf64.elf"
+"""
+
+
+def test_a_reset_port_is_never_an_exit_port(bed, tmp_path):
+    """Today's keel.cfg with exit_port = 0xcf9 would reset the machine at the end of the run."""
+    key = "exit_port" if bed.ending_port == "shutdown_port" else "shutdown_port"
+    value = "0xf4" if bed.ending_port == "exit_port" else "0x8900"
+    result = boot(tmp_path, FIXED_PORTS.format(key=key, ending=bed.ending_port, value=value), bed=bed)
+    assert f"[error] keel.cfg:1: {key} = 0xcf9: refused: port 0xcf9 is the reset control register (writing it " \
+           "resets the machine)" in result.lines, str(result)
+    assert result.end_lines("hello") == [
+        "[info] dom1 hello: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result)
+    assert result.status == 4, str(result)

@@ -1,0 +1,77 @@
+"""Each boot protocol, checked from inside the guest (guests/test/bootcheck.c): entry state,
+command line, module contents by checksum, memory map, boot loader name and the UART. The
+guest reports through its debug-exit port: exit status 0 means every check passed."""
+
+import os
+import re
+import zlib
+
+import pytest
+
+from keel import EMULATOR_PORTS, boot
+
+BLOB = os.urandom(10000)  # not a multiple of a page: the next module must still be aligned
+TEXT = b"a text module\n"
+CRCS = f"crc0={zlib.crc32(BLOB):08x} crc1={zlib.crc32(TEXT):08x}"
+
+# name, image, how Keel describes it, memory (MiB), checks the guest makes (README.md)
+DOMAINS = [
+    ("mb1", "bootcheck-mb1.elf", "multiboot1 kernel (ELF32)", 12, 46),
+    ("mb1k", "bootcheck-mb1k.bin", "multiboot1 kernel (a.out kludge)", 16, 46),
+    ("mb2", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 24, 47),
+    ("elf64", "bootcheck-elf64.elf", "elf64 kernel (ELF64)", 32, 33),
+]
+
+
+def config():
+    text = EMULATOR_PORTS
+    for name, image, _, memory, _ in DOMAINS:
+        text += f'\n[domain]\nname = "{name}"\nkernel = "{image}"\ncmdline = "modules=2 {CRCS}"\nmemory = {memory}\n'
+        if name == "elf64":  # the ramdisk is the first module
+            text += 'ramdisk = "blob.bin"\nmodule = [ "text.txt" ]\n'
+        else:
+            text += 'module = [ "blob.bin binary data",\n           "text.txt" ]\n'
+    return text
+
+
+@pytest.fixture(scope="module")
+def run(bed, tmp_path_factory):
+    return boot(tmp_path_factory.mktemp(f"protocols-{bed.name}"), config(), bed=bed,
+                files={"blob.bin": BLOB, "text.txt": TEXT})
+
+
+def page_up(address):
+    return (address + 0xfff) & ~0xfff
+
+
+@pytest.mark.parametrize("name,image,kind,memory,checks", DOMAINS, ids=[d[0] for d in DOMAINS])
+def test_protocol(run, name, image, kind, memory, checks):
+    lines = run.domain_lines(name)
+    built = re.fullmatch(rf"\[info\] dom\d+ {name}: built: {re.escape(kind)} at 0x100000-(0x[0-9a-f]+), 2 modules, "
+                         rf"{memory} MiB, entry 0x[0-9a-f]+", lines[0] if lines else "")
+    assert built, f"{name}: {lines[:1]} ({run})"
+    # Modules are page-aligned, in order, after the kernel's last byte (its bss included).
+    blob_at = page_up(int(built.group(1), 16))
+    text_at = page_up(blob_at + len(BLOB))
+    protocol = kind.split()[0]
+    mod_cmdline = "" if name == "elf64" else "binary data"
+    want = [
+        f"bootcheck: {protocol}: entry state ok",
+        f'bootcheck: cmdline "modules=2 {CRCS}"',
+        f'bootcheck: module 0: {len(BLOB)} bytes at {blob_at:#x}, crc32 0x{zlib.crc32(BLOB):08x}, cmdline "{mod_cmdline}"',
+        f'bootcheck: module 1: {len(TEXT)} bytes at {text_at:#x}, crc32 0x{zlib.crc32(TEXT):08x}, cmdline ""',
+        "bootcheck: memory 0x0-0x9ffff ram",
+        "bootcheck: memory 0xa0000-0xfffff reserved",
+        f"bootcheck: memory 0x100000-{memory * 2**20 - 1:#x} ram",
+    ]
+    if protocol != "elf64":
+        want.append('bootcheck: boot loader "Keel"')
+    want += ["bootcheck: uart ok", f"bootcheck: {checks} checks passed"]
+    assert run.guest_lines(name) == want, f"{name} ({run})"
+    assert run.end_lines(name) == [
+        f"[info] {lines[0].split()[1]} {name}: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); "
+        "destroyed"], f"{name} ({run})"
+
+
+def test_all_passed(run):
+    assert run.status == 0, str(run)

@@ -1,0 +1,37 @@
+"""Hypercall abuse (guests/test/hcabuse.c): unknown numbers, buffers straddling the end of
+RAM, wrapping lengths, huge addresses and thousands of random calls each get the documented
+error, never a fault, and the well-behaved domain beside it runs as usual."""
+
+import pytest
+
+from keel import EMULATOR_PORTS, boot
+
+CONFIG = EMULATOR_PORTS + """
+[domain]
+name = "abuse"
+kernel = "hcabuse.elf"
+cmdline = "name=abuse seed={seed}"
+memory = 6
+
+[domain]
+name = "bystander"
+kernel = "hello-elf64.elf"
+cmdline = "greeting=still here"
+memory = 4
+"""
+
+
+@pytest.mark.parametrize("seed", [1, 424242])
+def test_every_error_is_the_documented_one(bed, tmp_path, seed):
+    result = boot(tmp_path, CONFIG.format(seed=seed), bed=bed)
+    lines = result.guest_lines("abuse")
+    assert lines == [f"hcabuse: 2000 random calls, seed {seed}", "hcabuse: 2043 checks passed"], str(result)
+    # The one valid write that ends exactly at the end of its RAM reached its console.
+    assert "hcabuse" in result.guest_lines("abuse", "hypercall"), str(result)
+    assert result.end_lines("abuse") == [
+        "[info] dom1 abuse: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result)
+    assert result.guest_lines("bystander")[-1] == "hello: the clock runs", str(result)
+    assert result.end_lines("bystander") == [
+        "[info] dom2 bystander: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], \
+        str(result)
+    assert result.status == 0, str(result)

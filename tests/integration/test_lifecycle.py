@@ -1,0 +1,118 @@
+"""How domains end and what follows (docs/config.md): each reason (poweroff, reboot, crash)
+under each policy (destroy, restart, preserve), the restart bound, a halt, a timed block,
+and domains that wait forever. One lifecycle guest (guests/test/lifecycle.c) per case: its
+cmdline says what it does on each boot."""
+
+import pytest
+
+from keel import EMULATOR_PORTS, boot
+from test_default import assert_lines, closing_lines
+
+ENDED = "(shutdown hypercall)"
+
+# name: (actions, policy settings, Keel's lines about it after "built", in order)
+CASES = {
+    "off-destroy": ("poweroff:0", "", [
+        f"[info] D off-destroy: ended: poweroff, exit status 0 {ENDED}; destroyed"]),
+    "off-restart": ("poweroff:3,exit:0", 'on_poweroff = "restart"', [
+        f"[warn] D off-restart: ended: poweroff, exit status 3 {ENDED}; restarting",
+        "BUILT",
+        "[info] D off-restart: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); restarting",
+        "BUILT", "LOOPING"]),
+    "off-preserve": ("poweroff:5", 'on_poweroff = "preserve"', [
+        f"[warn] D off-preserve: ended: poweroff, exit status 5 {ENDED}; preserved: its memory and vCPU are kept"]),
+    "reboot-destroy": ("reboot:0", 'on_reboot = "destroy"', [
+        f"[info] D reboot-destroy: ended: reboot, exit status 0 {ENDED}; destroyed"]),
+    "reboot-restart": ("reboot:0,poweroff:0", "", [  # on_reboot's default is restart
+        f"[info] D reboot-restart: ended: reboot, exit status 0 {ENDED}; restarting",
+        "BUILT",
+        f"[info] D reboot-restart: ended: poweroff, exit status 0 {ENDED}; destroyed"]),
+    "reboot-preserve": ("reboot:2", 'on_reboot = "preserve"', [
+        f"[warn] D reboot-preserve: ended: reboot, exit status 2 {ENDED}; preserved: its memory and vCPU are kept"]),
+    "crash-destroy": ("crash:7", "", [
+        f"[warn] D crash-destroy: ended: crash, exit status 7 {ENDED}; destroyed"]),
+    "crash-restart": ("crash:1,exit:0", 'on_crash = "restart"', [
+        f"[warn] D crash-restart: ended: crash, exit status 1 {ENDED}; restarting",
+        "BUILT",
+        "[info] D crash-restart: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"]),
+    "crash-preserve": ("crash:9", 'on_crash = "preserve"', [
+        f"[warn] D crash-preserve: ended: crash, exit status 9 {ENDED}; preserved: its memory and vCPU are kept"]),
+    "loop": ("reboot:0", "", ["BOUND"]),
+    "halt": ("halt", "", [
+        "[info] D halt: ended: poweroff, no exit status (HLT with interrupts disabled at rip 0x<hex>); destroyed"]),
+    "sleep": ("sleep:20", "", [
+        f"[info] D sleep: ended: poweroff, exit status 0 {ENDED}; destroyed"]),
+    "wait": ("wait", "", ["[warn] D wait: blocked forever: it waits for an event, and none can come"]),
+    "block": ("block", "", ["[warn] D block: blocked forever: it waits for an event, and none can come"]),
+}
+
+
+def config():
+    text = EMULATOR_PORTS
+    for name, (actions, policy, _) in CASES.items():
+        text += f'\n[domain]\nname = "{name}"\nkernel = "lifecycle.elf"\ncmdline = "actions={actions}"\n{policy}\n'
+    return text
+
+
+def expected(dom, name):
+    """Keel's lines about the domain, with BUILT, LOOPING and BOUND spelt out."""
+    built = f"[info] {dom} {name}: built: elf64 kernel (ELF64) at 0x100000-0x<hex>, 0 modules, 4 MiB, entry 0x<hex>"
+    lines = [built]
+    for line in CASES[name][2]:
+        if line == "BUILT":
+            lines.append(built)
+        elif line == "LOOPING":  # exit:0 from now on, restarted until the bound
+            lines += [f"[info] {dom} {name}: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); "
+                      "restarting", built] * 3
+            lines.append(f"[warn] {dom} {name}: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); "
+                         "destroyed: it restarted 5 times within 10 s")
+        elif line == "BOUND":
+            lines += [f"[info] {dom} {name}: ended: reboot, exit status 0 {ENDED}; restarting", built] * 5
+            lines.append(f"[warn] {dom} {name}: ended: reboot, exit status 0 {ENDED}; destroyed: it restarted 5 times "
+                         "within 10 s")
+        else:
+            lines.append(line.replace(" D ", f" {dom} "))
+    return lines
+
+
+@pytest.fixture(scope="module")
+def run(bed, tmp_path_factory):
+    return boot(tmp_path_factory.mktemp(f"lifecycle-{bed.name}"), config(), bed=bed)
+
+
+def keel_lines(result, name):
+    return [line for line in result.domain_lines(name) if line.startswith("[")]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_end_and_policy(run, name):
+    dom = f"dom{list(CASES).index(name) + 1}"
+    assert_lines(keel_lines(run, name), expected(dom, name), f"{name} ({run})")
+
+
+def test_a_restart_gets_fresh_memory(run):
+    """Every boot writes a canary; a restarted domain must not find it."""
+    lines = run.guest_lines("reboot-restart")
+    assert lines == ["lifecycle: boot 0: reboot:0", "lifecycle: boot 1: poweroff:0", "lifecycle: memory is fresh"], \
+        str(run)
+    assert run.guest_lines("loop").count("lifecycle: memory is fresh") == 5, str(run)
+
+
+def test_a_timed_block_wakes_on_time(run):
+    assert run.guest_lines("sleep") == ["lifecycle: boot 0: sleep:20", "lifecycle: woke after 20 ms"], str(run)
+
+
+def test_the_report(run):
+    table = run.exit_table()
+    want = {"off-destroy": ("poweroff", 0, 0), "off-restart": ("poweroff", 0, 5),
+            "off-preserve": ("poweroff", 5, 0), "reboot-destroy": ("reboot", 0, 0),
+            "reboot-restart": ("poweroff", 0, 1), "reboot-preserve": ("reboot", 2, 0),
+            "crash-destroy": ("crash", 7, 0), "crash-restart": ("poweroff", 0, 1), "crash-preserve": ("crash", 9, 0),
+            "loop": ("reboot", 0, 5), "halt": ("poweroff", "-", 0), "sleep": ("poweroff", 0, 0),
+            "wait": ("blocked", "-", 0), "block": ("blocked", "-", 0)}
+    assert {name: (row["ended"], row["status"], row["restarts"]) for name, row in table.items()} == want, str(run)
+    # Clean: off-destroy, reboot-destroy, reboot-restart, crash-restart, halt, sleep.
+    assert closing_lines(run) == ("Keel finished: 6 ended cleanly, 2 crashed, 4 ended with a non-zero exit status or "
+                                  "in a restart loop, 2 blocked forever", "Keel exit status 4"), str(run)
+    assert "[info] scheduler: no vCPU can run any more" in run.lines, str(run)
+    assert run.status == 4, str(run)
