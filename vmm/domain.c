@@ -122,7 +122,8 @@ struct domain *domain_create(const struct domain_config *cfg, const struct boot_
 {
 	char why[200];
 	if (ndomains == DOMAIN_MAX) {
-		log_error("domain '%s' not started: Keel runs at most %u domains", cfg->name, DOMAIN_MAX);
+		log_error("keel.cfg:%d: domain '%s' not started: Keel runs at most %u domains", cfg->line, cfg->name,
+			  DOMAIN_MAX);
 		return NULL;
 	}
 	struct domain *d = &domains[ndomains];
@@ -131,16 +132,16 @@ struct domain *domain_create(const struct domain_config *cfg, const struct boot_
 	d->config = *cfg;
 	const char *missing = find_images(d, boot, why, sizeof(why));
 	if (missing) {
-		log_error("domain '%s' not started: %s", cfg->name, missing);
+		log_error("keel.cfg:%d: domain '%s' not started: %s", cfg->line, cfg->name, missing);
 		return NULL;
 	}
 	if (console_init(d, cfg->console_ring_kib)) {
-		log_error("domain '%s' not started: no memory for its %u KiB console ring", cfg->name,
-			  cfg->console_ring_kib);
+		log_error("keel.cfg:%d: domain '%s' not started: no memory for its %u KiB console ring", cfg->line,
+			  cfg->name, cfg->console_ring_kib);
 		return NULL;
 	}
 	if (build(d, why, sizeof(why))) {
-		log_error("domain '%s' not started: %s", cfg->name, why);
+		log_error("keel.cfg:%d: domain '%s' not started: %s", cfg->line, cfg->name, why);
 		console_free(d);
 		return NULL;
 	}

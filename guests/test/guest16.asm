@@ -28,12 +28,12 @@ start:
 	; Step 11: the variant's ending, one last exit.
 %ifdef VARIANT_hello
 	cli                         ; no interrupt can wake us up...
-	hlt                         ; ...so Keel records this HLT as "stopped"
+	hlt                         ; ...so Keel ends the domain: a poweroff
 %elifdef VARIANT_oob
 	mov ax, 0xffff
 	mov es, ax
 	mov al, [es:0x0010]         ; 0xFFFF * 16 + 0x10 = 0x100000, the first byte past
-	                            ; our 1 MiB: nested-paging fault, "crashed"
+	                            ; our 1 MiB: nested-paging fault, a crash
 %else
 %error "define one of VARIANT_hello, VARIANT_oob"
 %endif

@@ -98,6 +98,14 @@ _LOG_LINE = re.compile(r"\[(?:error|warn|info|debug)\] dom\d+ (\S+): ")
 _STATUS_LINE = re.compile(r"Keel exited with status (\d+)\b")
 
 
+def header_line(config_text, name):
+    """The line of the [domain] header of the domain called name: Keel's messages about a
+    domain that was not built name it."""
+    lines = config_text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.replace(" ", "") == f'name="{name}"')
+    return next(i for i in range(at, -1, -1) if lines[i].strip() == "[domain]") + 1
+
+
 def clean(text):
     return _ANSI.sub("", text.replace("\r", ""))
 

@@ -2,11 +2,12 @@
 too little memory, too many domains and a malformed image of each format each get their
 exact message, and the good domains in the same configuration still run."""
 
+import re
 import struct
 
 import pytest
 
-from keel import BUILD, boot
+from keel import BUILD, boot, header_line
 from test_default import closing_lines
 
 GUESTS = BUILD / "guests"
@@ -42,6 +43,15 @@ def multiboot2_header(data):
     return data.index(struct.pack("<I", 0xe85250d6))
 
 
+def elf32_filesz(data):
+    """p_filesz of the first program header of an ELF32 image."""
+    return struct.unpack_from("<I", data, 52 + 16)[0]
+
+
+def elf64_filesz(data):
+    return struct.unpack_from("<Q", data, phdr(0, 32))[0]
+
+
 def crafted():
     """name -> (bytes, type, what Keel says after "domain 'NAME' not started: ")."""
     elf = image("hello-elf64.elf")
@@ -74,6 +84,9 @@ def crafted():
         "mb1-sum.elf": (put32(bytearray(mb1), h1 + 8, 0x12345678), "auto",
                         f"kernel 'mb1-sum.elf': the Multiboot header at offset {h1:#x} has a bad checksum (magic + "
                         "flags + checksum must be 0)"),
+        "mb1-trunc.elf": (mb1[:h1 + 0x100], "auto",
+                          f"kernel 'mb1-trunc.elf': segment 0 p_offset 0x1000 + p_filesz {elf32_filesz(mb1):#x} is beyond "
+                          f"the file size {h1 + 0x100:#x}"),
         "mb1-video.elf": (mb1_video, "auto", "kernel 'mb1-video.elf': its Multiboot header asks for a video mode "
                           "(flag 2); Keel's domains have no display"),
         "mb1k-short.bin": (kludge[:0x3000], "auto", "kernel 'mb1k-short.bin': load_end_addr 0x106014 asks for 0x6014 "
@@ -83,6 +96,9 @@ def crafted():
         "mb2-sum.elf": (put32(bytearray(mb2), h2 + 12, 0), "auto",
                         f"kernel 'mb2-sum.elf': the Multiboot2 header at offset {h2:#x} has a bad checksum (magic + "
                         "architecture + header_length + checksum must be 0)"),
+        "mb2-trunc.elf": (mb2[:h2 + 0x100], "auto",
+                          f"kernel 'mb2-trunc.elf': segment 0 p_offset 0x1000 + p_filesz {elf64_filesz(mb2):#x} is beyond "
+                          f"the file size {h2 + 0x100:#x}"),
         "mb2-long.elf": (mb2_long, "auto", "kernel 'mb2-long.elf': Multiboot2 header_length 1048576 runs past the end "
                          "of the file"),
         "mb2-tag.elf": (mb2_tag, "auto", "kernel 'mb2-tag.elf': its Multiboot2 header has required tag type 11, which "
@@ -154,12 +170,12 @@ CONFIG_ERRORS = [
 KEPT = 5  # domains of CONFIG_HEAD that pass the configuration check
 
 BUILD_ERRORS = [
-    "[error] domain 'missing' not started: its kernel 'nosuch.elf' is not among the boot modules",
-    "[error] domain 'nomodule' not started: its module 'nosuch.txt' is not among the boot modules",
-    "[error] domain 'small' not started: kernel 'hello-elf64.elf': segment 0 ends at 0x102ee1, beyond guest memory "
-    "0x100000",
-    "[error] domain 'nofit' not started: module 'big.bin' (2097152 bytes) does not fit: it would end at 0x315000, "
-    "beyond the domain's memory 0x200000",
+    "[error] keel.cfg:25: domain 'missing' not started: its kernel 'nosuch.elf' is not among the boot modules",
+    "[error] keel.cfg:29: domain 'nomodule' not started: its module 'nosuch.txt' is not among the boot modules",
+    "[error] keel.cfg:34: domain 'small' not started: kernel 'hello-elf64.elf': segment 0 ends at 0x102ee1, beyond "
+    "guest memory 0x100000",
+    "[error] keel.cfg:39: domain 'nofit' not started: module 'big.bin' (2097152 bytes) does not fit: it would end at "
+    "0x315000, beyond the domain's memory 0x200000",
 ]
 
 
@@ -189,7 +205,8 @@ def run(bed, tmp_path_factory):
 
 def test_configuration_problems(run, bed):
     result, text, _ = run
-    errors = [line for line in result.lines if line.startswith("[error] keel.cfg:")]
+    errors = [line for line in result.lines if line.startswith("[error] keel.cfg:") and " not started: " not in line
+              or line.endswith("not started: it has errors")]
     last = text.count("\n") - 2  # the line of the 33rd [domain]: it ends the text with two more
     acpi = []
     if bed.acpi_pm1a_control:
@@ -203,18 +220,19 @@ def test_configuration_problems(run, bed):
 
 def test_missing_files_and_memory(run):
     result = run[0]
-    errors = [line for line in result.lines if line.startswith("[error] domain '") and "'bad" not in line]
+    errors = [line for line in result.lines if re.match(r"\[error\] keel.cfg:\d+: domain '", line) and "'bad" not in line
+              and "it has errors" not in line]
     assert errors == BUILD_ERRORS, str(result)
 
 
 def test_malformed_images(run):
-    result, _, images = run
-    errors = [line for line in result.lines if line.startswith("[error] domain 'bad")]
-    assert errors == [f"[error] domain 'bad{i}' not started: {why}" for i, (_, _, why) in enumerate(images.values())], \
-        str(result)
+    result, text, images = run
+    errors = [line for line in result.lines if re.match(r"\[error\] keel.cfg:\d+: domain 'bad", line)]
+    assert errors == [f"[error] keel.cfg:{header_line(text, f'bad{i}')}: domain 'bad{i}' not started: {why}"
+                      for i, (_, _, why) in enumerate(images.values())], str(result)
 
 
-def test_the_good_domains_still_run(run):
+def test_the_good_domains_still_run(run, bed):
     result, _, images = run
     assert result.guest_lines("good")[0] == 'hello: elf64 kernel, cmdline "greeting=still running"', str(result)
     assert result.end_lines("good") == [
@@ -223,7 +241,7 @@ def test_the_good_domains_still_run(run):
     table = result.exit_table()
     assert list(table) == ["good"] + [f"filler{i}" for i in range(fillers)], str(result)
     not_built = KEPT - 1 + len(images)
-    problems = len([line for line in result.lines if line.startswith("[error] keel.cfg:")])
+    problems = len(CONFIG_ERRORS) + 1 + (1 if bed.acpi_pm1a_control else 0)  # and the 33rd domain
     assert closing_lines(result) == (f"Keel finished: {1 + fillers} ended cleanly, 0 crashed, {not_built} not built, "
                                      f"{problems} problems in keel.cfg", "Keel exit status 4"), str(result)
     assert result.status == 4, str(result)

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from keel import EMULATOR_PORTS, boot
+from keel import EMULATOR_PORTS, boot, header_line
 from test_default import closing_lines
 
 HEX = "0x[0-9a-f]+"
@@ -70,7 +70,7 @@ MINIMAL = EMULATOR_PORTS + '\n[domain]\nname = "hello"\nkernel = "hello-elf64.el
 
 def test_no_domain_at_all(bed, tmp_path):
     result = boot(tmp_path, EMULATOR_PORTS + '\n[domain]\nname = "ghost"\nkernel = "ghost.elf"\n', bed=bed)
-    assert "[error] domain 'ghost' not started: its kernel 'ghost.elf' is not among the boot modules" \
+    assert "[error] keel.cfg:4: domain 'ghost' not started: its kernel 'ghost.elf' is not among the boot modules" \
         in result.lines, str(result)
     assert closing_lines(result) == ("[error] no domain could be started: check keel.cfg and the guest images",
                                      "Keel exit status 3"), str(result)
@@ -111,10 +111,11 @@ def test_kernels_started_without_paging_need_unrestricted_guest(bed, tmp_path):
     if not bed.cpu_without_unrestricted_guest:
         pytest.skip(f"{bed.name}: real-mode and Multiboot kernels need no extra CPU feature there")
     result = boot(tmp_path, WITHOUT_PAGING, bed=bed, extra=bed.cpu_without_unrestricted_guest)
-    assert "[error] domain 'hello16' not started: this CPU's VT-x has no unrestricted guest mode, which real16 " \
-           "kernels need" in result.lines, str(result)
-    assert "[error] domain 'mb1' not started: this CPU's VT-x has no unrestricted guest mode, which Multiboot " \
-           "kernels (started with paging off) need" in result.lines, str(result)
+    assert f"[error] keel.cfg:{header_line(WITHOUT_PAGING, 'hello16')}: domain 'hello16' not started: this CPU's " \
+           "VT-x has no unrestricted guest mode, which real16 kernels need" in result.lines, str(result)
+    assert f"[error] keel.cfg:{header_line(WITHOUT_PAGING, 'mb1')}: domain 'mb1' not started: this CPU's VT-x has " \
+           "no unrestricted guest mode, which Multiboot kernels (started with paging off) need" in result.lines, \
+        str(result)
     assert result.end_lines("hello") == [
         "[info] dom1 hello: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result)
     assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 0 crashed, 2 not built", "Keel exit status 4"), \

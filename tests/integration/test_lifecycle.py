@@ -42,6 +42,9 @@ CASES = {
         "[info] D halt: ended: poweroff, no exit status (HLT with interrupts disabled at rip 0x<hex>); destroyed"]),
     "sleep": ("sleep:20", "", [
         f"[info] D sleep: ended: poweroff, exit status 0 {ENDED}; destroyed"]),
+    "no-exit-port": ("exit:3", "debug_exit = 0", [  # its write to 0xf4 reaches nothing; then it halts
+        "[info] D no-exit-port: ended: poweroff, no exit status (HLT with interrupts disabled at rip 0x<hex>); "
+        "destroyed"]),
     "wait": ("wait", "", ["[warn] D wait: blocked forever: it waits for an event, and none can come"]),
     "block": ("block", "", ["[warn] D block: blocked forever: it waits for an event, and none can come"]),
 }
@@ -109,10 +112,11 @@ def test_the_report(run):
             "reboot-restart": ("poweroff", 0, 1), "reboot-preserve": ("reboot", 2, 0),
             "crash-destroy": ("crash", 7, 0), "crash-restart": ("poweroff", 0, 1), "crash-preserve": ("crash", 9, 0),
             "loop": ("reboot", 0, 5), "halt": ("poweroff", "-", 0), "sleep": ("poweroff", 0, 0),
+            "no-exit-port": ("poweroff", "-", 0),
             "wait": ("blocked", "-", 0), "block": ("blocked", "-", 0)}
     assert {name: (row["ended"], row["status"], row["restarts"]) for name, row in table.items()} == want, str(run)
-    # Clean: off-destroy, reboot-destroy, reboot-restart, crash-restart, halt, sleep.
-    assert closing_lines(run) == ("Keel finished: 6 ended cleanly, 2 crashed, 4 ended with a non-zero exit status or "
+    # Clean: off-destroy, reboot-destroy, reboot-restart, crash-restart, halt, sleep, no-exit-port.
+    assert closing_lines(run) == ("Keel finished: 7 ended cleanly, 2 crashed, 4 ended with a non-zero exit status or "
                                   "in a restart loop, 2 blocked forever", "Keel exit status 4"), str(run)
     assert "[info] scheduler: no vCPU can run any more" in run.lines, str(run)
     assert run.status == 4, str(run)

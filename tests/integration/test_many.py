@@ -4,7 +4,7 @@ with the 65th left out with a message."""
 
 import pytest
 
-from keel import EMULATOR_PORTS, boot
+from keel import EMULATOR_PORTS, boot, header_line
 from test_default import closing_lines
 
 KINDS = ["hello-elf64.elf", "hello-mb1.elf", "hello-mb2.elf", "bootcheck-elf64.elf"]
@@ -39,7 +39,8 @@ def test_64_boot_modules(bed, tmp_path):
     if bed.boot_path == "UEFI":
         assert f"Keel loader: warning: skipping \\keel\\guests\\{names[63]}: Keel takes at most 64 boot modules" \
             in result.lines, str(result)
-    assert f"[error] domain 'late' not started: its module '{names[63]}' is not among the boot modules" \
+    assert f"[error] keel.cfg:{header_line(text, 'late')}: domain 'late' not started: its module '{names[63]}' is " \
+           "not among the boot modules" \
         in result.lines, str(result)
     for d in range(4):
         lines = result.guest_lines(f"d{d}")
