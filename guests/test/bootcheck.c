@@ -279,6 +279,16 @@ static void check_uart(void)
 		guest_printf("bootcheck: uart ok\n");
 }
 
+/* A port no device answers reads as all ones, and a write to it changes nothing: COM2's
+ * scratch register (the domain has COM1 only). */
+static void check_unused_port(void)
+{
+	outb(0x2f8 + UART_SCR, 0x5a);
+	uint8_t v = inb(0x2f8 + UART_SCR);
+	if (check(&c, v == 0xff, "port 0x2ff reads 0x%02x, expected 0xff (no device there)", v))
+		guest_printf("bootcheck: unused ports read 0xff\n");
+}
+
 int guest_main(const struct guest_boot *boot)
 {
 	check_entry(boot);
@@ -289,5 +299,6 @@ int guest_main(const struct guest_boot *boot)
 	check_modules(boot);
 	check_memory(boot);
 	check_uart();
+	check_unused_port();
 	return checks_summary(&c);
 }

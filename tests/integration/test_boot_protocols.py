@@ -16,10 +16,10 @@ CRCS = f"crc0={zlib.crc32(BLOB):08x} crc1={zlib.crc32(TEXT):08x}"
 
 # name, image, how Keel describes it, memory (MiB), checks the guest makes (README.md)
 DOMAINS = [
-    ("mb1", "bootcheck-mb1.elf", "multiboot1 kernel (ELF32)", 12, 46),
-    ("mb1k", "bootcheck-mb1k.bin", "multiboot1 kernel (a.out kludge)", 16, 46),
-    ("mb2", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 24, 47),
-    ("elf64", "bootcheck-elf64.elf", "elf64 kernel (ELF64)", 32, 33),
+    ("mb1", "bootcheck-mb1.elf", "multiboot1 kernel (ELF32)", 12, 47),
+    ("mb1k", "bootcheck-mb1k.bin", "multiboot1 kernel (a.out kludge)", 16, 47),
+    ("mb2", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 24, 48),
+    ("elf64", "bootcheck-elf64.elf", "elf64 kernel (ELF64)", 32, 34),
 ]
 
 
@@ -66,7 +66,7 @@ def test_protocol(run, name, image, kind, memory, checks):
     ]
     if protocol != "elf64":
         want.append('bootcheck: boot loader "Keel"')
-    want += ["bootcheck: uart ok", f"bootcheck: {checks} checks passed"]
+    want += ["bootcheck: uart ok", "bootcheck: unused ports read 0xff", f"bootcheck: {checks} checks passed"]
     assert run.guest_lines(name) == want, f"{name} ({run})"
     assert run.end_lines(name) == [
         f"[info] {lines[0].split()[1]} {name}: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); "
