@@ -58,7 +58,9 @@ static const char *find_images(struct domain *d, const struct boot_info *boot, c
 
 static void teardown(struct domain *d)
 {
-	hvm->vcpu_destroy(&d->vcpu);
+	if (d->vcpu.vendor)
+		hvm->vcpu_destroy(d->vcpu.vendor);
+	d->vcpu.vendor = NULL;
 	p2m_destroy(&d->p2m);
 	io_free(d);
 }
@@ -103,7 +105,7 @@ static int build(struct domain *d, char *why, size_t len)
 		return -1;
 	}
 	d->vcpu = (struct vcpu){ .dom = d, .regs = r.regs };
-	if ((err = hvm->vcpu_create(&d->vcpu, &r.boot))) {
+	if ((err = hvm->vcpu_create(&d->vcpu.vendor, d->p2m.npt.root, &r.boot))) {
 		ksnprintf(why, len, "cannot create its vCPU (error %d)", err);
 		teardown(d);
 		return -1;

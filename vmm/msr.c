@@ -19,19 +19,19 @@ struct msr_entry {
 
 static uint64_t efer_read(struct vcpu *v)
 {
-	return hvm->read_state(v, GUEST_EFER);
+	return hvm->read_state(v->vendor, GUEST_EFER);
 }
 
 /* AMD APM vol.2 §3.1.7, SDM vol.3 §2.2.1: the bits a guest may set; LMA is the CPU's to
  * set (writes leave it as it is), and LME may not change while paging is on. */
 static const char *efer_write(struct vcpu *v, uint64_t value)
 {
-	uint64_t old = hvm->read_state(v, GUEST_EFER);
+	uint64_t old = hvm->read_state(v->vendor, GUEST_EFER);
 	if (value & ~(EFER_GUEST_WRITABLE | EFER_LMA))
 		return "sets reserved or unsupported bits";
-	if (((value ^ old) & EFER_LME) && (hvm->read_state(v, GUEST_CR0) & CR0_PG))
+	if (((value ^ old) & EFER_LME) && (hvm->read_state(v->vendor, GUEST_CR0) & CR0_PG))
 		return "changes LME while paging is on";
-	hvm->write_state(v, GUEST_EFER, (value & ~EFER_LMA) | (old & EFER_LMA));
+	hvm->write_state(v->vendor, GUEST_EFER, (value & ~EFER_LMA) | (old & EFER_LMA));
 	return NULL;
 }
 

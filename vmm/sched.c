@@ -49,7 +49,7 @@ void sched_run(void)
 		}
 		next = picked + 1;
 		struct vm_exit exit;
-		hvm->vcpu_run(&d->vcpu, &exit);
+		hvm->vcpu_run(d->vcpu.vendor, &d->vcpu.regs, &exit);
 		exit_dispatch(&d->vcpu, &exit);
 		domain_apply_end(d);
 	}

@@ -18,7 +18,7 @@ struct vcpu {
 	enum vcpu_state state;
 	uint64_t wake_ns; /* VCPU_BLOCKED: Keel's time to wake it at; 0: only an event wakes it */
 	struct guest_regs regs;
-	void *vendor; /* the VMCB (svm) or VMCS (vmx) side of this vCPU */
+	void *vendor; /* the vendor's vCPU (a VMCB or VMCS and its bookkeeping), NULL when none */
 };
 
 #endif

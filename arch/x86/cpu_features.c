@@ -1,56 +1,11 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
+#include "arch/x86/svm/svm.h"
+#include "arch/x86/vmx/vmx.h"
 #include "lib/log.h"
 #include "lib/string.h"
 
 struct cpu_features cpu;
-
-#define MSR_VM_CR 0xc0010114
-#define VM_CR_SVMDIS (1ull << 4)
-#define MSR_FEATURE_CONTROL 0x3a
-#define FEATURE_CONTROL_LOCKED (1ull << 0)
-#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
-#define MSR_VMX_PROCBASED_CTLS 0x482
-#define MSR_VMX_PROCBASED_CTLS2 0x48b
-#define MSR_VMX_EPT_VPID_CAP 0x48c
-
-static void detect_svm(void)
-{
-	if (cpuid(0x80000000, 0).eax < 0x8000000a || !(cpuid(0x80000001, 0).ecx & (1u << 2)))
-		return;
-	cpu.svm = true;
-	cpu.svm_disabled = rdmsr(MSR_VM_CR) & VM_CR_SVMDIS;
-	struct cpuid_regs r = cpuid(0x8000000a, 0);
-	cpu.asids = r.ebx;
-	cpu.npt = r.edx & (1u << 0);
-	cpu.nrip_save = r.edx & (1u << 3);
-	cpu.vmcb_clean = r.edx & (1u << 5);
-	cpu.flush_by_asid = r.edx & (1u << 6);
-	cpu.decode_assists = r.edx & (1u << 7);
-}
-
-static void detect_vmx(void)
-{
-	if (!(cpuid(1, 0).ecx & (1u << 5)))
-		return;
-	cpu.vmx = true;
-	uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
-	cpu.vmx_disabled = (fc & FEATURE_CONTROL_LOCKED) && !(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX);
-	/* Secondary controls exist when bit 63 (allowed-1 of bit 31) of the primary MSR is set. */
-	if (!(rdmsr(MSR_VMX_PROCBASED_CTLS) & (1ull << 63)))
-		return;
-	uint64_t allowed1 = rdmsr(MSR_VMX_PROCBASED_CTLS2) >> 32;
-	cpu.ept = allowed1 & (1u << 1);
-	cpu.vpid = allowed1 & (1u << 5);
-	cpu.unrestricted_guest = allowed1 & (1u << 7);
-	if (cpu.ept || cpu.vpid) {
-		uint64_t cap = rdmsr(MSR_VMX_EPT_VPID_CAP);
-		/* Keel builds 4-level tables with write-back memory (SDM vol.3 appendix A.10). */
-		cpu.ept = cpu.ept && (cap & (1ull << 6)) && (cap & (1ull << 14));
-		cpu.ept_2m = cap & (1ull << 16);
-		cpu.ept_1g = cap & (1ull << 17);
-	}
-}
 
 void cpu_detect(void)
 {
@@ -78,9 +33,9 @@ void cpu_detect(void)
 	cpu.pages_1g = max_ext >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 26));
 
 	if (cpu.vendor == CPU_VENDOR_AMD)
-		detect_svm();
+		svm_detect(&cpu);
 	else if (cpu.vendor == CPU_VENDOR_INTEL)
-		detect_vmx();
+		vmx_detect(&cpu);
 }
 
 static const char *yes_no(bool b)
@@ -105,24 +60,9 @@ void cpu_report(void)
 
 const char *cpu_missing_feature(void)
 {
-	if (cpu.vendor == CPU_VENDOR_INTEL) {
-		if (!cpu.vmx)
-			return "this Intel CPU does not offer VT-x (VMX). Enable it in the firmware setup, or give an emulator a CPU model with VMX";
-		if (cpu.vmx_disabled)
-			return "VT-x is disabled by the firmware (IA32_FEATURE_CONTROL is locked with VMX off). Enable Intel Virtualization Technology in the firmware setup";
-		if (!cpu.ept)
-			return "this Intel CPU offers VT-x but not EPT (extended page tables), which Keel needs to isolate guest memory. Use a CPU with EPT (4-level, write-back), or a Bochs model such as corei7_skylake_x";
-		return NULL;
-	}
-	if (cpu.vendor != CPU_VENDOR_AMD)
-		return "the CPU is neither AMD nor Intel; Keel needs AMD SVM or Intel VT-x";
-	if (!cpu.svm)
-		return "this AMD CPU does not offer SVM (AMD-V). Enable SVM in the firmware setup, or run QEMU with -cpu qemu64,+svm,+npt";
-	if (cpu.svm_disabled)
-		return "SVM is disabled by the firmware (VM_CR.SVMDIS is set). Enable SVM / AMD-V in the firmware setup";
-	if (!cpu.npt)
-		return "this AMD CPU offers SVM but not nested paging (NPT), which Keel needs to isolate guest memory. Use a CPU with NPT, or run QEMU with -cpu qemu64,+svm,+npt";
-	if (cpu.asids < 2)
-		return "the CPU offers fewer than 2 SVM ASIDs; Keel needs one for itself and one per guest";
-	return NULL;
+	if (cpu.vendor == CPU_VENDOR_INTEL)
+		return vmx_missing_feature(&cpu);
+	if (cpu.vendor == CPU_VENDOR_AMD)
+		return svm_missing_feature(&cpu);
+	return "the CPU is neither AMD nor Intel; Keel needs AMD SVM or Intel VT-x";
 }

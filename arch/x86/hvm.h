@@ -66,8 +66,6 @@ enum guest_state {
 	GUEST_CR0,  /* as the guest sees it (read only) */
 };
 
-struct vcpu;
-
 /* How a new vCPU starts (vmm/loader.c fills it, the vendor code applies it). Every mode
  * starts with interrupts off and the registers of struct guest_regs. */
 enum vcpu_boot_mode {
@@ -91,14 +89,16 @@ struct hvm_ops {
 	int (*cpu_enable)(void);              /* turn virtualization on for this CPU */
 	/* NULL if guests can start in this mode, else why not (after cpu_enable). */
 	const char *(*unsupported_boot_mode)(enum vcpu_boot_mode mode);
-	int (*vcpu_create)(struct vcpu *v, const struct vcpu_boot_state *boot);
-	void (*vcpu_destroy)(struct vcpu *v);
-	/* Enters the guest with v->regs and returns at its next exit, decoded, with v->regs
-	 * holding the guest's registers at that point. */
-	void (*vcpu_run)(struct vcpu *v, struct vm_exit *exit);
-	uint64_t (*read_state)(struct vcpu *v, enum guest_state what);
+	/* A vCPU is the vendor's own state (a VMCB or VMCS), known to vmm/ only as a handle:
+	 * *vcpu receives it. npt_root: the domain's nested page table (arch/x86/nested_pt.h). */
+	int (*vcpu_create)(void **vcpu, uint64_t npt_root, const struct vcpu_boot_state *boot);
+	void (*vcpu_destroy)(void *vcpu);
+	/* Enters the guest with regs and returns at its next exit, decoded, with regs holding
+	 * the guest's registers at that point. */
+	void (*vcpu_run)(void *vcpu, struct guest_regs *regs, struct vm_exit *exit);
+	uint64_t (*read_state)(void *vcpu, enum guest_state what);
 	/* The value must already be valid for the guest (vmm/msr.c checks it). */
-	void (*write_state)(struct vcpu *v, enum guest_state what, uint64_t value);
+	void (*write_state)(void *vcpu, enum guest_state what, uint64_t value);
 };
 
 /* The operations of the vendor chosen at boot. */

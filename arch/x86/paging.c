@@ -52,3 +52,11 @@ uint64_t page_alloc_zeroed(void)
 		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	return pa;
 }
+
+uint64_t page_alloc_filled(uint64_t npages, uint8_t fill)
+{
+	uint64_t pa = page_alloc_contig(npages, PAGE_SIZE);
+	if (pa)
+		memset(phys_to_virt(pa), fill, npages * PAGE_SIZE);
+	return pa;
+}

@@ -18,5 +18,7 @@ static inline void *phys_to_virt(uint64_t phys)
 
 /* One zeroed 4 KiB frame from the page allocator, or 0. */
 uint64_t page_alloc_zeroed(void);
+/* npages contiguous frames, every byte set to fill (e.g. permission maps of all ones), or 0. */
+uint64_t page_alloc_filled(uint64_t npages, uint8_t fill);
 
 #endif

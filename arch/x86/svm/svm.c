@@ -8,7 +8,6 @@
 #include "arch/x86/tlb_tag.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "vmm/domain.h"
 
 #define MSR_VM_HSAVE_PA 0xc0010117
 #define SVM_MAX_VCPUS 64
@@ -22,21 +21,13 @@ static struct svm_vcpu vcpus[SVM_MAX_VCPUS];
 static struct npt_format svm_npt_format;
 static struct tlb_tag_pool asids; /* ASID 0 is the host's */
 
-/* One permission map shared by every guest: all ones, so every port and MSR access exits. */
-static uint64_t alloc_all_ones(unsigned pages)
-{
-	uint64_t pa = page_alloc_contig(pages, PAGE_SIZE);
-	if (pa)
-		memset(phys_to_virt(pa), 0xff, pages * PAGE_SIZE);
-	return pa;
-}
-
 static int svm_cpu_enable(void)
 {
 	uint64_t hsave = page_alloc_zeroed();
 	host_state_pa = page_alloc_zeroed();
-	iopm_pa = alloc_all_ones(IOPM_PAGES);
-	msrpm_pa = alloc_all_ones(MSRPM_PAGES);
+	/* One permission map of each kind for every guest, all ones: every port and MSR exits. */
+	iopm_pa = page_alloc_filled(IOPM_PAGES, 0xff);
+	msrpm_pa = page_alloc_filled(MSRPM_PAGES, 0xff);
 	if (!hsave || !host_state_pa || !iopm_pa || !msrpm_pa)
 		return -ENOMEM;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
@@ -96,7 +87,7 @@ static void set_long64_state(struct vmcb_save *s, const struct vcpu_boot_state *
 	s->efer = EFER_LME | EFER_LMA | EFER_NXE | EFER_SVME;
 }
 
-static int svm_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
+static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boot_state *boot)
 {
 	unsigned slot = 0;
 	while (slot < SVM_MAX_VCPUS && vcpus[slot].in_use)
@@ -119,7 +110,7 @@ static int svm_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
 	/* Physical interrupts stay masked by the host's RFLAGS.IF while the guest runs. */
 	c->vintr = VINTR_MASKING;
 	c->np_enable = 1;
-	c->n_cr3 = v->dom->p2m.npt.root;
+	c->n_cr3 = npt_root;
 
 	struct vmcb_save *s = &sv->vmcb->save;
 	s->ldtr = segment(0, SEG_LDT, 0xffff, 0);
@@ -133,7 +124,7 @@ static int svm_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
 		set_prot32_state(s, boot);
 	else
 		set_real16_state(s);
-	v->vendor = sv;
+	*vcpu = sv;
 	return 0;
 }
 
@@ -144,43 +135,40 @@ static const char *svm_unsupported_boot_mode(enum vcpu_boot_mode mode)
 	return NULL;
 }
 
-static void svm_vcpu_destroy(struct vcpu *v)
+static void svm_vcpu_destroy(void *vcpu)
 {
-	struct svm_vcpu *sv = v->vendor;
-	if (!sv)
-		return;
+	struct svm_vcpu *sv = vcpu;
 	page_free(sv->vmcb_pa, 1);
 	sv->in_use = false;
-	v->vendor = NULL;
 }
 
-static void svm_vcpu_run(struct vcpu *v, struct vm_exit *exit)
+static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *exit)
 {
-	struct svm_vcpu *sv = v->vendor;
+	struct svm_vcpu *sv = vcpu;
 	struct vmcb_save *s = &sv->vmcb->save;
-	s->rax = v->regs.gpr[REG_RAX];
-	s->rsp = v->regs.gpr[REG_RSP];
-	s->rip = v->regs.rip;
-	s->rflags = v->regs.rflags;
+	s->rax = regs->gpr[REG_RAX];
+	s->rsp = regs->gpr[REG_RSP];
+	s->rip = regs->rip;
+	s->rflags = regs->rflags;
 	/* A new ASID generation flushes every ASID's translations (APM vol.2 §15.16.1). */
 	struct vmcb_control *c = &sv->vmcb->control;
 	if (tlb_tag_refresh(&asids, &sv->asid))
 		c->tlb_control = TLB_CONTROL_FLUSH_ALL;
 	c->asid = sv->asid.id;
 
-	svm_enter(sv->vmcb_pa, v->regs.gpr, host_state_pa);
+	svm_enter(sv->vmcb_pa, regs->gpr, host_state_pa);
 	c->tlb_control = 0;
 
-	v->regs.gpr[REG_RAX] = s->rax;
-	v->regs.gpr[REG_RSP] = s->rsp;
-	v->regs.rip = s->rip;
-	v->regs.rflags = s->rflags;
+	regs->gpr[REG_RAX] = s->rax;
+	regs->gpr[REG_RSP] = s->rsp;
+	regs->rip = s->rip;
+	regs->rflags = s->rflags;
 	svm_decode_exit(sv, s->rip, exit);
 }
 
-static uint64_t svm_read_state(struct vcpu *v, enum guest_state what)
+static uint64_t svm_read_state(void *vcpu, enum guest_state what)
 {
-	const struct vmcb_save *s = &((struct svm_vcpu *)v->vendor)->vmcb->save;
+	const struct vmcb_save *s = &((struct svm_vcpu *)vcpu)->vmcb->save;
 	switch (what) {
 	case GUEST_EFER:
 		return s->efer & ~EFER_SVME;
@@ -190,9 +178,9 @@ static uint64_t svm_read_state(struct vcpu *v, enum guest_state what)
 	return 0;
 }
 
-static void svm_write_state(struct vcpu *v, enum guest_state what, uint64_t value)
+static void svm_write_state(void *vcpu, enum guest_state what, uint64_t value)
 {
-	struct vmcb_save *s = &((struct svm_vcpu *)v->vendor)->vmcb->save;
+	struct vmcb_save *s = &((struct svm_vcpu *)vcpu)->vmcb->save;
 	if (what == GUEST_EFER)
 		s->efer = value | EFER_SVME; /* VMRUN needs the guest's SVME set (APM vol.2 §15.5.1) */
 }

@@ -18,4 +18,10 @@ struct svm_vcpu {
 void svm_enter(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_state_pa);
 void svm_decode_exit(const struct svm_vcpu *sv, uint64_t guest_rip, struct vm_exit *exit);
 
+struct cpu_features;
+/* svm_features.c: fills f's fields for this vendor; NULL, or what Keel lacks, in words a
+ * user can act on. */
+void svm_detect(struct cpu_features *f);
+const char *svm_missing_feature(const struct cpu_features *f);
+
 #endif

@@ -11,13 +11,7 @@
 #include "lib/log.h"
 #include "lib/panic.h"
 #include "lib/string.h"
-#include "vmm/domain.h"
 
-#define MSR_FEATURE_CONTROL 0x3a
-#define FEATURE_CONTROL_LOCKED (1ull << 0)
-#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
 #define CR4_VMXE (1ull << 13)
 #define EPT_MEMORY_TYPE_WB 6
 #define EPT_WALK_LENGTH_4 (3 << 3)
@@ -98,14 +92,6 @@ static int compute_controls(void)
 	return 0;
 }
 
-static uint64_t alloc_all_ones(unsigned pages)
-{
-	uint64_t pa = page_alloc_contig(pages, PAGE_SIZE);
-	if (pa)
-		memset(phys_to_virt(pa), 0xff, pages * PAGE_SIZE);
-	return pa;
-}
-
 static int vmx_cpu_enable(void)
 {
 	if (compute_controls()) {
@@ -122,8 +108,8 @@ static int vmx_cpu_enable(void)
 
 	revision_id = (uint32_t)rdmsr(MSR_VMX_BASIC) & 0x7fffffff;
 	uint64_t vmxon_pa = page_alloc_zeroed();
-	io_bitmaps_pa = alloc_all_ones(2); /* A: ports 0-0x7fff, B: 0x8000-0xffff; every port exits */
-	msr_bitmap_pa = alloc_all_ones(1); /* every RDMSR and WRMSR exits */
+	io_bitmaps_pa = page_alloc_filled(2, 0xff); /* A: ports 0-0x7fff, B: 0x8000-0xffff; every port exits */
+	msr_bitmap_pa = page_alloc_filled(1, 0xff); /* every RDMSR and WRMSR exits */
 	if (!vmxon_pa || !io_bitmaps_pa || !msr_bitmap_pa)
 		return -ENOMEM;
 	*(uint32_t *)phys_to_virt(vmxon_pa) = revision_id;
@@ -183,7 +169,7 @@ static void invalidate_vpids(void)
 		__asm__ volatile("invvpid %0, %1" : : "m"(descriptor), "r"((uint64_t)INVVPID_ALL_CONTEXTS) : "cc", "memory");
 }
 
-static int vmx_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
+static int vmx_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boot_state *boot)
 {
 	unsigned slot = 0;
 	while (slot < VMX_MAX_VCPUS && vcpus[slot].in_use)
@@ -211,26 +197,23 @@ static int vmx_vcpu_create(struct vcpu *v, const struct vcpu_boot_state *boot)
 	vmwrite(VMCS_IO_BITMAP_A, io_bitmaps_pa);
 	vmwrite(VMCS_IO_BITMAP_B, io_bitmaps_pa + PAGE_SIZE);
 	vmwrite(VMCS_MSR_BITMAP, msr_bitmap_pa);
-	vmwrite(VMCS_EPT_POINTER, v->dom->p2m.npt.root | EPT_MEMORY_TYPE_WB | EPT_WALK_LENGTH_4);
+	vmwrite(VMCS_EPT_POINTER, npt_root | EPT_MEMORY_TYPE_WB | EPT_WALK_LENGTH_4);
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
 	write_host_state();
 	vmx_set_boot_state(boot, ctl.unrestricted);
-	v->vendor = xv;
+	*vcpu = xv;
 	return 0;
 }
 
-static void vmx_vcpu_destroy(struct vcpu *v)
+static void vmx_vcpu_destroy(void *vcpu)
 {
-	struct vmx_vcpu *xv = v->vendor;
-	if (!xv)
-		return;
+	struct vmx_vcpu *xv = vcpu;
 	/* VMCLEAR writes the VMCS back to memory and makes it inactive before the page goes. */
 	VMX_OP_FAILED("vmclear", xv->vmcs_pa);
 	if (current_vmcs == xv)
 		current_vmcs = NULL;
 	page_free(xv->vmcs_pa, 1);
 	xv->in_use = false;
-	v->vendor = NULL;
 }
 
 static void make_current(struct vmx_vcpu *xv)
@@ -242,9 +225,9 @@ static void make_current(struct vmx_vcpu *xv)
 	}
 }
 
-static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
+static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *exit)
 {
-	struct vmx_vcpu *xv = v->vendor;
+	struct vmx_vcpu *xv = vcpu;
 	make_current(xv);
 	if (ctl.vpid) {
 		/* A new VPID generation flushes what every VPID has cached. */
@@ -255,17 +238,17 @@ static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *exit)
 			xv->vpid_in_vmcs = xv->vpid.id;
 		}
 	}
-	vmwrite(VMCS_GUEST_RIP, v->regs.rip);
-	vmwrite(VMCS_GUEST_RSP, v->regs.gpr[REG_RSP]);
-	vmwrite(VMCS_GUEST_RFLAGS, v->regs.rflags);
-	if (vmx_enter(v->regs.gpr, xv->launched))
-		panic("%s of dom%u failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
-		      v->dom->id, (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
+	vmwrite(VMCS_GUEST_RIP, regs->rip);
+	vmwrite(VMCS_GUEST_RSP, regs->gpr[REG_RSP]);
+	vmwrite(VMCS_GUEST_RFLAGS, regs->rflags);
+	if (vmx_enter(regs->gpr, xv->launched))
+		panic("%s failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
+		      (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
 	xv->launched = true;
-	v->regs.rip = vmread(VMCS_GUEST_RIP);
-	v->regs.gpr[REG_RSP] = vmread(VMCS_GUEST_RSP);
-	v->regs.rflags = vmread(VMCS_GUEST_RFLAGS);
-	vmx_decode_exit(v->regs.rip, exit);
+	regs->rip = vmread(VMCS_GUEST_RIP);
+	regs->gpr[REG_RSP] = vmread(VMCS_GUEST_RSP);
+	regs->rflags = vmread(VMCS_GUEST_RFLAGS);
+	vmx_decode_exit(regs->rip, exit);
 }
 
 /* Without unrestricted guest, VMX runs guests only with paging on (SDM vol.3 §26.3.1.1). */
@@ -279,9 +262,9 @@ static const char *vmx_unsupported_boot_mode(enum vcpu_boot_mode mode)
 	return NULL;
 }
 
-static uint64_t vmx_read_state(struct vcpu *v, enum guest_state what)
+static uint64_t vmx_read_state(void *vcpu, enum guest_state what)
 {
-	make_current(v->vendor);
+	make_current(vcpu);
 	switch (what) {
 	case GUEST_EFER:
 		return vmread(VMCS_GUEST_EFER);
@@ -293,9 +276,9 @@ static uint64_t vmx_read_state(struct vcpu *v, enum guest_state what)
 	return 0;
 }
 
-static void vmx_write_state(struct vcpu *v, enum guest_state what, uint64_t value)
+static void vmx_write_state(void *vcpu, enum guest_state what, uint64_t value)
 {
-	make_current(v->vendor);
+	make_current(vcpu);
 	if (what == GUEST_EFER)
 		vmwrite(VMCS_GUEST_EFER, value);
 }

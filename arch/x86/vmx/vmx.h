@@ -29,4 +29,10 @@ int vmx_enter(uint64_t *gprs, int launched);
 void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_guest);
 void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit);
 
+struct cpu_features;
+/* vmx_features.c: fills f's fields for this vendor; NULL, or what Keel lacks, in words a
+ * user can act on. */
+void vmx_detect(struct cpu_features *f);
+const char *vmx_missing_feature(const struct cpu_features *f);
+
 #endif
