@@ -12,7 +12,7 @@ C_GUEST_OBJ_DIR := $(B)/guests/obj
 
 # The runtime: guests/lib/ and, compiled again with these flags, three files of lib/.
 C_GUEST_LIB_SRC := $(wildcard guests/lib/*.c) lib/printf.c lib/string.c lib/memory.c
-C_GUEST_LIB_OBJ := $(patsubst %.c,$(C_GUEST_OBJ_DIR)/%.o,$(C_GUEST_LIB_SRC))
+C_GUEST_LIB_OBJ := $(patsubst %.c,$(C_GUEST_OBJ_DIR)/%.o,$(C_GUEST_LIB_SRC)) $(C_GUEST_OBJ_DIR)/guests/lib/traps.asm.o
 
 # Boot stubs: one per protocol; Multiboot 1 and 2 share multiboot_entry.asm.
 C_GUEST_STUB_ELF64 := $(C_GUEST_OBJ_DIR)/guests/lib/elf64_entry.asm.o
@@ -25,7 +25,7 @@ C_GUEST_STUB_MB2E := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot2-entry-tag.asm.o $(
 C_GUEST_IMAGES := $(addprefix $(B)/guests/, \
 	hello-elf64.elf hello-mb1.elf hello-mb2.elf \
 	bootcheck-elf64.elf bootcheck-mb1.elf bootcheck-mb1k.bin bootcheck-mb2.elf \
-	hcabuse.elf lifecycle.elf faults.elf)
+	hcabuse.elf lifecycle.elf faults.elf instructions.elf)
 
 .PHONY: c-guests
 c-guests: $(C_GUEST_IMAGES)
@@ -62,6 +62,7 @@ $(eval $(call c_guest_link,$(B)/guests/bootcheck-mb2.elf,bootcheck,$(C_GUEST_STU
 $(eval $(call c_guest_link,$(B)/guests/hcabuse.elf,hcabuse,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/lifecycle.elf,lifecycle,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/faults.elf,faults,$(C_GUEST_STUB_ELF64)))
+$(eval $(call c_guest_link,$(B)/guests/instructions.elf,instructions,$(C_GUEST_STUB_ELF64)))
 
 # Multiboot 1 kernels as ELF32 (EM_386), as GRUB's multiboot command and QEMU -kernel take
 # them: the same image, its headers rewritten by objcopy (addresses are below 4 GiB). The

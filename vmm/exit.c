@@ -51,14 +51,17 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_IO] = handle_io,
 	[EXIT_HYPERCALL] = handle_hypercall,
 	[EXIT_MSR] = handle_msr,
+	[EXIT_INSTRUCTION] = handle_instruction,
 	[EXIT_NPF] = handle_npf,
 	[EXIT_SHUTDOWN] = handle_shutdown,
+	[EXIT_ENTRY_FAILED] = handle_entry_failed,
 	[EXIT_UNKNOWN] = handle_unknown,
 };
 
 static const char *const exit_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_IO] = "io", [EXIT_HYPERCALL] = "hypercall",
-	[EXIT_MSR] = "msr", [EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown", [EXIT_UNKNOWN] = "unknown",
+	[EXIT_MSR] = "msr", [EXIT_INSTRUCTION] = "insn", [EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown",
+	[EXIT_ENTRY_FAILED] = "entry", [EXIT_UNKNOWN] = "unknown",
 };
 
 const char *exit_reason_name(enum exit_reason reason)

@@ -13,5 +13,7 @@ const char *exit_reason_name(enum exit_reason reason);
 void handle_cpuid(struct vcpu *v, const struct vm_exit *exit);
 void handle_hypercall(struct vcpu *v, const struct vm_exit *exit);
 void handle_msr(struct vcpu *v, const struct vm_exit *exit);
+void handle_instruction(struct vcpu *v, const struct vm_exit *exit);
+void handle_entry_failed(struct vcpu *v, const struct vm_exit *exit);
 
 #endif

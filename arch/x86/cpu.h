@@ -87,6 +87,10 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define CR4_PAE (1ull << 5)
 #define CR4_PGE (1ull << 7)
 
+/* Exception vectors (SDM vol.3 §6.3.1). */
+#define X86_UD 6  /* invalid opcode */
+#define X86_GP 13 /* general protection, with an error code */
+
 #define RFLAGS_FIXED (1ull << 1) /* bit 1 always reads as 1 */
 #define RFLAGS_IF (1ull << 9)
 

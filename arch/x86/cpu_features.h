@@ -16,6 +16,7 @@ struct cpu_features {
 	/* AMD SVM: CPUID 0x80000001 and 0x8000000A (APM vol.3, appendix E.4.9). */
 	bool svm, svm_disabled; /* disabled: VM_CR.SVMDIS set by firmware */
 	bool npt, nrip_save, decode_assists, vmcb_clean, flush_by_asid;
+	bool invlpgb, mcommit; /* instructions that reach beyond the guest, to intercept */
 	unsigned asids;
 	/* Intel VT-x: CPUID.1:ECX.VMX and the VMX capability MSRs (SDM vol.3 appendix A). */
 	bool vmx, vmx_disabled; /* disabled: IA32_FEATURE_CONTROL locked without VMX outside SMX */

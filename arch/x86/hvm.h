@@ -28,10 +28,21 @@ enum exit_reason {
 	EXIT_IO,        /* port I/O: exit.io */
 	EXIT_HYPERCALL, /* VMMCALL / VMCALL */
 	EXIT_MSR,       /* RDMSR / WRMSR: exit.msr */
+	EXIT_INSTRUCTION, /* an instruction Keel answers as a CPU would: exit.insn */
 	EXIT_NPF,       /* nested-paging (EPT) fault: exit.npf */
 	EXIT_SHUTDOWN,  /* triple fault */
+	EXIT_ENTRY_FAILED, /* the CPU refused the guest's state at entry: exit.entry_failed */
 	EXIT_UNKNOWN,   /* anything else; raw_code says what */
 	EXIT_REASON_COUNT
+};
+
+/* Instructions that exit because they could reach beyond the guest; each gets the answer
+ * a CPU offering what Keel's CPUID shows would give (vmm/insn.c). */
+enum guest_insn {
+	INSN_VIRTUALIZATION, /* VMX and SVM instructions, GETSEC, ENCLS, INVLPGB...: #UD */
+	INSN_CACHE_FLUSH,    /* INVD, WBINVD: completed without flushing (guest RAM is coherent) */
+	INSN_RDPMC,          /* #GP(0): no performance counter is virtualized */
+	INSN_MONITOR_MWAIT,  /* MONITOR, MWAIT (and AMD's RDPRU): #UD, CPUID offers none */
 };
 
 struct vm_exit {
@@ -56,6 +67,13 @@ struct vm_exit {
 		struct {
 			bool write; /* WRMSR (the value is in EDX:EAX), else RDMSR; the index is ECX */
 		} msr;
+		struct {
+			enum guest_insn kind;
+			const char *name; /* the mnemonic, for messages */
+		} insn;
+		struct {
+			const char *why; /* which check failed, and where the manual lists it */
+		} entry_failed;
 	};
 };
 
@@ -99,6 +117,9 @@ struct hvm_ops {
 	uint64_t (*read_state)(void *vcpu, enum guest_state what);
 	/* The value must already be valid for the guest (vmm/msr.c checks it). */
 	void (*write_state)(void *vcpu, enum guest_state what, uint64_t value);
+	/* Delivers a hardware exception through the guest's IDT at its next entry, as a fault:
+	 * RIP stays at the instruction. In real mode no error code is pushed, as on a CPU. */
+	void (*inject_exception)(void *vcpu, uint8_t vector, bool has_error_code, uint32_t error_code);
 };
 
 /* The operations of the vendor chosen at boot. */

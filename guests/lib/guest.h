@@ -183,6 +183,23 @@ long hc_time(struct keel_time *t);
 _Noreturn void guest_exit(uint32_t status);
 _Noreturn void guest_halt(void);
 
+/* ---- Exceptions (traps.c) ---- */
+
+/* What guests/lib/traps.asm hands guest_trap(): the vector, the error code (0 where the
+ * CPU pushes none), then the CPU's own frame. */
+struct guest_trap_frame {
+	uint64_t vector, error_code, rip, cs, rflags, rsp, ss;
+};
+
+/* Loads an IDT catching exceptions 0-31. */
+void guest_traps_init(void);
+/* The next exception is expected: it is recorded and the faulting instruction, skip bytes
+ * long, is stepped over. Any other exception ends the guest with a message (status 255). */
+void guest_expect_trap(unsigned skip);
+/* The vector of the expected exception, -1 if none came (then the expectation ends). */
+int guest_trap_vector(uint32_t *error_code);
+void guest_trap(struct guest_trap_frame *f);
+
 /* ---- Small helpers ---- */
 
 /* IEEE 802.3 CRC-32 as zlib computes it (reflected, polynomial 0xEDB88320). */

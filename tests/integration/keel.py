@@ -23,7 +23,7 @@ DEFAULT_CONFIG = TOP / "guests" / "configs" / "default.cfg"
 
 # What `make all` builds: the loader, the core and the test guests (guests/test/README.md).
 GUESTS = ["hello-elf64.elf", "hello-mb1.elf", "hello-mb2.elf", "bootcheck-elf64.elf", "bootcheck-mb1.elf",
-          "bootcheck-mb1k.bin", "bootcheck-mb2.elf", "hcabuse.elf", "lifecycle.elf", "faults.elf",
+          "bootcheck-mb1k.bin", "bootcheck-mb2.elf", "hcabuse.elf", "lifecycle.elf", "faults.elf", "instructions.elf",
           "hello16.bin", "oob16.bin", "motd.txt", "initrd.txt"]
 BUILD_FILES = ["BOOTX64.EFI", "core.elf", "host/config-files"] + [f"guests/{name}" for name in GUESTS]
 
@@ -35,7 +35,6 @@ EMULATOR_PORTS = "exit_port = 0xf4\nshutdown_port = 0x8900\n"
 class Bed:
     name: str
     launcher: str  # from the repository top
-    unknown_exit: str  # how Keel names the exit the "unknown" guest's INVD causes
     cpu_without_virt: tuple  # launcher options for a CPU without SVM / VT-x
     cpu_without_nested_paging: tuple  # ... with SVM / VT-x but no NPT / EPT
 
@@ -52,15 +51,13 @@ class Bed:
 
 
 BEDS = {
-    # QEMU 7.2's SVM reports a guest's INVD as a WBINVD intercept (0x89); AMD CPUs report
-    # INVD (0x76). Keel intercepts both.
-    "qemu": Bed("qemu", "scripts/run-qemu.sh", "svm exit code 0x89",
+    "qemu": Bed("qemu", "scripts/run-qemu.sh",
                 cpu_without_virt=("--cpu", "qemu64,-svm"),
                 cpu_without_nested_paging=("--cpu", "qemu64,+svm,-npt"),
                 image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI",
                 ending_port="exit_port", acpi_pm1a_control=0x604),  # q35: ICH9 PM base 0x600
     # Bochs: GRUB boots the core through Multiboot2 on an Intel CPU (corei7_skylake_x).
-    "bochs": Bed("bochs", "scripts/run-bochs.sh", "vmx exit reason 0xd",
+    "bochs": Bed("bochs", "scripts/run-bochs.sh",
                  cpu_without_virt=("--cpu", "athlon64_clawhammer"),
                  cpu_without_nested_paging=("--cpu", "core2_penryn_t9600"),
                  image_script="scripts/mkiso.sh", image_name="keel.iso", boot_path="Multiboot2",
@@ -71,7 +68,7 @@ BEDS = {
 
 # The UEFI application on Bochs: OVMF as its firmware, an MBR disk with an EFI partition.
 # About ten times slower than GRUB's path, so only tests/integration/test_uefi_on_bochs.py uses it.
-BOCHS_UEFI = Bed("bochs-uefi", "scripts/run-bochs.sh", "vmx exit reason 0xd",
+BOCHS_UEFI = Bed("bochs-uefi", "scripts/run-bochs.sh",
                  cpu_without_virt=(), cpu_without_nested_paging=(),
                  image_script="scripts/mkdisk.sh", image_name="disk.img", boot_path="UEFI",
                  ending_port="shutdown_port", acpi_pm1a_control=0,  # no ACPI tables there

@@ -43,6 +43,13 @@ def multiboot2_header(data):
     return data.index(struct.pack("<I", 0xe85250d6))
 
 
+def segments(data):
+    """(p_paddr, p_memsz) of each program header of an ELF64 image."""
+    count = struct.unpack_from("<H", data, 56)[0]
+    return [struct.unpack_from("<QQ", data, phdr(i, 24))[0:1] + struct.unpack_from("<Q", data, phdr(i, 40))
+            for i in range(count)]
+
+
 def elf32_filesz(data):
     """p_filesz of the first program header of an ELF32 image."""
     return struct.unpack_from("<I", data, 52 + 16)[0]
@@ -60,9 +67,11 @@ def crafted():
     h1 = multiboot1_header(mb1)
     mb1_video = put32(put32(bytearray(mb1), h1 + 4, 0x3 | 0x4), h1 + 8, -(0x1badb002 + 0x7))
     kludge = image("bootcheck-mb1k.bin")
-    low = bytearray(kludge)  # the same flat image, its address fields moved below 1 MiB
-    for field, value in zip(range(12, 32, 4), (0x80000, 0x80000, 0x86014, 0x9dc40, 0x80020)):
-        put32(low, field, value)
+    fields = struct.unpack_from("<5I", kludge, 12)  # header_addr, load_addr, load_end, bss_end, entry
+    load_size = fields[2] - fields[1]
+    low = bytearray(kludge)  # the same flat image, its address fields moved down below 1 MiB
+    for i, value in enumerate(fields):
+        put32(low, 12 + 4 * i, value - 0x80000)
     mb2 = image("bootcheck-mb2.elf")
     h2 = multiboot2_header(mb2)
     mb2_long = put32(put32(bytearray(mb2), h2 + 8, 0x100000), h2 + 12, -(0xe85250d6 + 0x100000))
@@ -74,7 +83,8 @@ def crafted():
         "overlap.elf": (put64(bytearray(elf), phdr(1, 24), 0x102000), "auto",
                         "kernel 'overlap.elf': segments 0 and 1 overlap in guest memory"),
         "wrap.elf": (put64(bytearray(elf), phdr(2, 40), -0x1000), "auto",
-                     "kernel 'wrap.elf': segment 2 p_paddr 0x104000 + p_memsz 0xfffffffffffff000 wraps around"),
+                     f"kernel 'wrap.elf': segment 2 p_paddr {segments(elf)[2][0]:#x} + p_memsz 0xfffffffffffff000 "
+                     "wraps around"),
         "huge.elf": (put64(put64(bytearray(elf), phdr(0, 32), 1 << 30), phdr(0, 40), 1 << 30), "auto",
                      f"kernel 'huge.elf': segment 0 p_offset 0x1000 + p_filesz 0x40000000 is beyond the file size "
                      f"{size:#x}"),
@@ -89,8 +99,8 @@ def crafted():
                           f"the file size {h1 + 0x100:#x}"),
         "mb1-video.elf": (mb1_video, "auto", "kernel 'mb1-video.elf': its Multiboot header asks for a video mode "
                           "(flag 2); Keel's domains have no display"),
-        "mb1k-short.bin": (kludge[:0x3000], "auto", "kernel 'mb1k-short.bin': load_end_addr 0x106014 asks for 0x6014 "
-                           "bytes from offset 0x0, but the file has 0x3000"),
+        "mb1k-short.bin": (kludge[:0x3000], "auto", f"kernel 'mb1k-short.bin': load_end_addr {fields[2]:#x} asks for "
+                           f"{load_size:#x} bytes from offset 0x0, but the file has 0x3000"),
         "mb1k-low.bin": (low, "multiboot1", "kernel 'mb1k-low.bin': it loads at 0x80000, below 1 MiB (kernels load "
                          "at 1 MiB or above; Keel keeps the boot information below)"),
         "mb2-sum.elf": (put32(bytearray(mb2), h2 + 12, 0), "auto",
@@ -169,14 +179,19 @@ CONFIG_ERRORS = [
 ]
 KEPT = 5  # domains of CONFIG_HEAD that pass the configuration check
 
-BUILD_ERRORS = [
-    "[error] keel.cfg:25: domain 'missing' not started: its kernel 'nosuch.elf' is not among the boot modules",
-    "[error] keel.cfg:29: domain 'nomodule' not started: its module 'nosuch.txt' is not among the boot modules",
-    "[error] keel.cfg:34: domain 'small' not started: kernel 'hello-elf64.elf': segment 0 ends at 0x102ee1, beyond "
-    "guest memory 0x100000",
-    "[error] keel.cfg:39: domain 'nofit' not started: module 'big.bin' (2097152 bytes) does not fit: it would end at "
-    "0x315000, beyond the domain's memory 0x200000",
-]
+def build_errors():
+    """What Keel says of the domains of CONFIG_HEAD whose files or memory do not do."""
+    seg = segments(image("hello-elf64.elf"))
+    kernel_end = max(base + size for base, size in seg)
+    module_at = (kernel_end + 0xfff) & ~0xfff
+    return [
+        "[error] keel.cfg:25: domain 'missing' not started: its kernel 'nosuch.elf' is not among the boot modules",
+        "[error] keel.cfg:29: domain 'nomodule' not started: its module 'nosuch.txt' is not among the boot modules",
+        f"[error] keel.cfg:34: domain 'small' not started: kernel 'hello-elf64.elf': segment 0 ends at "
+        f"{seg[0][0] + seg[0][1]:#x}, beyond guest memory 0x100000",
+        f"[error] keel.cfg:39: domain 'nofit' not started: module 'big.bin' (2097152 bytes) does not fit: it would end "
+        f"at {module_at + (2 << 20):#x}, beyond the domain's memory 0x200000",
+    ]
 
 
 def config(bed, images):
@@ -222,7 +237,7 @@ def test_missing_files_and_memory(run):
     result = run[0]
     errors = [line for line in result.lines if re.match(r"\[error\] keel.cfg:\d+: domain '", line) and "'bad" not in line
               and "it has errors" not in line]
-    assert errors == BUILD_ERRORS, str(result)
+    assert errors == build_errors(), str(result)
 
 
 def test_malformed_images(run):

@@ -68,7 +68,7 @@ EXPECTED = {
 
 # The real-mode guest's exits are few enough to count by hand (guests/test/README.md).
 HELLO16_ROW = {"domain": "dom4", "ended": "poweroff", "status": "-", "restarts": 0, "cpuid": 4, "hlt": 1, "io": 34,
-               "hypercall": 5, "msr": 0, "npf": 0, "shutdown": 0, "unknown": 0, "total": 44}
+               "hypercall": 5, "msr": 0, "insn": 0, "npf": 0, "shutdown": 0, "entry": 0, "unknown": 0, "total": 44}
 
 
 @pytest.fixture(scope="module")

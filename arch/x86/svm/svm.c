@@ -101,10 +101,17 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	*sv = (struct svm_vcpu){ .vmcb = phys_to_virt(pa), .vmcb_pa = pa, .in_use = true };
 
 	struct vmcb_control *c = &sv->vmcb->control;
-	c->intercept_misc1 = INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_IOIO |
-			     INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
+	/* Everything that could reach beyond the guest exits (APM vol.2 §15.9-15.13). */
+	c->intercept_misc1 = INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_INVLPGA |
+			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
-			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD;
+			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD |
+			     INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_MWAIT_ARMED | INTERCEPT_RDPRU;
+	/* Broadcast TLB invalidation would reach other CPUs' TLBs: where the CPU has it. */
+	if (cpu.invlpgb)
+		c->intercept_misc3 |= INTERCEPT_INVLPGB | INTERCEPT_INVLPGB_ILLEGAL | INTERCEPT_TLBSYNC;
+	if (cpu.mcommit)
+		c->intercept_misc3 |= INTERCEPT_MCOMMIT;
 	c->iopm_base_pa = iopm_pa;
 	c->msrpm_base_pa = msrpm_pa; /* the ASID is given at each VMRUN: svm_vcpu_run */
 	/* Physical interrupts stay masked by the host's RFLAGS.IF while the guest runs. */
@@ -158,6 +165,9 @@ static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *ex
 
 	svm_enter(sv->vmcb_pa, regs->gpr, host_state_pa);
 	c->tlb_control = 0;
+	/* An event whose delivery this exit interrupted is delivered again at the next entry
+	 * (APM vol.2 §15.7.2); one Keel injected is gone, unless it is that one. */
+	c->event_inject = (c->exit_int_info & EVENT_VALID) ? c->exit_int_info : 0;
 
 	regs->gpr[REG_RAX] = s->rax;
 	regs->gpr[REG_RSP] = s->rsp;
@@ -185,6 +195,16 @@ static void svm_write_state(void *vcpu, enum guest_state what, uint64_t value)
 		s->efer = value | EFER_SVME; /* VMRUN needs the guest's SVME set (APM vol.2 §15.5.1) */
 }
 
+/* EVENTINJ (APM vol.2 §15.20). Real mode pushes no error code. */
+static void svm_inject_exception(void *vcpu, uint8_t vector, bool has_error_code, uint32_t error_code)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu)->vmcb;
+	uint64_t event = vector | EVENT_TYPE_EXCEPTION | EVENT_VALID;
+	if (has_error_code && (vmcb->save.cr0 & CR0_PE))
+		event |= EVENT_ERROR_VALID | (uint64_t)error_code << 32;
+	vmcb->control.event_inject = event;
+}
+
 const struct hvm_ops svm_ops = {
 	.name = "svm",
 	.exit_code_name = "svm exit code",
@@ -196,4 +216,5 @@ const struct hvm_ops svm_ops = {
 	.vcpu_run = svm_vcpu_run,
 	.read_state = svm_read_state,
 	.write_state = svm_write_state,
+	.inject_exception = svm_inject_exception,
 };

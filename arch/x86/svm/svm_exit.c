@@ -20,6 +20,49 @@ static uint8_t length_or_next_rip(const struct svm_vcpu *sv, uint64_t rip, uint8
 	return fixed;
 }
 
+/* The instructions vmm/insn.c answers, indexed by exit code - INSN_EXIT_FIRST (APM vol.2,
+ * appendix C). The fixed lengths are those of the encodings without prefixes: enough for
+ * the faults Keel injects (RIP stays), and for INVD and WBINVD, which no compiler prefixes. */
+#define INSN_EXIT_FIRST SVM_EXIT_RDPMC
+#define INSN(code, k, n, len) [(code) - INSN_EXIT_FIRST] = { .kind = k, .name = n, .length = len }
+static const struct {
+	enum guest_insn kind;
+	const char *name; /* NULL: not an instruction of this table */
+	uint8_t length;
+} instructions[] = {
+	INSN(SVM_EXIT_RDPMC, INSN_RDPMC, "RDPMC", 2),
+	INSN(SVM_EXIT_INVD, INSN_CACHE_FLUSH, "INVD", 2),
+	INSN(SVM_EXIT_INVLPGA, INSN_VIRTUALIZATION, "INVLPGA", 3),
+	INSN(SVM_EXIT_VMRUN, INSN_VIRTUALIZATION, "VMRUN", 3),
+	INSN(SVM_EXIT_VMLOAD, INSN_VIRTUALIZATION, "VMLOAD", 3),
+	INSN(SVM_EXIT_VMSAVE, INSN_VIRTUALIZATION, "VMSAVE", 3),
+	INSN(SVM_EXIT_STGI, INSN_VIRTUALIZATION, "STGI", 3),
+	INSN(SVM_EXIT_CLGI, INSN_VIRTUALIZATION, "CLGI", 3),
+	INSN(SVM_EXIT_SKINIT, INSN_VIRTUALIZATION, "SKINIT", 3),
+	INSN(SVM_EXIT_WBINVD, INSN_CACHE_FLUSH, "WBINVD", 2),
+	INSN(SVM_EXIT_MONITOR, INSN_MONITOR_MWAIT, "MONITOR", 3),
+	INSN(SVM_EXIT_MWAIT, INSN_MONITOR_MWAIT, "MWAIT", 3),
+	INSN(SVM_EXIT_MWAIT_ARMED, INSN_MONITOR_MWAIT, "MWAIT", 3),
+	INSN(SVM_EXIT_RDPRU, INSN_MONITOR_MWAIT, "RDPRU", 3),
+	INSN(SVM_EXIT_INVLPGB, INSN_VIRTUALIZATION, "INVLPGB", 3),
+	INSN(SVM_EXIT_INVLPGB_ILLEGAL, INSN_VIRTUALIZATION, "INVLPGB", 3),
+	INSN(SVM_EXIT_MCOMMIT, INSN_VIRTUALIZATION, "MCOMMIT", 4),
+	INSN(SVM_EXIT_TLBSYNC, INSN_VIRTUALIZATION, "TLBSYNC", 3),
+};
+
+/* True if the exit is one of the table's instructions; fills exit if so. */
+static bool instruction(const struct svm_vcpu *sv, uint64_t code, uint64_t rip, struct vm_exit *exit)
+{
+	uint64_t i = code - INSN_EXIT_FIRST;
+	if (code < INSN_EXIT_FIRST || i >= sizeof(instructions) / sizeof(instructions[0]) || !instructions[i].name)
+		return false;
+	exit->reason = EXIT_INSTRUCTION;
+	exit->insn.kind = instructions[i].kind;
+	exit->insn.name = instructions[i].name;
+	exit->instr_len = length_or_next_rip(sv, rip, instructions[i].length);
+	return true;
+}
+
 void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit)
 {
 	const struct vmcb_control *c = &sv->vmcb->control;
@@ -31,7 +74,13 @@ void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *ex
 		.long_mode = (s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTRIB_L),
 	};
 
+	if (instruction(sv, c->exit_code, rip, exit))
+		return;
 	switch (c->exit_code) {
+	case SVM_EXIT_INVALID:
+		exit->reason = EXIT_ENTRY_FAILED;
+		exit->entry_failed.why = "VMRUN's consistency checks on the guest state failed (APM vol.2 §15.5.1)";
+		break;
 	case SVM_EXIT_CPUID:
 		exit->reason = EXIT_CPUID;
 		exit->instr_len = length_or_next_rip(sv, rip, 2);

@@ -21,6 +21,11 @@ void svm_detect(struct cpu_features *f)
 	f->vmcb_clean = r.edx & (1u << 5);
 	f->flush_by_asid = r.edx & (1u << 6);
 	f->decode_assists = r.edx & (1u << 7);
+	if (cpuid(0x80000000, 0).eax >= 0x80000008) {
+		uint32_t ebx = cpuid(0x80000008, 0).ebx;
+		f->invlpgb = ebx & (1u << 3);
+		f->mcommit = ebx & (1u << 8);
+	}
 }
 
 const char *svm_missing_feature(const struct cpu_features *f)

@@ -90,13 +90,16 @@ _Static_assert(__builtin_offsetof(struct vmcb_save, cr2) == 0x240, "VMCB CR2 off
 _Static_assert(__builtin_offsetof(struct vmcb_save, g_pat) == 0x268, "VMCB G_PAT offset");
 _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 
-/* Intercept bits (APM vol.2 §15.9-15.13, table B-1). */
+/* Intercept bits (APM vol.2 §15.9-15.13, table B-1). First word (VMCB offset 0x0c): */
+#define INTERCEPT_RDPMC (1u << 15)
 #define INTERCEPT_CPUID (1u << 18)
 #define INTERCEPT_INVD (1u << 22)
 #define INTERCEPT_HLT (1u << 24)
+#define INTERCEPT_INVLPGA (1u << 26)
 #define INTERCEPT_IOIO (1u << 27)
 #define INTERCEPT_MSR (1u << 28)
 #define INTERCEPT_SHUTDOWN (1u << 31)
+/* second word (0x10): */
 #define INTERCEPT_VMRUN (1u << 0)
 #define INTERCEPT_VMMCALL (1u << 1)
 #define INTERCEPT_VMLOAD (1u << 2)
@@ -105,6 +108,21 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define INTERCEPT_CLGI (1u << 5)
 #define INTERCEPT_SKINIT (1u << 6)
 #define INTERCEPT_WBINVD (1u << 9)
+#define INTERCEPT_MONITOR (1u << 10)
+#define INTERCEPT_MWAIT (1u << 11)
+#define INTERCEPT_MWAIT_ARMED (1u << 12)
+#define INTERCEPT_RDPRU (1u << 14)
+/* third word (0x14): */
+#define INTERCEPT_INVLPGB (1u << 0)
+#define INTERCEPT_INVLPGB_ILLEGAL (1u << 1)
+#define INTERCEPT_MCOMMIT (1u << 3)
+#define INTERCEPT_TLBSYNC (1u << 4)
+
+/* EVENTINJ and EXITINTINFO (APM vol.2 §15.20, §15.7.2) */
+#define EVENT_VECTOR_MASK 0xffu
+#define EVENT_TYPE_EXCEPTION (3u << 8)
+#define EVENT_ERROR_VALID (1u << 11)
+#define EVENT_VALID (1u << 31)
 
 #define SEG_ATTRIB_L (1u << 9) /* a 64-bit code segment */
 
@@ -112,13 +130,31 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define TLB_CONTROL_FLUSH_ALL 1
 
 /* Exit codes (APM vol.2, appendix C). */
+#define SVM_EXIT_RDPMC 0x6f
 #define SVM_EXIT_CPUID 0x72
 #define SVM_EXIT_INVD 0x76
 #define SVM_EXIT_HLT 0x78
+#define SVM_EXIT_INVLPGA 0x7a
 #define SVM_EXIT_IOIO 0x7b
 #define SVM_EXIT_MSR 0x7c
 #define SVM_EXIT_SHUTDOWN 0x7f
+#define SVM_EXIT_VMRUN 0x80
 #define SVM_EXIT_VMMCALL 0x81
+#define SVM_EXIT_VMLOAD 0x82
+#define SVM_EXIT_VMSAVE 0x83
+#define SVM_EXIT_STGI 0x84
+#define SVM_EXIT_CLGI 0x85
+#define SVM_EXIT_SKINIT 0x86
+#define SVM_EXIT_WBINVD 0x89
+#define SVM_EXIT_MONITOR 0x8a
+#define SVM_EXIT_MWAIT 0x8b
+#define SVM_EXIT_MWAIT_ARMED 0x8c
+#define SVM_EXIT_RDPRU 0x8e
+#define SVM_EXIT_INVLPGB 0xa0
+#define SVM_EXIT_INVLPGB_ILLEGAL 0xa1
+#define SVM_EXIT_MCOMMIT 0xa3
+#define SVM_EXIT_TLBSYNC 0xa4
 #define SVM_EXIT_NPF 0x400
+#define SVM_EXIT_INVALID 0xffffffffffffffffull /* VMRUN's consistency checks failed */
 
 #endif

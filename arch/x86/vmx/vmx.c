@@ -75,12 +75,18 @@ static int adjust_control(uint32_t msr, uint32_t true_msr, uint32_t wanted, uint
 static int compute_controls(void)
 {
 	uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING;
-	uint32_t proc = PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY_CONTROLS;
-	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST;
+	/* Everything that could reach beyond the guest exits: RDPMC, MONITOR/MWAIT and WBINVD by
+	 * these controls (SDM vol.3 §25.6.2), INVD, GETSEC, XSETBV and the VMX instructions by
+	 * architecture (§26.1.2), ENCLS where SGX exists. */
+	uint32_t proc = PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING | PROC_USE_IO_BITMAPS |
+			PROC_USE_MSR_BITMAPS | PROC_MONITOR_EXITING | PROC_SECONDARY_CONTROLS;
+	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_WBINVD_EXITING | PROC2_UNRESTRICTED_GUEST |
+			 PROC2_ENCLS_EXITING;
 	uint32_t exit = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
 	if (adjust_control(MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED, pin, pin, &ctl.pin) ||
 	    adjust_control(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, proc, proc, &ctl.proc) ||
-	    adjust_control(MSR_VMX_PROCBASED2, MSR_VMX_PROCBASED2, proc2, PROC2_ENABLE_EPT, &ctl.proc2) ||
+	    adjust_control(MSR_VMX_PROCBASED2, MSR_VMX_PROCBASED2, proc2, PROC2_ENABLE_EPT | PROC2_WBINVD_EXITING,
+			   &ctl.proc2) ||
 	    adjust_control(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, exit, exit, &ctl.exit) ||
 	    adjust_control(MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY, ENTRY_LOAD_EFER, ENTRY_LOAD_EFER, &ctl.entry))
 		return -ENOTSUP;
@@ -95,8 +101,8 @@ static int compute_controls(void)
 static int vmx_cpu_enable(void)
 {
 	if (compute_controls()) {
-		log_error("vmx: the CPU's VT-x lacks a control Keel needs (I/O and MSR bitmaps, HLT exiting, "
-			  "EPT, 64-bit host, or loading EFER on entry and exit)");
+		log_error("vmx: the CPU's VT-x lacks a control Keel needs (I/O and MSR bitmaps; HLT, MWAIT, "
+			  "MONITOR, RDPMC or WBINVD exiting; EPT; a 64-bit host; or loading EFER on entry and exit)");
 		return -ENOTSUP;
 	}
 	uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
@@ -245,6 +251,14 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *ex
 		panic("%s failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
 		      (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
 	xv->launched = true;
+	/* An event whose delivery this exit interrupted is delivered again at the next entry
+	 * (SDM vol.3 §28.2.4); Keel's own injections are gone (the exit cleared them). */
+	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+	if (vectoring & EVENT_VALID) {
+		vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, vectoring & ~(1u << 12)); /* bit 12 is reserved here */
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
+		vmwrite(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
+	}
 	regs->rip = vmread(VMCS_GUEST_RIP);
 	regs->gpr[REG_RSP] = vmread(VMCS_GUEST_RSP);
 	regs->rflags = vmread(VMCS_GUEST_RFLAGS);
@@ -283,6 +297,19 @@ static void vmx_write_state(void *vcpu, enum guest_state what, uint64_t value)
 		vmwrite(VMCS_GUEST_EFER, value);
 }
 
+/* The VM-entry interruption information (SDM vol.3 §25.8.3). Real mode pushes no error
+ * code, and with unrestricted guest entry refuses one there (§27.2.1.3). */
+static void vmx_inject_exception(void *vcpu, uint8_t vector, bool has_error_code, uint32_t error_code)
+{
+	make_current(vcpu);
+	uint32_t info = vector | EVENT_TYPE_HARDWARE_EXCEPTION | EVENT_VALID;
+	if (has_error_code && (vmread(VMCS_CR0_SHADOW) & CR0_PE)) {
+		info |= EVENT_DELIVER_ERROR_CODE;
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+	}
+	vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, info);
+}
+
 const struct hvm_ops vmx_ops = {
 	.name = "vmx",
 	.exit_code_name = "vmx exit reason",
@@ -294,4 +321,5 @@ const struct hvm_ops vmx_ops = {
 	.vcpu_run = vmx_vcpu_run,
 	.read_state = vmx_read_state,
 	.write_state = vmx_write_state,
+	.inject_exception = vmx_inject_exception,
 };

@@ -13,6 +13,53 @@
 #define EPT_WAS_PRESENT (7u << 3) /* the entry's R/W/X bits: any set means a translation */
 #define AR_L (1u << 13)
 
+/* The instructions vmm/insn.c answers, indexed by basic exit reason (SDM vol.3 appendix C). */
+#define INSN(reason, k, n) [reason] = { .kind = k, .name = n }
+static const struct {
+	enum guest_insn kind;
+	const char *name; /* NULL: not an instruction of this table */
+} instructions[] = {
+	INSN(VMX_EXIT_GETSEC, INSN_VIRTUALIZATION, "GETSEC"),
+	INSN(VMX_EXIT_INVD, INSN_CACHE_FLUSH, "INVD"),
+	INSN(VMX_EXIT_RDPMC, INSN_RDPMC, "RDPMC"),
+	INSN(VMX_EXIT_VMCLEAR, INSN_VIRTUALIZATION, "VMCLEAR"),
+	INSN(VMX_EXIT_VMLAUNCH, INSN_VIRTUALIZATION, "VMLAUNCH"),
+	INSN(VMX_EXIT_VMPTRLD, INSN_VIRTUALIZATION, "VMPTRLD"),
+	INSN(VMX_EXIT_VMPTRST, INSN_VIRTUALIZATION, "VMPTRST"),
+	INSN(VMX_EXIT_VMREAD, INSN_VIRTUALIZATION, "VMREAD"),
+	INSN(VMX_EXIT_VMRESUME, INSN_VIRTUALIZATION, "VMRESUME"),
+	INSN(VMX_EXIT_VMWRITE, INSN_VIRTUALIZATION, "VMWRITE"),
+	INSN(VMX_EXIT_VMXOFF, INSN_VIRTUALIZATION, "VMXOFF"),
+	INSN(VMX_EXIT_VMXON, INSN_VIRTUALIZATION, "VMXON"),
+	INSN(VMX_EXIT_MWAIT, INSN_MONITOR_MWAIT, "MWAIT"),
+	INSN(VMX_EXIT_MONITOR, INSN_MONITOR_MWAIT, "MONITOR"),
+	INSN(VMX_EXIT_INVEPT, INSN_VIRTUALIZATION, "INVEPT"),
+	INSN(VMX_EXIT_INVVPID, INSN_VIRTUALIZATION, "INVVPID"),
+	INSN(VMX_EXIT_WBINVD, INSN_CACHE_FLUSH, "WBINVD"),
+	INSN(VMX_EXIT_VMFUNC, INSN_VIRTUALIZATION, "VMFUNC"),
+	INSN(VMX_EXIT_ENCLS, INSN_VIRTUALIZATION, "ENCLS"),
+};
+
+static bool instruction(uint32_t basic, struct vm_exit *exit)
+{
+	if (basic >= sizeof(instructions) / sizeof(instructions[0]) || !instructions[basic].name)
+		return false;
+	exit->reason = EXIT_INSTRUCTION;
+	exit->insn.kind = instructions[basic].kind;
+	exit->insn.name = instructions[basic].name;
+	return true;
+}
+
+/* Bit 31 of the exit reason: the entry itself failed, for the basic reason's check. */
+static void entry_failed(struct vm_exit *exit, uint32_t basic)
+{
+	exit->reason = EXIT_ENTRY_FAILED;
+	exit->entry_failed.why = basic == VMX_EXIT_INVALID_GUEST_STATE ? "invalid guest state (SDM vol.3 §27.3.1)"
+				 : basic == VMX_EXIT_MSR_LOADING     ? "MSR loading (SDM vol.3 §27.4)"
+				 : basic == VMX_EXIT_MACHINE_CHECK   ? "a machine check during entry (SDM vol.3 §27.8)"
+								     : "a VM-entry check (SDM vol.3 chapter 27)";
+}
+
 void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit)
 {
 	(void)guest_rip;
@@ -22,9 +69,15 @@ void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit)
 		.raw_code = reason,
 		.long_mode = (vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_GUEST_CS_ACCESS) & AR_L),
 	};
-	if (reason & VMX_EXIT_ENTRY_FAILED)
+	if (reason & VMX_EXIT_ENTRY_FAILED) {
+		entry_failed(exit, reason & 0xffff);
 		return;
+	}
 	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
+	if (instruction(reason & 0xffff, exit)) {
+		exit->instr_len = (uint8_t)vmread(VMCS_EXIT_INSTRUCTION_LENGTH);
+		return;
+	}
 	switch (reason & 0xffff) {
 	case VMX_EXIT_CPUID:
 		exit->reason = EXIT_CPUID;

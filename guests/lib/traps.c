@@ -1,0 +1,66 @@
+/* Exceptions in a guest of the runtime: an IDT of 32 interrupt gates (SDM Vol. 3A §6.14.1)
+ * into guests/lib/traps.asm. A guest that expects a fault says so (guest_expect_trap) and
+ * learns what came; an unexpected one ends the guest with a message. */
+#include "guests/lib/guest.h"
+
+#define GATE_INTERRUPT_PRESENT 0x8e00 /* type 14, DPL 0, P (in the second word) */
+
+struct idt_gate {
+	uint16_t offset_low, selector, flags, offset_mid;
+	uint32_t offset_high, reserved;
+};
+
+static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct {
+	bool expected;
+	unsigned skip; /* bytes of the faulting instruction, to resume after it */
+	int vector;
+	uint32_t error_code;
+} trap;
+
+extern char guest_trap_stubs[];
+
+void guest_traps_init(void)
+{
+	uint16_t cs;
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	for (unsigned v = 0; v < 32; v++) {
+		uint64_t at = (uint64_t)(guest_trap_stubs + 16 * v);
+		idt[v] = (struct idt_gate){ .offset_low = (uint16_t)at, .selector = cs, .flags = GATE_INTERRUPT_PRESENT,
+					    .offset_mid = (uint16_t)(at >> 16), .offset_high = (uint32_t)(at >> 32) };
+	}
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint64_t base;
+	} idtr = { sizeof(idt) - 1, (uint64_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(idtr));
+}
+
+void guest_expect_trap(unsigned skip)
+{
+	trap.expected = true;
+	trap.skip = skip;
+	trap.vector = -1;
+}
+
+int guest_trap_vector(uint32_t *error_code)
+{
+	trap.expected = false;
+	if (error_code)
+		*error_code = trap.error_code;
+	return trap.vector;
+}
+
+void guest_trap(struct guest_trap_frame *f)
+{
+	if (!trap.expected) {
+		guest_printf("trap: FAILED: unexpected exception %llu (error code 0x%llx) at rip 0x%llx\n",
+			     (unsigned long long)f->vector, (unsigned long long)f->error_code,
+			     (unsigned long long)f->rip);
+		guest_exit(255);
+	}
+	trap.expected = false;
+	trap.vector = (int)f->vector;
+	trap.error_code = (uint32_t)f->error_code;
+	f->rip += trap.skip; /* a fault leaves RIP at the instruction: step over it */
+}

@@ -1,0 +1,92 @@
+/* instructions: executes every instruction that could reach beyond the guest and checks
+ * the answer a CPU offering what Keel's CPUID shows would give: the VMX and SVM
+ * instructions (and GETSEC, VMFUNC, RDPRU), MONITOR and MWAIT raise #UD, RDPMC #GP(0),
+ * INVD and WBINVD complete. Each answer arrives in the guest's own handler, and it
+ * carries on. On one vendor the other vendor's instructions fault without leaving the
+ * guest; the answer is the same. */
+#include "guests/lib/guest.h"
+
+struct insn {
+	const char *name;
+	void (*run)(void);
+	unsigned length; /* bytes, to step over it after a fault */
+	int vector;      /* the expected exception, -1: none */
+};
+
+/* Each instruction as bytes, so no assembler refuses one; RAX points at a zeroed,
+ * page-aligned buffer for those with a memory operand, ECX = 0 where a register selects
+ * something. Page-aligned because on SVM a guest runs with EFER.SVME set (VMRUN needs it,
+ * APM vol.2 §15.5.1), so VMRUN, VMLOAD and VMSAVE check rAX's alignment, and raise #GP,
+ * before their intercept; a CPU without SVM would raise #UD whatever rAX holds. */
+static uint8_t operand[4096] __attribute__((aligned(4096)));
+
+#define INSN(fn, ...)                                                                              \
+	static void fn(void)                                                                       \
+	{                                                                                          \
+		__asm__ volatile(".byte " #__VA_ARGS__ : : "a"(operand), "c"(0), "d"(0) : "memory"); \
+	}
+
+INSN(vmrun, 0x0f, 0x01, 0xd8)
+INSN(vmload, 0x0f, 0x01, 0xda)
+INSN(vmsave, 0x0f, 0x01, 0xdb)
+INSN(stgi, 0x0f, 0x01, 0xdc)
+INSN(clgi, 0x0f, 0x01, 0xdd)
+INSN(skinit, 0x0f, 0x01, 0xde)
+INSN(invlpga, 0x0f, 0x01, 0xdf)
+INSN(vmxon, 0xf3, 0x0f, 0xc7, 0x30)       /* VMXON [rax] */
+INSN(vmptrld, 0x0f, 0xc7, 0x30)           /* VMPTRLD [rax] */
+INSN(vmptrst, 0x0f, 0xc7, 0x38)           /* VMPTRST [rax] */
+INSN(vmclear, 0x66, 0x0f, 0xc7, 0x30)     /* VMCLEAR [rax] */
+INSN(vmread, 0x0f, 0x78, 0xc0)            /* VMREAD rax, rax */
+INSN(vmwrite, 0x0f, 0x79, 0xc0)           /* VMWRITE rax, rax */
+INSN(vmlaunch, 0x0f, 0x01, 0xc2)
+INSN(vmresume, 0x0f, 0x01, 0xc3)
+INSN(vmxoff, 0x0f, 0x01, 0xc4)
+INSN(invept, 0x66, 0x0f, 0x38, 0x80, 0x00) /* INVEPT rax, [rax] */
+INSN(invvpid, 0x66, 0x0f, 0x38, 0x81, 0x00) /* INVVPID rax, [rax] */
+INSN(vmfunc, 0x0f, 0x01, 0xd4)
+INSN(getsec, 0x0f, 0x37)
+INSN(rdpru, 0x0f, 0x01, 0xfd)
+INSN(monitor, 0x0f, 0x01, 0xc8)
+INSN(mwait, 0x0f, 0x01, 0xc9)
+INSN(rdpmc, 0x0f, 0x33)
+INSN(invd, 0x0f, 0x08)
+INSN(wbinvd, 0x0f, 0x09)
+
+#define UD 6
+#define GP 13
+
+static const struct insn insns[] = {
+	{ "VMRUN", vmrun, 3, UD },       { "VMLOAD", vmload, 3, UD },     { "VMSAVE", vmsave, 3, UD },
+	{ "STGI", stgi, 3, UD },         { "CLGI", clgi, 3, UD },         { "SKINIT", skinit, 3, UD },
+	{ "INVLPGA", invlpga, 3, UD },   { "VMXON", vmxon, 4, UD },       { "VMPTRLD", vmptrld, 3, UD },
+	{ "VMPTRST", vmptrst, 3, UD },   { "VMCLEAR", vmclear, 4, UD },   { "VMREAD", vmread, 3, UD },
+	{ "VMWRITE", vmwrite, 3, UD },   { "VMLAUNCH", vmlaunch, 3, UD }, { "VMRESUME", vmresume, 3, UD },
+	{ "VMXOFF", vmxoff, 3, UD },     { "INVEPT", invept, 5, UD },     { "INVVPID", invvpid, 5, UD },
+	{ "VMFUNC", vmfunc, 3, UD },     { "GETSEC", getsec, 2, UD },     { "RDPRU", rdpru, 3, UD },
+	{ "MONITOR", monitor, 3, UD },   { "MWAIT", mwait, 3, UD },       { "RDPMC", rdpmc, 2, GP },
+	{ "INVD", invd, 2, -1 },         { "WBINVD", wbinvd, 2, -1 },
+};
+
+static const char *name_of(int vector)
+{
+	return vector == UD ? "#UD" : vector == GP ? "#GP" : vector < 0 ? "no exception" : "another exception";
+}
+
+int guest_main(const struct guest_boot *boot)
+{
+	struct checks c = { .prog = "instructions" };
+	(void)boot;
+	guest_traps_init();
+	for (unsigned i = 0; i < sizeof(insns) / sizeof(insns[0]); i++) {
+		const struct insn *t = &insns[i];
+		uint32_t error = 0;
+		guest_expect_trap(t->length);
+		t->run();
+		int got = guest_trap_vector(&error);
+		if (check(&c, got == t->vector && error == 0, "%s: %s (error code 0x%x), expected %s", t->name,
+			  name_of(got), error, name_of(t->vector)))
+			guest_printf("instructions: %s: %s\n", t->name, got < 0 ? "completed" : name_of(got));
+	}
+	return checks_summary(&c);
+}
