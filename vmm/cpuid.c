@@ -1,27 +1,38 @@
 /* What a guest sees when it executes CPUID: the host's answer, minus what Keel does not
- * virtualize (SVM, VMX, SMX, SGX, machine checks, MONITOR/MWAIT and the other instructions
- * vmm/insn.c answers with #UD), plus the hypervisor bit and Keel's own leaves. */
+ * virtualize, plus the hypervisor bit and Keel's own leaves. Hidden: SVM, VMX, SMX and SGX;
+ * MONITOR/MWAIT, WAITPKG, MONITORX, INVLPGB, RDPRU and MCOMMIT (vmm/insn.c answers them
+ * with #UD); machine checks; and the features whose MSRs Keel does not emulate (vmm/msr.c):
+ * x2APIC, the TSC deadline timer, debug stores, thermal and power management, performance
+ * monitoring, speculation controls. RDTSCP and INVPCID only where the vendor lets a guest
+ * run them (cpu.guest_rdtscp, cpu.guest_invpcid). Each test below is one comparison: CPUID
+ * is a hot exit. */
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_features.h"
 #include "include/keel/hypercall.h"
 #include "vmm/version.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 
-
-#define LEAF1_ECX_MONITOR (1u << 3)
-#define LEAF1_ECX_VMX (1u << 5)
-#define LEAF1_ECX_SMX (1u << 6)
-#define LEAF1_ECX_HYPERVISOR (1u << 31)
-#define LEAF1_EDX_MCE (1u << 7)
-#define LEAF1_EDX_MCA (1u << 14)
-#define EXT1_ECX_SVM (1u << 2)
-#define EXT1_ECX_MONITORX (1u << 29)
-#define LEAF7_EBX_SGX (1u << 2)
-#define LEAF7_ECX_WAITPKG (1u << 5)
-#define EXT8_EBX_INVLPGB (1u << 3)
-#define EXT8_EBX_RDPRU (1u << 4)
-#define EXT8_EBX_MCOMMIT (1u << 8)
+#define BIT(n) (1u << (n))
+/* leaf 1 */
+#define LEAF1_ECX_HIDDEN (BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(14) | BIT(15) | \
+			  BIT(21) | BIT(24)) /* DTES64 MONITOR DS-CPL VMX SMX EST TM2 xTPR PDCM x2APIC TSC-deadline */
+#define LEAF1_ECX_HYPERVISOR BIT(31)
+#define LEAF1_EDX_HIDDEN (BIT(7) | BIT(14) | BIT(21) | BIT(22) | BIT(29) | BIT(31)) /* MCE MCA DS ACPI TM PBE */
+/* leaf 7, subleaf 0 */
+#define LEAF7_EBX_SGX BIT(2)
+#define LEAF7_EBX_INVPCID BIT(10)
+#define LEAF7_ECX_WAITPKG BIT(5)
+#define LEAF7_EDX_HIDDEN (BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(31)) /* IBRS STIBP L1D-flush ARCH_CAP SSBD */
+/* extended leaves */
+#define EXT1_ECX_HIDDEN (BIT(2) | BIT(23) | BIT(29)) /* SVM, PerfCtrExtCore, MONITORX */
+#define EXT1_EDX_RDTSCP BIT(27)
+#define EXT8_EBX_HIDDEN (BIT(3) | BIT(4) | BIT(8) | BIT(12) | BIT(14) | BIT(15) | BIT(24) | BIT(25)) \
+	/* INVLPGB RDPRU MCOMMIT IBPB IBRS STIBP SSBD VIRT_SSBD */
+/* leaves answered with zeros */
 #define LEAF_MONITOR 0x5
+#define LEAF_POWER 0x6
+#define LEAF_PMU 0xa
 #define LEAF_SGX 0x12
 #define LEAF_SVM_FEATURES 0x8000000a
 #define HYPERVISOR_LEAVES_FIRST 0x40000000
@@ -38,19 +49,22 @@ static struct cpuid_regs guest_cpuid(uint32_t leaf, uint32_t subleaf)
 			r.eax = KEEL_VERSION_MAJOR << 16 | KEEL_VERSION_MINOR, r.ebx = KEEL_HYPERCALL_ABI_VERSION;
 		return r;
 	}
-	if (leaf == LEAF_SVM_FEATURES || leaf == LEAF_MONITOR || leaf == LEAF_SGX)
+	if (leaf == LEAF_MONITOR || leaf == LEAF_POWER || leaf == LEAF_PMU || leaf == LEAF_SGX ||
+	    leaf == LEAF_SVM_FEATURES)
 		return r;
 	r = cpuid(leaf, subleaf);
 	if (leaf == 1) {
-		r.ecx = (r.ecx & ~(LEAF1_ECX_MONITOR | LEAF1_ECX_VMX | LEAF1_ECX_SMX)) | LEAF1_ECX_HYPERVISOR;
-		r.edx &= ~(LEAF1_EDX_MCE | LEAF1_EDX_MCA);
+		r.ecx = (r.ecx & ~LEAF1_ECX_HIDDEN) | LEAF1_ECX_HYPERVISOR;
+		r.edx &= ~LEAF1_EDX_HIDDEN;
 	} else if (leaf == 7 && subleaf == 0) {
-		r.ebx &= ~LEAF7_EBX_SGX;
+		r.ebx &= ~(LEAF7_EBX_SGX | (cpu.guest_invpcid ? 0 : LEAF7_EBX_INVPCID));
 		r.ecx &= ~LEAF7_ECX_WAITPKG;
+		r.edx &= ~LEAF7_EDX_HIDDEN;
 	} else if (leaf == 0x80000001) {
-		r.ecx &= ~(EXT1_ECX_SVM | EXT1_ECX_MONITORX);
+		r.ecx &= ~EXT1_ECX_HIDDEN;
+		r.edx &= ~(cpu.guest_rdtscp ? 0 : EXT1_EDX_RDTSCP);
 	} else if (leaf == 0x80000008) {
-		r.ebx &= ~(EXT8_EBX_INVLPGB | EXT8_EBX_RDPRU | EXT8_EBX_MCOMMIT);
+		r.ebx &= ~EXT8_EBX_HIDDEN;
 	}
 	return r;
 }

@@ -9,6 +9,7 @@
 #include "vmm/dev/debugcon.h"
 #include "vmm/dev/serial_port.h"
 #include "vmm/domain.h"
+#include "vmm/exit.h"
 
 static struct domain domains[DOMAIN_MAX];
 static unsigned ndomains;
@@ -105,6 +106,7 @@ static int build(struct domain *d, char *why, size_t len)
 		return -1;
 	}
 	d->vcpu = (struct vcpu){ .dom = d, .regs = r.regs };
+	msrs_reset(&d->vcpu);
 	if ((err = hvm->vcpu_create(&d->vcpu.vendor, d->p2m.npt.root, &r.boot))) {
 		ksnprintf(why, len, "cannot create its vCPU (error %d)", err);
 		teardown(d);

@@ -1,5 +1,6 @@
 /* The vendor-neutral start of Keel: read the configuration, build the domains, run them,
  * report. Reached from arch/x86/setup.c once the machine is Keel's. */
+#include "arch/x86/host_msrs.h"
 #include "arch/x86/hvm_select.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/platform.h"
@@ -86,6 +87,7 @@ void vmm_main(const struct boot_info *boot)
 	}
 	log_info("%s: enabled, nested paging with %s pages", hvm->name,
 		 hvm->npt_format->large_1g ? "4 KiB, 2 MiB and 1 GiB" : "4 KiB and 2 MiB");
+	host_msrs_record();
 
 	unsigned not_built = 0;
 	for (unsigned i = 0; i < config.ndomains; i++)
@@ -102,5 +104,10 @@ void vmm_main(const struct boot_info *boot)
 	for (unsigned i = 0; i < domain_count(); i++)
 		waiting |= domain_at(i)->state == DOMAIN_RUNNING;
 	log_info(waiting ? "scheduler: no vCPU can run any more" : "all domains have ended");
+	char changed[160];
+	if (host_msrs_check(changed, sizeof(changed)))
+		log_error("host MSRs changed while guests ran: %s", changed);
+	else
+		log_info("host MSRs: as Keel set them up, none changed by a guest");
 	platform_exit(report_run(not_built, config_problems));
 }

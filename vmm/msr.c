@@ -1,67 +1,357 @@
-/* RDMSR and WRMSR: one table for both vendors of the MSRs a guest may use, each with the
- * check its values get. Every access exits (the MSR permission maps are all ones). An MSR
- * not in the table ends the domain: a real CPU would raise #GP, which Keel cannot inject
- * yet. */
+/* RDMSR and WRMSR: one table, for both vendors, of the MSRs an operating system touches.
+ * Each is either held in the hardware's guest state (the VMCB or VMCS, or switched by
+ * Keel: hvm->read_state / write_state) or emulated here per vCPU, and every value a
+ * guest writes is checked as a CPU would check it. Any other index, and any refused
+ * value, gets #GP(0), as on a CPU without that MSR. Every access exits (the MSR
+ * permission maps are all ones), so no guest access reaches a host MSR. */
 #include "arch/x86/cpu.h"
-#include "lib/errno.h"
+#include "arch/x86/cpu_features.h"
+#include "drivers/tsc.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
 
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+#define APIC_BASE_DEFAULT 0xfee00000ull
+#define APIC_BASE_BSP (1ull << 8)
+#define APIC_BASE_X2APIC (1ull << 10)
+#define APIC_BASE_ENABLE (1ull << 11)
+#define MISC_ENABLE_DEFAULT 0x1801 /* fast strings; BTS and PEBS unavailable (SDM vol.4 table 2-2) */
+#define MISC_ENABLE_WRITABLE ((1ull << 0) | (1ull << 22)) /* fast strings, limit CPUID maxval */
+#define MTRRCAP_VALUE 0x508        /* 8 variable ranges, fixed ranges, write-combining */
+#define MTRR_DEF_TYPE_WRITABLE 0xcffull /* type, FE (bit 10), E (bit 11) */
+#define MTRR_PHYSMASK_VALID (1ull << 11)
+#define BUS_HZ 100000000ull        /* MSR_PLATFORM_INFO's ratios count 100 MHz steps */
 
 struct msr_entry {
-	uint32_t index;
+	uint32_t first, count; /* indices [first, first + count) */
 	const char *name;
-	uint64_t (*read)(struct vcpu *v);
-	/* Returns NULL, or why a real CPU would refuse the value with #GP. */
-	const char *(*write)(struct vcpu *v, uint64_t value);
+	/* Held in the hardware's guest state: state, with check for writes, which keep only
+	 * the bits in keep (the others are written as ignored, read as 0). */
+	bool hardware;
+	enum guest_state state;
+	bool (*check)(struct vcpu *v, uint64_t value);
+	uint64_t keep;
+	/* Emulated: read and write (false: #GP). */
+	uint64_t (*read)(struct vcpu *v, uint32_t index);
+	bool (*write)(struct vcpu *v, uint32_t index, uint64_t value);
 };
 
-static uint64_t efer_read(struct vcpu *v)
+/* ---- checks a CPU makes on WRMSR (SDM vol.4, APM vol.2 appendix A) ---- */
+
+static unsigned linear_bits(void)
 {
+	return cpuid(0x80000000, 0).eax >= 0x80000008 ? (cpuid(0x80000008, 0).eax >> 8) & 0xff : 48;
+}
+
+/* Addresses in FS/GS base, KERNEL_GS_BASE, LSTAR, CSTAR and SYSENTER_ESP/EIP. */
+static bool canonical(struct vcpu *v, uint64_t value)
+{
+	(void)v;
+	unsigned bits = linear_bits();
+	int64_t sign_extended = (int64_t)(value << (64 - bits)) >> (64 - bits);
+	return (uint64_t)sign_extended == value;
+}
+
+static bool low_32_bits(struct vcpu *v, uint64_t value)
+{
+	(void)v;
+	return value >> 32 == 0;
+}
+
+static bool any_value(struct vcpu *v, uint64_t value)
+{
+	(void)v;
+	(void)value;
+	return true;
+}
+
+/* A memory type of the PAT (0, 1, 4, 5, 6, 7) or of an MTRR (the same but 7, UC-). */
+static bool memory_type(uint64_t type, bool pat)
+{
+	return type == 0 || type == 1 || (type >= 4 && type <= 6) || (pat && type == 7);
+}
+
+static bool pat_value(struct vcpu *v, uint64_t value)
+{
+	(void)v;
+	for (unsigned i = 0; i < 8; i++)
+		if (!memory_type((value >> (8 * i)) & 0xff, true))
+			return false;
+	return true;
+}
+
+/* ---- emulated MSRs ---- */
+
+static uint64_t efer_read(struct vcpu *v, uint32_t index)
+{
+	(void)index;
 	return hvm->read_state(v->vendor, GUEST_EFER);
 }
 
-/* AMD APM vol.2 §3.1.7, SDM vol.3 §2.2.1: the bits a guest may set; LMA is the CPU's to
- * set (writes leave it as it is), and LME may not change while paging is on. */
-static const char *efer_write(struct vcpu *v, uint64_t value)
+/* The bits a guest may set (SDM vol.3 §2.2.1, APM vol.2 §3.1.7); LMA is the CPU's to set
+ * (a write leaves it as it is), and LME may not change while paging is on (SDM vol.3
+ * §10.8.5, APM vol.2 §14.6.1). */
+static bool efer_write(struct vcpu *v, uint32_t index, uint64_t value)
 {
+	(void)index;
 	uint64_t old = hvm->read_state(v->vendor, GUEST_EFER);
 	if (value & ~(EFER_GUEST_WRITABLE | EFER_LMA))
-		return "sets reserved or unsupported bits";
+		return false;
 	if (((value ^ old) & EFER_LME) && (hvm->read_state(v->vendor, GUEST_CR0) & CR0_PG))
-		return "changes LME while paging is on";
+		return false;
 	hvm->write_state(v->vendor, GUEST_EFER, (value & ~EFER_LMA) | (old & EFER_LMA));
-	return NULL;
+	return true;
 }
 
+/* TSC_AUX exists with RDTSCP or RDPID, as CPUID shows them; its upper half is reserved. */
+static uint64_t tsc_aux_read(struct vcpu *v, uint32_t index)
+{
+	(void)index;
+	return hvm->read_state(v->vendor, GUEST_TSC_AUX);
+}
+
+static bool tsc_aux_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	(void)index;
+	if (value >> 32)
+		return false;
+	hvm->write_state(v->vendor, GUEST_TSC_AUX, value);
+	return true;
+}
+
+static uint64_t guest_tsc(struct vcpu *v)
+{
+	return rdtsc() + hvm->read_state(v->vendor, GUEST_TSC_OFFSET);
+}
+
+static uint64_t tsc_read(struct vcpu *v, uint32_t index)
+{
+	(void)index;
+	return guest_tsc(v);
+}
+
+/* Writing the TSC moves the offset; TSC_ADJUST follows by the same amount (SDM vol.3
+ * §18.17.3). */
+static bool tsc_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	(void)index;
+	uint64_t now = rdtsc();
+	uint64_t old_offset = hvm->read_state(v->vendor, GUEST_TSC_OFFSET);
+	v->msrs.tsc_adjust += value - (now + old_offset);
+	hvm->write_state(v->vendor, GUEST_TSC_OFFSET, value - now);
+	return true;
+}
+
+static uint64_t tsc_adjust_read(struct vcpu *v, uint32_t index)
+{
+	(void)index;
+	return v->msrs.tsc_adjust;
+}
+
+static bool tsc_adjust_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	(void)index;
+	uint64_t offset = hvm->read_state(v->vendor, GUEST_TSC_OFFSET);
+	hvm->write_state(v->vendor, GUEST_TSC_OFFSET, offset + (value - v->msrs.tsc_adjust));
+	v->msrs.tsc_adjust = value;
+	return true;
+}
+
+static uint64_t apic_base_read(struct vcpu *v, uint32_t index)
+{
+	(void)index;
+	return v->msrs.apic_base;
+}
+
+/* Base, enable and (read-only) BSP; no x2APIC, which CPUID does not offer (SDM vol.3 §11.4.4). */
+static bool apic_base_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	(void)index;
+	uint64_t base_mask = ((1ull << cpu.phys_addr_bits) - 1) & ~0xfffull;
+	if (value & ~(base_mask | APIC_BASE_BSP | APIC_BASE_ENABLE))
+		return false;
+	v->msrs.apic_base = (value & ~APIC_BASE_BSP) | (v->msrs.apic_base & APIC_BASE_BSP);
+	return true;
+}
+
+static uint64_t misc_enable_read(struct vcpu *v, uint32_t index)
+{
+	(void)index;
+	return v->msrs.misc_enable;
+}
+
+static bool misc_enable_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	(void)index;
+	if ((value ^ v->msrs.misc_enable) & ~MISC_ENABLE_WRITABLE)
+		return false; /* only the writable bits may change */
+	v->msrs.misc_enable = value;
+	return true;
+}
+
+/* Read-only MSRs with one value. */
+static uint64_t zero_read(struct vcpu *v, uint32_t index)
+{
+	(void)v;
+	(void)index;
+	return 0;
+}
+
+static uint64_t feature_control_read(struct vcpu *v, uint32_t index)
+{
+	(void)v;
+	(void)index;
+	return FEATURE_CONTROL_LOCKED; /* locked, VMX off: CPUID offers no VMX either */
+}
+
+static uint64_t platform_info_read(struct vcpu *v, uint32_t index)
+{
+	(void)v;
+	(void)index;
+	return ((tsc_hz() + BUS_HZ / 2) / BUS_HZ & 0xff) << 8; /* the non-turbo ratio: the TSC's rate */
+}
+
+static uint64_t mtrrcap_read(struct vcpu *v, uint32_t index)
+{
+	(void)v;
+	(void)index;
+	return MTRRCAP_VALUE;
+}
+
+static bool read_only(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	(void)v;
+	(void)index;
+	(void)value;
+	return false;
+}
+
+/* Writing 0 before CPUID asks for the microcode revision (SDM vol.3 §10.11.7.1). */
+static bool ignore_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	(void)v;
+	(void)index;
+	(void)value;
+	return true;
+}
+
+/* The MTRRs (SDM vol.3 §12.11): kept per vCPU, as the guest wrote them. Guest memory is
+ * write-back whatever they say, as the nested page tables map it. */
+static uint64_t *mtrr_slot(struct vcpu *v, uint32_t index)
+{
+	if (index == MSR_MTRR_DEF_TYPE)
+		return &v->msrs.mtrr_def_type;
+	if (index >= MSR_MTRR_PHYSBASE0 && index < MSR_MTRR_PHYSBASE0 + 2 * MTRR_VARIABLE_RANGES)
+		return &v->msrs.mtrr_variable[index - MSR_MTRR_PHYSBASE0];
+	if (index == MSR_MTRR_FIX64K_00000)
+		return &v->msrs.mtrr_fixed[0];
+	if (index == MSR_MTRR_FIX16K_80000 || index == MSR_MTRR_FIX16K_A0000)
+		return &v->msrs.mtrr_fixed[1 + index - MSR_MTRR_FIX16K_80000];
+	return &v->msrs.mtrr_fixed[3 + index - MSR_MTRR_FIX4K_C0000];
+}
+
+static uint64_t mtrr_read(struct vcpu *v, uint32_t index)
+{
+	return *mtrr_slot(v, index);
+}
+
+static bool mtrr_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	uint64_t phys_mask = (1ull << cpu.phys_addr_bits) - 1;
+	bool ok;
+	if (index == MSR_MTRR_DEF_TYPE) {
+		ok = !(value & ~MTRR_DEF_TYPE_WRITABLE) && memory_type(value & 0xff, false);
+	} else if (index >= MSR_MTRR_PHYSBASE0 && index < MSR_MTRR_PHYSBASE0 + 2 * MTRR_VARIABLE_RANGES) {
+		if ((index - MSR_MTRR_PHYSBASE0) % 2 == 0) /* PHYSBASE: type, base */
+			ok = !(value & ~(phys_mask & ~0xf00ull)) && memory_type(value & 0xff, false);
+		else /* PHYSMASK: valid bit, mask */
+			ok = !(value & ~((phys_mask & ~0xfffull) | MTRR_PHYSMASK_VALID));
+	} else { /* fixed ranges: eight types */
+		ok = true;
+		for (unsigned i = 0; i < 8; i++)
+			ok = ok && memory_type((value >> (8 * i)) & 0xff, false);
+	}
+	if (ok)
+		*mtrr_slot(v, index) = value;
+	return ok;
+}
+
+#define HARDWARE(idx, n, st, chk) HARDWARE_KEEP(idx, n, st, chk, ~0ull)
+#define HARDWARE_KEEP(idx, n, st, chk, kept) \
+	{ .first = idx, .count = 1, .name = n, .hardware = true, .state = st, .check = chk, .keep = kept }
+#define EMULATED(idx, cnt, n, rd, wr) { .first = idx, .count = cnt, .name = n, .read = rd, .write = wr }
+
 static const struct msr_entry msrs[] = {
-	{ MSR_EFER, "EFER", efer_read, efer_write },
+	EMULATED(MSR_TSC, 1, "TSC", tsc_read, tsc_write),
+	EMULATED(MSR_PLATFORM_ID, 1, "PLATFORM_ID", zero_read, read_only),
+	EMULATED(MSR_APIC_BASE, 1, "APIC_BASE", apic_base_read, apic_base_write),
+	EMULATED(MSR_FEATURE_CONTROL, 1, "FEATURE_CONTROL", feature_control_read, read_only),
+	EMULATED(MSR_TSC_ADJUST, 1, "TSC_ADJUST", tsc_adjust_read, tsc_adjust_write),
+	EMULATED(MSR_BIOS_SIGN_ID, 1, "BIOS_SIGN_ID", zero_read, ignore_write),
+	EMULATED(MSR_PLATFORM_INFO, 1, "PLATFORM_INFO", platform_info_read, read_only),
+	EMULATED(MSR_MTRRCAP, 1, "MTRRCAP", mtrrcap_read, read_only),
+	/* bits 63:32 are not used: writes ignored, reads 0 (SDM vol.4 table 2-2) */
+	HARDWARE_KEEP(MSR_SYSENTER_CS, "SYSENTER_CS", GUEST_SYSENTER_CS, any_value, 0xffffffffull),
+	HARDWARE(MSR_SYSENTER_ESP, "SYSENTER_ESP", GUEST_SYSENTER_ESP, canonical),
+	HARDWARE(MSR_SYSENTER_EIP, "SYSENTER_EIP", GUEST_SYSENTER_EIP, canonical),
+	EMULATED(MSR_MISC_ENABLE, 1, "MISC_ENABLE", misc_enable_read, misc_enable_write),
+	EMULATED(MSR_MTRR_PHYSBASE0, 2 * MTRR_VARIABLE_RANGES, "MTRR_PHYS", mtrr_read, mtrr_write),
+	EMULATED(MSR_MTRR_FIX64K_00000, 1, "MTRR_FIX64K", mtrr_read, mtrr_write),
+	EMULATED(MSR_MTRR_FIX16K_80000, 2, "MTRR_FIX16K", mtrr_read, mtrr_write),
+	EMULATED(MSR_MTRR_FIX4K_C0000, 8, "MTRR_FIX4K", mtrr_read, mtrr_write),
+	HARDWARE(MSR_PAT, "PAT", GUEST_PAT, pat_value),
+	EMULATED(MSR_MTRR_DEF_TYPE, 1, "MTRR_DEF_TYPE", mtrr_read, mtrr_write),
+	EMULATED(MSR_EFER, 1, "EFER", efer_read, efer_write),
+	HARDWARE(MSR_STAR, "STAR", GUEST_STAR, any_value),
+	HARDWARE(MSR_LSTAR, "LSTAR", GUEST_LSTAR, canonical),
+	HARDWARE(MSR_CSTAR, "CSTAR", GUEST_CSTAR, canonical),
+	HARDWARE(MSR_SFMASK, "SFMASK", GUEST_SFMASK, low_32_bits),
+	HARDWARE(MSR_FS_BASE, "FS_BASE", GUEST_FS_BASE, canonical),
+	HARDWARE(MSR_GS_BASE, "GS_BASE", GUEST_GS_BASE, canonical),
+	HARDWARE(MSR_KERNEL_GS_BASE, "KERNEL_GS_BASE", GUEST_KERNEL_GS_BASE, canonical),
+	EMULATED(MSR_TSC_AUX, 1, "TSC_AUX", tsc_aux_read, tsc_aux_write),
 };
+
+void msrs_reset(struct vcpu *v)
+{
+	v->msrs = (struct vcpu_msrs){
+		.apic_base = APIC_BASE_DEFAULT | APIC_BASE_BSP | APIC_BASE_ENABLE,
+		.misc_enable = MISC_ENABLE_DEFAULT,
+	};
+}
+
+/* The entry for index, or NULL: also when the CPU lacks TSC_AUX (the one entry that a CPU
+ * may not have). */
+static const struct msr_entry *find(uint32_t index)
+{
+	if (index == MSR_TSC_AUX && !cpu.tsc_aux)
+		return NULL;
+	for (unsigned i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++)
+		if (index - msrs[i].first < msrs[i].count)
+			return &msrs[i];
+	return NULL;
+}
 
 void handle_msr(struct vcpu *v, const struct vm_exit *exit)
 {
 	uint64_t *g = v->regs.gpr;
 	uint32_t index = (uint32_t)g[REG_RCX];
-	const struct msr_entry *m = NULL;
-	for (unsigned i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++)
-		if (msrs[i].index == index)
-			m = &msrs[i];
-	if (!m) {
-		domain_crash(v->dom, "%s of MSR 0x%x, which Keel does not emulate (a CPU would raise #GP) at rip 0x%llx",
-			     exit->msr.write ? "WRMSR" : "RDMSR", index, (unsigned long long)v->regs.rip);
-		return;
-	}
+	const struct msr_entry *m = find(index);
 	if (exit->msr.write) {
 		uint64_t value = (g[REG_RDX] << 32) | (uint32_t)g[REG_RAX];
-		const char *why = m->write(v, value);
-		if (why) {
-			domain_crash(v->dom, "WRMSR of 0x%llx to %s %s (a CPU would raise #GP) at rip 0x%llx",
-				     (unsigned long long)value, m->name, why, (unsigned long long)v->regs.rip);
+		bool ok = m && (m->hardware ? m->check(v, value) : m->write(v, index, value));
+		if (!ok) {
+			hvm->inject_exception(v->vendor, X86_GP, true, 0);
 			return;
 		}
+		if (m->hardware)
+			hvm->write_state(v->vendor, m->state, value & m->keep);
 	} else {
-		uint64_t value = m->read(v);
+		if (!m) {
+			hvm->inject_exception(v->vendor, X86_GP, true, 0);
+			return;
+		}
+		uint64_t value = m->hardware ? hvm->read_state(v->vendor, m->state) : m->read(v, index);
 		g[REG_RAX] = (uint32_t)value; /* RDMSR writes EDX:EAX, clearing the upper halves */
 		g[REG_RDX] = value >> 32;
 	}

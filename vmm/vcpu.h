@@ -10,6 +10,17 @@ enum vcpu_state {
 	VCPU_DEAD,    /* its domain has ended */
 };
 
+#define MTRR_VARIABLE_RANGES 8
+#define MTRR_FIXED_MSRS 11
+
+/* The MSRs vmm/msr.c emulates itself (the others live in the vendor's guest state). */
+struct vcpu_msrs {
+	uint64_t apic_base, misc_enable, tsc_adjust;
+	uint64_t mtrr_def_type;
+	uint64_t mtrr_fixed[MTRR_FIXED_MSRS];
+	uint64_t mtrr_variable[2 * MTRR_VARIABLE_RANGES]; /* PHYSBASE0, PHYSMASK0, ... */
+};
+
 struct domain;
 
 struct vcpu {
@@ -18,6 +29,7 @@ struct vcpu {
 	enum vcpu_state state;
 	uint64_t wake_ns; /* VCPU_BLOCKED: Keel's time to wake it at; 0: only an event wakes it */
 	struct guest_regs regs;
+	struct vcpu_msrs msrs;
 	void *vendor; /* the vendor's vCPU (a VMCB or VMCS and its bookkeeping), NULL when none */
 };
 

@@ -63,13 +63,8 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 		__asm__ volatile("cli; hlt");
 }
 
-/* Architectural MSRs Keel uses (SDM vol.4, APM vol.2 appendix A). */
-#define MSR_FEATURE_CONTROL 0x3a
-#define FEATURE_CONTROL_LOCKED (1ull << 0)
-#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_EFER 0xc0000080
+#include "arch/x86/msrs.h"
+
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)

@@ -31,6 +31,8 @@ void cpu_detect(void)
 	uint32_t max_ext = cpuid(0x80000000, 0).eax;
 	cpu.phys_addr_bits = max_ext >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
 	cpu.pages_1g = max_ext >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 26));
+	cpu.tsc_aux = (max_ext >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 27))) ||
+		      (r.eax >= 7 && (cpuid(7, 0).ecx & (1u << 22)));
 
 	if (cpu.vendor == CPU_VENDOR_AMD)
 		svm_detect(&cpu);

@@ -13,6 +13,7 @@ struct cpu_features {
 	unsigned family, model, stepping;
 	unsigned phys_addr_bits;
 	bool pages_1g;
+	bool tsc_aux; /* IA32_TSC_AUX exists: RDTSCP (CPUID 0x80000001:EDX[27]) or RDPID (7:ECX[22]) */
 	/* AMD SVM: CPUID 0x80000001 and 0x8000000A (APM vol.3, appendix E.4.9). */
 	bool svm, svm_disabled; /* disabled: VM_CR.SVMDIS set by firmware */
 	bool npt, nrip_save, decode_assists, vmcb_clean, flush_by_asid;
@@ -21,6 +22,9 @@ struct cpu_features {
 	/* Intel VT-x: CPUID.1:ECX.VMX and the VMX capability MSRs (SDM vol.3 appendix A). */
 	bool vmx, vmx_disabled; /* disabled: IA32_FEATURE_CONTROL locked without VMX outside SMX */
 	bool ept, unrestricted_guest, vpid, ept_2m, ept_1g;
+	/* What a guest may use as CPUID shows it (the vendor sets these in cpu_enable): VT-x
+	 * runs RDTSCP and INVPCID only with their controls set. */
+	bool guest_rdtscp, guest_invpcid;
 };
 
 extern struct cpu_features cpu;

@@ -82,6 +82,19 @@ struct vm_exit {
 enum guest_state {
 	GUEST_EFER, /* as the guest sees it: SVM's EFER.SVME, which VMRUN needs, is hidden */
 	GUEST_CR0,  /* as the guest sees it (read only) */
+	GUEST_PAT,
+	GUEST_SYSENTER_CS,
+	GUEST_SYSENTER_ESP,
+	GUEST_SYSENTER_EIP,
+	GUEST_FS_BASE,
+	GUEST_GS_BASE,
+	GUEST_KERNEL_GS_BASE,
+	GUEST_STAR,
+	GUEST_LSTAR,
+	GUEST_CSTAR,
+	GUEST_SFMASK,
+	GUEST_TSC_AUX,
+	GUEST_TSC_OFFSET, /* added to the TSC for the guest's RDTSC and RDTSCP */
 };
 
 /* How a new vCPU starts (vmm/loader.c fills it, the vendor code applies it). Every mode

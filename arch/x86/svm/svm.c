@@ -9,11 +9,10 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-#define MSR_VM_HSAVE_PA 0xc0010117
 #define SVM_MAX_VCPUS 64
 #define IOPM_PAGES 3  /* 12 KiB: one bit per port, APM §15.10.1 */
 #define MSRPM_PAGES 2 /* 8 KiB: two bits per MSR, APM §15.11 */
-#define PAT_POWER_ON 0x0007040600070406ull
+#define PAT_POWER_ON 0x0007040600070406ull /* SDM vol.3 §13.12.4, APM vol.2 §7.8.2 */
 
 static uint64_t host_state_pa; /* the host's VMSAVE area */
 static uint64_t iopm_pa, msrpm_pa;
@@ -37,6 +36,8 @@ static int svm_cpu_enable(void)
 	svm_npt_format = npt_format_amd;
 	svm_npt_format.large_1g = cpu.pages_1g;
 	tlb_tag_pool_init(&asids, 1, cpu.asids - 1);
+	lazy_msrs_init();
+	cpu.guest_rdtscp = cpu.guest_invpcid = true; /* SVM runs both as they are */
 	return 0;
 }
 
@@ -162,6 +163,9 @@ static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *ex
 	if (tlb_tag_refresh(&asids, &sv->asid))
 		c->tlb_control = TLB_CONTROL_FLUSH_ALL;
 	c->asid = sv->asid.id;
+	/* VMLOAD and VMSAVE switch FS, GS, TR, LDTR, KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK
+	 * and SYSENTER (APM vol.2 §15.5.2); VMRUN the rest of the VMCB; TSC_AUX neither. */
+	lazy_msrs_load(&sv->lazy, 1u << LAZY_TSC_AUX);
 
 	svm_enter(sv->vmcb_pa, regs->gpr, host_state_pa);
 	c->tlb_control = 0;
@@ -176,23 +180,60 @@ static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *ex
 	svm_decode_exit(sv, s->rip, exit);
 }
 
-static uint64_t svm_read_state(void *vcpu, enum guest_state what)
+/* Where the VMCB keeps each piece of guest state (APM vol.2 appendix B); NULL for what it
+ * does not hold. */
+static uint64_t *state_field(struct svm_vcpu *sv, enum guest_state what)
 {
-	const struct vmcb_save *s = &((struct svm_vcpu *)vcpu)->vmcb->save;
+	struct vmcb_save *s = &sv->vmcb->save;
 	switch (what) {
 	case GUEST_EFER:
-		return s->efer & ~EFER_SVME;
+		return &s->efer;
 	case GUEST_CR0:
-		return s->cr0;
+		return &s->cr0;
+	case GUEST_PAT:
+		return &s->g_pat;
+	case GUEST_SYSENTER_CS:
+		return &s->sysenter_cs;
+	case GUEST_SYSENTER_ESP:
+		return &s->sysenter_esp;
+	case GUEST_SYSENTER_EIP:
+		return &s->sysenter_eip;
+	case GUEST_FS_BASE:
+		return &s->fs.base;
+	case GUEST_GS_BASE:
+		return &s->gs.base;
+	case GUEST_KERNEL_GS_BASE:
+		return &s->kernel_gs_base;
+	case GUEST_STAR:
+		return &s->star;
+	case GUEST_LSTAR:
+		return &s->lstar;
+	case GUEST_CSTAR:
+		return &s->cstar;
+	case GUEST_SFMASK:
+		return &s->sfmask;
+	case GUEST_TSC_AUX:
+		return &sv->lazy.value[LAZY_TSC_AUX];
+	case GUEST_TSC_OFFSET:
+		return &sv->vmcb->control.tsc_offset;
 	}
-	return 0;
+	return NULL;
+}
+
+static uint64_t svm_read_state(void *vcpu, enum guest_state what)
+{
+	uint64_t *field = state_field(vcpu, what);
+	uint64_t value = field ? *field : 0;
+	return what == GUEST_EFER ? value & ~EFER_SVME : value;
 }
 
 static void svm_write_state(void *vcpu, enum guest_state what, uint64_t value)
 {
-	struct vmcb_save *s = &((struct svm_vcpu *)vcpu)->vmcb->save;
+	uint64_t *field = state_field(vcpu, what);
 	if (what == GUEST_EFER)
-		s->efer = value | EFER_SVME; /* VMRUN needs the guest's SVME set (APM vol.2 §15.5.1) */
+		value |= EFER_SVME; /* VMRUN needs the guest's SVME set (APM vol.2 §15.5.1) */
+	if (field && what != GUEST_CR0)
+		*field = value;
 }
 
 /* EVENTINJ (APM vol.2 §15.20). Real mode pushes no error code. */

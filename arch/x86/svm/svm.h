@@ -3,6 +3,7 @@
 #define KEEL_ARCH_X86_SVM_SVM_H
 
 #include "arch/x86/hvm.h"
+#include "arch/x86/lazy_msrs.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/tlb_tag.h"
 
@@ -12,6 +13,7 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
 	struct tlb_tag asid;
+	struct lazy_msrs lazy; /* TSC_AUX: the one the VMCB does not hold */
 	bool in_use;
 };
 

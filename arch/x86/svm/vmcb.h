@@ -1,5 +1,7 @@
 /* The VMCB: one 4 KiB page per vCPU, a control area (what to intercept, why we exited)
- * and a state-save area (the guest's CPU state). Layout: AMD APM vol.2, appendix B. */
+ * and a state-save area (the guest's CPU state). Layout: AMD APM vol.2, appendix B. Every
+ * field lies at its natural alignment, so the structures need no packing; the asserts
+ * below pin the offsets Keel relies on. */
 #ifndef KEEL_ARCH_X86_SVM_VMCB_H
 #define KEEL_ARCH_X86_SVM_VMCB_H
 
@@ -10,7 +12,7 @@ struct vmcb_segment {
 	uint16_t attrib; /* type | S<<4 | DPL<<5 | P<<7 | AVL<<8 | L<<9 | DB<<10 | G<<11 */
 	uint32_t limit;
 	uint64_t base;
-} __attribute__((packed));
+};
 
 struct vmcb_control {
 	uint32_t intercept_cr;        /* 0x000 */
@@ -46,7 +48,7 @@ struct vmcb_control {
 	uint8_t insn_fetched;         /* 0x0d0: with decode assists */
 	uint8_t insn_bytes[15];       /* 0x0d1 */
 	uint8_t reserved4[0x400 - 0xe0];
-} __attribute__((packed));
+};
 
 struct vmcb_save {
 	struct vmcb_segment es, cs, ss, ds, fs, gs, gdtr, ldtr, idtr, tr; /* 0x400 */
@@ -71,13 +73,13 @@ struct vmcb_save {
 	uint64_t cr2;                 /* 0x640 */
 	uint8_t reserved6[0x668 - 0x648];
 	uint64_t g_pat;               /* 0x668 */
-} __attribute__((packed));
+};
 
 struct vmcb {
 	struct vmcb_control control;
 	struct vmcb_save save;
 	uint8_t reserved[4096 - 0x400 - sizeof(struct vmcb_save)];
-} __attribute__((packed));
+};
 
 _Static_assert(sizeof(struct vmcb_control) == 0x400, "VMCB control area is 1 KiB");
 _Static_assert(__builtin_offsetof(struct vmcb_save, cpl) == 0xcb, "VMCB CPL offset");
@@ -86,7 +88,13 @@ _Static_assert(__builtin_offsetof(struct vmcb_save, cr4) == 0x148, "VMCB CR4 off
 _Static_assert(__builtin_offsetof(struct vmcb_save, rip) == 0x178, "VMCB RIP offset");
 _Static_assert(__builtin_offsetof(struct vmcb_save, rsp) == 0x1d8, "VMCB RSP offset");
 _Static_assert(__builtin_offsetof(struct vmcb_save, rax) == 0x1f8, "VMCB RAX offset");
+_Static_assert(__builtin_offsetof(struct vmcb_save, star) == 0x200, "VMCB STAR offset");
+_Static_assert(__builtin_offsetof(struct vmcb_save, sysenter_eip) == 0x238, "VMCB SYSENTER_EIP offset");
 _Static_assert(__builtin_offsetof(struct vmcb_save, cr2) == 0x240, "VMCB CR2 offset");
+_Static_assert(__builtin_offsetof(struct vmcb_save, fs) == 0x40, "VMCB FS offset");
+_Static_assert(__builtin_offsetof(struct vmcb_control, tsc_offset) == 0x50, "VMCB TSC offset");
+_Static_assert(__builtin_offsetof(struct vmcb_control, event_inject) == 0xa8, "VMCB EVENTINJ offset");
+_Static_assert(__builtin_offsetof(struct vmcb_control, next_rip) == 0xc8, "VMCB nRIP offset");
 _Static_assert(__builtin_offsetof(struct vmcb_save, g_pat) == 0x268, "VMCB G_PAT offset");
 _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 

@@ -17,6 +17,7 @@
 #define VMCS_IO_BITMAP_A 0x2000
 #define VMCS_IO_BITMAP_B 0x2002
 #define VMCS_MSR_BITMAP 0x2004
+#define VMCS_TSC_OFFSET 0x2010
 #define VMCS_EPT_POINTER 0x201a
 #define VMCS_GUEST_PHYSICAL_ADDRESS 0x2400
 #define VMCS_LINK_POINTER 0x2800
@@ -67,6 +68,8 @@
 #define VMCS_GUEST_RSP 0x681c
 #define VMCS_GUEST_RIP 0x681e
 #define VMCS_GUEST_RFLAGS 0x6820
+#define VMCS_GUEST_SYSENTER_ESP 0x6824
+#define VMCS_GUEST_SYSENTER_EIP 0x6826
 #define VMCS_HOST_CR0 0x6c00
 #define VMCS_HOST_CR3 0x6c02
 #define VMCS_HOST_CR4 0x6c04
@@ -86,6 +89,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 /* Controls (SDM vol.3 §25.6-25.8) */
 #define PIN_EXTERNAL_INTERRUPT_EXITING (1u << 0)
 #define PIN_NMI_EXITING (1u << 3)
+#define PROC_USE_TSC_OFFSETTING (1u << 3)
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_MWAIT_EXITING (1u << 10)
 #define PROC_RDPMC_EXITING (1u << 11)
@@ -96,14 +100,19 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define PROC_MONITOR_EXITING (1u << 29)
 #define PROC_SECONDARY_CONTROLS (1u << 31)
 #define PROC2_ENABLE_EPT (1u << 1)
+#define PROC2_ENABLE_RDTSCP (1u << 3)
 #define PROC2_ENABLE_VPID (1u << 5)
 #define PROC2_WBINVD_EXITING (1u << 6)
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
+#define PROC2_ENABLE_INVPCID (1u << 12)
 #define PROC2_ENCLS_EXITING (1u << 15)
 #define EXIT_HOST_ADDRESS_SPACE_64 (1u << 9)
+#define EXIT_SAVE_PAT (1u << 18)
+#define EXIT_LOAD_PAT (1u << 19)
 #define EXIT_SAVE_EFER (1u << 20)
 #define EXIT_LOAD_EFER (1u << 21)
 #define ENTRY_IA32E_MODE_GUEST (1u << 9)
+#define ENTRY_LOAD_PAT (1u << 14)
 #define ENTRY_LOAD_EFER (1u << 15)
 
 /* Basic exit reasons (SDM vol.3, appendix C) */

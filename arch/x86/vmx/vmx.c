@@ -25,7 +25,11 @@
 static struct {
 	uint32_t pin, proc, proc2, exit, entry;
 	bool vpid, unrestricted;
+	bool pat; /* the CPU loads and saves IA32_PAT at entry and exit */
 } ctl;
+
+#define PAT_POWER_ON 0x0007040600070406ull /* SDM vol.3 §13.12.4 */
+static uint64_t host_pat, host_sysenter_cs, host_sysenter_esp, host_sysenter_eip;
 
 static uint32_t revision_id;
 static uint64_t io_bitmaps_pa, msr_bitmap_pa, ept_caps;
@@ -78,18 +82,28 @@ static int compute_controls(void)
 	/* Everything that could reach beyond the guest exits: RDPMC, MONITOR/MWAIT and WBINVD by
 	 * these controls (SDM vol.3 §25.6.2), INVD, GETSEC, XSETBV and the VMX instructions by
 	 * architecture (§26.1.2), ENCLS where SGX exists. */
-	uint32_t proc = PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING | PROC_USE_IO_BITMAPS |
-			PROC_USE_MSR_BITMAPS | PROC_MONITOR_EXITING | PROC_SECONDARY_CONTROLS;
-	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_WBINVD_EXITING | PROC2_UNRESTRICTED_GUEST |
-			 PROC2_ENCLS_EXITING;
+	uint32_t proc = PROC_USE_TSC_OFFSETTING | PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
+			PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_MONITOR_EXITING | PROC_SECONDARY_CONTROLS;
+	/* RDTSCP and INVPCID would raise #UD without their controls, whatever CPUID says. */
+	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_ENABLE_RDTSCP | PROC2_ENABLE_VPID | PROC2_WBINVD_EXITING |
+			 PROC2_UNRESTRICTED_GUEST | PROC2_ENABLE_INVPCID | PROC2_ENCLS_EXITING;
 	uint32_t exit = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
+	uint32_t pat = EXIT_SAVE_PAT | EXIT_LOAD_PAT;
 	if (adjust_control(MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED, pin, pin, &ctl.pin) ||
 	    adjust_control(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, proc, proc, &ctl.proc) ||
 	    adjust_control(MSR_VMX_PROCBASED2, MSR_VMX_PROCBASED2, proc2, PROC2_ENABLE_EPT | PROC2_WBINVD_EXITING,
 			   &ctl.proc2) ||
-	    adjust_control(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, exit, exit, &ctl.exit) ||
-	    adjust_control(MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY, ENTRY_LOAD_EFER, ENTRY_LOAD_EFER, &ctl.entry))
+	    adjust_control(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, exit | pat, exit, &ctl.exit) ||
+	    adjust_control(MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, ENTRY_LOAD_EFER,
+			   &ctl.entry))
 		return -ENOTSUP;
+	ctl.pat = (ctl.exit & pat) == pat && (ctl.entry & ENTRY_LOAD_PAT);
+	if (!ctl.pat) { /* all three or none */
+		ctl.exit &= ~pat;
+		ctl.entry &= ~ENTRY_LOAD_PAT;
+	}
+	cpu.guest_rdtscp = ctl.proc2 & PROC2_ENABLE_RDTSCP;
+	cpu.guest_invpcid = ctl.proc2 & PROC2_ENABLE_INVPCID;
 	/* Without INVVPID all-context a VPID could not be reused safely: do without VPIDs. */
 	ctl.vpid = (ctl.proc2 & PROC2_ENABLE_VPID) && (rdmsr(MSR_VMX_EPT_VPID_CAP) & CAP_INVVPID_ALL);
 	if (!ctl.vpid)
@@ -102,7 +116,8 @@ static int vmx_cpu_enable(void)
 {
 	if (compute_controls()) {
 		log_error("vmx: the CPU's VT-x lacks a control Keel needs (I/O and MSR bitmaps; HLT, MWAIT, "
-			  "MONITOR, RDPMC or WBINVD exiting; EPT; a 64-bit host; or loading EFER on entry and exit)");
+			  "MONITOR, RDPMC or WBINVD exiting; TSC offsetting; EPT; a 64-bit host; or loading EFER "
+			  "on entry and exit)");
 		return -ENOTSUP;
 	}
 	uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
@@ -124,6 +139,11 @@ static int vmx_cpu_enable(void)
 
 	ept_caps = rdmsr(MSR_VMX_EPT_VPID_CAP);
 	tlb_tag_pool_init(&vpids, 1, VPID_MAX);
+	lazy_msrs_init();
+	host_pat = rdmsr(MSR_PAT);
+	host_sysenter_cs = rdmsr(MSR_SYSENTER_CS);
+	host_sysenter_esp = rdmsr(MSR_SYSENTER_ESP);
+	host_sysenter_eip = rdmsr(MSR_SYSENTER_EIP);
 	ept_format = npt_format_intel_ept;
 	ept_format.large_2m = cpu.ept_2m;
 	ept_format.large_1g = cpu.ept_1g;
@@ -152,10 +172,13 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_TR_BASE, gdt_tss_base());
 	vmwrite(VMCS_HOST_GDTR_BASE, gdtr.base);
 	vmwrite(VMCS_HOST_IDTR_BASE, idtr.base);
-	vmwrite(VMCS_HOST_SYSENTER_CS, 0);
-	vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
-	vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
+	/* An exit loads these; they must be the host's own, as Keel found them. */
+	vmwrite(VMCS_HOST_SYSENTER_CS, host_sysenter_cs);
+	vmwrite(VMCS_HOST_SYSENTER_ESP, host_sysenter_esp);
+	vmwrite(VMCS_HOST_SYSENTER_EIP, host_sysenter_eip);
 	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	if (ctl.pat)
+		vmwrite(VMCS_HOST_PAT, host_pat);
 	/* VMCS_HOST_RSP and VMCS_HOST_RIP are written by vmx_enter at every entry. */
 }
 
@@ -205,6 +228,10 @@ static int vmx_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	vmwrite(VMCS_MSR_BITMAP, msr_bitmap_pa);
 	vmwrite(VMCS_EPT_POINTER, npt_root | EPT_MEMORY_TYPE_WB | EPT_WALK_LENGTH_4);
 	vmwrite(VMCS_LINK_POINTER, ~0ull);
+	vmwrite(VMCS_TSC_OFFSET, 0);
+	xv->pat = PAT_POWER_ON;
+	if (ctl.pat)
+		vmwrite(VMCS_GUEST_PAT, PAT_POWER_ON);
 	write_host_state();
 	vmx_set_boot_state(boot, ctl.unrestricted);
 	*vcpu = xv;
@@ -247,6 +274,9 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *ex
 	vmwrite(VMCS_GUEST_RIP, regs->rip);
 	vmwrite(VMCS_GUEST_RSP, regs->gpr[REG_RSP]);
 	vmwrite(VMCS_GUEST_RFLAGS, regs->rflags);
+	/* VM entry and exit switch FS/GS base, SYSENTER, EFER and PAT (SDM vol.3 §27.3, §28.3), not
+	 * the syscall MSRs, KERNEL_GS_BASE or TSC_AUX: those are the guest's from here. */
+	lazy_msrs_load(&xv->lazy, LAZY_ALL);
 	if (vmx_enter(regs->gpr, xv->launched))
 		panic("%s failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
 		      (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
@@ -276,25 +306,82 @@ static const char *vmx_unsupported_boot_mode(enum vcpu_boot_mode mode)
 	return NULL;
 }
 
-static uint64_t vmx_read_state(void *vcpu, enum guest_state what)
+/* The VMCS field holding each piece of guest state (SDM vol.3 appendix B), 0 for what
+ * Keel keeps itself. */
+static uint32_t state_field(enum guest_state what)
 {
-	make_current(vcpu);
 	switch (what) {
 	case GUEST_EFER:
-		return vmread(VMCS_GUEST_EFER);
-	case GUEST_CR0: { /* the bits Keel owns read as the shadow says (SDM vol.3 §25.6.6) */
+		return VMCS_GUEST_EFER;
+	case GUEST_PAT:
+		return ctl.pat ? VMCS_GUEST_PAT : 0;
+	case GUEST_SYSENTER_CS:
+		return VMCS_GUEST_SYSENTER_CS;
+	case GUEST_SYSENTER_ESP:
+		return VMCS_GUEST_SYSENTER_ESP;
+	case GUEST_SYSENTER_EIP:
+		return VMCS_GUEST_SYSENTER_EIP;
+	case GUEST_FS_BASE:
+		return VMCS_GUEST_ES_BASE + 2 * SEG_FS;
+	case GUEST_GS_BASE:
+		return VMCS_GUEST_ES_BASE + 2 * SEG_GS;
+	case GUEST_TSC_OFFSET:
+		return VMCS_TSC_OFFSET;
+	default:
+		return 0;
+	}
+}
+
+/* The lazily switched MSR (arch/x86/lazy_msrs.h) holding it, or -1. */
+static int lazy_index(enum guest_state what)
+{
+	switch (what) {
+	case GUEST_KERNEL_GS_BASE:
+		return LAZY_KERNEL_GS_BASE;
+	case GUEST_STAR:
+		return LAZY_STAR;
+	case GUEST_LSTAR:
+		return LAZY_LSTAR;
+	case GUEST_CSTAR:
+		return LAZY_CSTAR;
+	case GUEST_SFMASK:
+		return LAZY_SFMASK;
+	case GUEST_TSC_AUX:
+		return LAZY_TSC_AUX;
+	default:
+		return -1;
+	}
+}
+
+static uint64_t vmx_read_state(void *vcpu, enum guest_state what)
+{
+	struct vmx_vcpu *xv = vcpu;
+	make_current(xv);
+	int lazy = lazy_index(what);
+	uint32_t field = state_field(what);
+	if (what == GUEST_CR0) { /* the bits Keel owns read as the shadow says (SDM vol.3 §25.6.6) */
 		uint64_t mask = vmread(VMCS_CR0_MASK);
 		return (vmread(VMCS_GUEST_CR0) & ~mask) | (vmread(VMCS_CR0_SHADOW) & mask);
 	}
-	}
-	return 0;
+	if (lazy >= 0)
+		return xv->lazy.value[lazy];
+	if (field)
+		return vmread(field);
+	return what == GUEST_PAT ? xv->pat : 0;
 }
 
 static void vmx_write_state(void *vcpu, enum guest_state what, uint64_t value)
 {
-	make_current(vcpu);
-	if (what == GUEST_EFER)
-		vmwrite(VMCS_GUEST_EFER, value);
+	struct vmx_vcpu *xv = vcpu;
+	make_current(xv);
+	int lazy = lazy_index(what);
+	uint32_t field = state_field(what);
+	if (lazy >= 0)
+		xv->lazy.value[lazy] = value;
+	else if (field)
+		vmwrite(field, value);
+	else if (what == GUEST_PAT)
+		xv->pat = value;
 }
 
 /* The VM-entry interruption information (SDM vol.3 §25.8.3). Real mode pushes no error

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/x86/hvm.h"
+#include "arch/x86/lazy_msrs.h"
 #include "arch/x86/tlb_tag.h"
 #include "arch/x86/vmx/vmcs_fields.h"
 
@@ -14,6 +15,8 @@ struct vmx_vcpu {
 	uint64_t vmcs_pa;
 	struct tlb_tag vpid;
 	uint32_t vpid_in_vmcs; /* the VPID field's value, 0 before the first entry */
+	struct lazy_msrs lazy; /* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, TSC_AUX */
+	uint64_t pat;          /* where the CPU cannot load and save IA32_PAT itself */
 	bool launched; /* VMLAUNCH done: resume with VMRESUME from now on */
 	bool in_use;
 };

@@ -1,0 +1,34 @@
+/* MSRs that neither VMRUN nor a VMX transition switches between a guest and Keel (APM
+ * vol.2 §15.5.1; SDM vol.3 §27.3, §28.3), and that Keel itself never uses: its code makes
+ * no SYSCALL, SWAPGS or RDTSCP. Each vCPU's values are loaded before it runs, only where
+ * the CPU holds something else, and stay there until another vCPU needs different ones;
+ * the host's own come back with lazy_msrs_restore_host(). */
+#ifndef KEEL_ARCH_X86_LAZY_MSRS_H
+#define KEEL_ARCH_X86_LAZY_MSRS_H
+
+#include <stdint.h>
+
+enum lazy_msr {
+	LAZY_KERNEL_GS_BASE,
+	LAZY_STAR,
+	LAZY_LSTAR,
+	LAZY_CSTAR,
+	LAZY_SFMASK,
+	LAZY_TSC_AUX,
+	LAZY_MSR_COUNT
+};
+
+#define LAZY_ALL ((1u << LAZY_MSR_COUNT) - 1)
+
+struct lazy_msrs {
+	uint64_t value[LAZY_MSR_COUNT];
+};
+
+/* Records the host's values: what the CPU holds now. */
+void lazy_msrs_init(void);
+/* Makes the CPU hold m's values for the MSRs in mask (bits of enum lazy_msr). */
+void lazy_msrs_load(const struct lazy_msrs *m, unsigned mask);
+/* Puts the host's values back. */
+void lazy_msrs_restore_host(void);
+
+#endif
