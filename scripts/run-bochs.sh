@@ -110,16 +110,26 @@ log=$dir/bochs.log
 
 cmd=("$BOCHS" -q -f bochsrc -rc debugger.rc)
 [ -z "$timeout_s" ] || cmd=(timeout -k 5 "$timeout_s" "${cmd[@]}")
-(cd "$dir" && exec "${cmd[@]}" </dev/null >"$log" 2>&1) &
-pid=$!
-# Bochs runs in the background, out of reach of Ctrl-C: pass interruptions on.
-trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" || true; say "interrupted; files in $dir"; exit 130' INT TERM HUP
-
-# The guest stops Bochs by writing "Shutdown" to port 0x8900; tail then prints what is left.
-tail -n +1 -s 0.2 -f --pid="$pid" "$dir/serial.txt" || true
-rc=0
-wait "$pid" || rc=$?
-trap - INT TERM HUP
+run_bochs() {
+	: >"$dir/serial.txt"
+	(cd "$dir" && exec "${cmd[@]}" </dev/null >"$log" 2>&1) &
+	pid=$!
+	# Bochs runs in the background, out of reach of Ctrl-C: pass interruptions on.
+	trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" || true; say "interrupted; files in $dir"; exit 130' INT TERM HUP
+	# The guest stops Bochs by writing "Shutdown" to port 0x8900; tail then prints what is left.
+	tail -n +1 -s 0.2 -f --pid="$pid" "$dir/serial.txt" || true
+	rc=0
+	wait "$pid" || rc=$?
+	trap - INT TERM HUP
+}
+# Two Bochs starting at once can race for the same display port and one gives up before
+# running anything; that one is started again.
+for attempt in 1 2 3; do
+	run_bochs
+	grep -q 'RFB could not bind' "$log" || break
+	say "Bochs found no free display port (attempt $attempt); starting it again"
+	sleep "$attempt"
+done
 
 if [ -n "$timeout_s" ] && [ "$rc" -eq 124 ]; then
 	say "Bochs timed out after $timeout_s s; its log: $log"

@@ -9,7 +9,7 @@
 #   --debug            start paused with a GDB server on localhost:1234 (docs/debugging.md)
 #   --timeout SECONDS  stop QEMU after that long
 #   --memory MIB       the machine's memory (default 256)
-#   --cpu MODEL        QEMU's -cpu (default qemu64,+svm,+npt; e.g. qemu64,-svm to see Keel refuse)
+#   --cpu MODEL        QEMU's -cpu (default $TCG_CPU below; e.g. qemu64,-svm to see Keel refuse)
 set -eu
 
 say() { echo "run-qemu: $*" >&2; }
@@ -72,9 +72,14 @@ kvm_runs_a_guest() {
 	[ "$rc" -eq 85 ]
 }
 
+# TCG's AMD CPU: SVM with nested paging, and XSAVE with AVX and RDTSCP so that the state
+# Keel switches between guests is all there. Without xsaveopt, QEMU 7.2 fails the CR4 write
+# that turns on OSXSAVE (it takes CPUID leaf 0xD subleaf 1 as the sign of XSAVE).
+TCG_CPU=qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp
+
 choose_accel() {
 	local module nested
-	accel=tcg cpu=qemu64,+svm,+npt
+	accel=tcg cpu=$TCG_CPU
 	if grep -qw svm /proc/cpuinfo; then
 		module=kvm_amd
 	elif grep -qw vmx /proc/cpuinfo; then

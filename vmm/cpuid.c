@@ -1,11 +1,13 @@
 /* What a guest sees when it executes CPUID: the host's answer, minus what Keel does not
  * virtualize, plus the hypervisor bit and Keel's own leaves. Hidden: SVM, VMX, SMX and SGX;
  * MONITOR/MWAIT, WAITPKG, MONITORX, INVLPGB, RDPRU and MCOMMIT (vmm/insn.c answers them
- * with #UD); machine checks; and the features whose MSRs Keel does not emulate (vmm/msr.c):
+ * with #UD); machine checks; the features whose MSRs Keel does not emulate (vmm/msr.c):
  * x2APIC, the TSC deadline timer, debug stores, thermal and power management, performance
- * monitoring, speculation controls. RDTSCP and INVPCID only where the vendor lets a guest
- * run them (cpu.guest_rdtscp, cpu.guest_invpcid). Each test below is one comparison: CPUID
- * is a hot exit. */
+ * monitoring, speculation controls, processor trace, CET; and the extended state Keel does
+ * not switch (arch/x86/owned_state.h): MPX, protection keys, AMX, XSAVES and XFD. XSAVE
+ * offers the XCR0 components of cpu.guest_xcr0, and OSXSAVE shows the guest's own CR4.
+ * RDTSCP and INVPCID only where the vendor lets a guest run them (cpu.guest_rdtscp,
+ * cpu.guest_invpcid). Each test below is one comparison: CPUID is a hot exit. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "include/keel/hypercall.h"
@@ -17,13 +19,18 @@
 /* leaf 1 */
 #define LEAF1_ECX_HIDDEN (BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(14) | BIT(15) | \
 			  BIT(21) | BIT(24)) /* DTES64 MONITOR DS-CPL VMX SMX EST TM2 xTPR PDCM x2APIC TSC-deadline */
+#define LEAF1_ECX_OSXSAVE BIT(27)
 #define LEAF1_ECX_HYPERVISOR BIT(31)
 #define LEAF1_EDX_HIDDEN (BIT(7) | BIT(14) | BIT(21) | BIT(22) | BIT(29) | BIT(31)) /* MCE MCA DS ACPI TM PBE */
 /* leaf 7, subleaf 0 */
-#define LEAF7_EBX_SGX BIT(2)
+#define LEAF7_EBX_HIDDEN (BIT(2) | BIT(14) | BIT(25)) /* SGX MPX PT */
 #define LEAF7_EBX_INVPCID BIT(10)
-#define LEAF7_ECX_WAITPKG BIT(5)
-#define LEAF7_EDX_HIDDEN (BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(31)) /* IBRS STIBP L1D-flush ARCH_CAP SSBD */
+#define LEAF7_ECX_HIDDEN (BIT(3) | BIT(4) | BIT(5) | BIT(7)) /* PKU OSPKE WAITPKG CET-SS */
+#define LEAF7_EDX_HIDDEN (BIT(20) | BIT(22) | BIT(24) | BIT(25) | BIT(26) | BIT(27) | BIT(28) | BIT(29) | \
+			  BIT(31)) /* CET-IBT AMX-BF16 AMX-TILE AMX-INT8 IBRS STIBP L1D-flush ARCH_CAP SSBD */
+/* leaf 0xD: subleaf 0 lists the XCR0 components, 1 the instructions, 2-63 each component */
+#define LEAF_XSAVE 0xd
+#define XSAVE_SUB1_EAX_SHOWN (BIT(0) | BIT(1) | BIT(2)) /* XSAVEOPT XSAVEC XGETBV-1; not XSAVES, XFD */
 /* extended leaves */
 #define EXT1_ECX_HIDDEN (BIT(2) | BIT(23) | BIT(29)) /* SVM, PerfCtrExtCore, MONITORX */
 #define EXT1_EDX_RDTSCP BIT(27)
@@ -34,11 +41,35 @@
 #define LEAF_POWER 0x6
 #define LEAF_PMU 0xa
 #define LEAF_SGX 0x12
+#define LEAF_PT 0x14
+#define LEAF_AMX_TILES 0x1d
+#define LEAF_AMX_TMUL 0x1e
 #define LEAF_SVM_FEATURES 0x8000000a
 #define HYPERVISOR_LEAVES_FIRST 0x40000000
 #define HYPERVISOR_LEAVES_LAST 0x4fffffff
 
-static struct cpuid_regs guest_cpuid(uint32_t leaf, uint32_t subleaf)
+/* The components of cpu.guest_xcr0 as the CPU describes them. Subleaf 0's EBX, the size
+ * for what XCR0 enables now, is the CPU's own answer: while Keel handles a guest's exit
+ * the CPU holds that guest's XCR0. */
+static struct cpuid_regs xsave_leaf(uint32_t subleaf)
+{
+	struct cpuid_regs r = { 0, 0, 0, 0 };
+	if (!cpu.xsave)
+		return r;
+	if (subleaf == 0) {
+		r = cpuid(LEAF_XSAVE, 0);
+		r.eax = (uint32_t)cpu.guest_xcr0;
+		r.edx = (uint32_t)(cpu.guest_xcr0 >> 32);
+		r.ecx = cpu.guest_xsave_size;
+	} else if (subleaf == 1) {
+		r.eax = cpuid(LEAF_XSAVE, 1).eax & XSAVE_SUB1_EAX_SHOWN;
+	} else if (subleaf < 64 && (cpu.guest_xcr0 & (1ull << subleaf))) {
+		r = cpuid(LEAF_XSAVE, subleaf);
+	}
+	return r;
+}
+
+static struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t subleaf)
 {
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 	if (leaf >= HYPERVISOR_LEAVES_FIRST && leaf <= HYPERVISOR_LEAVES_LAST) {
@@ -49,16 +80,20 @@ static struct cpuid_regs guest_cpuid(uint32_t leaf, uint32_t subleaf)
 			r.eax = KEEL_VERSION_MAJOR << 16 | KEEL_VERSION_MINOR, r.ebx = KEEL_HYPERCALL_ABI_VERSION;
 		return r;
 	}
-	if (leaf == LEAF_MONITOR || leaf == LEAF_POWER || leaf == LEAF_PMU || leaf == LEAF_SGX ||
-	    leaf == LEAF_SVM_FEATURES)
+	if (leaf == LEAF_MONITOR || leaf == LEAF_POWER || leaf == LEAF_PMU || leaf == LEAF_SGX || leaf == LEAF_PT ||
+	    leaf == LEAF_AMX_TILES || leaf == LEAF_AMX_TMUL || leaf == LEAF_SVM_FEATURES)
 		return r;
+	if (leaf == LEAF_XSAVE)
+		return xsave_leaf(subleaf);
 	r = cpuid(leaf, subleaf);
 	if (leaf == 1) {
-		r.ecx = (r.ecx & ~LEAF1_ECX_HIDDEN) | LEAF1_ECX_HYPERVISOR;
+		r.ecx = (r.ecx & ~(LEAF1_ECX_HIDDEN | LEAF1_ECX_OSXSAVE)) | LEAF1_ECX_HYPERVISOR;
+		if (hvm->read_state(v->vendor, GUEST_CR4) & CR4_OSXSAVE)
+			r.ecx |= LEAF1_ECX_OSXSAVE;
 		r.edx &= ~LEAF1_EDX_HIDDEN;
 	} else if (leaf == 7 && subleaf == 0) {
-		r.ebx &= ~(LEAF7_EBX_SGX | (cpu.guest_invpcid ? 0 : LEAF7_EBX_INVPCID));
-		r.ecx &= ~LEAF7_ECX_WAITPKG;
+		r.ebx &= ~(LEAF7_EBX_HIDDEN | (cpu.guest_invpcid ? 0 : LEAF7_EBX_INVPCID));
+		r.ecx &= ~LEAF7_ECX_HIDDEN;
 		r.edx &= ~LEAF7_EDX_HIDDEN;
 	} else if (leaf == 0x80000001) {
 		r.ecx &= ~EXT1_ECX_HIDDEN;
@@ -72,7 +107,7 @@ static struct cpuid_regs guest_cpuid(uint32_t leaf, uint32_t subleaf)
 void handle_cpuid(struct vcpu *v, const struct vm_exit *exit)
 {
 	uint64_t *g = v->regs.gpr;
-	struct cpuid_regs r = guest_cpuid((uint32_t)g[REG_RAX], (uint32_t)g[REG_RCX]);
+	struct cpuid_regs r = guest_cpuid(v, (uint32_t)g[REG_RAX], (uint32_t)g[REG_RCX]);
 	/* CPUID writes 32-bit results, which clears the upper halves in 64-bit mode. */
 	g[REG_RAX] = r.eax;
 	g[REG_RBX] = r.ebx;

@@ -2,8 +2,27 @@
  * controls of arch/x86/svm and vmx), answered as a CPU that offers what Keel's CPUID shows
  * would answer: the guest gets the fault in its own handler and carries on. */
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_features.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
+#include "vmm/xcr0.h"
+
+/* XSETBV: CR4.OSXSAVE and the CPL are checked before the exit on a CPU (SDM vol.3 §26.1.1,
+ * APM vol.2 §15.9), and again here, where an emulator may not have. Only XCR0 exists. */
+static void emulate_xsetbv(struct vcpu *v, const struct vm_exit *exit)
+{
+	const uint64_t *g = v->regs.gpr;
+	uint64_t value = (uint32_t)g[REG_RAX] | (uint64_t)(uint32_t)g[REG_RDX] << 32;
+	if (!(hvm->read_state(v->vendor, GUEST_CR4) & CR4_OSXSAVE))
+		hvm->inject_exception(v->vendor, X86_UD, false, 0);
+	else if (hvm->read_state(v->vendor, GUEST_CPL) || (uint32_t)g[REG_RCX] ||
+		 xcr0_refusal(value, cpu.guest_xcr0))
+		hvm->inject_exception(v->vendor, X86_GP, true, 0);
+	else {
+		hvm->write_state(v->vendor, GUEST_XCR0, value);
+		v->regs.rip += exit->instr_len;
+	}
+}
 
 void handle_instruction(struct vcpu *v, const struct vm_exit *exit)
 {
@@ -19,6 +38,9 @@ void handle_instruction(struct vcpu *v, const struct vm_exit *exit)
 	case INSN_VIRTUALIZATION:
 	case INSN_MONITOR_MWAIT:
 		hvm->inject_exception(v->vendor, X86_UD, false, 0);
+		return;
+	case INSN_XSETBV:
+		emulate_xsetbv(v, exit);
 		return;
 	}
 }

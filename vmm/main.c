@@ -106,8 +106,8 @@ void vmm_main(const struct boot_info *boot)
 	log_info(waiting ? "scheduler: no vCPU can run any more" : "all domains have ended");
 	char changed[160];
 	if (host_msrs_check(changed, sizeof(changed)))
-		log_error("host MSRs changed while guests ran: %s", changed);
+		log_error("host MSRs or XCR0 changed while guests ran: %s", changed);
 	else
-		log_info("host MSRs: as Keel set them up, none changed by a guest");
+		log_info("host MSRs and XCR0: as Keel set them up, none changed by a guest");
 	platform_exit(report_run(not_built, config_problems));
 }

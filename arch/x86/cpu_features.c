@@ -7,6 +7,27 @@
 
 struct cpu_features cpu;
 
+/* The XCR0 components a guest may enable: x87, SSE, AVX and AVX-512, where the CPU has
+ * them in a combination XSETBV accepts (SDM vol.1 §13.3). The others need state Keel does
+ * not switch (PKRU, AMX tiles, MPX bounds) or IA32_XSS. The size is that of a standard-
+ * format XSAVE area holding all of them (CPUID 0xD: each component's offset and size). */
+static void choose_guest_xcr0(void)
+{
+	uint64_t offered = XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_AVX512;
+	uint64_t x = cpu.xsave ? cpu.xcr0_supported & offered : XCR0_X87 | XCR0_SSE;
+	if (!(x & XCR0_AVX) || (x & XCR0_AVX512) != XCR0_AVX512)
+		x &= ~XCR0_AVX512;
+	cpu.guest_xcr0 = x;
+	cpu.guest_xsave_size = 512 + 64; /* the legacy region and the XSAVE header */
+	for (unsigned i = 2; cpu.xsave && i < 64; i++) {
+		if (!(x & (1ull << i)))
+			continue;
+		struct cpuid_regs c = cpuid(0xd, i);
+		if (c.ebx + c.eax > cpu.guest_xsave_size)
+			cpu.guest_xsave_size = c.ebx + c.eax;
+	}
+}
+
 void cpu_detect(void)
 {
 	struct cpuid_regs r = cpuid(0, 0);
@@ -34,6 +55,14 @@ void cpu_detect(void)
 	cpu.tsc_aux = (max_ext >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 27))) ||
 		      (r.eax >= 7 && (cpuid(7, 0).ecx & (1u << 22)));
 
+	cpu.xsave = (cpuid(1, 0).ecx & (1u << 26)) && r.eax >= 0xd;
+	if (cpu.xsave) {
+		struct cpuid_regs x = cpuid(0xd, 0);
+		cpu.xcr0_supported = x.eax | (uint64_t)x.edx << 32;
+	}
+	cpu.pku = r.eax >= 7 && (cpuid(7, 0).ecx & (1u << 3));
+	choose_guest_xcr0();
+
 	if (cpu.vendor == CPU_VENDOR_AMD)
 		svm_detect(&cpu);
 	else if (cpu.vendor == CPU_VENDOR_INTEL)
@@ -49,6 +78,12 @@ void cpu_report(void)
 {
 	log_info("cpu: %s family 0x%x model 0x%x, %u physical address bits", cpu.vendor_string,
 		 cpu.family, cpu.model, cpu.phys_addr_bits);
+	if (cpu.xsave)
+		log_info("cpu: XSAVE yes, XCR0 bits 0x%llx (guests: 0x%llx, %u bytes of state), PKU %s",
+			 (unsigned long long)cpu.xcr0_supported, (unsigned long long)cpu.guest_xcr0,
+			 cpu.guest_xsave_size, yes_no(cpu.pku));
+	else
+		log_info("cpu: XSAVE no: guests get x87 and SSE, switched with FXSAVE; PKU %s", yes_no(cpu.pku));
 	if (cpu.svm)
 		log_info("cpu: SVM %s, NPT %s, %u ASIDs, nrip-save %s, decode assists %s, VMCB clean bits %s, flush by ASID %s",
 			 cpu.svm_disabled ? "disabled by firmware" : "yes", yes_no(cpu.npt), cpu.asids,

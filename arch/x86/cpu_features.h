@@ -14,6 +14,10 @@ struct cpu_features {
 	unsigned phys_addr_bits;
 	bool pages_1g;
 	bool tsc_aux; /* IA32_TSC_AUX exists: RDTSCP (CPUID 0x80000001:EDX[27]) or RDPID (7:ECX[22]) */
+	/* Extended state (SDM vol.1 chapter 13): FXSAVE always on x86-64; XSAVE with the XCR0
+	 * bits the CPU supports (CPUID 0xD); protection keys (PKU). */
+	bool xsave, pku;
+	uint64_t xcr0_supported;
 	/* AMD SVM: CPUID 0x80000001 and 0x8000000A (APM vol.3, appendix E.4.9). */
 	bool svm, svm_disabled; /* disabled: VM_CR.SVMDIS set by firmware */
 	bool npt, nrip_save, decode_assists, vmcb_clean, flush_by_asid;
@@ -25,6 +29,9 @@ struct cpu_features {
 	/* What a guest may use as CPUID shows it (the vendor sets these in cpu_enable): VT-x
 	 * runs RDTSCP and INVPCID only with their controls set. */
 	bool guest_rdtscp, guest_invpcid;
+	/* The XCR0 bits a guest may set (cpu_detect), and the bytes of state they make. */
+	uint64_t guest_xcr0;
+	uint32_t guest_xsave_size;
 };
 
 extern struct cpu_features cpu;

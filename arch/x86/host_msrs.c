@@ -2,6 +2,7 @@
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/host_msrs.h"
 #include "arch/x86/lazy_msrs.h"
+#include "arch/x86/owned_state.h"
 #include "lib/printf.h"
 
 static const struct {
@@ -54,7 +55,12 @@ unsigned host_msrs_check(char *changed, size_t len)
 	unsigned n = 0;
 	size_t at = 0;
 	lazy_msrs_restore_host();
+	owned_state_restore_host();
 	changed[0] = '\0';
+	if (cpu.xsave && xgetbv(0) != owned_state_host_xcr0()) {
+		at += (size_t)ksnprintf(changed, len, "XCR0");
+		n++;
+	}
 	for (unsigned i = 0; i < WATCHED; i++) {
 		if (!present(watched[i].index) || rdmsr(watched[i].index) == recorded[i])
 			continue;

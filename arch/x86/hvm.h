@@ -43,6 +43,7 @@ enum guest_insn {
 	INSN_CACHE_FLUSH,    /* INVD, WBINVD: completed without flushing (guest RAM is coherent) */
 	INSN_RDPMC,          /* #GP(0): no performance counter is virtualized */
 	INSN_MONITOR_MWAIT,  /* MONITOR, MWAIT (and AMD's RDPRU): #UD, CPUID offers none */
+	INSN_XSETBV,         /* checked against what the domain may enable (vmm/xsetbv.c) */
 };
 
 struct vm_exit {
@@ -77,11 +78,14 @@ struct vm_exit {
 	};
 };
 
-/* Guest state that lives in the VMCB or VMCS rather than in struct guest_regs, reached
- * through hvm->read_state and hvm->write_state. */
+/* Guest state that lives in the VMCB or VMCS, or in the vendor's vCPU, rather than in
+ * struct guest_regs, reached through hvm->read_state and hvm->write_state. */
 enum guest_state {
 	GUEST_EFER, /* as the guest sees it: SVM's EFER.SVME, which VMRUN needs, is hidden */
 	GUEST_CR0,  /* as the guest sees it (read only) */
+	GUEST_CR4,  /* as the guest sees it (read only) */
+	GUEST_CPL,  /* its current privilege level, 0-3 (read only) */
+	GUEST_XCR0, /* arch/x86/owned_state.h */
 	GUEST_PAT,
 	GUEST_SYSENTER_CS,
 	GUEST_SYSENTER_ESP,

@@ -1,8 +1,9 @@
 /* instructions: executes every instruction that could reach beyond the guest and checks
  * the answer a CPU offering what Keel's CPUID shows would give: the VMX and SVM
  * instructions (and GETSEC, VMFUNC, RDPRU), MONITOR and MWAIT raise #UD, RDPMC #GP(0),
- * INVD and WBINVD complete. Each answer arrives in the guest's own handler, and it
- * carries on. On one vendor the other vendor's instructions fault without leaving the
+ * INVD and WBINVD complete; XSETBV takes what the CPU offers and refuses the rest with
+ * #GP, and #UD while CR4.OSXSAVE is clear. Each answer arrives in the guest's own
+ * handler, and it carries on. On one vendor the other vendor's instructions fault without leaving the
  * guest; the answer is the same. */
 #include "guests/lib/guest.h"
 
@@ -73,6 +74,70 @@ static const char *name_of(int vector)
 	return vector == UD ? "#UD" : vector == GP ? "#GP" : vector < 0 ? "no exception" : "another exception";
 }
 
+/* XSETBV with ECX and EDX:EAX (SDM vol.2B "XSETBV"): the vector it raised, -1 for none. */
+static int xsetbv(uint32_t index, uint64_t value)
+{
+	guest_expect_trap(3);
+	__asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)) : "memory");
+	return guest_trap_vector(NULL);
+}
+
+static uint64_t xgetbv0(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void write_cr4(uint64_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v));
+}
+
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXSAVE (1u << 18)
+
+/* With CPUID's XSAVE: each value a CPU refuses gets #GP and leaves XCR0 as it was. */
+static void xsetbv_checks(struct checks *c)
+{
+	uint32_t a, b, cx, d, xa, xb, xc, xd;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(cx), "=d"(d) : "a"(1), "c"(0));
+	if (!(cx & (1u << 26))) {
+		guest_printf("instructions: XSETBV: not offered by this CPU\n");
+		return;
+	}
+	__asm__ volatile("cpuid" : "=a"(xa), "=b"(xb), "=c"(xc), "=d"(xd) : "a"(0xd), "c"(0));
+	uint64_t offered = xa | (uint64_t)xd << 32;
+	unsigned failed = c->failed;
+	uint64_t cr4;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	write_cr4(cr4 & ~(uint64_t)CR4_OSXSAVE);
+	int got = xsetbv(0, 3);
+	check(c, got == UD, "XSETBV with CR4.OSXSAVE clear: %s, expected #UD", name_of(got));
+	write_cr4(cr4 | CR4_OSFXSR | CR4_OSXSAVE);
+	static const struct {
+		uint32_t index;
+		uint64_t value;
+		const char *what;
+	} refused[] = {
+		{ 1, 1, "XCR1" },          { 0, 0, "x87 off" },       { 0, 5, "AVX without SSE" },
+		{ 0, 0x23, "part of AVX-512" }, { 0, 0x203, "PKRU" }, { 0, 1ull << 63, "bit 63" },
+	};
+	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		got = xsetbv(refused[i].index, refused[i].value);
+		check(c, got == GP, "XSETBV %s: %s, expected #GP", refused[i].what, name_of(got));
+		check(c, xgetbv0() == 1, "XCR0 0x%llx after a refused XSETBV", (unsigned long long)xgetbv0());
+	}
+	got = xsetbv(0, offered);
+	check(c, got < 0 && xgetbv0() == offered, "XSETBV of every offered component (0x%llx): %s, XCR0 0x%llx",
+	      (unsigned long long)offered, name_of(got), (unsigned long long)xgetbv0());
+	got = xsetbv(0, 1);
+	check(c, got < 0 && xgetbv0() == 1, "XSETBV back to x87: %s", name_of(got));
+	if (c->failed == failed)
+		guest_printf("instructions: XSETBV: #UD without CR4.OSXSAVE, #GP for what is not offered\n");
+}
+
+
 int guest_main(const struct guest_boot *boot)
 {
 	struct checks c = { .prog = "instructions" };
@@ -88,5 +153,6 @@ int guest_main(const struct guest_boot *boot)
 			  name_of(got), error, name_of(t->vector)))
 			guest_printf("instructions: %s: %s\n", t->name, got < 0 ? "completed" : name_of(got));
 	}
+	xsetbv_checks(&c);
 	return checks_summary(&c);
 }

@@ -9,7 +9,7 @@ import pytest
 from keel import EMULATOR_PORTS, boot
 from test_default import closing_lines
 
-HOST_MSRS_UNCHANGED = "[info] host MSRs: as Keel set them up, none changed by a guest"
+HOST_MSRS_UNCHANGED = "[info] host MSRs and XCR0: as Keel set them up, none changed by a guest"
 
 INSTRUCTIONS = ["VMRUN", "VMLOAD", "VMSAVE", "STGI", "CLGI", "SKINIT", "INVLPGA", "VMXON", "VMPTRLD", "VMPTRST",
                 "VMCLEAR", "VMREAD", "VMWRITE", "VMLAUNCH", "VMRESUME", "VMXOFF", "INVEPT", "INVVPID", "VMFUNC",
@@ -24,7 +24,8 @@ def test_instructions_get_the_architectural_answer(bed, tmp_path):
     result = boot(tmp_path, text, bed=bed)
     assert result.guest_lines("insn") == [f"instructions: {name}: #UD" for name in INSTRUCTIONS] + [
         "instructions: RDPMC: #GP", "instructions: INVD: completed", "instructions: WBINVD: completed",
-        "instructions: 26 checks passed"], str(result)
+        "instructions: XSETBV: #UD without CR4.OSXSAVE, #GP for what is not offered",
+        "instructions: 41 checks passed"], str(result)
     assert result.exit_table()["insn"]["insn"] >= 10, str(result)  # the other vendor's fault in the guest
     assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
     assert result.status == 0, str(result)
@@ -45,5 +46,37 @@ def test_msrs_go_through_one_table(bed, tmp_path, seed):
     lines = result.guest_lines("msrs")
     assert lines[:-1] == [f"msrs: {name}: ok" for name in MSR_LINES], str(result)
     assert re.fullmatch(r"msrs: \d+ checks passed", lines[-1]), str(result)
+    assert HOST_MSRS_UNCHANGED in result.lines, str(result)
+    assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+
+
+# Each state class the leak guest compares, with its number of checks (registers compared).
+LEAK_CHECKS = {"XCR0": 1, "x87/MMX": 2, "SSE": 4, "AVX": 3, "KERNEL_GS_BASE": 1, "DR0-DR3": 4, "DR6/DR7": 2,
+               "TSC_AUX": 1, "CR2": 1}
+
+
+@pytest.mark.parametrize("cpu", ["default", "fxsave only"])
+def test_no_cpu_state_crosses_between_domains(bed, tmp_path, cpu):
+    """guests/test/leak.c: a plant fills every piece of CPU state Keel switches itself
+    (arch/x86/owned_state.h, lazy_msrs.h) and blocks; a probe then sees a fresh vCPU's
+    values, fills in its own and blocks; each finds its own values when it wakes. On a CPU
+    with FXSAVE only there is no XCR0 or AVX to check."""
+    text = EMULATOR_PORTS + '\n[domain]\nname = "plant"\nkernel = "leak.elf"\ncmdline = "role=plant"\n'
+    text += '\n[domain]\nname = "probe"\nkernel = "leak.elf"\ncmdline = "role=probe"\n'
+    xsave = cpu == "default"
+    result = boot(tmp_path, text, bed=bed, extra=() if xsave else bed.cpu_without_xsave)
+    classes = [c for c in LEAK_CHECKS if xsave or c not in ("XCR0", "AVX")]
+    kept_by_probe = [c for c in classes if c != "AVX"]  # the probe ends with AVX off in XCR0
+    probe_checks = sum(LEAK_CHECKS[c] for c in classes + kept_by_probe)
+    assert result.guest_lines("probe") == (
+        [f"probe: XSAVE {'yes' if xsave else 'no'}, AVX {'yes' if xsave else 'no'}, RDTSCP yes"]
+        + [f"probe: {c}: clean" for c in classes] + [f"probe: {c}: kept" for c in kept_by_probe]
+        + [f"probe: {probe_checks} checks passed"]), str(result)
+    assert result.guest_lines("plant") == [f"plant: {c}: kept" for c in classes] + [
+        f"plant: {sum(LEAK_CHECKS[c] for c in classes)} checks passed"], str(result)
+    # One XSETBV by the plant, two by the probe, where the CPU exits on them.
+    exits = result.exit_table()
+    if xsave and bed.xsetbv_exits:
+        assert (exits["plant"]["insn"], exits["probe"]["insn"]) == (1, 2), str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)

@@ -2,6 +2,7 @@
  * for a new vCPU and running it. Exit decoding lives in svm_exit.c. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
+#include "arch/x86/owned_state.h"
 #include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/svm/svm.h"
@@ -37,6 +38,7 @@ static int svm_cpu_enable(void)
 	svm_npt_format.large_1g = cpu.pages_1g;
 	tlb_tag_pool_init(&asids, 1, cpu.asids - 1);
 	lazy_msrs_init();
+	owned_state_init_cpu(0); /* the VMCB holds DR6, DR7 and CR2 */
 	cpu.guest_rdtscp = cpu.guest_invpcid = true; /* SVM runs both as they are */
 	return 0;
 }
@@ -100,6 +102,11 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 		return -ENOMEM;
 	struct svm_vcpu *sv = &vcpus[slot];
 	*sv = (struct svm_vcpu){ .vmcb = phys_to_virt(pa), .vmcb_pa = pa, .in_use = true };
+	if (owned_state_create(&sv->owned)) {
+		page_free(pa, 1);
+		sv->in_use = false;
+		return -ENOMEM;
+	}
 
 	struct vmcb_control *c = &sv->vmcb->control;
 	/* Everything that could reach beyond the guest exits (APM vol.2 §15.9-15.13). */
@@ -107,7 +114,8 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD |
-			     INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_MWAIT_ARMED | INTERCEPT_RDPRU;
+			     INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV |
+			     INTERCEPT_RDPRU;
 	/* Broadcast TLB invalidation would reach other CPUs' TLBs: where the CPU has it. */
 	if (cpu.invlpgb)
 		c->intercept_misc3 |= INTERCEPT_INVLPGB | INTERCEPT_INVLPGB_ILLEGAL | INTERCEPT_TLBSYNC;
@@ -146,6 +154,7 @@ static const char *svm_unsupported_boot_mode(enum vcpu_boot_mode mode)
 static void svm_vcpu_destroy(void *vcpu)
 {
 	struct svm_vcpu *sv = vcpu;
+	owned_state_destroy(&sv->owned);
 	page_free(sv->vmcb_pa, 1);
 	sv->in_use = false;
 }
@@ -164,8 +173,10 @@ static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *ex
 		c->tlb_control = TLB_CONTROL_FLUSH_ALL;
 	c->asid = sv->asid.id;
 	/* VMLOAD and VMSAVE switch FS, GS, TR, LDTR, KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK
-	 * and SYSENTER (APM vol.2 §15.5.2); VMRUN the rest of the VMCB; TSC_AUX neither. */
+	 * and SYSENTER (APM vol.2 §15.5.2); VMRUN the rest of the VMCB, with DR6, DR7 and CR2;
+	 * neither TSC_AUX, the XSAVE state, XCR0 or DR0-DR3. */
 	lazy_msrs_load(&sv->lazy, 1u << LAZY_TSC_AUX);
+	owned_state_load(&sv->owned);
 
 	svm_enter(sv->vmcb_pa, regs->gpr, host_state_pa);
 	c->tlb_control = 0;
@@ -190,6 +201,11 @@ static uint64_t *state_field(struct svm_vcpu *sv, enum guest_state what)
 		return &s->efer;
 	case GUEST_CR0:
 		return &s->cr0;
+	case GUEST_CR4:
+		return &s->cr4;
+	case GUEST_CPL: /* a byte of the VMCB: svm_read_state */
+	case GUEST_XCR0:
+		return NULL;
 	case GUEST_PAT:
 		return &s->g_pat;
 	case GUEST_SYSENTER_CS:
@@ -222,6 +238,11 @@ static uint64_t *state_field(struct svm_vcpu *sv, enum guest_state what)
 
 static uint64_t svm_read_state(void *vcpu, enum guest_state what)
 {
+	struct svm_vcpu *sv = vcpu;
+	if (what == GUEST_CPL)
+		return sv->vmcb->save.cpl;
+	if (what == GUEST_XCR0)
+		return sv->owned.xcr0;
 	uint64_t *field = state_field(vcpu, what);
 	uint64_t value = field ? *field : 0;
 	return what == GUEST_EFER ? value & ~EFER_SVME : value;
@@ -232,7 +253,9 @@ static void svm_write_state(void *vcpu, enum guest_state what, uint64_t value)
 	uint64_t *field = state_field(vcpu, what);
 	if (what == GUEST_EFER)
 		value |= EFER_SVME; /* VMRUN needs the guest's SVME set (APM vol.2 §15.5.1) */
-	if (field && what != GUEST_CR0)
+	if (what == GUEST_XCR0)
+		owned_state_set_xcr0(&((struct svm_vcpu *)vcpu)->owned, value);
+	else if (field && what != GUEST_CR0 && what != GUEST_CR4)
 		*field = value;
 }
 

@@ -4,6 +4,7 @@
 
 #include "arch/x86/hvm.h"
 #include "arch/x86/lazy_msrs.h"
+#include "arch/x86/owned_state.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/tlb_tag.h"
 
@@ -14,6 +15,7 @@ struct svm_vcpu {
 	uint64_t vmcb_pa;
 	struct tlb_tag asid;
 	struct lazy_msrs lazy; /* TSC_AUX: the one the VMCB does not hold */
+	struct owned_state owned; /* XSAVE state, XCR0, DR0-DR3 */
 	bool in_use;
 };
 

@@ -119,6 +119,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define INTERCEPT_MONITOR (1u << 10)
 #define INTERCEPT_MWAIT (1u << 11)
 #define INTERCEPT_MWAIT_ARMED (1u << 12)
+#define INTERCEPT_XSETBV (1u << 13)
 #define INTERCEPT_RDPRU (1u << 14)
 /* third word (0x14): */
 #define INTERCEPT_INVLPGB (1u << 0)
@@ -157,6 +158,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define SVM_EXIT_MONITOR 0x8a
 #define SVM_EXIT_MWAIT 0x8b
 #define SVM_EXIT_MWAIT_ARMED 0x8c
+#define SVM_EXIT_XSETBV 0x8d
 #define SVM_EXIT_RDPRU 0x8e
 #define SVM_EXIT_INVLPGB 0xa0
 #define SVM_EXIT_INVLPGB_ILLEGAL 0xa1

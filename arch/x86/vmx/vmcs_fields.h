@@ -106,11 +106,13 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define PROC2_UNRESTRICTED_GUEST (1u << 7)
 #define PROC2_ENABLE_INVPCID (1u << 12)
 #define PROC2_ENCLS_EXITING (1u << 15)
+#define EXIT_SAVE_DEBUG_CONTROLS (1u << 2)
 #define EXIT_HOST_ADDRESS_SPACE_64 (1u << 9)
 #define EXIT_SAVE_PAT (1u << 18)
 #define EXIT_LOAD_PAT (1u << 19)
 #define EXIT_SAVE_EFER (1u << 20)
 #define EXIT_LOAD_EFER (1u << 21)
+#define ENTRY_LOAD_DEBUG_CONTROLS (1u << 2)
 #define ENTRY_IA32E_MODE_GUEST (1u << 9)
 #define ENTRY_LOAD_PAT (1u << 14)
 #define ENTRY_LOAD_EFER (1u << 15)
@@ -144,6 +146,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define VMX_EXIT_INVEPT 50
 #define VMX_EXIT_INVVPID 53
 #define VMX_EXIT_WBINVD 54
+#define VMX_EXIT_XSETBV 55
 #define VMX_EXIT_VMFUNC 59
 #define VMX_EXIT_ENCLS 60
 #define VMX_EXIT_ENTRY_FAILED (1u << 31) /* bit 31 of the exit reason field */

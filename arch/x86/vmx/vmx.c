@@ -4,6 +4,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/owned_state.h"
 #include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/vmx/vmx.h"
@@ -87,15 +88,16 @@ static int compute_controls(void)
 	/* RDTSCP and INVPCID would raise #UD without their controls, whatever CPUID says. */
 	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_ENABLE_RDTSCP | PROC2_ENABLE_VPID | PROC2_WBINVD_EXITING |
 			 PROC2_UNRESTRICTED_GUEST | PROC2_ENABLE_INVPCID | PROC2_ENCLS_EXITING;
-	uint32_t exit = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
+	/* DR7 and DEBUGCTL are switched only with the debug controls (SDM vol.3 §24.7.1, §24.8.1). */
+	uint32_t exit = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_DEBUG_CONTROLS | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
+	uint32_t entry = ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_LOAD_EFER;
 	uint32_t pat = EXIT_SAVE_PAT | EXIT_LOAD_PAT;
 	if (adjust_control(MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED, pin, pin, &ctl.pin) ||
 	    adjust_control(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, proc, proc, &ctl.proc) ||
 	    adjust_control(MSR_VMX_PROCBASED2, MSR_VMX_PROCBASED2, proc2, PROC2_ENABLE_EPT | PROC2_WBINVD_EXITING,
 			   &ctl.proc2) ||
 	    adjust_control(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, exit | pat, exit, &ctl.exit) ||
-	    adjust_control(MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, ENTRY_LOAD_EFER,
-			   &ctl.entry))
+	    adjust_control(MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY, entry | ENTRY_LOAD_PAT, entry, &ctl.entry))
 		return -ENOTSUP;
 	ctl.pat = (ctl.exit & pat) == pat && (ctl.entry & ENTRY_LOAD_PAT);
 	if (!ctl.pat) { /* all three or none */
@@ -117,14 +119,14 @@ static int vmx_cpu_enable(void)
 	if (compute_controls()) {
 		log_error("vmx: the CPU's VT-x lacks a control Keel needs (I/O and MSR bitmaps; HLT, MWAIT, "
 			  "MONITOR, RDPMC or WBINVD exiting; TSC offsetting; EPT; a 64-bit host; or loading EFER "
-			  "on entry and exit)");
+			  "and the debug controls on entry and exit)");
 		return -ENOTSUP;
 	}
 	uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
 	if (!(fc & FEATURE_CONTROL_LOCKED))
 		wrmsr(MSR_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 	/* CR0 and CR4 must hold the bits the FIXED0/FIXED1 MSRs demand in VMX operation (§24.8). */
-	__asm__ volatile("mov %0, %%cr0" : : "r"((read_cr0() | rdmsr(MSR_VMX_CR0_FIXED0)) & rdmsr(MSR_VMX_CR0_FIXED1)));
+	write_cr0((read_cr0() | rdmsr(MSR_VMX_CR0_FIXED0)) & rdmsr(MSR_VMX_CR0_FIXED1));
 	write_cr4(((read_cr4() | CR4_VMXE) | rdmsr(MSR_VMX_CR4_FIXED0)) & rdmsr(MSR_VMX_CR4_FIXED1));
 
 	revision_id = (uint32_t)rdmsr(MSR_VMX_BASIC) & 0x7fffffff;
@@ -140,6 +142,7 @@ static int vmx_cpu_enable(void)
 	ept_caps = rdmsr(MSR_VMX_EPT_VPID_CAP);
 	tlb_tag_pool_init(&vpids, 1, VPID_MAX);
 	lazy_msrs_init();
+	owned_state_init_cpu(OWNED_DR6 | OWNED_CR2);
 	host_pat = rdmsr(MSR_PAT);
 	host_sysenter_cs = rdmsr(MSR_SYSENTER_CS);
 	host_sysenter_esp = rdmsr(MSR_SYSENTER_ESP);
@@ -210,6 +213,11 @@ static int vmx_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 		return -ENOMEM;
 	struct vmx_vcpu *xv = &vcpus[slot];
 	*xv = (struct vmx_vcpu){ .vmcs_pa = pa, .in_use = true };
+	if (owned_state_create(&xv->owned)) {
+		page_free(pa, 1);
+		xv->in_use = false;
+		return -ENOMEM;
+	}
 	*(uint32_t *)phys_to_virt(pa) = revision_id;
 	if (VMX_OP_FAILED("vmclear", pa) || VMX_OP_FAILED("vmptrld", pa))
 		panic("VMCLEAR/VMPTRLD of a fresh VMCS failed");
@@ -245,6 +253,7 @@ static void vmx_vcpu_destroy(void *vcpu)
 	VMX_OP_FAILED("vmclear", xv->vmcs_pa);
 	if (current_vmcs == xv)
 		current_vmcs = NULL;
+	owned_state_destroy(&xv->owned);
 	page_free(xv->vmcs_pa, 1);
 	xv->in_use = false;
 }
@@ -274,9 +283,11 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *ex
 	vmwrite(VMCS_GUEST_RIP, regs->rip);
 	vmwrite(VMCS_GUEST_RSP, regs->gpr[REG_RSP]);
 	vmwrite(VMCS_GUEST_RFLAGS, regs->rflags);
-	/* VM entry and exit switch FS/GS base, SYSENTER, EFER and PAT (SDM vol.3 §27.3, §28.3), not
-	 * the syscall MSRs, KERNEL_GS_BASE or TSC_AUX: those are the guest's from here. */
+	/* VM entry and exit switch FS/GS base, SYSENTER, EFER, PAT, DR7 and DEBUGCTL (SDM vol.3
+	 * §27.3, §28.3), not the syscall MSRs, KERNEL_GS_BASE, TSC_AUX, the XSAVE state, XCR0,
+	 * DR0-DR3, DR6 or CR2: those are the guest's from here. */
 	lazy_msrs_load(&xv->lazy, LAZY_ALL);
+	owned_state_load(&xv->owned);
 	if (vmx_enter(regs->gpr, xv->launched))
 		panic("%s failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
 		      (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
@@ -359,10 +370,19 @@ static uint64_t vmx_read_state(void *vcpu, enum guest_state what)
 	make_current(xv);
 	int lazy = lazy_index(what);
 	uint32_t field = state_field(what);
-	if (what == GUEST_CR0) { /* the bits Keel owns read as the shadow says (SDM vol.3 §25.6.6) */
+	/* The bits of CR0 and CR4 Keel owns read as the shadows say (SDM vol.3 §25.6.6). */
+	if (what == GUEST_CR0) {
 		uint64_t mask = vmread(VMCS_CR0_MASK);
 		return (vmread(VMCS_GUEST_CR0) & ~mask) | (vmread(VMCS_CR0_SHADOW) & mask);
 	}
+	if (what == GUEST_CR4) {
+		uint64_t mask = vmread(VMCS_CR4_MASK);
+		return (vmread(VMCS_GUEST_CR4) & ~mask) | (vmread(VMCS_CR4_SHADOW) & mask);
+	}
+	if (what == GUEST_CPL) /* SS.DPL is the CPL (SDM vol.3 §26.3.1.2) */
+		return (vmread(VMCS_GUEST_ES_ACCESS + 2 * SEG_SS) >> 5) & 3;
+	if (what == GUEST_XCR0)
+		return xv->owned.xcr0;
 	if (lazy >= 0)
 		return xv->lazy.value[lazy];
 	if (field)
@@ -378,6 +398,8 @@ static void vmx_write_state(void *vcpu, enum guest_state what, uint64_t value)
 	uint32_t field = state_field(what);
 	if (lazy >= 0)
 		xv->lazy.value[lazy] = value;
+	else if (what == GUEST_XCR0)
+		owned_state_set_xcr0(&xv->owned, value);
 	else if (field)
 		vmwrite(field, value);
 	else if (what == GUEST_PAT)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "arch/x86/hvm.h"
 #include "arch/x86/lazy_msrs.h"
+#include "arch/x86/owned_state.h"
 #include "arch/x86/tlb_tag.h"
 #include "arch/x86/vmx/vmcs_fields.h"
 
@@ -16,6 +17,7 @@ struct vmx_vcpu {
 	struct tlb_tag vpid;
 	uint32_t vpid_in_vmcs; /* the VPID field's value, 0 before the first entry */
 	struct lazy_msrs lazy; /* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, TSC_AUX */
+	struct owned_state owned; /* XSAVE state, XCR0, DR0-DR3, DR6, CR2 */
 	uint64_t pat;          /* where the CPU cannot load and save IA32_PAT itself */
 	bool launched; /* VMLAUNCH done: resume with VMRESUME from now on */
 	bool in_use;

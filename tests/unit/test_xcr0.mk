@@ -1,0 +1,1 @@
+SRC_test_xcr0 := vmm/xcr0.c
