@@ -94,6 +94,7 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
 #define XCR0_AVX512 (7ull << 5) /* opmask, ZMM_Hi256, Hi16_ZMM: all three or none */
+#define XCR0_PKRU (1ull << 9)
 
 static inline uint64_t xgetbv(uint32_t index)
 {

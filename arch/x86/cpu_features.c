@@ -8,9 +8,23 @@
 struct cpu_features cpu;
 
 /* The XCR0 components a guest may enable: x87, SSE, AVX and AVX-512, where the CPU has
- * them in a combination XSETBV accepts (SDM vol.1 §13.3). The others need state Keel does
- * not switch (PKRU, AMX tiles, MPX bounds) or IA32_XSS. The size is that of a standard-
- * format XSAVE area holding all of them (CPUID 0xD: each component's offset and size). */
+ * them in a combination XSETBV accepts (SDM vol.1 §13.3). The others Keel does not offer:
+ * AMX tiles and MPX bounds, PKRU (protection keys are hidden), and the supervisor states
+ * of IA32_XSS. PKRU is switched all the same. The size is that of a standard-format XSAVE
+ * area holding the switched components (CPUID 0xD: each one's offset and size). */
+static uint32_t xsave_size(uint64_t components)
+{
+	uint32_t size = 512 + 64; /* the legacy region and the XSAVE header */
+	for (unsigned i = 2; cpu.xsave && i < 64; i++) {
+		if (!(components & (1ull << i)))
+			continue;
+		struct cpuid_regs c = cpuid(0xd, i);
+		if (c.ebx + c.eax > size)
+			size = c.ebx + c.eax;
+	}
+	return size;
+}
+
 static void choose_guest_xcr0(void)
 {
 	uint64_t offered = XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_AVX512;
@@ -18,14 +32,9 @@ static void choose_guest_xcr0(void)
 	if (!(x & XCR0_AVX) || (x & XCR0_AVX512) != XCR0_AVX512)
 		x &= ~XCR0_AVX512;
 	cpu.guest_xcr0 = x;
-	cpu.guest_xsave_size = 512 + 64; /* the legacy region and the XSAVE header */
-	for (unsigned i = 2; cpu.xsave && i < 64; i++) {
-		if (!(x & (1ull << i)))
-			continue;
-		struct cpuid_regs c = cpuid(0xd, i);
-		if (c.ebx + c.eax > cpu.guest_xsave_size)
-			cpu.guest_xsave_size = c.ebx + c.eax;
-	}
+	cpu.switched_xcr0 = x | (cpu.xsave ? cpu.xcr0_supported & XCR0_PKRU : 0);
+	cpu.guest_xsave_size = xsave_size(cpu.guest_xcr0);
+	cpu.switched_xsave_size = xsave_size(cpu.switched_xcr0);
 }
 
 void cpu_detect(void)
@@ -79,9 +88,9 @@ void cpu_report(void)
 	log_info("cpu: %s family 0x%x model 0x%x, %u physical address bits", cpu.vendor_string,
 		 cpu.family, cpu.model, cpu.phys_addr_bits);
 	if (cpu.xsave)
-		log_info("cpu: XSAVE yes, XCR0 bits 0x%llx (guests: 0x%llx, %u bytes of state), PKU %s",
+		log_info("cpu: XSAVE yes, XCR0 bits 0x%llx (guests: 0x%llx; switched: 0x%llx, %u bytes), PKU %s",
 			 (unsigned long long)cpu.xcr0_supported, (unsigned long long)cpu.guest_xcr0,
-			 cpu.guest_xsave_size, yes_no(cpu.pku));
+			 (unsigned long long)cpu.switched_xcr0, cpu.switched_xsave_size, yes_no(cpu.pku));
 	else
 		log_info("cpu: XSAVE no: guests get x87 and SSE, switched with FXSAVE; PKU %s", yes_no(cpu.pku));
 	if (cpu.svm)

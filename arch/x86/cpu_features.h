@@ -29,9 +29,11 @@ struct cpu_features {
 	/* What a guest may use as CPUID shows it (the vendor sets these in cpu_enable): VT-x
 	 * runs RDTSCP and INVPCID only with their controls set. */
 	bool guest_rdtscp, guest_invpcid;
-	/* The XCR0 bits a guest may set (cpu_detect), and the bytes of state they make. */
-	uint64_t guest_xcr0;
-	uint32_t guest_xsave_size;
+	/* The XCR0 bits a guest may set (cpu_detect); the components Keel saves and restores
+	 * between vCPUs (those and PKRU, which a guest reaches through CR4.PKE whatever CPUID
+	 * and XCR0 say), and the bytes of state they make in a standard-format XSAVE area. */
+	uint64_t guest_xcr0, switched_xcr0;
+	uint32_t guest_xsave_size, switched_xsave_size;
 };
 
 extern struct cpu_features cpu;

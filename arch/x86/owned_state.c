@@ -73,9 +73,9 @@ static void save(struct owned_state *s)
 {
 	if (cpu.xsave) {
 		s->xcr0 = xgetbv(0);
-		set_xcr0(cpu.guest_xcr0); /* XSAVE stores only what XCR0 enables */
+		set_xcr0(cpu.switched_xcr0); /* XSAVE stores only what XCR0 enables */
 		__asm__ volatile("xsave64 %0" : "=m"(*(uint8_t(*)[4096])s->area)
-				 : "a"((uint32_t)cpu.guest_xcr0), "d"((uint32_t)(cpu.guest_xcr0 >> 32)));
+				 : "a"((uint32_t)cpu.switched_xcr0), "d"((uint32_t)(cpu.switched_xcr0 >> 32)));
 	} else {
 		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])s->area));
 	}
@@ -92,9 +92,9 @@ static void save(struct owned_state *s)
 static void restore(const struct owned_state *s)
 {
 	if (cpu.xsave) {
-		set_xcr0(cpu.guest_xcr0);
+		set_xcr0(cpu.switched_xcr0);
 		__asm__ volatile("xrstor64 %0" : : "m"(*(const uint8_t(*)[4096])s->area),
-				 "a"((uint32_t)cpu.guest_xcr0), "d"((uint32_t)(cpu.guest_xcr0 >> 32)));
+				 "a"((uint32_t)cpu.switched_xcr0), "d"((uint32_t)(cpu.switched_xcr0 >> 32)));
 		set_xcr0(s->xcr0);
 	} else {
 		__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])s->area));

@@ -1,14 +1,15 @@
 /* CPU state that no VM transition switches and that Keel itself never uses: the x87, SSE,
- * AVX and AVX-512 registers with MXCSR (the XSAVE state, SDM vol.1 chapter 13), XCR0,
- * DR0-DR3, and on VT-x also DR6 and CR2. VMRUN and #VMEXIT load and save only what the
+ * AVX and AVX-512 registers with MXCSR and PKRU (the XSAVE state, SDM vol.1 chapter 13),
+ * XCR0, DR0-DR3, and on VT-x also DR6 and CR2. VMRUN and #VMEXIT load and save only what the
  * VMCB holds (APM vol.2 §15.5.1, appendix B: DR6, DR7 and CR2 are there, DR0-DR3 and the
  * XSAVE state are not); VM entry and exit only what the VMCS holds (SDM vol.3 §27.3.1-2,
  * §28.3: DR7, not DR0-DR3, DR6 or CR2). Keel is built without floating point or SSE
  * (-mgeneral-regs-only) and takes no page faults or debug traps, so a vCPU's values can
  * stay in the CPU while Keel handles its exits: the CPU holds one vCPU's state at a time,
  * its owner's, and exchanges it for another's only when that other vCPU is about to run.
- * The switch is eager (XSAVE and XRSTOR of every component a guest may enable), done
- * once per change of vCPU, never on an exit that resumes the same vCPU. */
+ * The switch is eager (XSAVE and XRSTOR of cpu.switched_xcr0: every component a guest may
+ * enable, and PKRU, which CR4.PKE reaches without XCR0), done once per change of vCPU,
+ * never on an exit that resumes the same vCPU. */
 #ifndef KEEL_ARCH_X86_OWNED_STATE_H
 #define KEEL_ARCH_X86_OWNED_STATE_H
 
@@ -32,8 +33,8 @@ struct owned_state {
  * OWNED_* bits of the vendor. Records the host's XCR0 and debug registers. */
 void owned_state_init_cpu(unsigned extra);
 /* A new vCPU's state, as after RESET for everything a guest can see: x87 and SSE in their
- * initial configuration (FCW 0x37F, MXCSR 0x1F80), XCR0 = x87, DR6 0xFFFF0FF0. Returns 0
- * or -ENOMEM. */
+ * initial configuration (FCW 0x37F, MXCSR 0x1F80), PKRU 0, XCR0 = x87, DR6 0xFFFF0FF0.
+ * Returns 0 or -ENOMEM. */
 int owned_state_create(struct owned_state *s);
 void owned_state_destroy(struct owned_state *s);
 /* Makes the CPU hold s: a pointer comparison when it already does. */

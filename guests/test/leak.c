@@ -5,7 +5,9 @@
  * blocks. Each then wakes and checks that its own values are still there. The state: the
  * x87 control word and MM0; MXCSR, XMM0 and XMM15; the upper halves of YMM0 and YMM15;
  * XCR0; KERNEL_GS_BASE as SWAPGS shows it; DR0-DR3, DR6 and DR7; TSC_AUX as RDTSCP shows
- * it; CR2. What the CPU does not offer (AVX, XSAVE, RDTSCP) is reported as such. Prints
+ * it; CR2; and PKRU, where CR4.PKE can be set although CPUID hides protection keys (a
+ * guest that does so anyway must not see another's PKRU). What the CPU does not offer
+ * (AVX, XSAVE, RDTSCP, protection keys) is reported as such. Prints
  * one line per state class and phase; the exit status is the number of failed checks. */
 #include "guests/lib/guest.h"
 #include "lib/string.h"
@@ -16,6 +18,7 @@
 #define CR4_OSFXSR (1u << 9)
 #define CR4_OSXMMEXCPT (1u << 10)
 #define CR4_OSXSAVE (1u << 18)
+#define CR4_PKE (1u << 22)
 #define XCR0_X87_SSE 0x3
 #define XCR0_X87_SSE_AVX 0x7
 
@@ -27,13 +30,14 @@
 #define DR7_INIT 0x400ull
 
 static struct checks c;
-static bool has_xsave, has_avx, has_rdtscp;
+static bool has_xsave, has_avx, has_rdtscp, tried_pke, has_pke;
 
 /* The values one role puts in: the plant's and the probe's differ in every field. */
 struct secrets {
 	uint16_t fcw;
 	uint32_t mxcsr;
 	uint64_t mm0, xmm0[2], xmm15, ymm0_hi[2], ymm15_hi, xcr0, kernel_gs_base, dr[4], dr6, dr7, tsc_aux, cr2;
+	uint32_t pkru; /* key 0, which every page here has, stays open */
 };
 
 static const struct secrets plant_values = {
@@ -42,7 +46,7 @@ static const struct secrets plant_values = {
 	.ymm0_hi = { 0x11a7000000000005ull, 0x11a7000000000006ull }, .ymm15_hi = 0x11a7000000000007ull,
 	.xcr0 = XCR0_X87_SSE_AVX, .kernel_gs_base = 0xffff800011a70000ull,
 	.dr = { 0x11a7001000ull, 0x11a7002000ull, 0x11a7003000ull, 0x11a7004000ull },
-	.dr6 = 0xffff0ff3ull, .dr7 = 0x700ull, .tsc_aux = 0x11a7, .cr2 = 0x11a7005000ull,
+	.dr6 = 0xffff0ff3ull, .dr7 = 0x700ull, .tsc_aux = 0x11a7, .cr2 = 0x11a7005000ull, .pkru = 0x55555554,
 };
 
 static const struct secrets probe_values = {
@@ -51,7 +55,7 @@ static const struct secrets probe_values = {
 	.ymm0_hi = { 0, 0 }, .ymm15_hi = 0, /* the probe ends with AVX off: XCR0 = x87 | SSE */
 	.xcr0 = XCR0_X87_SSE, .kernel_gs_base = 0xffff8000960b0000ull,
 	.dr = { 0x960b001000ull, 0x960b002000ull, 0x960b003000ull, 0x960b004000ull },
-	.dr6 = 0xffff0ffcull, .dr7 = 0x500ull, .tsc_aux = 0x960b, .cr2 = 0x960b005000ull,
+	.dr6 = 0xffff0ffcull, .dr7 = 0x500ull, .tsc_aux = 0x960b, .cr2 = 0x960b005000ull, .pkru = 0xaaaaaaa8,
 };
 
 /* A fresh vCPU. XCR0 reads as x87 only until the guest enables more. */
@@ -110,6 +114,33 @@ static void enable_sse_and_xsave(void)
 	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
 	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT | (has_xsave ? CR4_OSXSAVE : 0);
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+}
+
+/* CPUID hides protection keys, but a CPU that has them takes CR4.PKE all the same. Only
+ * tried when the command line says try_pke: on a CPU without them the write raises #GP,
+ * but QEMU 7.2 answers it with a failed VM entry instead, which ends the domain. */
+static void try_enable_pke(void)
+{
+	uint64_t cr4;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	tried_pke = true;
+	guest_expect_trap(3); /* mov cr4, rax: 0f 22 e0 */
+	__asm__ volatile("mov %0, %%cr4" : : "a"(cr4 | CR4_PKE));
+	int vector = guest_trap_vector(NULL);
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	has_pke = vector < 0 && (cr4 & CR4_PKE);
+}
+
+static uint32_t rdpkru(void)
+{
+	uint32_t eax, edx;
+	__asm__ volatile(".byte 0x0f, 0x01, 0xee" : "=a"(eax), "=d"(edx) : "c"(0));
+	return eax;
+}
+
+static void wrpkru(uint32_t v)
+{
+	__asm__ volatile(".byte 0x0f, 0x01, 0xef" : : "a"(v), "c"(0), "d"(0) : "memory");
 }
 
 /* ---- Reading and writing each class of state ---- */
@@ -273,6 +304,12 @@ static void compare(const struct secrets *want, bool avx)
 	f = c.failed;
 	same("CR2", read_cr2(), want->cr2);
 	report("CR2", f);
+
+	if (has_pke) {
+		f = c.failed;
+		same("PKRU", rdpkru(), want->pkru);
+		report("PKRU", f);
+	}
 }
 
 static void plant(const struct secrets *s, bool avx)
@@ -288,6 +325,8 @@ static void plant(const struct secrets *s, bool avx)
 	if (has_rdtscp)
 		wrmsr(MSR_TSC_AUX, s->tsc_aux);
 	__asm__ volatile("mov %0, %%cr2" : : "r"(s->cr2));
+	if (has_pke)
+		wrpkru(s->pkru);
 }
 
 static uint64_t now_ns(void)
@@ -330,6 +369,10 @@ int guest_main(const struct guest_boot *boot)
 	guest_traps_init();
 	detect();
 	enable_sse_and_xsave();
+	char word[16];
+	for (unsigned i = 0; cmdline_word(boot->cmdline, i, word, sizeof(word)) >= 0; i++)
+		if (!strcmp(word, "try_pke"))
+			try_enable_pke();
 	bool avx = has_avx;
 
 	if (is_plant) {
@@ -342,8 +385,9 @@ int guest_main(const struct guest_boot *boot)
 		compare(&plant_values, avx);
 	} else {
 		block_until(200); /* the plant has planted and blocked by now */
-		guest_printf("probe: XSAVE %s, AVX %s, RDTSCP %s\n", has_xsave ? "yes" : "no", avx ? "yes" : "no",
-			     has_rdtscp ? "yes" : "no");
+		guest_printf("probe: XSAVE %s, AVX %s, RDTSCP %s, CR4.PKE %s\n", has_xsave ? "yes" : "no",
+			     avx ? "yes" : "no", has_rdtscp ? "yes" : "no",
+			     has_pke ? "taken" : tried_pke ? "refused" : "not tried");
 		phase = "clean";
 		if (has_xsave)
 			compare_xcr0(initial.xcr0);

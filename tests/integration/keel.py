@@ -44,6 +44,7 @@ class Bed:
     ending_port: str  # the keel.cfg setting that ends this emulator: exit_port or shutdown_port
     acpi_pm1a_control: int  # the ACPI PM1a control block its FADT names, 0: no ACPI
     cpu_without_xsave: tuple = ()  # ... with FXSAVE only: no XSAVE, XCR0 or AVX
+    cpu_with_pku: tuple = ()  # ... with protection keys (CR4.PKE, PKRU) besides the default's
     cpu_without_unrestricted_guest: tuple = ()  # VT-x only: real-mode guests need it
     launcher_options: tuple = ()  # always passed to the launcher
     # A CPU exits on a guest's XSETBV (VT-x always, SVM with its intercept). QEMU 7.2's SVM
@@ -59,6 +60,7 @@ BEDS = {
                 cpu_without_virt=("--cpu", "qemu64,-svm"),
                 cpu_without_nested_paging=("--cpu", "qemu64,+svm,-npt"),
                 cpu_without_xsave=("--cpu", "qemu64,+svm,+npt,+rdtscp"),
+                cpu_with_pku=("--cpu", "qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pku"),
                 image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI",
                 ending_port="exit_port", acpi_pm1a_control=0x604,  # q35: ICH9 PM base 0x600
                 xsetbv_exits=False),
@@ -67,6 +69,7 @@ BEDS = {
                  cpu_without_virt=("--cpu", "athlon64_clawhammer"),
                  cpu_without_nested_paging=("--cpu", "core2_penryn_t9600"),
                  cpu_without_xsave=("--cpu", "corei5_arrandale_m520"),
+                 cpu_with_pku=("--cpu", "corei7_icelake_u"),
                  image_script="scripts/mkiso.sh", image_name="keel.iso", boot_path="Multiboot2",
                  ending_port="shutdown_port", acpi_pm1a_control=0xb004,  # PIIX4 PM base 0xb000
                  cpu_without_unrestricted_guest=("--cpu", "corei5_lynnfield_750")),

@@ -52,24 +52,28 @@ def test_msrs_go_through_one_table(bed, tmp_path, seed):
 
 # Each state class the leak guest compares, with its number of checks (registers compared).
 LEAK_CHECKS = {"XCR0": 1, "x87/MMX": 2, "SSE": 4, "AVX": 3, "KERNEL_GS_BASE": 1, "DR0-DR3": 4, "DR6/DR7": 2,
-               "TSC_AUX": 1, "CR2": 1}
+               "TSC_AUX": 1, "CR2": 1, "PKRU": 1}
 
 
-@pytest.mark.parametrize("cpu", ["default", "fxsave only"])
+@pytest.mark.parametrize("cpu", ["default", "fxsave only", "with pku"])
 def test_no_cpu_state_crosses_between_domains(bed, tmp_path, cpu):
     """guests/test/leak.c: a plant fills every piece of CPU state Keel switches itself
     (arch/x86/owned_state.h, lazy_msrs.h) and blocks; a probe then sees a fresh vCPU's
     values, fills in its own and blocks; each finds its own values when it wakes. On a CPU
-    with FXSAVE only there is no XCR0 or AVX to check."""
-    text = EMULATOR_PORTS + '\n[domain]\nname = "plant"\nkernel = "leak.elf"\ncmdline = "role=plant"\n'
-    text += '\n[domain]\nname = "probe"\nkernel = "leak.elf"\ncmdline = "role=probe"\n'
-    xsave = cpu == "default"
-    result = boot(tmp_path, text, bed=bed, extra=() if xsave else bed.cpu_without_xsave)
-    classes = [c for c in LEAK_CHECKS if xsave or c not in ("XCR0", "AVX")]
+    with FXSAVE only there is no XCR0 or AVX to check; with protection keys both set
+    CR4.PKE, which CPUID does not offer, and PKRU is checked too."""
+    xsave, pku = cpu != "fxsave only", cpu == "with pku"
+    pke = " try_pke" if pku else ""
+    text = EMULATOR_PORTS + f'\n[domain]\nname = "plant"\nkernel = "leak.elf"\ncmdline = "role=plant{pke}"\n'
+    text += f'\n[domain]\nname = "probe"\nkernel = "leak.elf"\ncmdline = "role=probe{pke}"\n'
+    extra = {"default": (), "fxsave only": bed.cpu_without_xsave, "with pku": bed.cpu_with_pku}[cpu]
+    result = boot(tmp_path, text, bed=bed, extra=extra)
+    classes = [c for c in LEAK_CHECKS if (xsave or c not in ("XCR0", "AVX")) and (pku or c != "PKRU")]
     kept_by_probe = [c for c in classes if c != "AVX"]  # the probe ends with AVX off in XCR0
     probe_checks = sum(LEAK_CHECKS[c] for c in classes + kept_by_probe)
     assert result.guest_lines("probe") == (
-        [f"probe: XSAVE {'yes' if xsave else 'no'}, AVX {'yes' if xsave else 'no'}, RDTSCP yes"]
+        [f"probe: XSAVE {'yes' if xsave else 'no'}, AVX {'yes' if xsave else 'no'}, RDTSCP yes, "
+         f"CR4.PKE {'taken' if pku else 'not tried'}"]
         + [f"probe: {c}: clean" for c in classes] + [f"probe: {c}: kept" for c in kept_by_probe]
         + [f"probe: {probe_checks} checks passed"]), str(result)
     assert result.guest_lines("plant") == [f"plant: {c}: kept" for c in classes] + [

@@ -77,7 +77,10 @@ void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *ex
 
 	if (instruction(sv, c->exit_code, rip, exit))
 		return;
-	switch (c->exit_code) {
+	/* QEMU 7.2 writes VMEXIT_INVALID as 32 bits (0xffffffff), also when a guest sets a CR4
+	 * bit its CPU lacks, where a CPU raises #GP in the guest. No exit code has that value. */
+	uint64_t code = c->exit_code == (uint32_t)SVM_EXIT_INVALID ? SVM_EXIT_INVALID : c->exit_code;
+	switch (code) {
 	case SVM_EXIT_INVALID:
 		exit->reason = EXIT_ENTRY_FAILED;
 		exit->entry_failed.why = "VMRUN's consistency checks on the guest state failed (APM vol.2 §15.5.1)";
