@@ -23,6 +23,7 @@
 #define GIVE_UP_TICKS 100000000000ull
 
 static uint64_t start_tsc, hz, ns_per_tick_32; /* ns = (ticks * ns_per_tick_32) >> 32 */
+static uint64_t ticks_per_ns_32;                /* ticks = (ns * ticks_per_ns_32) >> 32 */
 
 static uint64_t measure_against_pit(void)
 {
@@ -86,6 +87,12 @@ void tsc_init(void)
 		log_warn("tsc: the PIT did not count and CPUID does not say; assuming 1 GHz, so Keel's clock may be wrong");
 	}
 	ns_per_tick_32 = (1000000000ull << 32) / hz;
+	ticks_per_ns_32 = (hz / 1000000000ull) << 32 | ((hz % 1000000000ull) << 32) / 1000000000ull;
+}
+
+uint64_t tsc_at_ns(uint64_t ns)
+{
+	return start_tsc + (uint64_t)(((unsigned __int128)ns * ticks_per_ns_32) >> 32);
 }
 
 uint64_t tsc_hz(void)

@@ -10,5 +10,7 @@ void tsc_init(void);
 uint64_t tsc_hz(void);
 /* Nanoseconds since tsc_init. */
 uint64_t tsc_now_ns(void);
+/* The TSC's value when tsc_now_ns() reaches ns. */
+uint64_t tsc_at_ns(uint64_t ns);
 
 #endif

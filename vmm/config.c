@@ -17,7 +17,7 @@
 #define UART_LAST 0x3ff
 #define DEBUGCON_PORT 0xe9
 
-enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
+enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
        KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_ON_POWEROFF,
        KEY_ON_REBOOT, KEY_ON_CRASH, KEY_DEBUG_EXIT, KEY_CONSOLE_RING, NKEYS };
 
@@ -252,6 +252,14 @@ static void set_shutdown_port(struct parser *p, const char *key, const struct va
 	set_end_port(p, key, v, &p->out->shutdown_port, &p->out->shutdown_port_line);
 }
 
+static void set_timeslice(struct parser *p, const char *key, const struct value *v)
+{
+	uint64_t n;
+
+	if (get_number(p, key, v, 1, CONFIG_TIMESLICE_MAX_MS, "must be 1.." STR(CONFIG_TIMESLICE_MAX_MS) " (ms)", &n))
+		p->out->timeslice_ms = (unsigned)n;
+}
+
 static void set_name(struct parser *p, const char *key, const struct value *v)
 {
 	bool ok = v->len >= 1 && v->len < CONFIG_NAME_MAX;
@@ -423,6 +431,7 @@ static const struct key {
 	[KEY_LOGLEVEL] = { "loglevel", true, false, set_loglevel },
 	[KEY_EXIT_PORT] = { "exit_port", true, false, set_exit_port },
 	[KEY_SHUTDOWN_PORT] = { "shutdown_port", true, false, set_shutdown_port },
+	[KEY_TIMESLICE] = { "timeslice_ms", true, false, set_timeslice },
 	[KEY_NAME] = { "name", false, false, set_name },
 	[KEY_KERNEL] = { "kernel", false, false, set_kernel },
 	[KEY_TYPE] = { "type", false, false, set_type },
@@ -707,6 +716,7 @@ int config_parse(const char *text, size_t len, struct keel_config *out, config_r
 
 	memset(out, 0, sizeof(*out));
 	out->loglevel = LOG_INFO;
+	out->timeslice_ms = CONFIG_TIMESLICE_DEFAULT_MS;
 	if (!text)
 		len = 0;
 	while (pos < len) {

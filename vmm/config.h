@@ -4,6 +4,7 @@
  *   loglevel = "info"            # global settings first
  *   exit_port = 0xf4             # emulators only: where Keel writes its exit status
  *   shutdown_port = 0x8900       # emulators only: where Keel writes "Shutdown"
+ *   timeslice_ms = 10            # how long a vCPU runs before another may
  *
  *   [domain]                     # each section describes one domain
  *   name = "hello"
@@ -44,6 +45,8 @@
 #define CONFIG_CONSOLE_RING_DEFAULT_KIB 16
 #define CONFIG_CONSOLE_RING_MAX_KIB 1024
 #define CONFIG_DEBUG_EXIT_DEFAULT 0xf4
+#define CONFIG_TIMESLICE_DEFAULT_MS 10
+#define CONFIG_TIMESLICE_MAX_MS 1000
 
 enum kernel_type {
 	KERNEL_AUTO,       /* detect: ELF64 without a Multiboot header, Multiboot 1 or 2 */
@@ -88,6 +91,7 @@ struct keel_config {
 	uint16_t exit_port;      /* 0: none */
 	uint16_t shutdown_port;  /* 0: none */
 	int exit_port_line, shutdown_port_line; /* where they were set, for later checks */
+	unsigned timeslice_ms;   /* default CONFIG_TIMESLICE_DEFAULT_MS */
 	unsigned ndomains;
 	struct domain_config domains[CONFIG_MAX_DOMAINS];
 };

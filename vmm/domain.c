@@ -10,6 +10,7 @@
 #include "vmm/dev/serial_port.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
+#include "vmm/sched.h"
 
 static struct domain domains[DOMAIN_MAX];
 static unsigned ndomains;
@@ -59,6 +60,7 @@ static const char *find_images(struct domain *d, const struct boot_info *boot, c
 
 static void teardown(struct domain *d)
 {
+	sched_remove(&d->vcpu);
 	if (d->vcpu.vendor)
 		hvm->vcpu_destroy(d->vcpu.vendor);
 	d->vcpu.vendor = NULL;
@@ -114,6 +116,7 @@ static int build(struct domain *d, char *why, size_t len)
 	}
 	d->vcpu.state = VCPU_RUNNABLE;
 	d->state = DOMAIN_RUNNING;
+	sched_add(&d->vcpu);
 	unsigned n = d->images.nmodules;
 	log_info("dom%u %s: built: %s kernel (%s) at 0x%llx-0x%llx, %u module%s, %llu MiB, entry 0x%llx", d->id,
 		 cfg->name, config_kernel_type_name(r.type), r.format, (unsigned long long)r.kernel_low,

@@ -53,6 +53,7 @@ struct domain {
 	struct uart16550 uart;
 	struct loader_input images; /* kernel and modules, found among the boot modules once */
 	uint64_t exits[EXIT_REASON_COUNT];
+	uint64_t cpu_ns; /* time its vCPU has run, over all its restarts */
 	unsigned restarts;
 	uint64_t restart_ns[RESTART_LIMIT]; /* when the last restarts happened, oldest first */
 	bool end_pending;  /* domain_end ran; domain_apply_end has not yet */

@@ -39,6 +39,13 @@ static void handle_shutdown(struct vcpu *v, const struct vm_exit *exit)
 	domain_crash(v->dom, "shutdown (triple fault) at rip 0x%llx", (unsigned long long)v->regs.rip);
 }
 
+/* The vendor code has taken the interrupt; the scheduler sees how much time has passed. */
+static void handle_interrupt(struct vcpu *v, const struct vm_exit *exit)
+{
+	(void)v;
+	(void)exit;
+}
+
 static void handle_unknown(struct vcpu *v, const struct vm_exit *exit)
 {
 	domain_crash(v->dom, "unknown exit (%s 0x%llx) at rip 0x%llx", hvm->exit_code_name,
@@ -55,13 +62,14 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_NPF] = handle_npf,
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_ENTRY_FAILED] = handle_entry_failed,
+	[EXIT_INTERRUPT] = handle_interrupt,
 	[EXIT_UNKNOWN] = handle_unknown,
 };
 
 static const char *const exit_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_IO] = "io", [EXIT_HYPERCALL] = "hypercall",
 	[EXIT_MSR] = "msr", [EXIT_INSTRUCTION] = "insn", [EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown",
-	[EXIT_ENTRY_FAILED] = "entry", [EXIT_UNKNOWN] = "unknown",
+	[EXIT_ENTRY_FAILED] = "entry", [EXIT_INTERRUPT] = "intr", [EXIT_UNKNOWN] = "unknown",
 };
 
 const char *exit_reason_name(enum exit_reason reason)

@@ -39,12 +39,11 @@ static int64_t hc_console_write(struct vcpu *v, const uint64_t arg[HYPERCALL_ARG
 	return (int64_t)len;
 }
 
-/* yield(): every exit ends the vCPU's turn (the scheduler runs each other runnable vCPU
- * before this one again), so yielding needs nothing more. */
+/* yield(): the vCPU's turn ends; another runnable vCPU goes first if there is one. */
 static int64_t hc_yield(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
 {
-	(void)v;
 	(void)arg;
+	v->sched.yielded = true;
 	return 0;
 }
 

@@ -89,6 +89,7 @@ void vmm_main(const struct boot_info *boot)
 		 hvm->npt_format->large_1g ? "4 KiB, 2 MiB and 1 GiB" : "4 KiB and 2 MiB");
 	host_msrs_record();
 
+	sched_init(config.timeslice_ms);
 	unsigned not_built = 0;
 	for (unsigned i = 0; i < config.ndomains; i++)
 		if (!domain_create(&config.domains[i], boot))
@@ -98,7 +99,8 @@ void vmm_main(const struct boot_info *boot)
 		platform_exit(KEEL_STATUS_BAD_CONFIG);
 	}
 
-	log_info("scheduler: running %u domain%s", domain_count(), domain_count() == 1 ? "" : "s");
+	log_info("scheduler: running %u domain%s, time slice %u ms", domain_count(), domain_count() == 1 ? "" : "s",
+		 config.timeslice_ms);
 	sched_run();
 	bool waiting = false;
 	for (unsigned i = 0; i < domain_count(); i++)

@@ -3,6 +3,7 @@
 #include "vmm/domain.h"
 #include "vmm/exit.h"
 #include "vmm/report.h"
+#include "vmm/sched.h"
 
 /* What became of the domain: its last end, or "blocked" if it still waits. */
 static const char *outcome(const struct domain *d)
@@ -35,6 +36,19 @@ static void print_table(void)
 	kprintf("\n");
 }
 
+/* Each domain's CPU time (over all its restarts) and the time the CPU was idle, in ns. */
+static void print_cpu_time(void)
+{
+	kprintf("cpu time:\n%-24s %6s %4s %14s\n", "domain", "weight", "cap", "ns");
+	for (unsigned i = 0; i < domain_count(); i++) {
+		const struct domain *d = domain_at(i);
+		char who[48];
+		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
+		kprintf("%-24s %6u %4u %14llu\n", who, d->config.weight, d->config.cap, (unsigned long long)d->cpu_ns);
+	}
+	kprintf("%-24s %6s %4s %14llu\n\n", "idle", "-", "-", (unsigned long long)sched_idle_ns());
+}
+
 enum keel_status report_run(unsigned not_built, unsigned config_problems)
 {
 	unsigned clean = 0, failed = 0, crashed = 0, blocked = 0;
@@ -53,6 +67,7 @@ enum keel_status report_run(unsigned not_built, unsigned config_problems)
 		}
 	}
 	print_table();
+	print_cpu_time();
 
 	kprintf("Keel finished: %u ended cleanly, %u crashed", clean, crashed);
 	if (failed)

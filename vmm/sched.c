@@ -1,56 +1,196 @@
-/* Round robin, one exit at a time: after each exit the next runnable vCPU runs, so every
- * exit ends a vCPU's turn. A blocked vCPU with a deadline becomes runnable once Keel's
- * clock passes it; while nothing can run before that, the CPU waits. Keel takes no timer
- * interrupt yet, so a guest that never exits keeps the CPU. */
+/* The scheduler. Each physical CPU has a run queue of the vCPUs placed on it (only the boot
+ * CPU for now; a later issue spreads vCPUs over every CPU). Shares follow weights as in
+ * Xen's credit2: a vCPU's virtual time advances by its run time times 256 / weight, and
+ * the runnable vCPU with the least virtual time runs next, for one time slice or until it
+ * blocks, yields or ends. A cap limits a vCPU to cap% of each CAP_PERIOD_NS; one that has
+ * used its share waits for the next period. A vCPU waking from a block starts no further
+ * back than the least virtual time of the queue, so sleeping earns no burst.
+ *
+ * The local APIC timer is armed, whenever the scheduler picks, for the earliest of: the end
+ * of the slice, the deadline of a blocked vCPU, the end of the period a capped vCPU waits
+ * for. Its interrupt ends the guest's run (an exit), so a guest that never exits is
+ * preempted all the same. While nothing can run, the CPU halts with interrupts on until
+ * then. Each exit is accounted to the vCPU that ran, with one read of the clock; the vCPU
+ * then runs on unless that time has come or it blocked, yielded or ended, so a common exit
+ * costs no search. */
 #include "arch/x86/cpu.h"
+#include "drivers/lapic.h"
 #include "drivers/tsc.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
 #include "vmm/sched.h"
 
-/* Wakes vCPUs whose deadline has passed and picks the first runnable one from start on.
- * *earliest gets the nearest deadline of those still blocked (0: none). */
-static struct domain *pick(unsigned start, unsigned *picked, uint64_t *earliest)
+#define CAP_PERIOD_NS 100000000ull /* 100 ms */
+#define RUNQUEUE_MAX DOMAIN_MAX    /* one vCPU per domain */
+
+struct runqueue {
+	struct vcpu *vcpu[RUNQUEUE_MAX];
+	unsigned count;
+	uint64_t min_vtime;     /* the virtual time of the vCPU picked last */
+	uint64_t period_end_ns; /* when the current cap period ends */
+	uint64_t idle_ns;
+};
+
+static struct runqueue runqueues[1]; /* per physical CPU */
+static uint64_t timeslice_ns;
+static bool vendor_ends_runs; /* hvm->ends_runs_itself(): the APIC timer is for idling only */
+
+static struct runqueue *queue_of(const struct vcpu *v)
 {
-	uint64_t now = tsc_now_ns();
-	struct domain *chosen = NULL;
-	unsigned n = domain_count();
-	*earliest = 0;
-	for (unsigned k = 0; k < n; k++) {
-		unsigned i = (start + k) % n;
-		struct domain *d = domain_at(i);
-		struct vcpu *v = &d->vcpu;
-		if (d->state != DOMAIN_RUNNING)
-			continue;
-		if (v->state == VCPU_BLOCKED && v->wake_ns && v->wake_ns <= now)
-			v->state = VCPU_RUNNABLE;
-		if (v->state == VCPU_BLOCKED && v->wake_ns && (!*earliest || v->wake_ns < *earliest))
-			*earliest = v->wake_ns;
-		if (v->state == VCPU_RUNNABLE && !chosen) {
-			chosen = d;
-			*picked = i;
+	(void)v; /* every vCPU is on the boot CPU for now */
+	return &runqueues[0];
+}
+
+void sched_init(unsigned timeslice_ms)
+{
+	timeslice_ns = timeslice_ms * 1000000ull;
+	vendor_ends_runs = hvm->ends_runs_itself();
+}
+
+void sched_add(struct vcpu *v)
+{
+	struct runqueue *rq = queue_of(v);
+	const struct domain_config *cfg = &v->dom->config;
+	if (rq->count == RUNQUEUE_MAX)
+		return; /* cannot happen: as many places as domains */
+	v->sched = (struct vcpu_sched){
+		.vtime = rq->min_vtime,
+		.vtime_per_ns_16 = ((uint64_t)CONFIG_WEIGHT_DEFAULT << 16) / cfg->weight,
+		.budget_ns = CAP_PERIOD_NS * cfg->cap / 100,
+		.queued = true,
+	};
+	rq->vcpu[rq->count++] = v;
+}
+
+void sched_remove(struct vcpu *v)
+{
+	struct runqueue *rq = queue_of(v);
+	for (unsigned i = 0; v->sched.queued && i < rq->count; i++) {
+		if (rq->vcpu[i] == v) {
+			rq->vcpu[i] = rq->vcpu[--rq->count];
+			v->sched.queued = false;
 		}
 	}
-	return chosen;
+}
+
+uint64_t sched_idle_ns(void)
+{
+	return runqueues[0].idle_ns;
+}
+
+static bool used_its_cap(const struct vcpu *v)
+{
+	return v->sched.budget_ns && v->sched.period_ns >= v->sched.budget_ns;
+}
+
+static uint64_t slice_of(const struct vcpu *v)
+{
+	uint64_t left = v->sched.budget_ns ? v->sched.budget_ns - v->sched.period_ns : timeslice_ns;
+	return left < timeslice_ns ? left : timeslice_ns;
+}
+
+static uint64_t earlier(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Wakes the vCPUs whose deadline has passed, starts a new cap period if one is over, and
+ * returns the runnable vCPU with the least virtual time (one that yielded only if nothing
+ * else can run), or NULL. *next_ns: when to look again (0: never). */
+static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
+{
+	if (now >= rq->period_end_ns) {
+		rq->period_end_ns = now + CAP_PERIOD_NS;
+		for (unsigned i = 0; i < rq->count; i++)
+			rq->vcpu[i]->sched.period_ns = 0;
+	}
+	struct vcpu *best = NULL, *yielded = NULL;
+	uint64_t next = 0;
+	for (unsigned i = 0; i < rq->count; i++) {
+		struct vcpu *v = rq->vcpu[i];
+		if (v->state == VCPU_BLOCKED && v->wake_ns && v->wake_ns <= now) {
+			v->state = VCPU_RUNNABLE;
+			if (v->sched.vtime < rq->min_vtime)
+				v->sched.vtime = rq->min_vtime;
+		}
+		if (v->state == VCPU_BLOCKED)
+			next = earlier(next, v->wake_ns);
+		if (v->state != VCPU_RUNNABLE)
+			continue;
+		if (used_its_cap(v)) {
+			next = earlier(next, rq->period_end_ns);
+		} else if (v->sched.yielded) {
+			v->sched.yielded = false;
+			if (!yielded || v->sched.vtime < yielded->sched.vtime)
+				yielded = v;
+		} else if (!best || v->sched.vtime < best->sched.vtime) {
+			best = v;
+		}
+	}
+	if (!best)
+		best = yielded;
+	if (best) {
+		if (best->sched.vtime > rq->min_vtime)
+			rq->min_vtime = best->sched.vtime;
+		next = earlier(next, now + slice_of(best));
+	}
+	*next_ns = next;
+	return best;
+}
+
+/* Nothing can run: halts until next_ns, the timer's interrupt waking it (STI delays
+ * interrupts by one instruction, so none is taken before HLT). False if next_ns is 0:
+ * every vCPU has ended or waits for an event that cannot come. */
+static bool idle_until(struct runqueue *rq, uint64_t now, uint64_t next_ns)
+{
+	if (!next_ns)
+		return false;
+	uint64_t t = now;
+	while (t < next_ns) {
+		lapic_timer_at(tsc_at_ns(next_ns)); /* again: a one-shot count may end early */
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+		t = tsc_now_ns();
+	}
+	rq->idle_ns += t - now;
+	return true;
+}
+
+static void account(struct vcpu *v, uint64_t ns)
+{
+	v->dom->cpu_ns += ns;
+	v->sched.vtime += (ns * v->sched.vtime_per_ns_16) >> 16;
+	v->sched.period_ns += ns;
 }
 
 void sched_run(void)
 {
-	unsigned next = 0, picked = 0;
+	struct runqueue *rq = &runqueues[0];
+	struct vcpu *v = NULL;
+	uint64_t now = tsc_now_ns(), next_ns = 0;
+	rq->period_end_ns = now + CAP_PERIOD_NS;
 	for (;;) {
-		uint64_t earliest;
-		struct domain *d = pick(next, &picked, &earliest);
-		if (!d) {
-			if (!earliest)
-				return; /* every domain has ended or waits for an event that cannot come */
-			while (tsc_now_ns() < earliest)
-				cpu_relax();
-			continue;
+		if (!v || v->state != VCPU_RUNNABLE || v->sched.yielded || now >= next_ns) {
+			v = pick(rq, now, &next_ns);
+			if (!v) {
+				if (!idle_until(rq, now, next_ns))
+					break;
+				now = tsc_now_ns();
+				continue;
+			}
+			if (!vendor_ends_runs)
+				lapic_timer_at(tsc_at_ns(next_ns));
 		}
-		next = picked + 1;
 		struct vm_exit exit;
-		hvm->vcpu_run(d->vcpu.vendor, &d->vcpu.regs, &exit);
-		exit_dispatch(&d->vcpu, &exit);
-		domain_apply_end(d);
+		hvm->vcpu_run(v->vendor, &v->regs, tsc_at_ns(next_ns), &exit);
+		uint64_t then = tsc_now_ns();
+		account(v, then - now);
+		now = then;
+		struct domain *d = v->dom;
+		exit_dispatch(v, &exit);
+		if (d->end_pending) {
+			domain_apply_end(d);
+			v = NULL;
+		}
 	}
+	lapic_timer_at(0);
 }

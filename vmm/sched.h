@@ -1,8 +1,20 @@
-/* The scheduler: one physical CPU shared round-robin among the runnable vCPUs. */
+/* The scheduler (vmm/sched.c): weighted shares of each physical CPU, caps, time slices. */
 #ifndef KEEL_VMM_SCHED_H
 #define KEEL_VMM_SCHED_H
 
+#include <stdint.h>
+
+struct vcpu;
+
+/* Before the first domain is built: the time slice from keel.cfg. */
+void sched_init(unsigned timeslice_ms);
+/* A vCPU that is ready to run joins its CPU's run queue; sched_remove takes it out before
+ * it is destroyed. */
+void sched_add(struct vcpu *v);
+void sched_remove(struct vcpu *v);
 /* Runs guests until no vCPU can run any more. */
 void sched_run(void);
+/* Time the CPU spent halted because nothing could run, in nanoseconds. */
+uint64_t sched_idle_ns(void);
 
 #endif

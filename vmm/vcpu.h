@@ -21,6 +21,16 @@ struct vcpu_msrs {
 	uint64_t mtrr_variable[2 * MTRR_VARIABLE_RANGES]; /* PHYSBASE0, PHYSMASK0, ... */
 };
 
+/* What the scheduler keeps per vCPU (vmm/sched.c). */
+struct vcpu_sched {
+	uint64_t vtime;           /* run time scaled by 1/weight: the least goes first */
+	uint64_t vtime_per_ns_16; /* CONFIG_WEIGHT_DEFAULT / weight, 16.16 fixed point */
+	uint64_t budget_ns;       /* a cap's run time per period; 0: no cap */
+	uint64_t period_ns;       /* run time in the current period */
+	bool yielded;             /* it asked to let the others run first */
+	bool queued;              /* it is in its run queue */
+};
+
 struct domain;
 
 struct vcpu {
@@ -30,6 +40,7 @@ struct vcpu {
 	uint64_t wake_ns; /* VCPU_BLOCKED: Keel's time to wake it at; 0: only an event wakes it */
 	struct guest_regs regs;
 	struct vcpu_msrs msrs;
+	struct vcpu_sched sched;
 	void *vendor; /* the vendor's vCPU (a VMCB or VMCS and its bookkeeping), NULL when none */
 };
 

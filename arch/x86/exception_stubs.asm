@@ -1,6 +1,7 @@
 ; Entry stubs for CPU exceptions 0-31. Each pushes a uniform frame (a zero where the CPU
 ; pushes no error code; SDM vol.3 §6.13) and the vector, saves the general registers and
-; calls exception_report(struct exception_frame *), which never returns.
+; calls exception_report(struct exception_frame *), which never returns. The IDT sends
+; vector 2, the NMI, to interrupt_stubs.asm instead.
 bits 64
 default rel
 

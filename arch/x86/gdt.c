@@ -1,9 +1,11 @@
 #include <stdint.h>
 #include "arch/x86/gdt.h"
+#include "arch/x86/interrupts.h"
 #include "lib/string.h"
 
 /* 64-bit TSS (SDM vol.3 §8.7): only its interrupt stack table is used, so that a double
- * fault, NMI or machine check runs on a known-good stack whatever RSP held. */
+ * fault or machine check (IST1) and an NMI (IST2, as it returns) run on a known-good stack
+ * whatever RSP held. */
 struct tss64 {
 	uint32_t reserved0;
 	uint64_t rsp[3];
@@ -16,6 +18,7 @@ struct tss64 {
 
 #define IST_STACK_SIZE 16384
 static uint8_t ist_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t nmi_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
 static struct tss64 tss;
 
 /* Descriptors: flat code with L=1 (64-bit), flat writable data, then the 16-byte TSS
@@ -36,6 +39,7 @@ void gdt_init(void)
 {
 	memset(&tss, 0, sizeof(tss));
 	tss.ist[0] = (uint64_t)(ist_stack + IST_STACK_SIZE);
+	tss.ist[1] = (uint64_t)(nmi_stack + IST_STACK_SIZE);
 	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
 
 	uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
@@ -81,26 +85,32 @@ struct idt_entry {
 	uint32_t reserved;
 } __attribute__((packed));
 
-static struct idt_entry idt[32];
+static struct idt_entry idt[256]; /* vectors without an entry are not present */
 extern const uint64_t exception_stubs[32]; /* arch/x86/exception_stubs.asm */
+extern char interrupt_nmi[], interrupt_timer[], interrupt_spurious[]; /* interrupt_stubs.asm */
 
-#define VEC_NMI 2
 #define VEC_DOUBLE_FAULT 8
 #define VEC_MACHINE_CHECK 18
 
+static void set_gate(unsigned v, uint64_t addr, uint8_t ist)
+{
+	idt[v] = (struct idt_entry){
+		.offset_low = addr & 0xffff,
+		.selector = GDT_CODE64,
+		.ist = ist,
+		.type_attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate: IF is cleared on entry */
+		.offset_mid = (addr >> 16) & 0xffff,
+		.offset_high = addr >> 32,
+	};
+}
+
 void idt_init(void)
 {
-	for (unsigned v = 0; v < 32; v++) {
-		uint64_t addr = exception_stubs[v];
-		idt[v] = (struct idt_entry){
-			.offset_low = addr & 0xffff,
-			.selector = GDT_CODE64,
-			.ist = (v == VEC_NMI || v == VEC_DOUBLE_FAULT || v == VEC_MACHINE_CHECK) ? 1 : 0,
-			.type_attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
-			.offset_mid = (addr >> 16) & 0xffff,
-			.offset_high = addr >> 32,
-		};
-	}
+	for (unsigned v = 0; v < 32; v++)
+		set_gate(v, exception_stubs[v], (v == VEC_DOUBLE_FAULT || v == VEC_MACHINE_CHECK) ? 1 : 0);
+	set_gate(VEC_NMI, (uint64_t)interrupt_nmi, 2);
+	set_gate(VEC_TIMER, (uint64_t)interrupt_timer, 0);
+	set_gate(VEC_SPURIOUS, (uint64_t)interrupt_spurious, 0);
 	struct descriptor_pointer idtr = { sizeof(idt) - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 }

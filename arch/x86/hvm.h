@@ -32,6 +32,7 @@ enum exit_reason {
 	EXIT_NPF,       /* nested-paging (EPT) fault: exit.npf */
 	EXIT_SHUTDOWN,  /* triple fault */
 	EXIT_ENTRY_FAILED, /* the CPU refused the guest's state at entry: exit.entry_failed */
+	EXIT_INTERRUPT, /* the run's deadline, or a host interrupt or NMI (already handled) */
 	EXIT_UNKNOWN,   /* anything else; raw_code says what */
 	EXIT_REASON_COUNT
 };
@@ -129,8 +130,11 @@ struct hvm_ops {
 	int (*vcpu_create)(void **vcpu, uint64_t npt_root, const struct vcpu_boot_state *boot);
 	void (*vcpu_destroy)(void *vcpu);
 	/* Enters the guest with regs and returns at its next exit, decoded, with regs holding
-	 * the guest's registers at that point. */
-	void (*vcpu_run)(void *vcpu, struct guest_regs *regs, struct vm_exit *exit);
+	 * the guest's registers at that point. Where ends_runs_itself() (after cpu_enable), the
+	 * vendor ends the run (EXIT_INTERRUPT) once the TSC reaches deadline_tsc, with a timer
+	 * of its own (VT-x's preemption timer); elsewhere Keel's local APIC timer must. */
+	void (*vcpu_run)(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, struct vm_exit *exit);
+	bool (*ends_runs_itself)(void);
 	uint64_t (*read_state)(void *vcpu, enum guest_state what);
 	/* The value must already be valid for the guest (vmm/msr.c checks it). */
 	void (*write_state)(void *vcpu, enum guest_state what, uint64_t value);

@@ -22,6 +22,8 @@
 #define MSR_MTRR_FIX16K_A0000 0x259
 #define MSR_MTRR_FIX4K_C0000 0x268 /* ... 0x26f: FIX4K_F8000 */
 #define MSR_PAT 0x277
+#define MSR_TSC_DEADLINE 0x6e0
+#define MSR_X2APIC_FIRST 0x800 /* x2APIC register n (the xAPIC offset / 16) is MSR 0x800 + n */
 #define MSR_MTRR_DEF_TYPE 0x2ff
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081

@@ -6,6 +6,8 @@
 
 #define PTE_P (1ull << 0)
 #define PTE_RW (1ull << 1)
+#define PTE_PWT (1ull << 3)
+#define PTE_PCD (1ull << 4) /* with PWT: PAT entry 3, uncacheable in the power-on PAT */
 #define PTE_PS (1ull << 7)
 #define GIB (1ull << 30)
 #define MIB2 (1ull << 21)
@@ -43,6 +45,18 @@ uint64_t paging_init(uint64_t top)
 	pml4[0] = (uint64_t)pdpt | PTE_P | PTE_RW;
 	write_cr3((uint64_t)pml4);
 	return mapped;
+}
+
+void *paging_map_uncached(uint64_t phys)
+{
+	if (phys >= LOW_GIBS * GIB)
+		return NULL;
+	uint64_t *pde = &pd_low[phys / GIB][(phys % GIB) / MIB2];
+	if (!(*pde & PTE_PS))
+		return NULL; /* the first 2 MiB: never a device's */
+	*pde |= PTE_PCD | PTE_PWT;
+	__asm__ volatile("invlpg (%0)" : : "r"(phys) : "memory");
+	return phys_to_virt(phys);
 }
 
 uint64_t page_alloc_zeroed(void)

@@ -16,6 +16,10 @@ static inline void *phys_to_virt(uint64_t phys)
 	return (void *)(uintptr_t)phys;
 }
 
+/* Makes the 2 MiB page holding phys (below 4 GiB) uncacheable, as device registers need
+ * (SDM vol.3 §11.4.1 for the local APIC); returns its address, or NULL. */
+void *paging_map_uncached(uint64_t phys);
+
 /* One zeroed 4 KiB frame from the page allocator, or 0. */
 uint64_t page_alloc_zeroed(void);
 /* npages contiguous frames, every byte set to fill (e.g. permission maps of all ones), or 0. */

@@ -8,6 +8,7 @@
 #include "arch/x86/paging.h"
 #include "arch/x86/platform.h"
 #include "boot/boot_info.h"
+#include "drivers/lapic.h"
 #include "drivers/serial.h"
 #include "drivers/tsc.h"
 #include "lib/log.h"
@@ -122,5 +123,9 @@ void core_start(const struct boot_info *from_loader)
 	tsc_init();
 	cpu_detect();
 	cpu_report();
+	if (lapic_init()) {
+		log_error("Keel cannot run without its local APIC: it keeps time and preempts guests with it");
+		platform_exit(KEEL_STATUS_UNSUPPORTED_CPU);
+	}
 	vmm_main(&boot);
 }

@@ -47,6 +47,10 @@ class Bed:
     cpu_with_pku: tuple = ()  # ... with protection keys (CR4.PKE, PKRU) besides the default's
     cpu_without_unrestricted_guest: tuple = ()  # VT-x only: real-mode guests need it
     launcher_options: tuple = ()  # always passed to the launcher
+    # The guest's instructions per TSC tick are constant: Bochs' TSC follows its instruction
+    # count (clock: sync=none); QEMU's TCG runs at the host's pace, so a guest's progress
+    # counter there does not measure the CPU time it got.
+    steady_clock: bool = True
     # A CPU exits on a guest's XSETBV (VT-x always, SVM with its intercept). QEMU 7.2's SVM
     # runs it in the guest regardless of the intercept: the answers are the CPU's own there.
     xsetbv_exits: bool = True
@@ -63,7 +67,7 @@ BEDS = {
                 cpu_with_pku=("--cpu", "qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pku"),
                 image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI",
                 ending_port="exit_port", acpi_pm1a_control=0x604,  # q35: ICH9 PM base 0x600
-                xsetbv_exits=False),
+                xsetbv_exits=False, steady_clock=False),
     # Bochs: GRUB boots the core through Multiboot2 on an Intel CPU (corei7_skylake_x).
     "bochs": Bed("bochs", "scripts/run-bochs.sh",
                  cpu_without_virt=("--cpu", "athlon64_clawhammer"),
@@ -164,6 +168,23 @@ class Result:
                 row[column] = int(cell) if cell.isdigit() else cell
             table[cells[1]] = row
         return table
+
+    def cpu_table(self):
+        """The "cpu time:" table: name -> {"weight": 256, "cap": 0, "ns": 123}, and "idle" -> ns."""
+        lines = self.lines
+        try:
+            start = lines.index("cpu time:")
+        except ValueError:
+            raise AssertionError(f"no 'cpu time:' table in the output (log: {self.log})") from None
+        assert lines[start + 1].split() == ["domain", "weight", "cap", "ns"], f"unexpected header {lines[start + 1]!r}"
+        table = {}
+        for line in lines[start + 2:]:
+            cells = line.split()
+            if cells[0] == "idle":
+                table["idle"] = int(cells[-1])
+                return table
+            table[cells[1]] = {"weight": int(cells[2]), "cap": int(cells[3]), "ns": int(cells[4])}
+        raise AssertionError(f"the 'cpu time:' table has no idle row (log: {self.log})")
 
     def __str__(self):
         return f"exit code {self.exit_code}, Keel status {self.status}; log: {self.log}"

@@ -67,6 +67,8 @@ EXPECTED = {
 }
 
 # The real-mode guest's exits are few enough to count by hand (guests/test/README.md).
+# hello16's exits, each caused by the guest; the "intr" column (Keel's timer ending its run,
+# as often as time allows) is left out, and out of the total: guest_exits() below.
 HELLO16_ROW = {"domain": "dom4", "ended": "poweroff", "status": "-", "restarts": 0, "cpuid": 4, "hlt": 1, "io": 34,
                "hypercall": 5, "msr": 0, "insn": 0, "npf": 0, "shutdown": 0, "entry": 0, "unknown": 0, "total": 44}
 
@@ -97,7 +99,14 @@ def test_exit_table(default_run):
         # Multiboot kernels enter long mode themselves: two EFER accesses.
         assert row["msr"] == (0 if name == "hello-elf64" else 2), f"{name} ({default_run})"
         assert row["npf"] == row["shutdown"] == row["unknown"] == 0, f"{name} ({default_run})"
-    assert table["hello16"] == HELLO16_ROW, str(default_run)
+    assert guest_exits(table["hello16"]) == HELLO16_ROW, str(default_run)
+
+
+def guest_exits(row):
+    """An exit-table row without the exits of host interrupts, which the guest did not cause."""
+    row = dict(row)
+    row["total"] -= row.pop("intr")
+    return row
 
 
 def test_everything_ran_as_configured(default_run):

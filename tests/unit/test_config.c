@@ -73,6 +73,7 @@ static const char full_file[] =
 	"loglevel = \"debug\"\n"
 	"exit_port = 0xf4\n"
 	"shutdown_port = 0x8900\n"
+	"timeslice_ms = 30\n"
 	"\n"
 	"[domain]\n"
 	"name = \"hello64\"\n"
@@ -108,6 +109,7 @@ static void check_full_file(void)
 	assert_int_equal(cfg.exit_port_line, 3);
 	assert_int_equal(cfg.shutdown_port, 0x8900);
 	assert_int_equal(cfg.shutdown_port_line, 4);
+	assert_int_equal(cfg.timeslice_ms, 30);
 	assert_int_equal(cfg.ndomains, 2);
 	const struct domain_config *d = &cfg.domains[0];
 	assert_string_equal(d->name, "hello64");
@@ -130,7 +132,7 @@ static void check_full_file(void)
 	assert_int_equal(d->on_crash, ACTION_PRESERVE);
 	assert_int_equal(d->debug_exit, 0x501);
 	assert_int_equal(d->console_ring_kib, 64);
-	assert_int_equal(d->line, 6);
+	assert_int_equal(d->line, 7);
 	d = &cfg.domains[1];
 	assert_string_equal(d->name, "real_1");
 	assert_string_equal(d->kernel, "hello16.bin");
@@ -138,7 +140,7 @@ static void check_full_file(void)
 	assert_int_equal(d->memory_mib, 16);
 	assert_int_equal(d->debug_exit, 0);
 	assert_int_equal(d->nmodules, 0);
-	assert_int_equal(d->line, 26);
+	assert_int_equal(d->line, 27);
 }
 
 static void full_valid_file(void **state)
@@ -174,6 +176,7 @@ static void defaults(void **state)
 	assert_int_equal(cfg.loglevel, LOG_INFO);
 	assert_int_equal(cfg.exit_port, 0);
 	assert_int_equal(cfg.shutdown_port, 0);
+	assert_int_equal(cfg.timeslice_ms, 10);
 	assert_int_equal(cfg.ndomains, 1);
 	assert_string_equal(cfg.domains[0].name, "a");
 	assert_string_equal(cfg.domains[0].kernel, "k");
@@ -392,6 +395,12 @@ static void global_errors(void **state)
 	expect_report(2, 3, "shutdown_port = 0x10000: must be 1..0xffff");
 	assert_int_equal(cfg.exit_port, 0);
 	assert_int_equal(cfg.shutdown_port, 0);
+
+	expect_problems(parse("timeslice_ms = 0\n"), 1);
+	expect_report(0, 1, "timeslice_ms = 0: must be 1..1000 (ms)");
+	expect_problems(parse("timeslice_ms = 1001\n"), 1);
+	expect_report(0, 1, "timeslice_ms = 1001: must be 1..1000 (ms)");
+	assert_int_equal(cfg.timeslice_ms, 10);
 }
 
 static void bad_section_headers(void **state)

@@ -2,6 +2,7 @@
  * for a new vCPU and running it. Exit decoding lives in svm_exit.c. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
+#include "arch/x86/interrupts.h"
 #include "arch/x86/owned_state.h"
 #include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
@@ -110,8 +111,8 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 
 	struct vmcb_control *c = &sv->vmcb->control;
 	/* Everything that could reach beyond the guest exits (APM vol.2 §15.9-15.13). */
-	c->intercept_misc1 = INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD | INTERCEPT_HLT | INTERCEPT_INVLPGA |
-			     INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD |
+			     INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD |
 			     INTERCEPT_MONITOR | INTERCEPT_MWAIT | INTERCEPT_MWAIT_ARMED | INTERCEPT_XSETBV |
@@ -123,7 +124,8 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 		c->intercept_misc3 |= INTERCEPT_MCOMMIT;
 	c->iopm_base_pa = iopm_pa;
 	c->msrpm_base_pa = msrpm_pa; /* the ASID is given at each VMRUN: svm_vcpu_run */
-	/* Physical interrupts stay masked by the host's RFLAGS.IF while the guest runs. */
+	/* Physical interrupts follow the host's RFLAGS.IF, which svm_enter sets, not the guest's
+	 * (APM vol.2 §15.21.1): each one, and each NMI, is an exit (§15.13). */
 	c->vintr = VINTR_MASKING;
 	c->np_enable = 1;
 	c->n_cr3 = npt_root;
@@ -159,8 +161,15 @@ static void svm_vcpu_destroy(void *vcpu)
 	sv->in_use = false;
 }
 
-static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *exit)
+/* SVM has no timer of its own for a run: the local APIC's interrupt ends it (INTR intercept). */
+static bool svm_ends_runs_itself(void)
 {
+	return false;
+}
+
+static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, struct vm_exit *exit)
+{
+	(void)deadline_tsc;
 	struct svm_vcpu *sv = vcpu;
 	struct vmcb_save *s = &sv->vmcb->save;
 	s->rax = regs->gpr[REG_RAX];
@@ -179,6 +188,10 @@ static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *ex
 	owned_state_load(&sv->owned);
 
 	svm_enter(sv->vmcb_pa, regs->gpr, host_state_pa);
+	/* The interrupt that ended the guest's run waits in the APIC: Keel takes it now. An NMI
+	 * was taken by Keel's handler as soon as STGI set GIF. */
+	if (c->exit_code == SVM_EXIT_INTR)
+		host_interrupt_window();
 	c->tlb_control = 0;
 	/* An event whose delivery this exit interrupted is delivered again at the next entry
 	 * (APM vol.2 §15.7.2); one Keel injected is gone, unless it is that one. */
@@ -278,6 +291,7 @@ const struct hvm_ops svm_ops = {
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.vcpu_run = svm_vcpu_run,
+	.ends_runs_itself = svm_ends_runs_itself,
 	.read_state = svm_read_state,
 	.write_state = svm_write_state,
 	.inject_exception = svm_inject_exception,

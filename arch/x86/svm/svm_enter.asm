@@ -3,7 +3,9 @@
 ; travel in the VMCB instead. VMRUN itself saves and restores only part of the host state
 ; (APM vol.2 §15.5.1); FS, GS, TR, LDTR and the syscall MSRs are swapped with VMLOAD/VMSAVE,
 ; the host's own copy living at host_state_pa. GIF stays clear from before VMRUN until the
-; host state is whole again, so no interrupt or NMI sees half-switched state.
+; host state is whole again, so no interrupt or NMI sees half-switched state. RFLAGS.IF is
+; set for VMRUN alone: with V_INTR_MASKING the host's IF decides whether a physical
+; interrupt ends the guest's run (APM vol.2 §15.21.1), and Keel wants each one to.
 bits 64
 default rel
 
@@ -19,6 +21,7 @@ svm_enter:
 	push rdi                 ; [rsp + 0]  VMCB
 
 	clgi
+	sti                     ; GIF = 0 holds every interrupt until VMRUN
 	mov rax, rsi
 	LOAD_GUEST_GPRS
 	mov rax, [rsp]
@@ -30,6 +33,7 @@ svm_enter:
 	SAVE_GUEST_GPRS
 	mov rax, [rsp + 16]
 	vmload                  ; address in RAX
+	cli                     ; an interrupt waits for Keel (svm_vcpu_run), an NMI does not
 	stgi
 
 	add rsp, 24

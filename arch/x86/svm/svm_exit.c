@@ -121,6 +121,10 @@ void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *ex
 	case SVM_EXIT_SHUTDOWN:
 		exit->reason = EXIT_SHUTDOWN;
 		break;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+		exit->reason = EXIT_INTERRUPT;
+		break;
 	default:
 		break;
 	}

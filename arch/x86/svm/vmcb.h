@@ -99,6 +99,8 @@ _Static_assert(__builtin_offsetof(struct vmcb_save, g_pat) == 0x268, "VMCB G_PAT
 _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 
 /* Intercept bits (APM vol.2 §15.9-15.13, table B-1). First word (VMCB offset 0x0c): */
+#define INTERCEPT_INTR (1u << 0)
+#define INTERCEPT_NMI (1u << 1)
 #define INTERCEPT_RDPMC (1u << 15)
 #define INTERCEPT_CPUID (1u << 18)
 #define INTERCEPT_INVD (1u << 22)
@@ -139,6 +141,8 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define TLB_CONTROL_FLUSH_ALL 1
 
 /* Exit codes (APM vol.2, appendix C). */
+#define SVM_EXIT_INTR 0x60
+#define SVM_EXIT_NMI 0x61
 #define SVM_EXIT_RDPMC 0x6f
 #define SVM_EXIT_CPUID 0x72
 #define SVM_EXIT_INVD 0x76

@@ -39,6 +39,7 @@
 #define VMCS_PROC_CONTROLS2 0x401e
 #define VMCS_INSTRUCTION_ERROR 0x4400
 #define VMCS_EXIT_REASON 0x4402
+#define VMCS_EXIT_INTERRUPTION_INFO 0x4404
 #define VMCS_IDT_VECTORING_INFO 0x4408
 #define VMCS_IDT_VECTORING_ERROR_CODE 0x440a
 #define VMCS_EXIT_INSTRUCTION_LENGTH 0x440c
@@ -50,6 +51,7 @@
 #define VMCS_GUEST_INTERRUPTIBILITY 0x4824
 #define VMCS_GUEST_ACTIVITY 0x4826
 #define VMCS_GUEST_SYSENTER_CS 0x482a
+#define VMCS_PREEMPTION_TIMER_VALUE 0x482e
 #define VMCS_HOST_SYSENTER_CS 0x4c00
 
 /* natural-width fields */
@@ -89,6 +91,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 /* Controls (SDM vol.3 §25.6-25.8) */
 #define PIN_EXTERNAL_INTERRUPT_EXITING (1u << 0)
 #define PIN_NMI_EXITING (1u << 3)
+#define PIN_PREEMPTION_TIMER (1u << 6)
 #define PROC_USE_TSC_OFFSETTING (1u << 3)
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_MWAIT_EXITING (1u << 10)
@@ -108,6 +111,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define PROC2_ENCLS_EXITING (1u << 15)
 #define EXIT_SAVE_DEBUG_CONTROLS (1u << 2)
 #define EXIT_HOST_ADDRESS_SPACE_64 (1u << 9)
+#define EXIT_ACK_INTERRUPT (1u << 15)
 #define EXIT_SAVE_PAT (1u << 18)
 #define EXIT_LOAD_PAT (1u << 19)
 #define EXIT_SAVE_EFER (1u << 20)
@@ -118,6 +122,8 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define ENTRY_LOAD_EFER (1u << 15)
 
 /* Basic exit reasons (SDM vol.3, appendix C) */
+#define VMX_EXIT_EXCEPTION_OR_NMI 0
+#define VMX_EXIT_EXTERNAL_INTERRUPT 1
 #define VMX_EXIT_TRIPLE_FAULT 2
 #define VMX_EXIT_CPUID 10
 #define VMX_EXIT_GETSEC 11
@@ -149,9 +155,13 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define VMX_EXIT_XSETBV 55
 #define VMX_EXIT_VMFUNC 59
 #define VMX_EXIT_ENCLS 60
+#define VMX_EXIT_PREEMPTION_TIMER 52
 #define VMX_EXIT_ENTRY_FAILED (1u << 31) /* bit 31 of the exit reason field */
 
 /* Event injection and IDT vectoring (SDM vol.3 §25.8.3, §28.2.4) */
+#define EVENT_VECTOR_MASK 0xffu
+#define EVENT_TYPE_MASK (7u << 8)
+#define EVENT_TYPE_NMI (2u << 8)
 #define EVENT_TYPE_HARDWARE_EXCEPTION (3u << 8)
 #define EVENT_DELIVER_ERROR_CODE (1u << 11)
 #define EVENT_VALID (1u << 31)
@@ -162,6 +172,8 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define MSR_VMX_PROCBASED 0x482
 #define MSR_VMX_EXIT 0x483
 #define MSR_VMX_ENTRY 0x484
+#define MSR_VMX_MISC 0x485
+#define VMX_MISC_TIMER_RATE 0x1fu /* bits 4:0: the timer counts once per 2^rate TSC ticks */
 #define MSR_VMX_CR0_FIXED0 0x486
 #define MSR_VMX_CR0_FIXED1 0x487
 #define MSR_VMX_CR4_FIXED0 0x488

@@ -4,6 +4,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/gdt.h"
+#include "arch/x86/interrupts.h"
 #include "arch/x86/owned_state.h"
 #include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
@@ -26,6 +27,8 @@
 static struct {
 	uint32_t pin, proc, proc2, exit, entry;
 	bool vpid, unrestricted;
+	bool preemption_timer; /* ends each run at the scheduler's deadline */
+	unsigned timer_rate;   /* the timer counts once per 2^timer_rate TSC ticks */
 	bool pat; /* the CPU loads and saves IA32_PAT at entry and exit */
 } ctl;
 
@@ -79,7 +82,7 @@ static int adjust_control(uint32_t msr, uint32_t true_msr, uint32_t wanted, uint
 
 static int compute_controls(void)
 {
-	uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING;
+	uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER;
 	/* Everything that could reach beyond the guest exits: RDPMC, MONITOR/MWAIT and WBINVD by
 	 * these controls (SDM vol.3 §25.6.2), INVD, GETSEC, XSETBV and the VMX instructions by
 	 * architecture (§26.1.2), ENCLS where SGX exists. */
@@ -89,10 +92,12 @@ static int compute_controls(void)
 	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_ENABLE_RDTSCP | PROC2_ENABLE_VPID | PROC2_WBINVD_EXITING |
 			 PROC2_UNRESTRICTED_GUEST | PROC2_ENABLE_INVPCID | PROC2_ENCLS_EXITING;
 	/* DR7 and DEBUGCTL are switched only with the debug controls (SDM vol.3 §24.7.1, §24.8.1). */
-	uint32_t exit = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_DEBUG_CONTROLS | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
+	uint32_t exit = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_DEBUG_CONTROLS | EXIT_ACK_INTERRUPT | EXIT_SAVE_EFER |
+			EXIT_LOAD_EFER;
 	uint32_t entry = ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_LOAD_EFER;
 	uint32_t pat = EXIT_SAVE_PAT | EXIT_LOAD_PAT;
-	if (adjust_control(MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED, pin, pin, &ctl.pin) ||
+	uint32_t pin_required = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING;
+	if (adjust_control(MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED, pin, pin_required, &ctl.pin) ||
 	    adjust_control(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, proc, proc, &ctl.proc) ||
 	    adjust_control(MSR_VMX_PROCBASED2, MSR_VMX_PROCBASED2, proc2, PROC2_ENABLE_EPT | PROC2_WBINVD_EXITING,
 			   &ctl.proc2) ||
@@ -111,6 +116,8 @@ static int compute_controls(void)
 	if (!ctl.vpid)
 		ctl.proc2 &= ~PROC2_ENABLE_VPID;
 	ctl.unrestricted = ctl.proc2 & PROC2_UNRESTRICTED_GUEST;
+	ctl.preemption_timer = ctl.pin & PIN_PREEMPTION_TIMER;
+	ctl.timer_rate = rdmsr(MSR_VMX_MISC) & VMX_MISC_TIMER_RATE;
 	return 0;
 }
 
@@ -267,10 +274,37 @@ static void make_current(struct vmx_vcpu *xv)
 	}
 }
 
-static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *exit)
+/* An external interrupt was acknowledged by the exit itself: its vector is in the exit's
+ * interruption information (SDM vol.3 §28.2.2). An NMI that caused an exit was not
+ * delivered: Keel runs its own handler with INT 2, whose IRET also ends any blocking of
+ * further NMIs (§6.7.1). */
+static void take_host_event(void)
+{
+	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON) & 0xffff;
+	if (reason == VMX_EXIT_EXTERNAL_INTERRUPT) {
+		host_interrupt(vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_VECTOR_MASK);
+	} else if (reason == VMX_EXIT_EXCEPTION_OR_NMI &&
+		   (vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_TYPE_MASK) == EVENT_TYPE_NMI) {
+		__asm__ volatile("int $2" ::: "memory");
+	}
+}
+
+/* With the preemption timer, the run's deadline is the timer's: it counts down in the guest
+ * and exits at zero (SDM vol.3 §26.5.1), whatever the guest does with RFLAGS.IF. */
+static bool vmx_ends_runs_itself(void)
+{
+	return ctl.preemption_timer;
+}
+
+static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, struct vm_exit *exit)
 {
 	struct vmx_vcpu *xv = vcpu;
 	make_current(xv);
+	if (ctl.preemption_timer) {
+		uint64_t now = rdtsc();
+		uint64_t count = deadline_tsc > now ? (deadline_tsc - now) >> ctl.timer_rate : 0;
+		vmwrite(VMCS_PREEMPTION_TIMER_VALUE, count > 0xffffffff ? 0xffffffff : count);
+	}
 	if (ctl.vpid) {
 		/* A new VPID generation flushes what every VPID has cached. */
 		if (tlb_tag_refresh(&vpids, &xv->vpid))
@@ -292,6 +326,7 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, struct vm_exit *ex
 		panic("%s failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
 		      (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
 	xv->launched = true;
+	take_host_event();
 	/* An event whose delivery this exit interrupted is delivered again at the next entry
 	 * (SDM vol.3 §28.2.4); Keel's own injections are gone (the exit cleared them). */
 	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
@@ -428,6 +463,7 @@ const struct hvm_ops vmx_ops = {
 	.vcpu_create = vmx_vcpu_create,
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.vcpu_run = vmx_vcpu_run,
+	.ends_runs_itself = vmx_ends_runs_itself,
 	.read_state = vmx_read_state,
 	.write_state = vmx_write_state,
 	.inject_exception = vmx_inject_exception,

@@ -112,6 +112,13 @@ void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit)
 	case VMX_EXIT_TRIPLE_FAULT:
 		exit->reason = EXIT_SHUTDOWN;
 		return;
+	case VMX_EXIT_EXTERNAL_INTERRUPT:
+	case VMX_EXIT_PREEMPTION_TIMER:
+		exit->reason = EXIT_INTERRUPT;
+		return;
+	case VMX_EXIT_EXCEPTION_OR_NMI: /* no exception exits (the bitmap is 0): an NMI */
+		exit->reason = EXIT_INTERRUPT;
+		return;
 	default:
 		return;
 	}

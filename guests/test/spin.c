@@ -1,0 +1,46 @@
+/* spin: burns CPU without exiting, to be preempted. Counts loop rounds for ms=<n> (default
+ * 1000) of Keel's clock from its start, reading only the TSC on the way (no exit), then
+ * prints "spin: <n> rounds" and ends with exit status 0. With cli on the command line it spins
+ * with interrupts disabled, as a hostile guest would; it runs with them disabled anyway
+ * (guests start so), so the flag makes that explicit. */
+#include "guests/lib/guest.h"
+#include "lib/string.h"
+
+#define ROUND 4096 /* loop iterations between two reads of the TSC */
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static bool has_word(const char *cmdline, const char *want)
+{
+	char word[16];
+	for (unsigned i = 0; cmdline_word(cmdline, i, word, sizeof(word)) >= 0; i++)
+		if (!strcmp(word, want))
+			return true;
+	return false;
+}
+
+int guest_main(const struct guest_boot *boot)
+{
+	uint64_t ms = 1000;
+	cmdline_u64(boot->cmdline, "ms", &ms);
+	if (has_word(boot->cmdline, "cli"))
+		__asm__ volatile("cli");
+
+	struct keel_time t;
+	hc_time(&t);
+	uint64_t end = rdtsc() + ms * (t.tsc_hz / 1000); /* TSC ticks in ms milliseconds */
+
+	uint64_t rounds = 0;
+	while (rdtsc() < end) {
+		for (unsigned i = 0; i < ROUND; i++)
+			__asm__ volatile("" ::: "memory"); /* a loop the compiler keeps */
+		rounds++;
+	}
+	guest_printf("spin: %lu rounds\n", rounds);
+	return 0;
+}

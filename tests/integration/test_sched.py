@@ -1,0 +1,103 @@
+"""The scheduler (vmm/sched.c, docs/architecture.md "Scheduling"): weighted shares, caps,
+preemption of a guest that never exits, blocking with a deadline and the idle CPU."""
+
+import re
+
+import pytest
+
+from keel import EMULATOR_PORTS, boot
+from test_default import closing_lines
+
+
+def spinners(spec, ms):
+    """keel.cfg text for spin.elf domains: spec is [(name, weight, cap)]."""
+    text = EMULATOR_PORTS
+    for name, weight, cap in spec:
+        text += f'\n[domain]\nname = "{name}"\nkernel = "spin.elf"\ncmdline = "ms={ms}"\nweight = {weight}\ncap = {cap}\n'
+    return text
+
+
+def rounds(result, name):
+    lines = result.guest_lines(name)
+    assert len(lines) == 1 and re.fullmatch(r"spin: \d+ rounds", lines[0]), str(result)
+    return int(lines[0].split()[1])
+
+
+def assert_within(shares, expected, tolerance, what, result):
+    """Each share within tolerance (relative) of its expected share."""
+    for name, share in shares.items():
+        assert abs(share - expected[name]) <= tolerance * expected[name], \
+            f"{what}: {name} got {share:.3f}, expected {expected[name]:.3f} +-{tolerance:.0%} ({result})"
+
+
+def test_weights_share_the_cpu(bed, tmp_path):
+    """Four CPU-bound guests, weights 1:1:2:4, for 2 s: each one's CPU time in the report,
+    and on a bed whose guests run at a steady pace its progress count, is within 10% of
+    its share of the weights."""
+    spec = [("w1a", 128, 0), ("w1b", 128, 0), ("w2", 256, 0), ("w4", 512, 0)]
+    result = boot(tmp_path, spinners(spec, 2000), bed=bed)
+    assert closing_lines(result) == ("Keel finished: 4 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+    expected = {name: weight / 1024 for name, weight, _ in spec}
+    cpu = result.cpu_table()
+    assert [(cpu[n]["weight"], cpu[n]["cap"]) for n, _, _ in spec] == [(w, c) for _, w, c in spec], str(result)
+    total = sum(cpu[n]["ns"] for n in expected)
+    assert_within({n: cpu[n]["ns"] / total for n in expected}, expected, 0.10, "CPU time", result)
+    if bed.steady_clock:
+        counted = {n: rounds(result, n) for n in expected}
+        assert_within({n: c / sum(counted.values()) for n, c in counted.items()}, expected, 0.10, "rounds", result)
+
+
+def test_a_cap_holds(bed, tmp_path):
+    """A guest with four times the weight but a cap of 25% beside an uncapped one gets
+    25% of the CPU, within 5 points."""
+    result = boot(tmp_path, spinners([("capped", 1024, 25), ("free", 256, 0)], 2000), bed=bed)
+    assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+    cpu = result.cpu_table()
+    total = cpu["capped"]["ns"] + cpu["free"]["ns"] + cpu["idle"]
+    assert abs(cpu["capped"]["ns"] / total - 0.25) <= 0.05, f"capped got {cpu['capped']['ns'] / total:.3f} ({result})"
+    if bed.steady_clock:
+        share = rounds(result, "capped") / (rounds(result, "capped") + rounds(result, "free"))
+        assert abs(share - 0.25) <= 0.05, f"capped counted {share:.3f} of the rounds ({result})"
+
+
+def test_a_guest_spinning_with_interrupts_off_is_preempted(bed, tmp_path):
+    """spin.elf with cli never exits for 2 s; hello, beside it, runs to its end meanwhile.
+    The spinner is preempted at each slice's end, not ended."""
+    text = EMULATOR_PORTS + '\n[domain]\nname = "spinner"\nkernel = "spin.elf"\ncmdline = "ms=2000 cli"\n'
+    text += '\n[domain]\nname = "hello"\nkernel = "hello-elf64.elf"\n'
+    result = boot(tmp_path, text, bed=bed)
+    ends = [line for line in result.lines if ": ended: " in line]
+    assert [line.split()[2].rstrip(":") for line in ends] == ["hello", "spinner"], str(result)
+    assert ends[1].startswith("[info] dom1 spinner: ended: poweroff, exit status 0"), str(result)
+    assert result.exit_table()["spinner"]["intr"] >= 20, str(result)  # 2 s in 10 ms slices, shared
+    assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+
+
+def sleep_line(result):
+    lines = result.guest_lines("sleep")
+    assert len(lines) == 1, str(result)
+    m = re.fullmatch(r"sleep: 5 blocks of 50 ms, none early, at most (\d+) us late", lines[0])
+    assert m, str(result)
+    return int(m.group(1))
+
+
+def test_a_blocked_guest_wakes_on_time_while_the_cpu_idles(bed, tmp_path):
+    """sleep.elf blocks five times for 50 ms: never woken early, at most 5 ms late, and the
+    CPU halts meanwhile: the report shows at least 225 ms of idle time."""
+    text = EMULATOR_PORTS + '\n[domain]\nname = "sleep"\nkernel = "sleep.elf"\n'
+    result = boot(tmp_path, text, bed=bed)
+    assert sleep_line(result) <= 5000, str(result)
+    assert result.cpu_table()["idle"] >= 225_000_000, str(result)
+    assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+
+
+def test_a_deadline_preempts_a_long_slice(bed, tmp_path):
+    """Beside a spinner and with 200 ms slices, sleep.elf still wakes within 20 ms of each
+    deadline: a deadline ends the running slice."""
+    text = EMULATOR_PORTS + "timeslice_ms = 200\n"
+    text += '\n[domain]\nname = "spinner"\nkernel = "spin.elf"\ncmdline = "ms=1500"\n'
+    text += '\n[domain]\nname = "sleep"\nkernel = "sleep.elf"\n'
+    result = boot(tmp_path, text, bed=bed)
+    assert "[info] scheduler: running 2 domains, time slice 200 ms" in result.lines, str(result)
+    assert sleep_line(result) <= 20000, str(result)
+    assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
