@@ -51,8 +51,8 @@ GUEST_DATA := $(patsubst guests/data/%,$(B)/guests/%,$(wildcard guests/data/*))
 
 # Test beds: where `make run` boots Keel, and which `make integration BED=` may name.
 BED ?= qemu
-RUN_BEDS := qemu bochs bochs-uefi
-TEST_BEDS := qemu bochs
+RUN_BEDS := qemu bochs bochs-amd bochs-uefi
+TEST_BEDS := qemu bochs bochs-amd
 ifneq ($(filter run,$(MAKECMDGOALS)),)
 ifeq ($(filter $(BED),$(RUN_BEDS)),)
 $(error BED=$(BED) is not a test bed: make run knows $(RUN_BEDS))
@@ -64,7 +64,7 @@ $(error BED=$(BED) is not a test bed: make integration knows $(TEST_BEDS))
 endif
 endif
 
-.PHONY: all deps run run-qemu run-bochs run-bochs-uefi debug test unit integration clean FORCE
+.PHONY: all deps run run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration clean FORCE
 all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img $(B)/esp-hardware.img $(B)/keel-hardware.iso
 
 $(B)/core/%.o: %.c
@@ -135,6 +135,8 @@ run-qemu:
 	scripts/run-qemu.sh $(B)/esp.img
 run-bochs:
 	scripts/run-bochs.sh $(B)/keel.iso
+run-bochs-amd:
+	scripts/run-bochs.sh --cpu ryzen $(B)/keel.iso
 run-bochs-uefi:
 	scripts/run-bochs.sh --uefi $(B)/disk.img
 

@@ -1,9 +1,9 @@
 /* CPU state that no VM transition switches and that Keel itself never uses: the x87, SSE,
  * AVX and AVX-512 registers with MXCSR and PKRU (the XSAVE state, SDM vol.1 chapter 13),
- * XCR0, DR0-DR3, and on VT-x also DR6 and CR2. VMRUN and #VMEXIT load and save only what the
- * VMCB holds (APM vol.2 §15.5.1, appendix B: DR6, DR7 and CR2 are there, DR0-DR3 and the
- * XSAVE state are not); VM entry and exit only what the VMCS holds (SDM vol.3 §27.3.1-2,
- * §28.3: DR7, not DR0-DR3, DR6 or CR2). Keel is built without floating point or SSE
+ * XCR0, DR0-DR3, and on VT-x also DR6 and CR2 (CR2 on SVM too: svm.c). VMRUN and #VMEXIT
+ * load and save only what the VMCB holds (APM vol.2 §15.5.1, appendix B: DR6, DR7 and CR2
+ * are there, DR0-DR3 and the XSAVE state are not); VM entry and exit only what the VMCS
+ * holds (SDM vol.3 §27.3.1-2, §28.3: DR7, not DR0-DR3, DR6 or CR2). Keel is built without floating point or SSE
  * (-mgeneral-regs-only) and takes no page faults or debug traps, so a vCPU's values can
  * stay in the CPU while Keel handles its exits: the CPU holds one vCPU's state at a time,
  * its owner's, and exchanges it for another's only when that other vCPU is about to run.

@@ -1,8 +1,8 @@
 /* spin: burns CPU without exiting, to be preempted. Counts loop rounds for ms=<n> (default
  * 1000) of Keel's clock from its start, reading only the TSC on the way (no exit), then
  * prints "spin: <n> rounds" and ends with exit status 0. With cli on the command line it spins
- * with interrupts disabled, as a hostile guest would; it runs with them disabled anyway
- * (guests start so), so the flag makes that explicit. */
+ * with interrupts disabled, as a hostile guest would (guests start so; the word makes it
+ * explicit); with sti, with them enabled, as an operating system runs. */
 #include "guests/lib/guest.h"
 #include "lib/string.h"
 
@@ -30,6 +30,8 @@ int guest_main(const struct guest_boot *boot)
 	cmdline_u64(boot->cmdline, "ms", &ms);
 	if (has_word(boot->cmdline, "cli"))
 		__asm__ volatile("cli");
+	if (has_word(boot->cmdline, "sti"))
+		__asm__ volatile("sti"); /* no interrupt is delivered to it: IF only says it would take one */
 
 	struct keel_time t;
 	hc_time(&t);

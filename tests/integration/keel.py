@@ -54,6 +54,15 @@ class Bed:
     # A CPU exits on a guest's XSETBV (VT-x always, SVM with its intercept). QEMU 7.2's SVM
     # runs it in the guest regardless of the intercept: the answers are the CPU's own there.
     xsetbv_exits: bool = True
+    # A guest's triple fault is a shutdown exit, with SVM's intercept or VT-x's exit. Bochs
+    # 2.7 checks SVM's shutdown intercept only after its own triple-fault handling (a reset,
+    # or, as run-bochs.sh sets it, a stop): there a triple fault ends the emulator.
+    triple_fault_exits: bool = True
+    # A host interrupt ends a guest's run whatever the guest's RFLAGS.IF: SVM with
+    # V_INTR_MASKING follows the host's IF (APM vol.2 §15.21.1), VT-x's preemption timer and
+    # external-interrupt exiting ignore the guest's. Bochs 2.7's SVM holds the interrupt
+    # while the guest's IF is clear, so there a guest spinning with interrupts off keeps the CPU.
+    preempts_with_interrupts_off: bool = True
 
     def command(self, image, timeout, extra=()):
         return [str(TOP / self.launcher), "--timeout", str(timeout), *self.launcher_options, *extra, str(image)]
@@ -77,6 +86,16 @@ BEDS = {
                  image_script="scripts/mkiso.sh", image_name="keel.iso", boot_path="Multiboot2",
                  ending_port="shutdown_port", acpi_pm1a_control=0xb004,  # PIIX4 PM base 0xb000
                  cpu_without_unrestricted_guest=("--cpu", "corei5_lynnfield_750")),
+    # Bochs again, with its AMD CPU (ryzen): Keel's SVM path with what QEMU's TCG lacks:
+    # nrip-save, flush by ASID, 1 GiB pages, 32768 ASIDs.
+    "bochs-amd": Bed("bochs-amd", "scripts/run-bochs.sh",
+                     cpu_without_virt=("--cpu", "athlon64_venice"),
+                     cpu_without_nested_paging=("--cpu", "turion64_tyler"),
+                     cpu_without_xsave=("--cpu", "phenom_8650_toliman"),
+                     image_script="scripts/mkiso.sh", image_name="keel.iso", boot_path="Multiboot2",
+                     ending_port="shutdown_port", acpi_pm1a_control=0xb004,
+                     launcher_options=("--cpu", "ryzen"),
+                     triple_fault_exits=False, preempts_with_interrupts_off=False),
 }
 
 

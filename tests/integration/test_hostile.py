@@ -19,23 +19,28 @@ FAULTS = {
 
 
 def test_faulting_guests_end_alone(bed, tmp_path):
+    """Each faulting guest ends alone, with the reason; the bystander runs to its end. A
+    bed whose emulator stops at a guest's triple fault (keel.py) leaves that one out."""
+    faults = {word: why for word, why in FAULTS.items() if word != "triple" or bed.triple_fault_exits}
     text = EMULATOR_PORTS
-    for word in FAULTS:
+    for word in faults:
         text += f'\n[domain]\nname = "{word}"\nkernel = "faults.elf"\ncmdline = "{word}"\n'
     text += '\n[domain]\nname = "oob16"\nkernel = "oob16.bin"\ntype = "real16"\nmemory = 1\n'
     text += '\n[domain]\nname = "bystander"\nkernel = "hello-mb2.elf"\n'
     result = boot(tmp_path, text, bed=bed)
-    for i, (word, why) in enumerate(FAULTS.items(), start=1):
+    for i, (word, why) in enumerate(faults.items(), start=1):
         assert result.guest_lines(word) == [f"faults: {word}"], f"{word} ({result})"
         assert [re.fullmatch(rf"\[warn\] dom{i} {word}: ended: crash, no exit status \({why}\); destroyed", line)
                 is not None for line in result.end_lines(word)] == [True], f"{word} ({result})"
-    assert [re.fullmatch(rf"\[warn\] dom4 oob16: ended: crash, no exit status \(nested-paging fault on read of GPA "
-                         rf"0x100000, outside its memory, at rip {HEX}\); destroyed", line) is not None
+    n = len(faults)
+    assert [re.fullmatch(rf"\[warn\] dom{n + 1} oob16: ended: crash, no exit status \(nested-paging fault on read "
+                         rf"of GPA 0x100000, outside its memory, at rip {HEX}\); destroyed", line) is not None
             for line in result.end_lines("oob16")] == [True], str(result)
     assert result.end_lines("bystander") == [
-        "[info] dom5 bystander: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], \
+        f"[info] dom{n + 2} bystander: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); "
+        "destroyed"], str(result)
+    assert closing_lines(result) == (f"Keel finished: 1 ended cleanly, {n + 1} crashed", "Keel exit status 4"), \
         str(result)
-    assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 4 crashed", "Keel exit status 4"), str(result)
     assert result.status == 4, str(result)
 
 

@@ -39,7 +39,9 @@ static int svm_cpu_enable(void)
 	svm_npt_format.large_1g = cpu.pages_1g;
 	tlb_tag_pool_init(&asids, 1, cpu.asids - 1);
 	lazy_msrs_init();
-	owned_state_init_cpu(0); /* the VMCB holds DR6, DR7 and CR2 */
+	/* The VMCB holds DR6, DR7 and CR2, but Bochs 2.7's SVM shows a guest the CR2 the CPU
+	 * holds, another guest's: CR2 is switched as on VT-x, one MOV per change of vCPU. */
+	owned_state_init_cpu(OWNED_CR2);
 	cpu.guest_rdtscp = cpu.guest_invpcid = true; /* SVM runs both as they are */
 	return 0;
 }
@@ -183,7 +185,7 @@ static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 	c->asid = sv->asid.id;
 	/* VMLOAD and VMSAVE switch FS, GS, TR, LDTR, KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK
 	 * and SYSENTER (APM vol.2 §15.5.2); VMRUN the rest of the VMCB, with DR6, DR7 and CR2;
-	 * neither TSC_AUX, the XSAVE state, XCR0 or DR0-DR3. */
+	 * neither TSC_AUX, the XSAVE state, XCR0 or DR0-DR3 (and CR2 once more: svm_cpu_enable). */
 	lazy_msrs_load(&sv->lazy, 1u << LAZY_TSC_AUX);
 	owned_state_load(&sv->owned);
 
