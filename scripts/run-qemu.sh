@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-qemu.sh [--debug] [--timeout SECONDS] [--memory MIB] [--cpu MODEL] ESP.img [-- EXTRA QEMU ARGUMENTS]
+# run-qemu.sh [--debug] [--timeout SECONDS] [--memory MIB] [--cpu MODEL] [--icount] ESP.img [-- EXTRA QEMU ARGUMENTS]
 # Boots Keel from ESP.img on an emulated AMD machine (q35, OVMF, SVM + nested paging), or
 # with KVM on a host that allows nested virtualization (then the host's own CPU: AMD or Intel).
 # The serial console is this program's standard output; its own messages go to stderr.
@@ -10,6 +10,8 @@
 #   --timeout SECONDS  stop QEMU after that long
 #   --memory MIB       the machine's memory (default 256)
 #   --cpu MODEL        QEMU's -cpu (default $TCG_CPU below; e.g. qemu64,-svm to see Keel refuse)
+#   --icount           virtual time follows the instruction count (TCG, -icount shift=7,sleep=off):
+#                      every run of the same image prints the same, timings included
 set -eu
 
 say() { echo "run-qemu: $*" >&2; }
@@ -19,7 +21,7 @@ QEMU=qemu-system-x86_64
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
-debug=0 timeout_s= cpu_model= memory=256
+debug=0 timeout_s= cpu_model= memory=256 icount=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--debug) debug=1; shift ;;
@@ -27,12 +29,13 @@ while [ $# -gt 0 ]; do
 	--timeout=*) timeout_s=${1#--timeout=}; shift ;;
 	--cpu) [ $# -ge 2 ] || die "--cpu needs a QEMU CPU model"; cpu_model=$2; shift 2 ;;
 	--memory) [ $# -ge 2 ] || die "--memory needs a size in MiB"; memory=$2; shift 2 ;;
-	-h|--help) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--icount) icount=1; shift ;;
+	-h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || die "usage: $0 [--debug] [--timeout SECONDS] [--memory MIB] [--cpu MODEL] ESP.img [-- QEMU ARGS]"
+[ $# -ge 1 ] || die "usage: $0 [--debug] [--timeout SECONDS] [--memory MIB] [--cpu MODEL] [--icount] ESP.img [-- QEMU ARGS]"
 esp=$1; shift
 if [ $# -gt 0 ]; then
 	[ "$1" = -- ] || die "unexpected argument $1 (extra QEMU arguments go after --)"
@@ -103,6 +106,8 @@ choose_accel() {
 }
 if [ -n "$cpu_model" ]; then
 	accel=tcg cpu=$cpu_model why="--cpu asked for this model"
+elif [ "$icount" -eq 1 ]; then
+	accel=tcg cpu=$TCG_CPU why="--icount needs TCG"
 else
 	choose_accel
 fi
@@ -116,6 +121,7 @@ args=(
 	-drive "if=pflash,format=raw,unit=1,file=$vars"
 	-drive "file=$esp,format=raw,if=ide"
 )
+[ "$icount" -eq 0 ] || args+=(-icount shift=7,sleep=off)
 if [ "$debug" -eq 1 ]; then
 	args+=(-s -S)
 	say "paused with a GDB server on localhost:1234. In another terminal, from the repository top:"

@@ -47,6 +47,7 @@ class Bed:
     cpu_with_pku: tuple = ()  # ... with protection keys (CR4.PKE, PKRU) besides the default's
     cpu_without_unrestricted_guest: tuple = ()  # VT-x only: real-mode guests need it
     launcher_options: tuple = ()  # always passed to the launcher
+    deterministic: tuple = ()  # launcher options under which time follows the instruction count
     # The guest's instructions per TSC tick are constant: Bochs' TSC follows its instruction
     # count (clock: sync=none); QEMU's TCG runs at the host's pace, so a guest's progress
     # counter there does not measure the CPU time it got.
@@ -76,7 +77,7 @@ BEDS = {
                 cpu_with_pku=("--cpu", "qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pku"),
                 image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI",
                 ending_port="exit_port", acpi_pm1a_control=0x604,  # q35: ICH9 PM base 0x600
-                xsetbv_exits=False, steady_clock=False),
+                xsetbv_exits=False, steady_clock=False, deterministic=("--icount",)),
     # Bochs: GRUB boots the core through Multiboot2 on an Intel CPU (corei7_skylake_x).
     "bochs": Bed("bochs", "scripts/run-bochs.sh",
                  cpu_without_virt=("--cpu", "athlon64_clawhammer"),

@@ -77,6 +77,22 @@ def test_a_guest_spinning_with_interrupts_off_is_preempted(bed, tmp_path):
     assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
 
 
+def test_runs_are_deterministic(bed, tmp_path):
+    """Where virtual time follows the instruction count (QEMU's -icount, Bochs' clock:
+    sync=none), two runs of the same domains print the same from the scheduler's first line
+    to the end: every preemption, wake-up, exit count and nanosecond of CPU time."""
+    text = EMULATOR_PORTS + '\n[domain]\nname = "heavy"\nkernel = "spin.elf"\ncmdline = "ms=300 sti"\nweight = 512\n'
+    text += '\n[domain]\nname = "hostile"\nkernel = "spin.elf"\ncmdline = "ms=300 cli"\ncap = 50\n'
+    text += '\n[domain]\nname = "sleep"\nkernel = "sleep.elf"\n'
+    runs = []
+    for i in range(2):
+        (tmp_path / str(i)).mkdir()
+        result = boot(tmp_path / str(i), text, bed=bed, extra=bed.deterministic)
+        assert result.status == 0, str(result)
+        runs.append(result.lines[result.lines.index("[info] scheduler: running 3 domains, time slice 10 ms"):])
+    assert runs[0] == runs[1], f"the two runs differ ({result})"
+
+
 def sleep_line(result):
     lines = result.guest_lines("sleep")
     assert len(lines) == 1, str(result)
