@@ -5,17 +5,18 @@
 #include "lib/log.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
+#include "vmm/sched.h"
 
 typedef void (*exit_handler_fn)(struct vcpu *v, const struct vm_exit *exit);
 
-/* HLT with interrupts on waits for an interrupt; with interrupts off nothing can wake the
- * vCPU, so the domain is done: a poweroff without exit status (Xen reads it the same way). */
+/* HLT with interrupts on waits for an event (today: the vCPU's timer, set_timer); with
+ * interrupts off nothing can wake the vCPU, so the domain is done: a poweroff without exit
+ * status (Xen reads it the same way). */
 static void handle_hlt(struct vcpu *v, const struct vm_exit *exit)
 {
 	v->regs.rip += exit->instr_len;
 	if (v->regs.rflags & RFLAGS_IF) {
-		v->state = VCPU_BLOCKED;
-		v->wake_ns = 0; /* until an interrupt arrives */
+		sched_block(v, 0);
 	} else {
 		domain_end(v->dom, END_POWEROFF, false, 0, "HLT with interrupts disabled at rip 0x%llx",
 			   (unsigned long long)(v->regs.rip - exit->instr_len));

@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
+#include "vmm/sched.h"
 
 #define HYPERCALL_ARGS 5
 
@@ -47,15 +48,19 @@ static int64_t hc_yield(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
 	return 0;
 }
 
-/* block(deadline_ns): waits until Keel's clock reaches the deadline or, with deadline 0,
- * for an event. Returns 0 when it wakes (at once if the deadline has passed). */
+/* block(deadline_ns): waits until Keel's clock reaches the deadline (0: none) or an event
+ * comes (the caller's timer). Returns 0 when it wakes, at once if either is already due. */
 static int64_t hc_block(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
 {
-	uint64_t deadline = arg[0];
-	if (deadline == 0 || deadline > tsc_now_ns()) {
-		v->state = VCPU_BLOCKED;
-		v->wake_ns = deadline;
-	}
+	sched_block(v, arg[0]);
+	return 0;
+}
+
+/* set_timer(deadline_ns): the caller's one-shot timer event, which wakes it from block or
+ * from HLT with interrupts on; a later call replaces it, 0 cancels it. */
+static int64_t hc_set_timer(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+{
+	v->timer_ns = arg[0];
 	return 0;
 }
 
@@ -119,6 +124,7 @@ static const hypercall_fn hypercalls[] = {
 	[KEEL_HC_SHUTDOWN] = hc_shutdown,
 	[KEEL_HC_DOMAIN_INFO] = hc_domain_info,
 	[KEEL_HC_TIME] = hc_time,
+	[KEEL_HC_SET_TIMER] = hc_set_timer,
 };
 
 #define HYPERCALL_COUNT (sizeof(hypercalls) / sizeof(hypercalls[0]))

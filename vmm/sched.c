@@ -94,6 +94,19 @@ static uint64_t earlier(uint64_t a, uint64_t b)
 	return !a ? b : !b ? a : a < b ? a : b;
 }
 
+void sched_block(struct vcpu *v, uint64_t deadline_ns)
+{
+	uint64_t now = tsc_now_ns();
+	if (v->timer_ns && v->timer_ns <= now) {
+		v->timer_ns = 0;
+		return;
+	}
+	if (deadline_ns && deadline_ns <= now)
+		return;
+	v->state = VCPU_BLOCKED;
+	v->wake_ns = earlier(deadline_ns, v->timer_ns);
+}
+
 /* Wakes the vCPUs whose deadline has passed, starts a new cap period if one is over, and
  * returns the runnable vCPU with the least virtual time (one that yielded only if nothing
  * else can run), or NULL. *next_ns: when to look again (0: never). */
@@ -110,6 +123,8 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 		struct vcpu *v = rq->vcpu[i];
 		if (v->state == VCPU_BLOCKED && v->wake_ns && v->wake_ns <= now) {
 			v->state = VCPU_RUNNABLE;
+			if (v->timer_ns && v->timer_ns <= now)
+				v->timer_ns = 0; /* the event woke it */
 			if (v->sched.vtime < rq->min_vtime)
 				v->sched.vtime = rq->min_vtime;
 		}

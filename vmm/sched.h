@@ -12,6 +12,10 @@ void sched_init(unsigned timeslice_ms);
  * it is destroyed. */
 void sched_add(struct vcpu *v);
 void sched_remove(struct vcpu *v);
+/* HLT with interrupts on, or the block hypercall: v waits until deadline_ns (0: none) or
+ * its timer event, whichever comes first. An event whose time has come ends the wait at
+ * once, and is used up. */
+void sched_block(struct vcpu *v, uint64_t deadline_ns);
 /* Runs guests until no vCPU can run any more. */
 void sched_run(void);
 /* Time the CPU spent halted because nothing could run, in nanoseconds. */

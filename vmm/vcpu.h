@@ -38,6 +38,7 @@ struct vcpu {
 	unsigned id;
 	enum vcpu_state state;
 	uint64_t wake_ns; /* VCPU_BLOCKED: Keel's time to wake it at; 0: only an event wakes it */
+	uint64_t timer_ns; /* its one-shot timer event (set_timer): when it comes; 0: none */
 	struct guest_regs regs;
 	struct vcpu_msrs msrs;
 	struct vcpu_sched sched;

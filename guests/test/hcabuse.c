@@ -49,7 +49,7 @@ static void expect(long got, long want, const char *call_fmt, ...)
 
 static void unknown_numbers(void)
 {
-	static const uint64_t numbers[] = { 0, 7, 1000, 0xffff, (1ull << 32) | 1, ~0ull };
+	static const uint64_t numbers[] = { 0, 8, 1000, 0xffff, (1ull << 32) | 1, ~0ull };
 	for (unsigned i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
 		expect(guest_hypercall(numbers[i], 0, 0, 0, 0, 0), ENOSYS_R, "hypercall 0x%lx", numbers[i]);
 }
@@ -122,6 +122,19 @@ static void block_calls(void)
 	long t1 = hc_time(&after);
 	check(&c, t0 == sizeof(before) && t1 == sizeof(after) && after.now_ns >= deadline,
 	      "block(now + 2 ms): woke at %lu ns, before the deadline %lu ns", after.now_ns, deadline);
+
+	/* A timer event already due ends block(0) at once (without it, block(0) would never
+	 * return) and is used up; set_timer(0) cancels one. */
+	expect(hc_set_timer(1), 0, "set_timer(1)");
+	expect(hc_block(0), 0, "block(0) with a timer event due");
+	expect(hc_set_timer(~0ull), 0, "set_timer(2^64 - 1)");
+	expect(hc_set_timer(0), 0, "set_timer(0)");
+	hc_time(&before);
+	deadline = before.now_ns + 2000000;
+	expect(hc_block(deadline), 0, "block(now + 2 ms) with the timer cancelled");
+	hc_time(&after);
+	check(&c, after.now_ns >= deadline, "block(now + 2 ms) with the timer cancelled: woke at %lu ns, before %lu ns",
+	      after.now_ns, deadline);
 }
 
 static void shutdown_calls(void)
@@ -154,7 +167,7 @@ static uint64_t random_number(struct xorshift64 *r)
 		nr = safe[(x >> 8) % 4];
 		break;
 	}
-	if (nr == KEEL_HC_BLOCK || nr == KEEL_HC_SHUTDOWN)
+	if (nr == KEEL_HC_BLOCK || nr == KEEL_HC_SHUTDOWN || nr == KEEL_HC_SET_TIMER)
 		nr = 0;
 	return nr;
 }
@@ -230,7 +243,7 @@ static void random_calls(const struct guest_boot *boot, uint64_t mem)
 			a[1] = random_size(&rng);
 		}
 		long got = guest_hypercall(nr, a[0], a[1], a[2], a[3], a[4]);
-		bool known = nr >= 1 && nr <= 6;
+		bool known = nr >= 1 && nr <= KEEL_HC_SET_TIMER;
 		bool ok = known ? got == EINVAL_R || got == EFAULT_R || got >= 0 : got == ENOSYS_R;
 		if (ok || shown < RANDOM_FAILURES_SHOWN) {
 			check(&c, ok, "random hypercall 0x%lx(0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx) returned %ld, expected %s",

@@ -22,10 +22,11 @@
 /* Hypercall numbers. */
 #define KEEL_HC_CONSOLE_WRITE 1 /* (buffer, length <= KEEL_CONSOLE_WRITE_MAX) -> length */
 #define KEEL_HC_YIELD 2         /* () -> 0: let the other domains run first */
-#define KEEL_HC_BLOCK 3         /* (deadline_ns, 0 = none) -> 0 when woken */
+#define KEEL_HC_BLOCK 3         /* (deadline_ns, 0 = none) -> 0 when woken, by it or an event */
 #define KEEL_HC_SHUTDOWN 4      /* (reason, exit status) -> does not return; -EINVAL */
 #define KEEL_HC_DOMAIN_INFO 5   /* (buffer, size >= sizeof(struct keel_domain_info)) -> bytes written */
 #define KEEL_HC_TIME 6          /* (buffer, size >= sizeof(struct keel_time)) -> bytes written */
+#define KEEL_HC_SET_TIMER 7     /* (deadline_ns, 0 = cancel) -> 0: the caller's one-shot timer event */
 
 #define KEEL_CONSOLE_WRITE_MAX 4096
 

@@ -39,4 +39,4 @@ def test_make_run_names_the_beds(tmp_path):
     """An unknown bed fails at once (make -n: nothing would run even if it did not)."""
     done = subprocess.run(["make", "-n", "run", "BED=nosuch"], cwd=str(TOP), capture_output=True, text=True)
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "BED=nosuch is not a test bed: make run knows qemu bochs bochs-uefi" in done.stderr, done.stderr
+    assert "BED=nosuch is not a test bed: make run knows qemu bochs bochs-amd bochs-uefi" in done.stderr, done.stderr

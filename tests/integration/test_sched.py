@@ -93,20 +93,24 @@ def test_runs_are_deterministic(bed, tmp_path):
     assert runs[0] == runs[1], f"the two runs differ ({result})"
 
 
-def sleep_line(result):
+def sleep_line(result, how="blocks"):
     lines = result.guest_lines("sleep")
     assert len(lines) == 1, str(result)
-    m = re.fullmatch(r"sleep: 5 blocks of 50 ms, none early, at most (\d+) us late", lines[0])
+    m = re.fullmatch(rf"sleep: 5 {how} of 50 ms, none early, at most (\d+) us late", lines[0])
     assert m, str(result)
     return int(m.group(1))
 
 
-def test_a_blocked_guest_wakes_on_time_while_the_cpu_idles(bed, tmp_path):
-    """sleep.elf blocks five times for 50 ms: never woken early, at most 5 ms late, and the
-    CPU halts meanwhile: the report shows at least 225 ms of idle time."""
+@pytest.mark.parametrize("how", ["blocks", "halts"])
+def test_a_blocked_guest_wakes_on_time_while_the_cpu_idles(bed, tmp_path, how):
+    """sleep.elf waits five times for 50 ms, with the block hypercall and a deadline, or
+    with its timer event and HLT (interrupts on): never woken early, at most 5 ms late, and
+    the CPU halts meanwhile: the report shows at least 225 ms of idle time."""
     text = EMULATOR_PORTS + '\n[domain]\nname = "sleep"\nkernel = "sleep.elf"\n'
+    if how == "halts":
+        text += 'cmdline = "hlt"\n'
     result = boot(tmp_path, text, bed=bed)
-    assert sleep_line(result) <= 5000, str(result)
+    assert sleep_line(result, how) <= 5000, str(result)
     assert result.cpu_table()["idle"] >= 225_000_000, str(result)
     assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
 
