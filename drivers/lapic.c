@@ -31,6 +31,7 @@
 #define APIC_BASE_ADDRESS 0xffffff000ull
 #define SVR_ENABLE (1u << 8)
 #define LVT_MASKED (1u << 16)
+#define LVT_DELIVERY_NMI (4u << 8)
 #define LVT_TSC_DEADLINE (2u << 17)
 #define DIVIDE_BY_1 0xb
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
@@ -58,14 +59,16 @@ void lapic_eoi(void)
 	apic_write(APIC_EOI, 0);
 }
 
-/* The firmware's timer may still be counting: it stops with the LVT masked and a count of 0. */
-static void mask_every_lvt(void)
+/* The firmware's timer may still be counting: it stops with the LVT masked and a count of 0.
+ * LINT1 is where a PC wires its NMI (SDM vol.3 §11.5.1): it delivers NMIs, so the platform's
+ * reach Keel's handler. */
+static void take_over_lvts(void)
 {
 	unsigned max_lvt = (apic_read(APIC_VERSION) >> 16) & 0xff; /* entries - 1 */
 	apic_write(APIC_LVT_TIMER, LVT_MASKED);
 	apic_write(APIC_TIMER_INITIAL, 0);
 	apic_write(APIC_LVT_LINT0, LVT_MASKED);
-	apic_write(APIC_LVT_LINT1, LVT_MASKED);
+	apic_write(APIC_LVT_LINT1, LVT_DELIVERY_NMI);
 	apic_write(APIC_LVT_ERROR, LVT_MASKED);
 	if (max_lvt >= 4)
 		apic_write(APIC_LVT_PERF, LVT_MASKED);
@@ -102,7 +105,7 @@ int lapic_init(void)
 			  (unsigned long long)(base & APIC_BASE_ADDRESS));
 		return -ENODEV;
 	}
-	mask_every_lvt();
+	take_over_lvts();
 	apic_write(APIC_TPR, 0);
 	apic_write(APIC_ESR, 0);
 	apic_write(APIC_SVR, SVR_ENABLE | VEC_SPURIOUS);

@@ -1,5 +1,5 @@
 /* The local APIC (SDM vol.3 chapter 11), taken over from the firmware: every LVT entry
- * masked but the timer, Keel's own spurious and timer vectors (arch/x86/interrupts.h), and
+ * masked but the timer and LINT1 (the platform's NMI), Keel's own spurious and timer vectors (arch/x86/interrupts.h), and
  * a one-shot timer that Keel arms for a TSC value: in TSC-deadline mode where the CPU has
  * it (CPUID.1:ECX[24]), else in one-shot mode with the count converted from TSC ticks. */
 #ifndef KEEL_DRIVERS_LAPIC_H

@@ -2,6 +2,7 @@
  * report. Reached from arch/x86/setup.c once the machine is Keel's. */
 #include "arch/x86/host_msrs.h"
 #include "arch/x86/hvm_select.h"
+#include "arch/x86/interrupts.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/platform.h"
 #include "drivers/acpi.h"
@@ -111,5 +112,8 @@ void vmm_main(const struct boot_info *boot)
 		log_error("host MSRs or XCR0 changed while guests ran: %s", changed);
 	else
 		log_info("host MSRs and XCR0: as Keel set them up, none changed by a guest");
+	log_info("host interrupts taken: %llu from the timer, %llu NMIs, %llu spurious",
+		 (unsigned long long)host_interrupts.timer, (unsigned long long)host_interrupts.nmi,
+		 (unsigned long long)host_interrupts.spurious);
 	platform_exit(report_run(not_built, config_problems));
 }
