@@ -1,4 +1,4 @@
-/* Reset and power-off ports from the ACPI tables. Layouts: ACPI 6.x §5.2. The tables are
+/* Reset and power-off ports, and the power-management timer, from the ACPI tables. Layouts: ACPI 6.x §5.2. The tables are
  * firmware data, untrusted and byte-packed (most multi-byte fields are unaligned): a field is
  * memcpy'd out only after its offset has been checked against the mapped length, and no
  * pointer from the map callback is used after the next call to it. ACPI numbers are little
@@ -28,13 +28,18 @@
 #define FADT_PM1A_CNT_BLK 64
 #define FADT_PM1B_CNT_BLK 68
 #define FADT_PM2_CNT_BLK 72
+#define FADT_PM_TMR_BLK 76
 #define FADT_PM1_CNT_LEN 89
 #define FADT_PM2_CNT_LEN 90
+#define FADT_PM_TMR_LEN 91
+#define FADT_FLAGS 112
+#define FADT_TMR_VAL_EXT (1u << 8) /* the PM timer counts 32 bits, else 24 */
 #define FADT_V1_SIZE 116      /* an ACPI 1.0 FADT ends after Flags */
 #define FADT_RESET_REG 116
 #define FADT_X_PM1A_CNT_BLK 172
 #define FADT_X_PM1B_CNT_BLK 184
 #define FADT_X_PM2_CNT_BLK 196
+#define FADT_X_PM_TMR_BLK 208
 
 /* Generic Address Structure (§5.2.3.2). */
 #define GAS_SIZE 12
@@ -299,31 +304,43 @@ static void add_block(struct acpi_control_ports *out, const uint8_t *fadt, uint3
 	add_range(out, port, count, what);
 }
 
+/* The RSDP, the RSDT or XSDT, then the FADT, checked and mapped: *fadt lasts until the
+ * next map call. */
+static int map_fadt(const struct walk *w, uint64_t rsdp_pa, const uint8_t **fadt, uint32_t *len)
+{
+	uint64_t root = 0, fadt_pa = 0;
+	bool xsdt = false;
+	int rc;
+
+	if (w->err && w->errlen)
+		w->err[0] = '\0';
+	rc = read_rsdp(w, rsdp_pa, &root, &xsdt);
+	if (rc)
+		return rc;
+	rc = find_fadt(w, root, xsdt, &fadt_pa);
+	if (rc)
+		return rc;
+	rc = map_sdt(w, fadt_pa, "FACP", "FADT", fadt, len);
+	if (rc)
+		return rc;
+	if (*len < FADT_V1_SIZE)
+		return fail(w, -EINVAL, "FADT Length %u is smaller than the %u bytes of an ACPI "
+			    "1.0 FADT", *len, FADT_V1_SIZE);
+	return 0;
+}
+
 int acpi_find_control_ports(uint64_t rsdp_pa, acpi_map_fn map, void *ctx,
 			    struct acpi_control_ports *out, char *err, size_t errlen)
 {
 	const struct walk w = { .map = map, .ctx = ctx, .err = err, .errlen = errlen };
 	const uint8_t *f = NULL;
-	uint64_t root = 0, fadt_pa = 0;
 	uint32_t len = 0;
-	bool xsdt = false;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (err && errlen)
-		err[0] = '\0';
-	rc = read_rsdp(&w, rsdp_pa, &root, &xsdt);
+	rc = map_fadt(&w, rsdp_pa, &f, &len);
 	if (rc)
 		return rc;
-	rc = find_fadt(&w, root, xsdt, &fadt_pa);
-	if (rc)
-		return rc;
-	rc = map_sdt(&w, fadt_pa, "FACP", "FADT", &f, &len);
-	if (rc)
-		return rc;
-	if (len < FADT_V1_SIZE)
-		return fail(&w, -EINVAL, "FADT Length %u is smaller than the %u bytes of an ACPI "
-			    "1.0 FADT", len, FADT_V1_SIZE);
 
 	/* PM1_CNT_LEN is at least 2 (§5.2.9), PM2_CNT_LEN at least 1 when PM2 exists. */
 	add_block(out, f, len, FADT_PM1A_CNT_BLK, FADT_X_PM1A_CNT_BLK, f[FADT_PM1_CNT_LEN], 2,
@@ -340,6 +357,41 @@ int acpi_find_control_ports(uint64_t rsdp_pa, acpi_map_fn map, void *ctx,
 			add_range(out, g.address, gas_bytes(&g) ? gas_bytes(&g) : 1,
 				  "the ACPI reset register");
 	}
+	return 0;
+}
+
+int acpi_find_pm_timer(uint64_t rsdp_pa, acpi_map_fn map, void *ctx, struct acpi_pm_timer *out,
+		       char *err, size_t errlen)
+{
+	const struct walk w = { .map = map, .ctx = ctx, .err = err, .errlen = errlen };
+	const uint8_t *f = NULL;
+	uint32_t len = 0;
+	uint64_t port;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = map_fadt(&w, rsdp_pa, &f, &len);
+	if (rc)
+		return rc;
+	port = get32(f, FADT_PM_TMR_BLK);
+	if (FADT_X_PM_TMR_BLK + GAS_SIZE <= len) {
+		struct gas g = get_gas(f, FADT_X_PM_TMR_BLK);
+
+		if (g.address && g.space_id != GAS_SYSTEM_IO)
+			return fail(&w, -ENOENT, "the FADT's PM timer is not in I/O space (address "
+				    "space %u)", g.space_id);
+		if (g.address)
+			port = g.address;
+	}
+	if (!port)
+		return fail(&w, -ENOENT, "the FADT names no PM timer");
+	if (f[FADT_PM_TMR_LEN] != 4)
+		return fail(&w, -EINVAL, "FADT PM_TMR_LEN is %u, not 4", f[FADT_PM_TMR_LEN]);
+	if (port > PORT_LIMIT - 4)
+		return fail(&w, -EINVAL, "the FADT's PM timer at 0x%llx is not an I/O port",
+			    (ull)port);
+	out->port = (uint16_t)port;
+	out->bits = (get32(f, FADT_FLAGS) & FADT_TMR_VAL_EXT) ? 32 : 24;
 	return 0;
 }
 

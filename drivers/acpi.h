@@ -1,6 +1,7 @@
-/* The I/O ports through which software resets or powers off the PC, read from the ACPI
- * tables (ACPI 6.x §5.2): the RSDP, then the XSDT or RSDT, then the FADT. Keel refuses
- * configuration settings naming one of these ports. Host-testable: memory is reached only
+/* What Keel reads from the ACPI tables (ACPI 6.x §5.2: the RSDP, then the XSDT or RSDT,
+ * then the FADT): the I/O ports through which software resets or powers off the PC, which
+ * Keel refuses as configuration settings, and the power-management timer, a clock to
+ * count the TSC against where the PIT does not count. Host-testable: memory is reached only
  * through a callback, nothing is allocated and nothing global is kept. */
 #ifndef KEEL_DRIVERS_ACPI_H
 #define KEEL_DRIVERS_ACPI_H
@@ -50,6 +51,22 @@ struct acpi_control_ports {
  * unreadable table, e.g. "FADT checksum is 0x12, not 0". */
 int acpi_find_control_ports(uint64_t rsdp_pa, acpi_map_fn map, void *ctx,
 			    struct acpi_control_ports *out, char *err, size_t errlen);
+
+/* The ACPI power-management timer (§4.8.3.3): a counter at 3.579545 MHz. */
+#define ACPI_PM_TIMER_HZ 3579545
+
+struct acpi_pm_timer {
+	uint16_t port;
+	unsigned bits; /* 24, or 32 where the FADT's TMR_VAL_EXT flag says so */
+};
+
+/* Finds the FADT as acpi_find_control_ports does and reads its PM timer: X_PM_TMR_BLK when
+ * the FADT is long enough to hold it and it is non-zero (it must be in system I/O space),
+ * else PM_TMR_BLK; PM_TMR_LEN must be 4. Returns 0 and fills out, or a negative errno with
+ * a one-line reason in err: -ENOENT when there is no RSDP, no FADT or no timer (or one not
+ * in I/O space), -EINVAL for a malformed table or timer block. */
+int acpi_find_pm_timer(uint64_t rsdp_pa, acpi_map_fn map, void *ctx, struct acpi_pm_timer *out,
+		       char *err, size_t errlen);
 
 /* The first range holding port, or NULL. */
 const struct acpi_port_range *acpi_port_lookup(const struct acpi_control_ports *ports,

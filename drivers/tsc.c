@@ -2,11 +2,14 @@
  * against a count of the PIT's channel 2 (8254 data sheet: mode 0 counts down once and
  * raises OUT2, which port 0x61 bit 5 shows; bit 0 gates the channel); the count alone where
  * CPUID says nothing, or where the two disagree by more than 1% (an emulator's CPUID may
- * describe a CPU whose clock it does not keep). The PIT runs on the same virtual clock as
+ * describe a CPU whose clock it does not keep). Where the PIT does not count (chipsets can
+ * turn it off), the ACPI PM timer the FADT names is the clock counted against. The PIT runs on the same virtual clock as
  * the TSC in both emulators. A CPU whose TSC does not tick at a constant rate would need
  * another clock; Keel assumes an invariant TSC. Conversions to nanoseconds use a 32.32
  * fixed-point factor, so the hot path has no division. */
 #include "arch/x86/cpu.h"
+#include "arch/x86/paging.h"
+#include "drivers/acpi.h"
 #include "drivers/tsc.h"
 #include "lib/log.h"
 
@@ -20,7 +23,7 @@
 #define CH2_MODE0_LOHI 0xb0 /* channel 2, low then high byte, mode 0, binary */
 #define CALIBRATION_MS 10
 #define FALLBACK_HZ 1000000000ull
-#define GIVE_UP_TICKS 100000000000ull
+#define GIVE_UP_TICKS 1000000000ull /* 10 ms take 10^8 ticks even at 10 GHz */
 
 static uint64_t start_tsc, hz, ns_per_tick_32; /* ns = (ticks * ns_per_tick_32) >> 32 */
 static uint64_t ticks_per_ns_32;                /* ticks = (ns * ticks_per_ns_32) >> 32 */
@@ -37,11 +40,27 @@ static uint64_t measure_against_pit(void)
 	uint64_t t0 = rdtsc(), elapsed = 0;
 	while (!(inb(PIT_GATE_PORT) & OUT2)) {
 		elapsed = rdtsc() - t0;
-		if (elapsed > GIVE_UP_TICKS) /* no PIT: over ten seconds on any CPU Keel runs on */
+		if (elapsed > GIVE_UP_TICKS) /* no PIT */
 			break;
 	}
 	outb(PIT_GATE_PORT, gate);
 	return elapsed > GIVE_UP_TICKS ? 0 : elapsed * PIT_HZ / count;
+}
+
+/* The PM timer counts up at ACPI_PM_TIMER_HZ, wrapping at 24 or 32 bits (ACPI 6.x §4.8.3.3). */
+static uint64_t measure_against_pm_timer(const struct acpi_pm_timer *t)
+{
+	uint32_t mask = t->bits == 32 ? 0xffffffffu : 0xffffffu;
+	uint32_t want = ACPI_PM_TIMER_HZ / 1000 * CALIBRATION_MS, counted = 0;
+	uint32_t start = inl(t->port) & mask;
+	uint64_t t0 = rdtsc(), elapsed = 0;
+	while (counted < want) {
+		counted = ((inl(t->port) & mask) - start) & mask;
+		elapsed = rdtsc() - t0;
+		if (elapsed > GIVE_UP_TICKS)
+			return 0;
+	}
+	return elapsed * ACPI_PM_TIMER_HZ / counted;
 }
 
 /* SDM vol.2A, CPUID leaf 15H: TSC = crystal * EBX / EAX, the crystal's Hz in ECX; where ECX
@@ -65,26 +84,33 @@ static uint64_t from_cpuid(const char **leaf)
 
 #define MHZ(f) (unsigned long long)((f) / 1000000), (unsigned long long)((f) / 1000 % 1000)
 
-void tsc_init(void)
+void tsc_init(uint64_t rsdp)
 {
 	start_tsc = rdtsc();
-	const char *leaf = "";
+	const char *leaf = "", *against = "the PIT";
 	uint64_t stated = from_cpuid(&leaf), measured = measure_against_pit();
+	struct acpi_pm_timer pm;
+	char why[ACPI_ERROR_MAX];
+	if (!measured && !acpi_find_pm_timer(rsdp, paging_map_firmware, NULL, &pm, why, sizeof(why))) {
+		measured = measure_against_pm_timer(&pm);
+		against = "the ACPI PM timer (the PIT did not count)";
+	}
 	uint64_t diff = stated > measured ? stated - measured : measured - stated;
 	if (stated && measured && diff * 100 > measured) {
-		log_info("tsc: %llu.%03llu MHz, measured against the PIT (CPUID leaf %s says %llu.%03llu MHz)",
-			 MHZ(measured), leaf, MHZ(stated));
+		log_info("tsc: %llu.%03llu MHz, measured against %s (CPUID leaf %s says %llu.%03llu MHz)",
+			 MHZ(measured), against, leaf, MHZ(stated));
 		hz = measured;
 	} else if (stated) {
-		log_info("tsc: %llu.%03llu MHz, from CPUID leaf %s%s", MHZ(stated), leaf,
-			 measured ? "; the PIT agrees" : "");
+		log_info("tsc: %llu.%03llu MHz, from CPUID leaf %s%s%s", MHZ(stated), leaf,
+			 measured ? "; it agrees with " : "", measured ? against : "");
 		hz = stated;
 	} else if (measured) {
-		log_info("tsc: %llu.%03llu MHz, measured against the PIT", MHZ(measured));
+		log_info("tsc: %llu.%03llu MHz, measured against %s", MHZ(measured), against);
 		hz = measured;
 	} else {
 		hz = FALLBACK_HZ;
-		log_warn("tsc: the PIT did not count and CPUID does not say; assuming 1 GHz, so Keel's clock may be wrong");
+		log_warn("tsc: neither the PIT nor an ACPI PM timer counted, and CPUID does not say; assuming 1 GHz, "
+			 "so Keel's clock may be wrong");
 	}
 	ns_per_tick_32 = (1000000000ull << 32) / hz;
 	ticks_per_ns_32 = (hz / 1000000000ull) << 32 | ((hz % 1000000000ull) << 32) / 1000000000ull;

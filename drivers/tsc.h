@@ -5,8 +5,9 @@
 
 #include <stdint.h>
 
-/* Records the start and measures the frequency; how it was measured goes to the log. */
-void tsc_init(void);
+/* Records the start and measures the frequency; how it was measured goes to the log. The
+ * RSDP (0: none) leads to the ACPI PM timer, should the PIT not count. */
+void tsc_init(uint64_t rsdp);
 uint64_t tsc_hz(void);
 /* Nanoseconds since tsc_init. */
 uint64_t tsc_now_ns(void);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-qemu.sh [--debug] [--timeout SECONDS] [--memory MIB] [--cpu MODEL] [--icount] ESP.img [-- EXTRA QEMU ARGUMENTS]
+# run-qemu.sh [--debug] [--timeout SECONDS] [--memory MIB] [--cpu MODEL] [--icount] [--no-pit] ESP.img [-- EXTRA QEMU ARGUMENTS]
 # Boots Keel from ESP.img on an emulated AMD machine (q35, OVMF, SVM + nested paging), or
 # with KVM on a host that allows nested virtualization (then the host's own CPU: AMD or Intel).
 # The serial console is this program's standard output; its own messages go to stderr.
@@ -12,6 +12,7 @@
 #   --cpu MODEL        QEMU's -cpu (default $TCG_CPU below; e.g. qemu64,-svm to see Keel refuse)
 #   --icount           virtual time follows the instruction count (TCG, -icount shift=7,sleep=off):
 #                      every run of the same image prints the same, timings included
+#   --no-pit           a machine without its 8254 PIT, as some chipsets are
 set -eu
 
 say() { echo "run-qemu: $*" >&2; }
@@ -21,7 +22,7 @@ QEMU=qemu-system-x86_64
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
-debug=0 timeout_s= cpu_model= memory=256 icount=0
+debug=0 timeout_s= cpu_model= memory=256 icount=0 pit=on
 while [ $# -gt 0 ]; do
 	case $1 in
 	--debug) debug=1; shift ;;
@@ -30,12 +31,13 @@ while [ $# -gt 0 ]; do
 	--cpu) [ $# -ge 2 ] || die "--cpu needs a QEMU CPU model"; cpu_model=$2; shift 2 ;;
 	--memory) [ $# -ge 2 ] || die "--memory needs a size in MiB"; memory=$2; shift 2 ;;
 	--icount) icount=1; shift ;;
-	-h|--help) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--no-pit) pit=off; shift ;;
+	-h|--help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) break ;;
 	esac
 done
-[ $# -ge 1 ] || die "usage: $0 [--debug] [--timeout SECONDS] [--memory MIB] [--cpu MODEL] [--icount] ESP.img [-- QEMU ARGS]"
+[ $# -ge 1 ] || die "usage: $0 [--debug] [--timeout SECONDS] [--memory MIB] [--cpu MODEL] [--icount] [--no-pit] ESP.img [-- QEMU ARGS]"
 esp=$1; shift
 if [ $# -gt 0 ]; then
 	[ "$1" = -- ] || die "unexpected argument $1 (extra QEMU arguments go after --)"
@@ -114,7 +116,7 @@ fi
 say "accelerator $accel, cpu $cpu: $why"
 
 args=(
-	-machine "q35,accel=$accel" -cpu "$cpu" -smp 1 -m "$memory"
+	-machine "q35,accel=$accel,pit=$pit" -cpu "$cpu" -smp 1 -m "$memory"
 	-nodefaults -nic none -display none -monitor none -serial stdio
 	-device "isa-debug-exit,iobase=0xf4,iosize=0x04"
 	-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"

@@ -13,8 +13,6 @@
 #include "vmm/report.h"
 #include "vmm/sched.h"
 
-#define LOW_4G 0x100000000ull
-
 static struct keel_config config;
 static unsigned config_problems;
 
@@ -22,15 +20,6 @@ static void report_config_problem(void *ctx, int line, const char *msg)
 {
 	(void)ctx;
 	log_error("keel.cfg:%d: %s", line, msg);
-}
-
-/* ACPI tables lie below 4 GiB, which the core maps one to one (but for page 0). */
-static const void *map_acpi(void *ctx, uint64_t pa, uint64_t len)
-{
-	(void)ctx;
-	if (pa < 0x1000 || pa >= LOW_4G || len > LOW_4G - pa)
-		return NULL;
-	return phys_to_virt(pa);
 }
 
 /* Refuses an exit or shutdown port that this machine's ACPI tables say resets or powers
@@ -50,7 +39,7 @@ static void check_end_ports(const struct boot_info *boot)
 {
 	struct acpi_control_ports ports = { 0 };
 	char err[ACPI_ERROR_MAX];
-	if (acpi_find_control_ports(boot->rsdp, map_acpi, NULL, &ports, err, sizeof(err)))
+	if (acpi_find_control_ports(boot->rsdp, paging_map_firmware, NULL, &ports, err, sizeof(err)))
 		log_info("acpi: %s: only the PC's fixed reset ports are refused as exit ports", err);
 	for (unsigned i = 0; i < ports.count; i++)
 		log_debug("acpi: ports 0x%x-0x%x: %s", ports.range[i].first,

@@ -47,6 +47,14 @@ uint64_t paging_init(uint64_t top)
 	return mapped;
 }
 
+const void *paging_map_firmware(void *ctx, uint64_t pa, uint64_t len)
+{
+	(void)ctx;
+	if (pa < PAGE_SIZE || pa >= LOW_GIBS * GIB || len > LOW_GIBS * GIB - pa)
+		return NULL;
+	return phys_to_virt(pa);
+}
+
 void *paging_map_uncached(uint64_t phys)
 {
 	if (phys >= LOW_GIBS * GIB)

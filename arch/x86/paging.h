@@ -16,6 +16,10 @@ static inline void *phys_to_virt(uint64_t phys)
 	return (void *)(uintptr_t)phys;
 }
 
+/* Firmware tables (ACPI) lie below 4 GiB, which the core maps one to one but for page 0:
+ * a pointer to [pa, pa + len), or NULL. The shape of drivers/acpi.h's acpi_map_fn. */
+const void *paging_map_firmware(void *ctx, uint64_t pa, uint64_t len);
+
 /* Makes the 2 MiB page holding phys (below 4 GiB) uncacheable, as device registers need
  * (SDM vol.3 §11.4.1 for the local APIC); returns its address, or NULL. */
 void *paging_map_uncached(uint64_t phys);

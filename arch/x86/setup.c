@@ -120,7 +120,7 @@ void core_start(const struct boot_info *from_loader)
 		log_warn("boot: %u boot module%s left out: Keel takes at most %d", boot.modules_skipped,
 			 boot.modules_skipped == 1 ? "" : "s", BOOT_MAX_MODULES);
 	memory_init();
-	tsc_init();
+	tsc_init(boot.rsdp);
 	cpu_detect();
 	cpu_report();
 	if (lapic_init()) {

@@ -765,6 +765,81 @@ static void error_buffer_is_optional_and_truncated(void **state)
 	assert_int_equal(ports.count, 0);
 }
 
+/* ---- The PM timer ---- */
+
+static struct acpi_pm_timer timer;
+
+static int find_timer(uint64_t rsdp_pa)
+{
+	memset(&timer, 0x5a, sizeof(timer));
+	return acpi_find_pm_timer(rsdp_pa, fake_map, &fake, &timer, err, sizeof(err));
+}
+
+#define FADT_TMR_VAL_EXT (1u << 8)
+
+static void pm_timer_of_q35_and_bochs(void **state)
+{
+	(void)state;
+	machine_q35_xsdt();
+	assert_int_equal(find_timer(RSDP_PA), 0);
+	assert_int_equal(timer.port, 0x608);
+	assert_int_equal(timer.bits, 24);
+	assert_string_equal(err, "");
+	machine_bochs();
+	assert_int_equal(find_timer(RSDP_PA), 0);
+	assert_int_equal(timer.port, 0xb008);
+	assert_int_equal(timer.bits, 24);
+}
+
+static void pm_timer_width_and_x_block(void **state)
+{
+	(void)state;
+	machine_q35_rsdt();
+	put(FADT_PA + FADT_FLAGS, FADT_WBINVD | FADT_TMR_VAL_EXT, 4);
+	gas(FADT_PA + FADT_X_PM_TMR_BLK, GAS_SYSTEM_IO, 32, 0, 0, 0x1808);
+	seal(FADT_PA);
+	assert_int_equal(find_timer(RSDP_PA), 0);
+	assert_int_equal(timer.port, 0x1808); /* X_PM_TMR_BLK wins */
+	assert_int_equal(timer.bits, 32);
+	gas(FADT_PA + FADT_X_PM_TMR_BLK, GAS_SYSTEM_IO, 0, 0, 0, 0); /* absent: PM_TMR_BLK */
+	seal(FADT_PA);
+	assert_int_equal(find_timer(RSDP_PA), 0);
+	assert_int_equal(timer.port, 0x608);
+}
+
+static void pm_timer_problems(void **state)
+{
+	(void)state;
+	machine_q35_rsdt();
+	gas(FADT_PA + FADT_X_PM_TMR_BLK, GAS_SYSTEM_MEMORY, 32, 0, 0, 0xfed00000);
+	seal(FADT_PA);
+	assert_int_equal(find_timer(RSDP_PA), -ENOENT);
+	assert_string_equal(err, "the FADT's PM timer is not in I/O space (address space 0)");
+	assert_int_equal(timer.port, 0);
+
+	machine_q35_rsdt();
+	gas(FADT_PA + FADT_X_PM_TMR_BLK, GAS_SYSTEM_IO, 0, 0, 0, 0);
+	put(FADT_PA + FADT_PM_TMR_BLK, 0, 4);
+	seal(FADT_PA);
+	assert_int_equal(find_timer(RSDP_PA), -ENOENT);
+	assert_string_equal(err, "the FADT names no PM timer");
+
+	machine_q35_rsdt();
+	put(FADT_PA + FADT_PM_TMR_LEN, 3, 1);
+	seal(FADT_PA);
+	assert_int_equal(find_timer(RSDP_PA), -EINVAL);
+	assert_string_equal(err, "FADT PM_TMR_LEN is 3, not 4");
+
+	machine_q35_rsdt();
+	gas(FADT_PA + FADT_X_PM_TMR_BLK, GAS_SYSTEM_IO, 32, 0, 0, 0xfffe);
+	seal(FADT_PA);
+	assert_int_equal(find_timer(RSDP_PA), -EINVAL);
+	assert_string_equal(err, "the FADT's PM timer at 0xfffe is not an I/O port");
+
+	assert_int_equal(find_timer(0), -ENOENT); /* the table walk's errors, as for the ports */
+	assert_string_equal(err, "no RSDP (its address is 0)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -792,6 +867,9 @@ int main(void)
 		cmocka_unit_test_setup(map_returning_null, setup),
 		cmocka_unit_test_setup(no_fadt, setup),
 		cmocka_unit_test_setup(error_buffer_is_optional_and_truncated, setup),
+		cmocka_unit_test_setup(pm_timer_of_q35_and_bochs, setup),
+		cmocka_unit_test_setup(pm_timer_width_and_x_block, setup),
+		cmocka_unit_test_setup(pm_timer_problems, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
