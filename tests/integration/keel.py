@@ -27,6 +27,9 @@ GUESTS = ["hello-elf64.elf", "hello-mb1.elf", "hello-mb2.elf", "bootcheck-elf64.
           "hello16.bin", "oob16.bin", "motd.txt", "initrd.txt"]
 BUILD_FILES = ["BOOTX64.EFI", "core.elf", "host/config-files"] + [f"guests/{name}" for name in GUESTS]
 
+# Keel's line after the guests, once it has compared its own MSRs and XCR0 with what it set up.
+HOST_MSRS_UNCHANGED = "[info] host MSRs and XCR0: as Keel set them up, none changed by a guest"
+
 # The two settings through which Keel ends an emulator's run (docs/config.md).
 EMULATOR_PORTS = "exit_port = 0xf4\nshutdown_port = 0x8900\n"
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from keel import EMULATOR_PORTS, boot, header_line
+from keel import EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot, header_line
 from test_default import closing_lines
 
 HEX = "0x[0-9a-f]+"
@@ -39,6 +39,7 @@ def test_faulting_guests_end_alone(bed, tmp_path):
     assert result.end_lines("bystander") == [
         f"[info] dom{n + 2} bystander: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); "
         "destroyed"], str(result)
+    assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert closing_lines(result) == (f"Keel finished: 1 ended cleanly, {n + 1} crashed", "Keel exit status 4"), \
         str(result)
     assert result.status == 4, str(result)

@@ -4,7 +4,7 @@ error, never a fault, and the well-behaved domain beside it runs as usual."""
 
 import pytest
 
-from keel import EMULATOR_PORTS, boot
+from keel import EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot
 
 CONFIG = EMULATOR_PORTS + """
 [domain]
@@ -28,6 +28,7 @@ def test_every_error_is_the_documented_one(bed, tmp_path, seed):
     assert lines == [f"hcabuse: 2000 random calls, seed {seed}", "hcabuse: 2049 checks passed"], str(result)
     # The one valid write that ends exactly at the end of its RAM reached its console.
     assert "hcabuse" in result.guest_lines("abuse", "hypercall"), str(result)
+    assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert result.end_lines("abuse") == [
         "[info] dom1 abuse: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result)
     assert result.guest_lines("bystander")[-1] == "hello: the clock runs", str(result)

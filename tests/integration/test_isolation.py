@@ -6,10 +6,8 @@ import re
 
 import pytest
 
-from keel import EMULATOR_PORTS, boot
+from keel import EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot
 from test_default import closing_lines
-
-HOST_MSRS_UNCHANGED = "[info] host MSRs and XCR0: as Keel set them up, none changed by a guest"
 
 INSTRUCTIONS = ["VMRUN", "VMLOAD", "VMSAVE", "STGI", "CLGI", "SKINIT", "INVLPGA", "VMXON", "VMPTRLD", "VMPTRST",
                 "VMCLEAR", "VMREAD", "VMWRITE", "VMLAUNCH", "VMRESUME", "VMXOFF", "INVEPT", "INVVPID", "VMFUNC",

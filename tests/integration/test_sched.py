@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from keel import EMULATOR_PORTS, boot
+from keel import EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot
 from test_default import closing_lines
 
 
@@ -74,6 +74,7 @@ def test_a_guest_spinning_with_interrupts_off_is_preempted(bed, tmp_path):
     assert [line.split()[2].rstrip(":") for line in ends] == ["hello", "spinner"], str(result)
     assert ends[1].startswith("[info] dom1 spinner: ended: poweroff, exit status 0"), str(result)
     assert result.exit_table()["spinner"]["intr"] >= 20, str(result)  # 2 s in 10 ms slices, shared
+    assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
 
 
