@@ -101,7 +101,7 @@ void vmm_main(const struct boot_info *boot)
 		log_error("host MSRs or XCR0 changed while guests ran: %s", changed);
 	else
 		log_info("host MSRs and XCR0: as Keel set them up, none changed by a guest");
-	log_info("host interrupts taken: %llu from the timer, %llu NMIs, %llu spurious",
+	log_info("host interrupts taken: timer %llu, NMI %llu, spurious %llu",
 		 (unsigned long long)host_interrupts.timer, (unsigned long long)host_interrupts.nmi,
 		 (unsigned long long)host_interrupts.spurious);
 	platform_exit(report_run(not_built, config_problems));

@@ -50,11 +50,13 @@ def test_nmis_are_taken_by_keel_and_the_guests_run_on(tmp_path):
         while "[info] scheduler: running" not in console_path.read_text(errors="replace"):
             assert time.time() < deadline and qemu.poll() is None, console_path.read_text(errors="replace")
             time.sleep(0.2)
-        replies = qmp(sock, "inject-nmi", "inject-nmi")
+        replies = qmp(sock, "inject-nmi")
+        time.sleep(0.5)  # a second NMI while the first still waits would merge with it, as on a CPU
+        replies += qmp(sock, "inject-nmi")
         status = qemu.wait(timeout=150)
     lines = [line for line in clean(console_path.read_text(errors="replace")).split("\n") if line]
     where = "\n".join(lines)
     assert replies == [{"return": {}}, {"return": {}}], where
     taken = [line for line in lines if line.startswith("[info] host interrupts taken: ")]
-    assert len(taken) == 1 and taken[0].split(", ")[1] == "2 NMIs", where
+    assert len(taken) == 1 and taken[0].split(", ")[1] == "NMI 2", where
     assert "Keel finished: 2 ended cleanly, 0 crashed" in lines and status == 0, where
