@@ -109,7 +109,8 @@ void sched_block(struct vcpu *v, uint64_t deadline_ns)
 
 /* Wakes the vCPUs whose deadline has passed, starts a new cap period if one is over, and
  * returns the runnable vCPU with the least virtual time (one that yielded only if nothing
- * else can run), or NULL. *next_ns: when to look again (0: never). */
+ * else can run), or NULL. *next_ns: when to look again (0: not until the vCPU exits for a
+ * reason of its own). */
 static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 {
 	if (now >= rq->period_end_ns) {
@@ -119,6 +120,7 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 	}
 	struct vcpu *best = NULL, *yielded = NULL;
 	uint64_t next = 0;
+	unsigned eligible = 0;
 	for (unsigned i = 0; i < rq->count; i++) {
 		struct vcpu *v = rq->vcpu[i];
 		if (v->state == VCPU_BLOCKED && v->wake_ns && v->wake_ns <= now) {
@@ -134,7 +136,10 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 			continue;
 		if (used_its_cap(v)) {
 			next = earlier(next, rq->period_end_ns);
-		} else if (v->sched.yielded) {
+			continue;
+		}
+		eligible++;
+		if (v->sched.yielded) {
 			v->sched.yielded = false;
 			if (!yielded || v->sched.vtime < yielded->sched.vtime)
 				yielded = v;
@@ -147,7 +152,9 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 	if (best) {
 		if (best->sched.vtime > rq->min_vtime)
 			rq->min_vtime = best->sched.vtime;
-		next = earlier(next, now + slice_of(best));
+		/* Alone, it runs on until a cap or a deadline: no slice ends to share the CPU. */
+		if (eligible > 1 || best->sched.budget_ns)
+			next = earlier(next, now + slice_of(best));
 	}
 	*next_ns = next;
 	return best;
@@ -181,10 +188,10 @@ void sched_run(void)
 {
 	struct runqueue *rq = &runqueues[0];
 	struct vcpu *v = NULL;
-	uint64_t now = tsc_now_ns(), next_ns = 0;
+	uint64_t now = tsc_now_ns(), next_ns = 0, deadline_tsc = 0;
 	rq->period_end_ns = now + CAP_PERIOD_NS;
 	for (;;) {
-		if (!v || v->state != VCPU_RUNNABLE || v->sched.yielded || now >= next_ns) {
+		if (!v || v->state != VCPU_RUNNABLE || v->sched.yielded || (next_ns && now >= next_ns)) {
 			v = pick(rq, now, &next_ns);
 			if (!v) {
 				if (!idle_until(rq, now, next_ns))
@@ -192,11 +199,12 @@ void sched_run(void)
 				now = tsc_now_ns();
 				continue;
 			}
+			deadline_tsc = next_ns ? tsc_at_ns(next_ns) : 0;
 			if (!vendor_ends_runs)
-				lapic_timer_at(tsc_at_ns(next_ns));
+				lapic_timer_at(deadline_tsc);
 		}
 		struct vm_exit exit;
-		hvm->vcpu_run(v->vendor, &v->regs, tsc_at_ns(next_ns), &exit);
+		hvm->vcpu_run(v->vendor, &v->regs, deadline_tsc, &exit);
 		uint64_t then = tsc_now_ns();
 		account(v, then - now);
 		now = then;

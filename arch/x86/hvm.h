@@ -131,8 +131,8 @@ struct hvm_ops {
 	void (*vcpu_destroy)(void *vcpu);
 	/* Enters the guest with regs and returns at its next exit, decoded, with regs holding
 	 * the guest's registers at that point. Where ends_runs_itself() (after cpu_enable), the
-	 * vendor ends the run (EXIT_INTERRUPT) once the TSC reaches deadline_tsc, with a timer
-	 * of its own (VT-x's preemption timer); elsewhere Keel's local APIC timer must. */
+	 * vendor ends the run (EXIT_INTERRUPT) once the TSC reaches deadline_tsc (0: none), with
+	 * a timer of its own (VT-x's preemption timer); elsewhere Keel's local APIC timer must. */
 	void (*vcpu_run)(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, struct vm_exit *exit);
 	bool (*ends_runs_itself)(void);
 	uint64_t (*read_state)(void *vcpu, enum guest_state what);

@@ -73,7 +73,8 @@ def test_a_guest_spinning_with_interrupts_off_is_preempted(bed, tmp_path):
     ends = [line for line in result.lines if ": ended: " in line]
     assert [line.split()[2].rstrip(":") for line in ends] == ["hello", "spinner"], str(result)
     assert ends[1].startswith("[info] dom1 spinner: ended: poweroff, exit status 0"), str(result)
-    assert result.exit_table()["spinner"]["intr"] >= 20, str(result)  # 2 s in 10 ms slices, shared
+    # Preempted while hello ran; alone afterwards, it runs on without slices.
+    assert result.exit_table()["spinner"]["intr"] >= 1, str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
 

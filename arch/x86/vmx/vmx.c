@@ -302,7 +302,7 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 	make_current(xv);
 	if (ctl.preemption_timer) {
 		uint64_t now = rdtsc();
-		uint64_t count = deadline_tsc > now ? (deadline_tsc - now) >> ctl.timer_rate : 0;
+		uint64_t count = !deadline_tsc ? 0xffffffff : deadline_tsc > now ? (deadline_tsc - now) >> ctl.timer_rate : 0;
 		vmwrite(VMCS_PREEMPTION_TIMER_VALUE, count > 0xffffffff ? 0xffffffff : count);
 	}
 	if (ctl.vpid) {
