@@ -5,6 +5,7 @@
 #                    BED=bochs-uefi: in Bochs through OVMF and the UEFI loader, slower)
 #   make debug      the same machine, paused, with a GDB server (docs/debugging.md)
 #   make test       install what is missing, build, run unit and integration tests
+#   make bench      exit costs in instructions on the deterministic beds (docs/performance.md)
 B := build
 CC := gcc
 NASM := nasm
@@ -64,7 +65,7 @@ $(error BED=$(BED) is not a test bed: make integration knows $(TEST_BEDS))
 endif
 endif
 
-.PHONY: all deps run run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration clean FORCE
+.PHONY: all deps run run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration bench clean FORCE
 all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img $(B)/esp-hardware.img $(B)/keel-hardware.iso
 
 $(B)/core/%.o: %.c
@@ -155,6 +156,10 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+
+# Exit costs in instructions on the deterministic beds (docs/performance.md); not part of test yet.
+bench: all
+	/usr/bin/python3 scripts/bench.py
 
 clean:
 	rm -rf $(B)
