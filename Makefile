@@ -65,7 +65,7 @@ $(error BED=$(BED) is not a test bed: make integration knows $(TEST_BEDS))
 endif
 endif
 
-.PHONY: all deps run run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration bench clean FORCE
+.PHONY: all deps run run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration bench bench-check bench-baseline clean FORCE
 all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img $(B)/esp-hardware.img $(B)/keel-hardware.iso
 
 $(B)/core/%.o: %.c
@@ -156,10 +156,17 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) integration
+	$(MAKE) bench-check
 
-# Exit costs in instructions on the deterministic beds (docs/performance.md); not part of test yet.
+# Exit costs in instructions on the deterministic beds (docs/performance.md). bench-check
+# fails when a figure is more than 2% above tests/bench-baseline.json; bench-baseline makes
+# the new figures the baseline (a deliberate step, committed on its own).
 bench: all
 	/usr/bin/python3 scripts/bench.py
+bench-check: all
+	/usr/bin/python3 scripts/bench.py --check
+bench-baseline: all
+	/usr/bin/python3 scripts/bench.py --baseline
 
 clean:
 	rm -rf $(B)

@@ -2,7 +2,11 @@
 """make bench: boots guests/test/bench.c on each test bed where virtual time follows the
 instruction count (QEMU with -icount, Bochs), twice, checks that the two runs agree, and
 prints each figure (instructions per round trip, docs/performance.md) beside its target.
-Writes the figures to build/bench.json."""
+Writes the figures to build/bench.json.
+
+  scripts/bench.py             measure and print
+  scripts/bench.py --check     also fail if a figure is more than 2% above the baseline
+  scripts/bench.py --baseline  measure and make the figures the new baseline"""
 
 import json
 import re
@@ -31,6 +35,8 @@ TARGETS = {
     "console_write_8": 350, "msr_emulated": 200, "exception_reflected": None, "domain_switch": 1500,
 }
 BEDS_MEASURED = {"qemu": "QEMU SVM", "bochs": "Bochs VT-x", "bochs-amd": "Bochs SVM"}
+BASELINE = TOP / "tests" / "bench-baseline.json"
+WORSE_BY = 0.02  # a figure this much above its baseline fails --check
 
 
 def run(bed):
@@ -48,7 +54,25 @@ def run(bed):
         return figures
 
 
+def check(results):
+    """The figures more than WORSE_BY above the baseline, as lines; a missing one counts."""
+    baseline = json.loads(BASELINE.read_text())["figures"]
+    worse = []
+    for bed, figures in baseline.items():
+        for figure, before in figures.items():
+            now = results.get(bed, {}).get(figure)
+            if now is None:
+                worse.append(f"{BEDS_MEASURED.get(bed, bed)} {figure}: not measured (baseline {before})")
+            elif now > before * (1 + WORSE_BY):
+                worse.append(f"{BEDS_MEASURED.get(bed, bed)} {figure}: {now}, baseline {before} "
+                             f"(+{(now - before) / before:.1%})")
+    return worse
+
+
 def main():
+    mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    if mode not in ("", "--check", "--baseline"):
+        sys.exit(__doc__)
     results, agree = {}, {}
     for name in BEDS_MEASURED:
         first, second = run(BEDS[name]), run(BEDS[name])
@@ -72,7 +96,20 @@ def main():
     out.write_text(json.dumps({"unit": "instructions per round trip", "targets": TARGETS,
                                "figures": results, "runs_agree": agree}, indent=2) + "\n")
     print(f"figures written to {out.relative_to(TOP)}")
-    return 0 if all(agree.values()) else 1
+    if not all(agree.values()):
+        return 1
+    if mode == "--baseline":
+        BASELINE.write_text(json.dumps({"unit": "instructions per round trip", "figures": results}, indent=2,
+                                       sort_keys=True) + "\n")
+        print(f"new baseline: {BASELINE.relative_to(TOP)} (commit it on its own, saying why)")
+    if mode == "--check":
+        worse = check(results)
+        for line in worse:
+            print(f"bench-check: worse than the baseline: {line}")
+        if worse:
+            return 1
+        print(f"bench-check: no figure more than {WORSE_BY:.0%} above {BASELINE.relative_to(TOP)}")
+    return 0
 
 
 if __name__ == "__main__":
