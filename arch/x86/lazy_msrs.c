@@ -1,3 +1,4 @@
+#include <stddef.h>
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/lazy_msrs.h"
@@ -8,6 +9,7 @@ static const uint32_t index[LAZY_MSR_COUNT] = {
 };
 
 static struct lazy_msrs host, loaded; /* one CPU for now: these become per-CPU with SMP */
+static const struct lazy_msrs *owner; /* whose values loaded holds, NULL if unsure */
 static unsigned present;              /* the MSRs this CPU has */
 
 void lazy_msrs_init(void)
@@ -20,6 +22,9 @@ void lazy_msrs_init(void)
 
 void lazy_msrs_load(const struct lazy_msrs *m, unsigned mask)
 {
+	if (m == owner)
+		return;
+	owner = m;
 	mask &= present;
 	for (unsigned i = 0; i < LAZY_MSR_COUNT; i++) {
 		if ((mask & (1u << i)) && loaded.value[i] != m->value[i]) {
@@ -29,7 +34,23 @@ void lazy_msrs_load(const struct lazy_msrs *m, unsigned mask)
 	}
 }
 
+void lazy_msrs_set(struct lazy_msrs *m, enum lazy_msr which, uint64_t value)
+{
+	m->value[which] = value;
+	if (m == owner && (present & (1u << which)) && loaded.value[which] != value) {
+		wrmsr(index[which], value);
+		loaded.value[which] = value;
+	}
+}
+
+void lazy_msrs_forget(const struct lazy_msrs *m)
+{
+	if (m == owner)
+		owner = NULL;
+}
+
 void lazy_msrs_restore_host(void)
 {
 	lazy_msrs_load(&host, LAZY_ALL);
+	owner = NULL;
 }

@@ -26,8 +26,13 @@ struct lazy_msrs {
 
 /* Records the host's values: what the CPU holds now. */
 void lazy_msrs_init(void);
-/* Makes the CPU hold m's values for the MSRs in mask (bits of enum lazy_msr). */
+/* Makes the CPU hold m's values for the MSRs in mask (bits of enum lazy_msr; a vendor
+ * always gives the same). One comparison when m's are the ones loaded last. */
 void lazy_msrs_load(const struct lazy_msrs *m, unsigned mask);
+/* Changes one of m's values, and the CPU's MSR too if it holds m's. */
+void lazy_msrs_set(struct lazy_msrs *m, enum lazy_msr which, uint64_t value);
+/* m is about to go: the CPU no longer holds anyone's values for sure. */
+void lazy_msrs_forget(const struct lazy_msrs *m);
 /* Puts the host's values back. */
 void lazy_msrs_restore_host(void);
 

@@ -158,6 +158,7 @@ static const char *svm_unsupported_boot_mode(enum vcpu_boot_mode mode)
 static void svm_vcpu_destroy(void *vcpu)
 {
 	struct svm_vcpu *sv = vcpu;
+	lazy_msrs_forget(&sv->lazy);
 	owned_state_destroy(&sv->owned);
 	page_free(sv->vmcb_pa, 1);
 	sv->in_use = false;
@@ -243,8 +244,8 @@ static uint64_t *state_field(struct svm_vcpu *sv, enum guest_state what)
 		return &s->cstar;
 	case GUEST_SFMASK:
 		return &s->sfmask;
-	case GUEST_TSC_AUX:
-		return &sv->lazy.value[LAZY_TSC_AUX];
+	case GUEST_TSC_AUX: /* lazily switched: svm_read_state, svm_write_state */
+		return NULL;
 	case GUEST_TSC_OFFSET:
 		return &sv->vmcb->control.tsc_offset;
 	}
@@ -256,6 +257,8 @@ static uint64_t svm_read_state(void *vcpu, enum guest_state what)
 	struct svm_vcpu *sv = vcpu;
 	if (what == GUEST_CPL)
 		return sv->vmcb->save.cpl;
+	if (what == GUEST_TSC_AUX)
+		return sv->lazy.value[LAZY_TSC_AUX];
 	if (what == GUEST_XCR0)
 		return sv->owned.xcr0;
 	uint64_t *field = state_field(vcpu, what);
@@ -270,6 +273,8 @@ static void svm_write_state(void *vcpu, enum guest_state what, uint64_t value)
 		value |= EFER_SVME; /* VMRUN needs the guest's SVME set (APM vol.2 §15.5.1) */
 	if (what == GUEST_XCR0)
 		owned_state_set_xcr0(&((struct svm_vcpu *)vcpu)->owned, value);
+	else if (what == GUEST_TSC_AUX)
+		lazy_msrs_set(&((struct svm_vcpu *)vcpu)->lazy, LAZY_TSC_AUX, value);
 	else if (field && what != GUEST_CR0 && what != GUEST_CR4)
 		*field = value;
 }

@@ -260,6 +260,7 @@ static void vmx_vcpu_destroy(void *vcpu)
 	VMX_OP_FAILED("vmclear", xv->vmcs_pa);
 	if (current_vmcs == xv)
 		current_vmcs = NULL;
+	lazy_msrs_forget(&xv->lazy);
 	owned_state_destroy(&xv->owned);
 	page_free(xv->vmcs_pa, 1);
 	xv->in_use = false;
@@ -432,7 +433,7 @@ static void vmx_write_state(void *vcpu, enum guest_state what, uint64_t value)
 	int lazy = lazy_index(what);
 	uint32_t field = state_field(what);
 	if (lazy >= 0)
-		xv->lazy.value[lazy] = value;
+		lazy_msrs_set(&xv->lazy, (enum lazy_msr)lazy, value);
 	else if (what == GUEST_XCR0)
 		owned_state_set_xcr0(&xv->owned, value);
 	else if (field)
