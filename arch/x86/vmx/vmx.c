@@ -43,22 +43,9 @@ static struct npt_format ept_format;
 static struct tlb_tag_pool vpids; /* VPID 0 is the host's */
 #define VPID_MAX 0xffff
 
-uint64_t vmread(uint32_t field)
+void vmx_field_failed(const char *what, uint32_t field, uint64_t value)
 {
-	uint64_t value;
-	uint8_t failed;
-	__asm__ volatile("vmread %2, %0; setna %1" : "=r"(value), "=qm"(failed) : "r"((uint64_t)field) : "cc");
-	if (failed)
-		panic("VMREAD of VMCS field 0x%x failed", field);
-	return value;
-}
-
-void vmwrite(uint32_t field, uint64_t value)
-{
-	uint8_t failed;
-	__asm__ volatile("vmwrite %1, %2; setna %0" : "=qm"(failed) : "r"(value), "r"((uint64_t)field) : "cc");
-	if (failed)
-		panic("VMWRITE of 0x%llx to VMCS field 0x%x failed", (unsigned long long)value, field);
+	panic("%s of VMCS field 0x%x (value 0x%llx) failed", what, field, (unsigned long long)value);
 }
 
 /* A VMX instruction taking a physical address operand; returns true on VMfail. */
@@ -219,7 +206,8 @@ static int vmx_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	if (!pa)
 		return -ENOMEM;
 	struct vmx_vcpu *xv = &vcpus[slot];
-	*xv = (struct vmx_vcpu){ .vmcs_pa = pa, .in_use = true };
+	/* rip, rsp, rflags: values no guest has, so that the first entry writes them all. */
+	*xv = (struct vmx_vcpu){ .vmcs_pa = pa, .in_use = true, .rip = ~0ull, .rsp = ~0ull, .rflags = ~0ull };
 	if (owned_state_create(&xv->owned)) {
 		page_free(pa, 1);
 		xv->in_use = false;
@@ -279,9 +267,9 @@ static void make_current(struct vmx_vcpu *xv)
  * interruption information (SDM vol.3 §28.2.2). An NMI that caused an exit was not
  * delivered: Keel runs its own handler with INT 2, whose IRET also ends any blocking of
  * further NMIs (§6.7.1). */
-static void take_host_event(void)
+static void take_host_event(uint32_t reason)
 {
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON) & 0xffff;
+	reason &= 0xffff;
 	if (reason == VMX_EXIT_EXTERNAL_INTERRUPT) {
 		host_interrupt(vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_VECTOR_MASK);
 	} else if (reason == VMX_EXIT_EXCEPTION_OR_NMI &&
@@ -315,9 +303,13 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 			xv->vpid_in_vmcs = xv->vpid.id;
 		}
 	}
-	vmwrite(VMCS_GUEST_RIP, regs->rip);
-	vmwrite(VMCS_GUEST_RSP, regs->gpr[REG_RSP]);
-	vmwrite(VMCS_GUEST_RFLAGS, regs->rflags);
+	/* The VMCS holds what the last exit left unless a handler changed it. */
+	if (regs->rip != xv->rip)
+		vmwrite(VMCS_GUEST_RIP, regs->rip);
+	if (regs->gpr[REG_RSP] != xv->rsp)
+		vmwrite(VMCS_GUEST_RSP, regs->gpr[REG_RSP]);
+	if (regs->rflags != xv->rflags)
+		vmwrite(VMCS_GUEST_RFLAGS, regs->rflags);
 	/* VM entry and exit switch FS/GS base, SYSENTER, EFER, PAT, DR7 and DEBUGCTL (SDM vol.3
 	 * §27.3, §28.3), not the syscall MSRs, KERNEL_GS_BASE, TSC_AUX, the XSAVE state, XCR0,
 	 * DR0-DR3, DR6 or CR2: those are the guest's from here. */
@@ -327,7 +319,8 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 		panic("%s failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
 		      (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
 	xv->launched = true;
-	take_host_event();
+	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+	take_host_event(reason);
 	/* An event whose delivery this exit interrupted is delivered again at the next entry
 	 * (SDM vol.3 §28.2.4); Keel's own injections are gone (the exit cleared them). */
 	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
@@ -336,10 +329,10 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
 		vmwrite(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
 	}
-	regs->rip = vmread(VMCS_GUEST_RIP);
-	regs->gpr[REG_RSP] = vmread(VMCS_GUEST_RSP);
-	regs->rflags = vmread(VMCS_GUEST_RFLAGS);
-	vmx_decode_exit(regs->rip, exit);
+	regs->rip = xv->rip = vmread(VMCS_GUEST_RIP);
+	regs->gpr[REG_RSP] = xv->rsp = vmread(VMCS_GUEST_RSP);
+	regs->rflags = xv->rflags = vmread(VMCS_GUEST_RFLAGS);
+	vmx_decode_exit(reason, exit);
 }
 
 /* Without unrestricted guest, VMX runs guests only with paging on (SDM vol.3 §26.3.1.1). */

@@ -19,20 +19,40 @@ struct vmx_vcpu {
 	struct lazy_msrs lazy; /* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, TSC_AUX */
 	struct owned_state owned; /* XSAVE state, XCR0, DR0-DR3, DR6, CR2 */
 	uint64_t pat;          /* where the CPU cannot load and save IA32_PAT itself */
+	uint64_t rip, rsp, rflags; /* what the VMCS holds, as of the last entry or exit */
 	bool launched; /* VMLAUNCH done: resume with VMRESUME from now on */
 	bool in_use;
 };
 
-/* VMREAD/VMWRITE of the current VMCS. A failure here is a bug in Keel, not the guest's. */
-uint64_t vmread(uint32_t field);
-void vmwrite(uint32_t field, uint64_t value);
+/* VMREAD/VMWRITE of the current VMCS, inline: the exit path makes several. A failure is a
+ * bug in Keel, not the guest's (vmx.c reports it and stops). */
+_Noreturn void vmx_field_failed(const char *what, uint32_t field, uint64_t value);
+
+static inline uint64_t vmread(uint32_t field)
+{
+	uint64_t value;
+	uint8_t failed;
+	__asm__ volatile("vmread %2, %0; setna %1" : "=r"(value), "=qm"(failed) : "r"((uint64_t)field) : "cc");
+	if (__builtin_expect(failed, 0))
+		vmx_field_failed("VMREAD", field, 0);
+	return value;
+}
+
+static inline void vmwrite(uint32_t field, uint64_t value)
+{
+	uint8_t failed;
+	__asm__ volatile("vmwrite %1, %2; setna %0" : "=qm"(failed) : "r"(value), "r"((uint64_t)field) : "cc");
+	if (__builtin_expect(failed, 0))
+		vmx_field_failed("VMWRITE", field, value);
+}
 
 /* Enters the guest of the current VMCS; returns 0 at its next exit, or 1 if VMLAUNCH or
  * VMRESUME itself failed (RFLAGS.CF/ZF: SDM vol.3 §31.2). */
 int vmx_enter(uint64_t *gprs, int launched);
 
 void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_guest);
-void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit);
+/* reason: the exit reason field, read once by the caller. */
+void vmx_decode_exit(uint32_t reason, struct vm_exit *exit);
 
 struct cpu_features;
 /* vmx_features.c: fills f's fields for this vendor; NULL, or what Keel lacks, in words a

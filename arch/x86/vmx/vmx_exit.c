@@ -61,10 +61,8 @@ static void entry_failed(struct vm_exit *exit, uint32_t basic)
 								     : "a VM-entry check (SDM vol.3 chapter 27)";
 }
 
-void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit)
+void vmx_decode_exit(uint32_t reason, struct vm_exit *exit)
 {
-	(void)guest_rip;
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 	*exit = (struct vm_exit){
 		.reason = EXIT_UNKNOWN,
 		.raw_code = reason,
@@ -74,7 +72,6 @@ void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit)
 		entry_failed(exit, reason & 0xffff);
 		return;
 	}
-	uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 	if (instruction(reason & 0xffff, exit)) {
 		exit->instr_len = (uint8_t)vmread(VMCS_EXIT_INSTRUCTION_LENGTH);
 		return;
@@ -89,7 +86,8 @@ void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit)
 	case VMX_EXIT_VMCALL:
 		exit->reason = EXIT_HYPERCALL;
 		break;
-	case VMX_EXIT_IO:
+	case VMX_EXIT_IO: {
+		uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 		exit->reason = EXIT_IO;
 		exit->io.port = (uint16_t)(qual >> 16);
 		exit->io.size = (uint8_t)((qual & IO_SIZE_MASK) + 1);
@@ -97,18 +95,21 @@ void vmx_decode_exit(uint64_t guest_rip, struct vm_exit *exit)
 		exit->io.string = qual & IO_STRING;
 		exit->io.rep = qual & IO_REP;
 		break;
+	}
 	case VMX_EXIT_RDMSR:
 	case VMX_EXIT_WRMSR:
 		exit->reason = EXIT_MSR;
 		exit->msr.write = (reason & 0xffff) == VMX_EXIT_WRMSR;
 		break;
-	case VMX_EXIT_EPT_VIOLATION:
+	case VMX_EXIT_EPT_VIOLATION: {
+		uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
 		exit->reason = EXIT_NPF;
 		exit->npf.gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 		exit->npf.write = qual & EPT_WRITE;
 		exit->npf.fetch = qual & EPT_FETCH;
 		exit->npf.present = qual & EPT_WAS_PRESENT;
 		break;
+	}
 	case VMX_EXIT_TRIPLE_FAULT:
 		exit->reason = EXIT_SHUTDOWN;
 		return;
