@@ -25,7 +25,8 @@
 #define FALLBACK_HZ 1000000000ull
 #define GIVE_UP_TICKS 1000000000ull /* 10 ms take 10^8 ticks even at 10 GHz */
 
-static uint64_t start_tsc, hz, ns_per_tick_32; /* ns = (ticks * ns_per_tick_32) >> 32 */
+uint64_t tsc_start, tsc_ns_per_tick_32;
+static uint64_t hz;
 static uint64_t ticks_per_ns_32;                /* ticks = (ns * ticks_per_ns_32) >> 32 */
 
 static uint64_t measure_against_pit(void)
@@ -86,7 +87,7 @@ static uint64_t from_cpuid(const char **leaf)
 
 void tsc_init(uint64_t rsdp)
 {
-	start_tsc = rdtsc();
+	tsc_start = rdtsc();
 	const char *leaf = "", *against = "the PIT";
 	uint64_t stated = from_cpuid(&leaf), measured = measure_against_pit();
 	struct acpi_pm_timer pm;
@@ -112,22 +113,16 @@ void tsc_init(uint64_t rsdp)
 		log_warn("tsc: neither the PIT nor an ACPI PM timer counted, and CPUID does not say; assuming 1 GHz, "
 			 "so Keel's clock may be wrong");
 	}
-	ns_per_tick_32 = (1000000000ull << 32) / hz;
+	tsc_ns_per_tick_32 = (1000000000ull << 32) / hz;
 	ticks_per_ns_32 = (hz / 1000000000ull) << 32 | ((hz % 1000000000ull) << 32) / 1000000000ull;
 }
 
 uint64_t tsc_at_ns(uint64_t ns)
 {
-	return start_tsc + (uint64_t)(((unsigned __int128)ns * ticks_per_ns_32) >> 32);
+	return tsc_start + (uint64_t)(((unsigned __int128)ns * ticks_per_ns_32) >> 32);
 }
 
 uint64_t tsc_hz(void)
 {
 	return hz;
-}
-
-uint64_t tsc_now_ns(void)
-{
-	unsigned __int128 ticks = rdtsc() - start_tsc;
-	return (uint64_t)((ticks * ns_per_tick_32) >> 32);
 }

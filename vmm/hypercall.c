@@ -133,7 +133,7 @@ void handle_hypercall(struct vcpu *v, const struct vm_exit *exit)
 {
 	uint64_t *g = v->regs.gpr;
 	/* Outside 64-bit mode only the low halves of the registers are the guest's. */
-	uint64_t mask = exit->long_mode ? ~0ull : 0xffffffffull;
+	uint64_t mask = exit->hypercall.long_mode ? ~0ull : 0xffffffffull;
 	uint64_t nr = g[REG_RAX] & mask;
 	uint64_t arg[HYPERCALL_ARGS] = { g[REG_RDI] & mask, g[REG_RSI] & mask, g[REG_RDX] & mask,
 					 g[REG_R10] & mask, g[REG_R8] & mask };

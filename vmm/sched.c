@@ -188,10 +188,10 @@ void sched_run(void)
 {
 	struct runqueue *rq = &runqueues[0];
 	struct vcpu *v = NULL;
-	uint64_t now = tsc_now_ns(), next_ns = 0, deadline_tsc = 0;
+	uint64_t now = tsc_now_ns(), next_ns = 0, pick_ns = 0, deadline_tsc = 0;
 	rq->period_end_ns = now + CAP_PERIOD_NS;
 	for (;;) {
-		if (!v || v->state != VCPU_RUNNABLE || v->sched.yielded || (next_ns && now >= next_ns)) {
+		if (!v || v->state != VCPU_RUNNABLE || v->sched.yielded || now >= pick_ns) {
 			v = pick(rq, now, &next_ns);
 			if (!v) {
 				if (!idle_until(rq, now, next_ns))
@@ -199,6 +199,7 @@ void sched_run(void)
 				now = tsc_now_ns();
 				continue;
 			}
+			pick_ns = next_ns ? next_ns : UINT64_MAX;
 			deadline_tsc = next_ns ? tsc_at_ns(next_ns) : 0;
 			if (!vendor_ends_runs)
 				lapic_timer_at(deadline_tsc);

@@ -51,9 +51,13 @@ struct vm_exit {
 	enum exit_reason reason;
 	uint64_t raw_code;  /* the vendor's own exit code, for reports */
 	uint8_t instr_len;  /* length of the exiting instruction; 0 where there is none */
-	bool long_mode;     /* the guest was running 64-bit code (else 16/32-bit: use the low
-	                       32 bits of its registers) */
+	/* What the reason's handler needs, and only that: decoding reads no more of the VMCB
+	 * or VMCS than the exit calls for. */
 	union {
+		struct {
+			bool long_mode; /* 64-bit code (else 16/32-bit: use the low 32 bits of
+			                   the registers) */
+		} hypercall;
 		struct {
 			uint16_t port;
 			uint8_t size;   /* 1, 2 or 4 bytes */

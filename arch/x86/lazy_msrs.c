@@ -9,7 +9,7 @@ static const uint32_t index[LAZY_MSR_COUNT] = {
 };
 
 static struct lazy_msrs host, loaded; /* one CPU for now: these become per-CPU with SMP */
-static const struct lazy_msrs *owner; /* whose values loaded holds, NULL if unsure */
+const struct lazy_msrs *lazy_msrs_owner;
 static unsigned present;              /* the MSRs this CPU has */
 
 void lazy_msrs_init(void)
@@ -20,11 +20,9 @@ void lazy_msrs_init(void)
 			host.value[i] = loaded.value[i] = rdmsr(index[i]);
 }
 
-void lazy_msrs_load(const struct lazy_msrs *m, unsigned mask)
+void lazy_msrs_switch(const struct lazy_msrs *m, unsigned mask)
 {
-	if (m == owner)
-		return;
-	owner = m;
+	lazy_msrs_owner = m;
 	mask &= present;
 	for (unsigned i = 0; i < LAZY_MSR_COUNT; i++) {
 		if ((mask & (1u << i)) && loaded.value[i] != m->value[i]) {
@@ -37,7 +35,7 @@ void lazy_msrs_load(const struct lazy_msrs *m, unsigned mask)
 void lazy_msrs_set(struct lazy_msrs *m, enum lazy_msr which, uint64_t value)
 {
 	m->value[which] = value;
-	if (m == owner && (present & (1u << which)) && loaded.value[which] != value) {
+	if (m == lazy_msrs_owner && (present & (1u << which)) && loaded.value[which] != value) {
 		wrmsr(index[which], value);
 		loaded.value[which] = value;
 	}
@@ -45,12 +43,12 @@ void lazy_msrs_set(struct lazy_msrs *m, enum lazy_msr which, uint64_t value)
 
 void lazy_msrs_forget(const struct lazy_msrs *m)
 {
-	if (m == owner)
-		owner = NULL;
+	if (m == lazy_msrs_owner)
+		lazy_msrs_owner = NULL;
 }
 
 void lazy_msrs_restore_host(void)
 {
 	lazy_msrs_load(&host, LAZY_ALL);
-	owner = NULL;
+	lazy_msrs_owner = NULL;
 }

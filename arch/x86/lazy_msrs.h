@@ -26,9 +26,16 @@ struct lazy_msrs {
 
 /* Records the host's values: what the CPU holds now. */
 void lazy_msrs_init(void);
+extern const struct lazy_msrs *lazy_msrs_owner; /* whose values the CPU holds, NULL if unsure */
+void lazy_msrs_switch(const struct lazy_msrs *m, unsigned mask);
+
 /* Makes the CPU hold m's values for the MSRs in mask (bits of enum lazy_msr; a vendor
- * always gives the same). One comparison when m's are the ones loaded last. */
-void lazy_msrs_load(const struct lazy_msrs *m, unsigned mask);
+ * always gives the same). One comparison, inline, when m's are the ones loaded last. */
+static inline void lazy_msrs_load(const struct lazy_msrs *m, unsigned mask)
+{
+	if (m != lazy_msrs_owner)
+		lazy_msrs_switch(m, mask);
+}
 /* Changes one of m's values, and the CPU's MSR too if it holds m's. */
 void lazy_msrs_set(struct lazy_msrs *m, enum lazy_msr which, uint64_t value);
 /* m is about to go: the CPU no longer holds anyone's values for sure. */

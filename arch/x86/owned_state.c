@@ -13,7 +13,7 @@
 #define DR6_INIT 0xffff0ff0ull
 #define DR7_DISABLED 0x400ull
 
-static struct owned_state *owner; /* one CPU for now: per CPU with SMP */
+struct owned_state *owned_state_owner; /* one CPU for now: per CPU with SMP */
 static unsigned extra;
 static uint64_t host_xcr0;
 static uint64_t host_dr[4], host_dr6;
@@ -63,8 +63,8 @@ int owned_state_create(struct owned_state *s)
 
 void owned_state_destroy(struct owned_state *s)
 {
-	if (owner == s)
-		owner = NULL; /* the next vCPU loads all of its own over what is left */
+	if (owned_state_owner == s)
+		owned_state_owner = NULL; /* the next vCPU loads all of its own over what is left */
 	page_free(s->area_pa, 1);
 	s->area = NULL;
 }
@@ -109,28 +109,26 @@ static void restore(const struct owned_state *s)
 		write_cr2(s->cr2);
 }
 
-void owned_state_load(struct owned_state *s)
+void owned_state_switch(struct owned_state *s)
 {
-	if (owner == s)
-		return;
-	if (owner)
-		save(owner);
+	if (owned_state_owner)
+		save(owned_state_owner);
 	restore(s);
-	owner = s;
+	owned_state_owner = s;
 }
 
 void owned_state_set_xcr0(struct owned_state *s, uint64_t xcr0)
 {
 	s->xcr0 = xcr0;
-	if (owner == s)
+	if (owned_state_owner == s)
 		set_xcr0(xcr0);
 }
 
 void owned_state_restore_host(void)
 {
-	if (owner)
-		save(owner);
-	owner = NULL;
+	if (owned_state_owner)
+		save(owned_state_owner);
+	owned_state_owner = NULL;
 	if (cpu.xsave)
 		set_xcr0(host_xcr0);
 	WRITE_DR(0, host_dr[0]);

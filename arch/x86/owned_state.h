@@ -37,8 +37,15 @@ void owned_state_init_cpu(unsigned extra);
  * Returns 0 or -ENOMEM. */
 int owned_state_create(struct owned_state *s);
 void owned_state_destroy(struct owned_state *s);
-/* Makes the CPU hold s: a pointer comparison when it already does. */
-void owned_state_load(struct owned_state *s);
+extern struct owned_state *owned_state_owner; /* whose state the CPU holds (NULL: the host's) */
+void owned_state_switch(struct owned_state *s);
+
+/* Makes the CPU hold s: a pointer comparison, inline, when it already does. */
+static inline void owned_state_load(struct owned_state *s)
+{
+	if (s != owned_state_owner)
+		owned_state_switch(s);
+}
 /* XSETBV on the guest's behalf (the value already checked: vmm/xsetbv.c). */
 void owned_state_set_xcr0(struct owned_state *s, uint64_t xcr0);
 /* Puts the host's XCR0 and debug registers back; no vCPU owns the CPU afterwards. */

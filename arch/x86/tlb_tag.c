@@ -6,11 +6,9 @@ void tlb_tag_pool_init(struct tlb_tag_pool *pool, uint32_t first, uint32_t last)
 				       .flush_pending = true };
 }
 
-bool tlb_tag_refresh(struct tlb_tag_pool *pool, struct tlb_tag *t)
+bool tlb_tag_renew(struct tlb_tag_pool *pool, struct tlb_tag *t)
 {
 	bool flush = pool->flush_pending;
-	if (t->generation == pool->generation && !flush)
-		return false;
 	if (pool->next > pool->last) {
 		pool->generation++;
 		pool->next = pool->first;

@@ -23,8 +23,16 @@ struct tlb_tag {
 };
 
 void tlb_tag_pool_init(struct tlb_tag_pool *pool, uint32_t first, uint32_t last);
+bool tlb_tag_renew(struct tlb_tag_pool *pool, struct tlb_tag *t);
+
 /* Makes t valid for the current generation before its vCPU enters the guest. Returns true
- * when the caller must flush the translations of every tag first (a new generation). */
-bool tlb_tag_refresh(struct tlb_tag_pool *pool, struct tlb_tag *t);
+ * when the caller must flush the translations of every tag first (a new generation). One
+ * comparison, inline, while t is valid. */
+static inline bool tlb_tag_refresh(struct tlb_tag_pool *pool, struct tlb_tag *t)
+{
+	if (t->generation == pool->generation && !pool->flush_pending)
+		return false;
+	return tlb_tag_renew(pool, t);
+}
 
 #endif

@@ -51,32 +51,25 @@ static const struct {
 	INSN(SVM_EXIT_TLBSYNC, INSN_VIRTUALIZATION, "TLBSYNC", 3),
 };
 
-/* True if the exit is one of the table's instructions; fills exit if so. */
-static bool instruction(const struct svm_vcpu *sv, uint64_t code, uint64_t rip, struct vm_exit *exit)
+/* If the exit is one of the table's instructions, fills exit. */
+static void instruction(const struct svm_vcpu *sv, uint64_t code, uint64_t rip, struct vm_exit *exit)
 {
 	uint64_t i = code - INSN_EXIT_FIRST;
 	if (code < INSN_EXIT_FIRST || i >= sizeof(instructions) / sizeof(instructions[0]) || !instructions[i].name)
-		return false;
+		return;
 	exit->reason = EXIT_INSTRUCTION;
 	exit->insn.kind = instructions[i].kind;
 	exit->insn.name = instructions[i].name;
 	exit->instr_len = length_or_next_rip(sv, rip, instructions[i].length);
-	return true;
 }
 
 void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit)
 {
 	const struct vmcb_control *c = &sv->vmcb->control;
 	uint64_t info1 = c->exit_info1;
-	const struct vmcb_save *s = &sv->vmcb->save;
-	*exit = (struct vm_exit){
-		.reason = EXIT_UNKNOWN,
-		.raw_code = c->exit_code,
-		.long_mode = (s->efer & EFER_LMA) && (s->cs.attrib & SEG_ATTRIB_L),
-	};
-
-	if (instruction(sv, c->exit_code, rip, exit))
-		return;
+	exit->reason = EXIT_UNKNOWN;
+	exit->raw_code = c->exit_code;
+	exit->instr_len = 0;
 	/* QEMU 7.2 writes VMEXIT_INVALID as 32 bits (0xffffffff), also when a guest sets a CR4
 	 * bit its CPU lacks, where a CPU raises #GP in the guest. No exit code has that value. */
 	uint64_t code = c->exit_code == (uint32_t)SVM_EXIT_INVALID ? SVM_EXIT_INVALID : c->exit_code;
@@ -96,6 +89,7 @@ void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *ex
 	case SVM_EXIT_VMMCALL:
 		exit->reason = EXIT_HYPERCALL;
 		exit->instr_len = length_or_next_rip(sv, rip, 3);
+		exit->hypercall.long_mode = (sv->vmcb->save.efer & EFER_LMA) && (sv->vmcb->save.cs.attrib & SEG_ATTRIB_L);
 		break;
 	case SVM_EXIT_IOIO:
 		exit->reason = EXIT_IO;
@@ -126,6 +120,7 @@ void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *ex
 		exit->reason = EXIT_INTERRUPT;
 		break;
 	default:
+		instruction(sv, code, rip, exit);
 		break;
 	}
 }

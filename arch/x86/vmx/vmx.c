@@ -176,7 +176,7 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
 	if (ctl.pat)
 		vmwrite(VMCS_HOST_PAT, host_pat);
-	/* VMCS_HOST_RSP and VMCS_HOST_RIP are written by vmx_enter at every entry. */
+	vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit_rip); /* VMCS_HOST_RSP: vmx_enter */
 }
 
 /* Translations derived from an EPT table (SDM vol.3 §29.4.3.1). */
@@ -285,15 +285,29 @@ static bool vmx_ends_runs_itself(void)
 	return ctl.preemption_timer;
 }
 
+/* Each entry loads the timer from the VMCS, which no exit changes (Keel does not ask for
+ * "save VMX-preemption timer value", SDM vol.3 §25.7.1): without a deadline, the VMCS keeps
+ * the largest count from the last entry that had none. */
+static void arm_preemption_timer(struct vmx_vcpu *xv, uint64_t deadline_tsc)
+{
+	if (!deadline_tsc) {
+		if (!xv->timer_unarmed)
+			vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0xffffffff);
+		xv->timer_unarmed = true;
+		return;
+	}
+	uint64_t now = rdtsc();
+	uint64_t count = deadline_tsc > now ? (deadline_tsc - now) >> ctl.timer_rate : 0;
+	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, count > 0xffffffff ? 0xffffffff : count);
+	xv->timer_unarmed = false;
+}
+
 static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, struct vm_exit *exit)
 {
 	struct vmx_vcpu *xv = vcpu;
 	make_current(xv);
-	if (ctl.preemption_timer) {
-		uint64_t now = rdtsc();
-		uint64_t count = !deadline_tsc ? 0xffffffff : deadline_tsc > now ? (deadline_tsc - now) >> ctl.timer_rate : 0;
-		vmwrite(VMCS_PREEMPTION_TIMER_VALUE, count > 0xffffffff ? 0xffffffff : count);
-	}
+	if (ctl.preemption_timer)
+		arm_preemption_timer(xv, deadline_tsc);
 	if (ctl.vpid) {
 		/* A new VPID generation flushes what every VPID has cached. */
 		if (tlb_tag_refresh(&vpids, &xv->vpid))
@@ -315,7 +329,7 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 	 * DR0-DR3, DR6 or CR2: those are the guest's from here. */
 	lazy_msrs_load(&xv->lazy, LAZY_ALL);
 	owned_state_load(&xv->owned);
-	if (vmx_enter(regs->gpr, xv->launched))
+	if (vmx_enter(regs->gpr, xv->launched, &xv->host_rsp))
 		panic("%s failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
 		      (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
 	xv->launched = true;

@@ -20,35 +20,38 @@ struct vmx_vcpu {
 	struct owned_state owned; /* XSAVE state, XCR0, DR0-DR3, DR6, CR2 */
 	uint64_t pat;          /* where the CPU cannot load and save IA32_PAT itself */
 	uint64_t rip, rsp, rflags; /* what the VMCS holds, as of the last entry or exit */
+	uint64_t host_rsp;         /* its HOST_RSP (vmx_enter) */
+	bool timer_unarmed; /* the VMCS's preemption timer holds the largest count */
 	bool launched; /* VMLAUNCH done: resume with VMRESUME from now on */
 	bool in_use;
 };
 
-/* VMREAD/VMWRITE of the current VMCS, inline: the exit path makes several. A failure is a
- * bug in Keel, not the guest's (vmx.c reports it and stops). */
+/* VMREAD/VMWRITE of the current VMCS, inline: the exit path makes several. VMfail (CF or
+ * ZF set: SDM vol.3 §31.2) is a bug in Keel, not the guest's: vmx.c reports it and stops. */
 _Noreturn void vmx_field_failed(const char *what, uint32_t field, uint64_t value);
 
 static inline uint64_t vmread(uint32_t field)
 {
 	uint64_t value;
-	uint8_t failed;
-	__asm__ volatile("vmread %2, %0; setna %1" : "=r"(value), "=qm"(failed) : "r"((uint64_t)field) : "cc");
-	if (__builtin_expect(failed, 0))
-		vmx_field_failed("VMREAD", field, 0);
+	__asm__ goto("vmread %1, %0; jna %l2" : "=r"(value) : "r"((uint64_t)field) : "cc" : failed);
 	return value;
+failed:
+	vmx_field_failed("VMREAD", field, 0);
 }
 
 static inline void vmwrite(uint32_t field, uint64_t value)
 {
-	uint8_t failed;
-	__asm__ volatile("vmwrite %1, %2; setna %0" : "=qm"(failed) : "r"(value), "r"((uint64_t)field) : "cc");
-	if (__builtin_expect(failed, 0))
-		vmx_field_failed("VMWRITE", field, value);
+	__asm__ goto("vmwrite %0, %1; jna %l2" : : "r"(value), "r"((uint64_t)field) : "cc" : failed);
+	return;
+failed:
+	vmx_field_failed("VMWRITE", field, value);
 }
 
 /* Enters the guest of the current VMCS; returns 0 at its next exit, or 1 if VMLAUNCH or
- * VMRESUME itself failed (RFLAGS.CF/ZF: SDM vol.3 §31.2). */
-int vmx_enter(uint64_t *gprs, int launched);
+ * VMRESUME itself failed (RFLAGS.CF/ZF: SDM vol.3 §31.2). host_rsp: the VMCS's HOST_RSP as
+ * last written (0: never), which vmx_enter updates when its stack pointer differs. */
+int vmx_enter(uint64_t *gprs, int launched, uint64_t *host_rsp);
+void vmx_exit_rip(void); /* where an exit resumes the host: the VMCS's HOST_RIP */
 
 void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_guest);
 /* reason: the exit reason field, read once by the caller. */

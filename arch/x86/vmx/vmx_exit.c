@@ -63,17 +63,11 @@ static void entry_failed(struct vm_exit *exit, uint32_t basic)
 
 void vmx_decode_exit(uint32_t reason, struct vm_exit *exit)
 {
-	*exit = (struct vm_exit){
-		.reason = EXIT_UNKNOWN,
-		.raw_code = reason,
-		.long_mode = (vmread(VMCS_GUEST_EFER) & EFER_LMA) && (vmread(VMCS_GUEST_CS_ACCESS) & AR_L),
-	};
+	exit->reason = EXIT_UNKNOWN;
+	exit->raw_code = reason;
+	exit->instr_len = 0;
 	if (reason & VMX_EXIT_ENTRY_FAILED) {
 		entry_failed(exit, reason & 0xffff);
-		return;
-	}
-	if (instruction(reason & 0xffff, exit)) {
-		exit->instr_len = (uint8_t)vmread(VMCS_EXIT_INSTRUCTION_LENGTH);
 		return;
 	}
 	switch (reason & 0xffff) {
@@ -85,6 +79,9 @@ void vmx_decode_exit(uint32_t reason, struct vm_exit *exit)
 		break;
 	case VMX_EXIT_VMCALL:
 		exit->reason = EXIT_HYPERCALL;
+		/* The exit saved EFER (the "save IA32_EFER" exit control, SDM vol.3 §28.3.1). */
+		exit->hypercall.long_mode = (vmread(VMCS_GUEST_EFER) & EFER_LMA) &&
+					    (vmread(VMCS_GUEST_CS_ACCESS) & AR_L);
 		break;
 	case VMX_EXIT_IO: {
 		uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
@@ -121,7 +118,9 @@ void vmx_decode_exit(uint32_t reason, struct vm_exit *exit)
 		exit->reason = EXIT_INTERRUPT;
 		return;
 	default:
-		return;
+		if (!instruction(reason & 0xffff, exit))
+			return;
+		break;
 	}
 	exit->instr_len = (uint8_t)vmread(VMCS_EXIT_INSTRUCTION_LENGTH);
 }
