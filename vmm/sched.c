@@ -10,9 +10,9 @@
  * of the slice, the deadline of a blocked vCPU, the end of the period a capped vCPU waits
  * for. Its interrupt ends the guest's run (an exit), so a guest that never exits is
  * preempted all the same. While nothing can run, the CPU halts with interrupts on until
- * then. Each exit is accounted to the vCPU that ran, with one read of the clock; the vCPU
- * then runs on unless that time has come or it blocked, yielded or ended, so a common exit
- * costs no search. */
+ * then. After an exit the vCPU runs on unless it blocked, yielded or ended or that time
+ * has come (one TSC read and a comparison), so a common exit costs no search and no
+ * arithmetic; its run time is accounted, in nanoseconds, when it stops running. */
 #include "arch/x86/cpu.h"
 #include "drivers/lapic.h"
 #include "drivers/tsc.h"
@@ -188,30 +188,33 @@ void sched_run(void)
 {
 	struct runqueue *rq = &runqueues[0];
 	struct vcpu *v = NULL;
-	uint64_t now = tsc_now_ns(), next_ns = 0, pick_ns = 0, deadline_tsc = 0;
+	uint64_t now = tsc_now_ns(), next_ns = 0, deadline_tsc = 0;
+	uint64_t pick_tsc = 0; /* when to pick again: next_ns on the TSC, or never */
+	uint64_t started_ns = 0; /* when v was picked */
 	rq->period_end_ns = now + CAP_PERIOD_NS;
 	for (;;) {
-		if (!v || v->state != VCPU_RUNNABLE || v->sched.yielded || now >= pick_ns) {
+		if (!v || v->state != VCPU_RUNNABLE || v->sched.yielded || rdtsc() >= pick_tsc) {
+			now = tsc_now_ns();
+			if (v)
+				account(v, now - started_ns);
 			v = pick(rq, now, &next_ns);
 			if (!v) {
 				if (!idle_until(rq, now, next_ns))
 					break;
-				now = tsc_now_ns();
 				continue;
 			}
-			pick_ns = next_ns ? next_ns : UINT64_MAX;
+			started_ns = now;
 			deadline_tsc = next_ns ? tsc_at_ns(next_ns) : 0;
+			pick_tsc = next_ns ? deadline_tsc : UINT64_MAX;
 			if (!vendor_ends_runs)
 				lapic_timer_at(deadline_tsc);
 		}
 		struct vm_exit exit;
 		hvm->vcpu_run(v->vendor, &v->regs, deadline_tsc, &exit);
-		uint64_t then = tsc_now_ns();
-		account(v, then - now);
-		now = then;
 		struct domain *d = v->dom;
 		exit_dispatch(v, &exit);
 		if (d->end_pending) {
+			account(v, tsc_now_ns() - started_ns);
 			domain_apply_end(d);
 			v = NULL;
 		}
