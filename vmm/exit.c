@@ -15,7 +15,7 @@ typedef void (*exit_handler_fn)(struct vcpu *v, const struct vm_exit *exit);
 static void handle_hlt(struct vcpu *v, const struct vm_exit *exit)
 {
 	v->regs.rip += exit->instr_len;
-	if (v->regs.rflags & RFLAGS_IF) {
+	if (hvm->read_state(v->vendor, GUEST_RFLAGS) & RFLAGS_IF) {
 		sched_block(v, 0);
 	} else {
 		domain_end(v->dom, END_POWEROFF, false, 0, "HLT with interrupts disabled at rip 0x%llx",

@@ -48,6 +48,6 @@ int load_elf64(struct load_ctx *c)
 		.data_selector = GUEST_DATA,
 	};
 	c->out->regs.rip = elf.entry;
-	c->out->regs.gpr[REG_RSP] = KEEL_START_STACK_TOP;
+	c->out->boot.rsp = KEEL_START_STACK_TOP;
 	return 0;
 }

@@ -21,6 +21,6 @@ int load_real16(struct load_ctx *c)
 	c->out->format = "flat binary";
 	c->out->boot = (struct vcpu_boot_state){ .mode = VCPU_BOOT_REAL16 };
 	c->out->regs.rip = REAL16_LOAD_GPA; /* CS = 0 */
-	c->out->regs.gpr[REG_RSP] = REAL16_LOAD_GPA;
+	c->out->boot.rsp = REAL16_LOAD_GPA;
 	return 0;
 }

@@ -32,7 +32,6 @@ int loader_load(struct p2m *p2m, const struct loader_input *in, struct loader_re
 	struct load_ctx c = { .p2m = p2m, .in = in, .out = out, .boot_next = GUEST_BOOT_INFO_GPA,
 			      .err = err, .errlen = errlen };
 	memset(out, 0, sizeof(*out));
-	out->regs.rflags = RFLAGS_FIXED;
 	out->type = in->type == KERNEL_AUTO ? detect(&c) : in->type;
 	int rc;
 	switch (out->type) {

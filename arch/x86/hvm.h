@@ -15,10 +15,11 @@ enum guest_reg {
 	GUEST_GPR_COUNT
 };
 
+/* What nearly every exit handler reads or writes. RSP and RFLAGS, which few need, stay in
+ * the VMCB or VMCS (GUEST_RSP, GUEST_RFLAGS below): gpr[REG_RSP] is not used. */
 struct guest_regs {
 	uint64_t gpr[GUEST_GPR_COUNT];
 	uint64_t rip;
-	uint64_t rflags;
 };
 
 /* Why the guest stopped running. One entry per handler in vmm/exit.c's dispatch table. */
@@ -104,10 +105,12 @@ enum guest_state {
 	GUEST_SFMASK,
 	GUEST_TSC_AUX,
 	GUEST_TSC_OFFSET, /* added to the TSC for the guest's RDTSC and RDTSCP */
+	GUEST_RSP,
+	GUEST_RFLAGS,
 };
 
 /* How a new vCPU starts (vmm/loader.c fills it, the vendor code applies it). Every mode
- * starts with interrupts off and the registers of struct guest_regs. */
+ * starts with RFLAGS = 2 (interrupts off), rsp, and the registers of struct guest_regs. */
 enum vcpu_boot_mode {
 	VCPU_BOOT_REAL16 = 1, /* real mode, CS = DS = ... = 0 */
 	VCPU_BOOT_PROT32 = 2, /* 32-bit protected mode, paging off, flat 4 GiB segments */
@@ -116,6 +119,7 @@ enum vcpu_boot_mode {
 
 struct vcpu_boot_state {
 	enum vcpu_boot_mode mode;
+	uint64_t rsp;
 	uint64_t cr3;                 /* long64: guest-physical address of its PML4 */
 	uint64_t gdt_base;            /* prot32, long64: a GDT holding the two descriptors below */
 	uint16_t gdt_limit;

@@ -237,8 +237,7 @@ static void elf64_start_info(void **state)
 	assert_int_equal(out.kernel_low, 0x100000);
 	assert_int_equal(out.kernel_high, 0x104000);
 	assert_int_equal(out.regs.rip, 0x100010);
-	assert_int_equal(out.regs.gpr[REG_RSP], KEEL_START_STACK_TOP);
-	assert_int_equal(out.regs.rflags, 2);
+	assert_int_equal(out.boot.rsp, KEEL_START_STACK_TOP);
 	assert_int_equal(out.boot.mode, VCPU_BOOT_LONG64);
 	assert_int_equal(out.boot.cr3, GUEST_PML4_GPA);
 	assert_int_equal(out.boot.code_selector, 0x08);
@@ -805,7 +804,7 @@ static void real16(void **state)
 	assert_string_equal(out.format, "flat binary");
 	assert_int_equal(out.boot.mode, VCPU_BOOT_REAL16);
 	assert_int_equal(out.regs.rip, 0x7c00);
-	assert_int_equal(out.regs.gpr[REG_RSP], 0x7c00);
+	assert_int_equal(out.boot.rsp, 0x7c00);
 	assert_int_equal(ram[0x7dff], 0xeb);
 	assert_int_equal(ram[0x7e00], 0);
 	img_size = 0xa0000 - 0x7c00;

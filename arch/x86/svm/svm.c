@@ -138,6 +138,8 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	s->dr6 = 0xffff0ff0;
 	s->dr7 = 0x400;
 	s->g_pat = PAT_POWER_ON;
+	s->rsp = boot->rsp;
+	s->rflags = RFLAGS_FIXED;
 	if (boot->mode == VCPU_BOOT_LONG64)
 		set_long64_state(s, boot);
 	else if (boot->mode == VCPU_BOOT_PROT32)
@@ -176,9 +178,7 @@ static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 	struct svm_vcpu *sv = vcpu;
 	struct vmcb_save *s = &sv->vmcb->save;
 	s->rax = regs->gpr[REG_RAX];
-	s->rsp = regs->gpr[REG_RSP];
 	s->rip = regs->rip;
-	s->rflags = regs->rflags;
 	/* A new ASID generation flushes every ASID's translations (APM vol.2 §15.16.1). */
 	struct vmcb_control *c = &sv->vmcb->control;
 	if (tlb_tag_refresh(&asids, &sv->asid))
@@ -201,9 +201,7 @@ static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 	c->event_inject = (c->exit_int_info & EVENT_VALID) ? c->exit_int_info : 0;
 
 	regs->gpr[REG_RAX] = s->rax;
-	regs->gpr[REG_RSP] = s->rsp;
 	regs->rip = s->rip;
-	regs->rflags = s->rflags;
 	svm_decode_exit(sv, s->rip, exit);
 }
 
@@ -248,6 +246,10 @@ static uint64_t *state_field(struct svm_vcpu *sv, enum guest_state what)
 		return NULL;
 	case GUEST_TSC_OFFSET:
 		return &sv->vmcb->control.tsc_offset;
+	case GUEST_RSP:
+		return &s->rsp;
+	case GUEST_RFLAGS:
+		return &s->rflags;
 	}
 	return NULL;
 }

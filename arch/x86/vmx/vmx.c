@@ -206,8 +206,8 @@ static int vmx_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	if (!pa)
 		return -ENOMEM;
 	struct vmx_vcpu *xv = &vcpus[slot];
-	/* rip, rsp, rflags: values no guest has, so that the first entry writes them all. */
-	*xv = (struct vmx_vcpu){ .vmcs_pa = pa, .in_use = true, .rip = ~0ull, .rsp = ~0ull, .rflags = ~0ull };
+	/* rip: a value no guest has, so that the first entry writes it. */
+	*xv = (struct vmx_vcpu){ .vmcs_pa = pa, .in_use = true, .rip = ~0ull };
 	if (owned_state_create(&xv->owned)) {
 		page_free(pa, 1);
 		xv->in_use = false;
@@ -285,6 +285,16 @@ static bool vmx_ends_runs_itself(void)
 	return ctl.preemption_timer;
 }
 
+static void redeliver_interrupted_event(void)
+{
+	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+	if (vectoring & EVENT_VALID) {
+		vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, vectoring & ~(1u << 12)); /* bit 12 is reserved here */
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
+		vmwrite(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
+	}
+}
+
 /* Each entry loads the timer from the VMCS, which no exit changes (Keel does not ask for
  * "save VMX-preemption timer value", SDM vol.3 §25.7.1): without a deadline, the VMCS keeps
  * the largest count from the last entry that had none. */
@@ -320,10 +330,6 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 	/* The VMCS holds what the last exit left unless a handler changed it. */
 	if (regs->rip != xv->rip)
 		vmwrite(VMCS_GUEST_RIP, regs->rip);
-	if (regs->gpr[REG_RSP] != xv->rsp)
-		vmwrite(VMCS_GUEST_RSP, regs->gpr[REG_RSP]);
-	if (regs->rflags != xv->rflags)
-		vmwrite(VMCS_GUEST_RFLAGS, regs->rflags);
 	/* VM entry and exit switch FS/GS base, SYSENTER, EFER, PAT, DR7 and DEBUGCTL (SDM vol.3
 	 * §27.3, §28.3), not the syscall MSRs, KERNEL_GS_BASE, TSC_AUX, the XSAVE state, XCR0,
 	 * DR0-DR3, DR6 or CR2: those are the guest's from here. */
@@ -335,18 +341,14 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 	xv->launched = true;
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 	take_host_event(reason);
-	/* An event whose delivery this exit interrupted is delivered again at the next entry
-	 * (SDM vol.3 §28.2.4); Keel's own injections are gone (the exit cleared them). */
-	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
-	if (vectoring & EVENT_VALID) {
-		vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, vectoring & ~(1u << 12)); /* bit 12 is reserved here */
-		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
-		vmwrite(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
-	}
 	regs->rip = xv->rip = vmread(VMCS_GUEST_RIP);
-	regs->gpr[REG_RSP] = xv->rsp = vmread(VMCS_GUEST_RSP);
-	regs->rflags = xv->rflags = vmread(VMCS_GUEST_RFLAGS);
 	vmx_decode_exit(reason, exit);
+	/* An event whose delivery this exit interrupted is delivered again at the next entry
+	 * (SDM vol.3 §28.2.4); Keel's own injections are gone (the exit cleared them). An exit
+	 * with an instruction length came from executing that instruction, not from delivering
+	 * an event. */
+	if (!exit->instr_len)
+		redeliver_interrupted_event();
 }
 
 /* Without unrestricted guest, VMX runs guests only with paging on (SDM vol.3 §26.3.1.1). */
@@ -381,6 +383,10 @@ static uint32_t state_field(enum guest_state what)
 		return VMCS_GUEST_ES_BASE + 2 * SEG_GS;
 	case GUEST_TSC_OFFSET:
 		return VMCS_TSC_OFFSET;
+	case GUEST_RSP:
+		return VMCS_GUEST_RSP;
+	case GUEST_RFLAGS:
+		return VMCS_GUEST_RFLAGS;
 	default:
 		return 0;
 	}

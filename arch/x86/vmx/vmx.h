@@ -19,7 +19,7 @@ struct vmx_vcpu {
 	struct lazy_msrs lazy; /* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK, TSC_AUX */
 	struct owned_state owned; /* XSAVE state, XCR0, DR0-DR3, DR6, CR2 */
 	uint64_t pat;          /* where the CPU cannot load and save IA32_PAT itself */
-	uint64_t rip, rsp, rflags; /* what the VMCS holds, as of the last entry or exit */
+	uint64_t rip;          /* what the VMCS holds, as of the last entry or exit */
 	uint64_t host_rsp;         /* its HOST_RSP (vmx_enter) */
 	bool timer_unarmed; /* the VMCS's preemption timer holds the largest count */
 	bool launched; /* VMLAUNCH done: resume with VMRESUME from now on */

@@ -47,6 +47,8 @@ static void set_control_registers(uint64_t cr0, uint64_t cr4, bool unrestricted_
 
 void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_guest)
 {
+	vmwrite(VMCS_GUEST_RSP, boot->rsp);
+	vmwrite(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
 	if (boot->mode == VCPU_BOOT_LONG64) {
 		set_segment(SEG_CS, boot->code_selector, 0xffffffff, AR_CODE64);
 		set_data_segments(boot->data_selector, 0xffffffff, AR_DATA32);
