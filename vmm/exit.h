@@ -13,7 +13,9 @@ const char *exit_reason_name(enum exit_reason reason);
 void handle_cpuid(struct vcpu *v, const struct vm_exit *exit);
 void handle_hypercall(struct vcpu *v, const struct vm_exit *exit);
 void handle_msr(struct vcpu *v, const struct vm_exit *exit);
-/* The emulated MSRs' values at power-on (vmm/msr.c). */
+/* vmm/msr.c: indexes the MSR table (once, after cpu_enable); the emulated MSRs' values at
+ * power-on. */
+void msrs_init(void);
 void msrs_reset(struct vcpu *v);
 void handle_instruction(struct vcpu *v, const struct vm_exit *exit);
 void handle_entry_failed(struct vcpu *v, const struct vm_exit *exit);

@@ -9,6 +9,7 @@
 #include "lib/log.h"
 #include "vmm/config.h"
 #include "vmm/domain.h"
+#include "vmm/exit.h"
 #include "vmm/main.h"
 #include "vmm/report.h"
 #include "vmm/sched.h"
@@ -78,6 +79,7 @@ void vmm_main(const struct boot_info *boot)
 	log_info("%s: enabled, nested paging with %s pages", hvm->name,
 		 hvm->npt_format->large_1g ? "4 KiB, 2 MiB and 1 GiB" : "4 KiB and 2 MiB");
 	host_msrs_record();
+	msrs_init();
 
 	sched_init(config.timeslice_ms);
 	unsigned not_built = 0;

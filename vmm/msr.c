@@ -7,6 +7,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "drivers/tsc.h"
+#include "lib/panic.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
 
@@ -320,16 +321,44 @@ void msrs_reset(struct vcpu *v)
 	};
 }
 
-/* The entry for index, or NULL: also when the CPU lacks TSC_AUX (the one entry that a CPU
- * may not have). */
+#define MSR_ENTRIES (sizeof(msrs) / sizeof(msrs[0]))
+
+/* Each index of the two ranges the table covers leads to its entry (position + 1, 0 for
+ * none), so that RDMSR and WRMSR find theirs without a search. msrs_init fills them. */
+#define LOW_INDICES 0x300         /* 0 - 0x2ff: the architectural MSRs */
+#define HIGH_FIRST 0xc0000000u    /* 0xc0000000 - 0xc00001ff: AMD64's, as Intel has them too */
+#define HIGH_INDICES 0x200
+static uint8_t low_entry[LOW_INDICES], high_entry[HIGH_INDICES];
+_Static_assert(MSR_ENTRIES < 256, "an entry number must fit in a byte");
+
+static uint8_t *entry_number(uint32_t index)
+{
+	if (index < LOW_INDICES)
+		return &low_entry[index];
+	if (index - HIGH_FIRST < HIGH_INDICES)
+		return &high_entry[index - HIGH_FIRST];
+	return NULL;
+}
+
+void msrs_init(void)
+{
+	for (unsigned i = 0; i < MSR_ENTRIES; i++) {
+		if (msrs[i].first == MSR_TSC_AUX && !cpu.tsc_aux)
+			continue; /* the one entry that a CPU may not have */
+		for (uint32_t index = msrs[i].first; index < msrs[i].first + msrs[i].count; index++) {
+			uint8_t *number = entry_number(index);
+			if (!number)
+				panic("MSR table: %s (0x%x) lies outside the indexed ranges", msrs[i].name, index);
+			*number = (uint8_t)(i + 1);
+		}
+	}
+}
+
+/* The entry for index, or NULL. */
 static const struct msr_entry *find(uint32_t index)
 {
-	if (index == MSR_TSC_AUX && !cpu.tsc_aux)
-		return NULL;
-	for (unsigned i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++)
-		if (index - msrs[i].first < msrs[i].count)
-			return &msrs[i];
-	return NULL;
+	const uint8_t *number = entry_number(index);
+	return number && *number ? &msrs[*number - 1] : NULL;
 }
 
 void handle_msr(struct vcpu *v, const struct vm_exit *exit)
