@@ -128,18 +128,34 @@ static void copy_out(void *host, uint64_t offset, uint64_t n, void *dst)
 	memcpy((uint8_t *)dst + offset, host, n);
 }
 
+/* A range within one leaf of the table (nearly every one: RAM is mapped with large pages)
+ * is checked and copied with one walk; a longer one is checked in full before anything is
+ * copied, so that a failing copy changes nothing. */
+static int copy(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need,
+		void (*copy_piece)(void *host, uint64_t offset, uint64_t n, void *ctx), void *ctx)
+{
+	if (!len)
+		return 0;
+	uint64_t hpa, page_size;
+	unsigned perms;
+	if (npt_lookup(&p2m->npt, gpa, &hpa, &perms, &page_size) || (perms & need) != need)
+		return -EFAULT;
+	if (len <= page_size - (gpa & (page_size - 1))) {
+		copy_piece(phys_to_virt(hpa), 0, len, ctx);
+		return 0;
+	}
+	int err = check_range(p2m, gpa, len, need);
+	if (!err)
+		for_each_piece(p2m, gpa, len, copy_piece, ctx);
+	return err;
+}
+
 int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len)
 {
-	int err = check_range(p2m, gpa, len, NPT_PERM_W);
-	if (!err)
-		for_each_piece(p2m, gpa, len, copy_in, (void *)src);
-	return err;
+	return copy(p2m, gpa, len, NPT_PERM_W, copy_in, (void *)src);
 }
 
 int p2m_copy_from_guest(const struct p2m *p2m, void *dst, uint64_t gpa, uint64_t len)
 {
-	int err = check_range(p2m, gpa, len, NPT_PERM_R);
-	if (!err)
-		for_each_piece(p2m, gpa, len, copy_out, dst);
-	return err;
+	return copy(p2m, gpa, len, NPT_PERM_R, copy_out, dst);
 }
