@@ -65,13 +65,13 @@ static void teardown(struct domain *d)
 		hvm->vcpu_destroy(d->vcpu.vendor);
 	d->vcpu.vendor = NULL;
 	p2m_destroy(&d->p2m);
-	io_free(d);
 }
 
 static int attach_devices(struct domain *d)
 {
 	int err;
-	if ((err = io_init(d)) || (err = serial_port_attach(d)) || (err = debugcon_attach(d)))
+	io_init(d);
+	if ((err = serial_port_attach(d)) || (err = debugcon_attach(d)))
 		return err;
 	if (d->config.debug_exit && (err = debug_exit_attach(d, d->config.debug_exit)))
 		return err;
@@ -104,7 +104,6 @@ static int build(struct domain *d, char *why, size_t len)
 	if ((err = attach_devices(d))) {
 		ksnprintf(why, len, "cannot attach its devices (error %d)", err);
 		p2m_destroy(&d->p2m);
-		io_free(d);
 		return -1;
 	}
 	d->vcpu = (struct vcpu){ .dom = d, .regs = r.regs };

@@ -1,15 +1,15 @@
 /* The port I/O bus: device models register the ports they emulate for a domain; an I/O
- * exit goes straight to the handler that owns the port (a table indexed by port number,
- * so the exit path does not search). Ports no device owns read as all ones and ignore
+ * exit goes straight to the handler that owns the port (vmm/port_map.h: two table
+ * lookups, so the exit path does not search). Ports no device owns read as all ones and ignore
  * writes, as on a PC bus with nothing behind them. */
 #ifndef KEEL_VMM_IO_H
 #define KEEL_VMM_IO_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "vmm/port_map.h"
 
 #define IO_MAX_RANGES 15 /* owner numbers 1..15; 0 = no device */
-#define IO_PORTS 0x10000
 
 struct domain;
 struct vcpu;
@@ -28,15 +28,13 @@ struct io_range {
 };
 
 struct io_ports {
-	uint8_t *owner;   /* IO_PORTS entries: 1 + index into ranges, or 0 */
-	uint64_t owner_pa;
+	struct port_map owner; /* 1 + index into ranges, or 0 */
 	unsigned nranges;
 	struct io_range ranges[IO_MAX_RANGES];
 };
 
-/* Allocates the port table (no device yet). Returns 0 or -ENOMEM. */
-int io_init(struct domain *d);
-void io_free(struct domain *d);
+/* No device has a port yet. */
+void io_init(struct domain *d);
 /* Returns 0, -EEXIST if a port is taken already, -ENOSPC or -EINVAL. */
 int io_register_ports(struct domain *d, uint16_t first, uint16_t count, port_handler_fn handler, void *dev);
 void handle_io(struct vcpu *v, const struct vm_exit *exit);

@@ -1,0 +1,1 @@
+SRC_test_port_map := vmm/port_map.c
