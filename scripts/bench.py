@@ -2,7 +2,8 @@
 """make bench: boots guests/test/bench.c on each test bed where virtual time follows the
 instruction count (QEMU with -icount, Bochs), twice, checks that the two runs agree, and
 prints each figure (instructions per round trip, docs/performance.md) beside its target.
-Writes the figures to build/bench.json.
+Then boots domains of 32 MiB, 128 MiB and 1 GiB once on each bed and prints the memory
+Keel's report gives for each, beside the targets. Writes everything to build/bench.json.
 
   scripts/bench.py             measure and print
   scripts/bench.py --check     also fail if a figure is more than 2% above the baseline
@@ -34,6 +35,24 @@ TARGETS = {
     "cpuid": 150, "null_hypercall": 160, "port_read": 200, "port_write": 200, "port_no_device": 200,
     "console_write_8": 350, "msr_emulated": 200, "exception_reflected": None, "domain_switch": 1500,
 }
+# Domains whose memory Keel reports; the machine has room for a 1 GiB-aligned 1 GiB piece.
+MEMORY_MIB = (32, 128, 1024)
+MEMORY_MACHINE_MIB = 3072
+MEMORY_CONFIG = EMULATOR_PORTS + "".join(f"""
+[domain]
+name = "ram{mib}"
+kernel = "lifecycle.elf"
+cmdline = "actions=poweroff:0"
+memory = {mib}
+""" for mib in MEMORY_MIB)
+OWN_TARGET = 64 * 1024       # Keel's own bytes per domain
+TABLES_TARGET = 0.002        # nested page tables, as a share of guest RAM
+MEMORY_TARGETS = {}
+for mib in MEMORY_MIB:
+    MEMORY_TARGETS[f"own_{mib}MiB"] = OWN_TARGET
+    MEMORY_TARGETS[f"page_tables_{mib}MiB"] = int(mib * 1024 * 1024 * TABLES_TARGET)
+MEMORY_TARGETS["shared"] = None
+
 BEDS_MEASURED = {"qemu": "QEMU SVM", "bochs": "Bochs VT-x", "bochs-amd": "Bochs SVM"}
 BASELINE = TOP / "tests" / "bench-baseline.json"
 WORSE_BY = 0.02  # a figure this much above its baseline fails --check
@@ -54,11 +73,40 @@ def run(bed):
         return figures
 
 
-def check(results):
+def run_memory(bed):
+    """The "memory (bytes):" table of Keel's report: figure name -> bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        result = boot(tmp, MEMORY_CONFIG, bed=bed, timeout=600, memory=MEMORY_MACHINE_MIB)
+        if result.status != 0:
+            sys.exit(f"bench: the memory run on {bed.name} failed ({result})")
+        table = result.memory()
+        figures = {"shared": table["shared"]["own"]}
+        for mib in MEMORY_MIB:
+            row = table[f"ram{mib}"]
+            if row["ram"] != mib << 20:
+                sys.exit(f"bench: ram{mib} on {bed.name} has {row['ram']} bytes of RAM")
+            figures[f"own_{mib}MiB"] = row["own"]
+            figures[f"page_tables_{mib}MiB"] = row["page_tables"]
+        return figures
+
+
+def print_table(title, targets, results):
+    columns = list(BEDS_MEASURED)
+    print(f"{title:22}" + "".join(f"{BEDS_MEASURED[c]:>12}" for c in columns) + f"{'target':>9}")
+    for figure, target in targets.items():
+        row = f"{figure:22}"
+        for c in columns:
+            value = results[c][figure]
+            over = target is not None and value > target
+            row += f"{value:>11}{'*' if over else ' '}"
+        print(row + (f"{target:>9}" if target is not None else f"{'-':>9}"))
+
+
+def check(results, memory):
     """The figures more than WORSE_BY above the baseline, as lines; a missing one counts."""
-    baseline = json.loads(BASELINE.read_text())["figures"]
+    baseline = json.loads(BASELINE.read_text())
     worse = []
-    for bed, figures in baseline.items():
+    for bed, figures in baseline["figures"].items():
         for figure, before in figures.items():
             now = results.get(bed, {}).get(figure)
             if now is None:
@@ -66,6 +114,13 @@ def check(results):
             elif now > before * (1 + WORSE_BY):
                 worse.append(f"{BEDS_MEASURED.get(bed, bed)} {figure}: {now}, baseline {before} "
                              f"(+{(now - before) / before:.1%})")
+    for bed, figures in baseline.get("memory", {}).items():
+        for figure, before in figures.items():
+            now = memory.get(bed, {}).get(figure)
+            if now is None:
+                worse.append(f"{BEDS_MEASURED.get(bed, bed)} memory {figure}: not measured (baseline {before})")
+            elif now > before * (1 + WORSE_BY):
+                worse.append(f"{BEDS_MEASURED.get(bed, bed)} memory {figure}: {now} bytes, baseline {before}")
     return worse
 
 
@@ -73,37 +128,33 @@ def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     if mode not in ("", "--check", "--baseline"):
         sys.exit(__doc__)
-    results, agree = {}, {}
+    results, agree, memory = {}, {}, {}
     for name in BEDS_MEASURED:
         first, second = run(BEDS[name]), run(BEDS[name])
         agree[name] = first == second
         results[name] = first
         if not agree[name]:
             print(f"bench: {name}: the two runs differ: {first} / {second}", file=sys.stderr)
-    columns = list(BEDS_MEASURED)
-    print(f"{'figure':22}" + "".join(f"{BEDS_MEASURED[c]:>12}" for c in columns) + f"{'target':>9}")
-    for figure, target in TARGETS.items():
-        row = f"{figure:22}"
-        for c in columns:
-            value = results[c][figure]
-            over = target is not None and value > target
-            row += f"{value:>11}{'*' if over else ' '}"
-        print(row + (f"{target:>9}" if target is not None else f"{'-':>9}"))
+        memory[name] = run_memory(BEDS[name])
+    print_table("figure", TARGETS, results)
+    print()
+    print_table("memory (bytes)", MEMORY_TARGETS, memory)
     print("* above its target")
-    for c in columns:
+    for c in BEDS_MEASURED:
         print(f"{BEDS_MEASURED[c]}: two runs {'agree exactly' if agree[c] else 'DIFFER'}")
     out = BUILD / "bench.json"
     out.write_text(json.dumps({"unit": "instructions per round trip", "targets": TARGETS,
-                               "figures": results, "runs_agree": agree}, indent=2) + "\n")
+                               "figures": results, "runs_agree": agree, "memory_unit": "bytes",
+                               "memory_targets": MEMORY_TARGETS, "memory": memory}, indent=2) + "\n")
     print(f"figures written to {out.relative_to(TOP)}")
     if not all(agree.values()):
         return 1
     if mode == "--baseline":
-        BASELINE.write_text(json.dumps({"unit": "instructions per round trip", "figures": results}, indent=2,
-                                       sort_keys=True) + "\n")
+        BASELINE.write_text(json.dumps({"unit": "instructions per round trip", "figures": results,
+                                        "memory_unit": "bytes", "memory": memory}, indent=2, sort_keys=True) + "\n")
         print(f"new baseline: {BASELINE.relative_to(TOP)} (commit it on its own, saying why)")
     if mode == "--check":
-        worse = check(results)
+        worse = check(results, memory)
         for line in worse:
             print(f"bench-check: worse than the baseline: {line}")
         if worse:

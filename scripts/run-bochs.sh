@@ -54,6 +54,8 @@ esac
 case $memory in
 ''|*[!0-9]*) die "--memory wants whole MiB, not '$memory'" ;;
 esac
+# Bochs holds at most 2048 MiB in host memory; a larger guest is paged out to a file.
+host_memory=$(( memory < 2048 ? memory : 2048 ))
 case $cpu in
 ''|*[!a-z0-9_]*) die "--cpu wants a Bochs CPU model name such as corei7_skylake_x, not '$cpu'" ;;
 esac
@@ -97,7 +99,7 @@ speaker: enabled=0
 $firmware
 vgaromimage: file=$VGABIOS
 cpu: model=$cpu, count=1, ips=10000000, reset_on_triple_fault=0
-memory: guest=$memory, host=$memory
+memory: guest=$memory, host=$host_memory
 # Virtual time follows the instruction count: runs are repeatable.
 clock: sync=none, time0=1
 com1: enabled=1, mode=file, dev=serial.txt

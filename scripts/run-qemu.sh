@@ -77,10 +77,10 @@ kvm_runs_a_guest() {
 	[ "$rc" -eq 85 ]
 }
 
-# TCG's AMD CPU: SVM with nested paging, and XSAVE with AVX and RDTSCP so that the state
-# Keel switches between guests is all there. Without xsaveopt, QEMU 7.2 fails the CR4 write
+# TCG's AMD CPU: SVM with nested paging and 1 GiB pages, and XSAVE with AVX and RDTSCP so
+# that the state Keel switches between guests is all there. Without xsaveopt, QEMU 7.2 fails the CR4 write
 # that turns on OSXSAVE (it takes CPUID leaf 0xD subleaf 1 as the sign of XSAVE).
-TCG_CPU=qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp
+TCG_CPU=qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pdpe1gb
 
 choose_accel() {
 	local module nested

@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
 #include "drivers/tsc.h"
 #include "lib/errno.h"
@@ -113,6 +114,11 @@ static int build(struct domain *d, char *why, size_t len)
 		teardown(d);
 		return -1;
 	}
+	d->memory = (struct domain_memory){
+		.ram = d->p2m.ram_size,
+		.own = sizeof(*d) + d->console.ring_pages * PAGE_SIZE + hvm->vcpu_bytes,
+		.page_tables = d->p2m.npt.table_pages * PAGE_SIZE,
+	};
 	d->vcpu.state = VCPU_RUNNABLE;
 	d->state = DOMAIN_RUNNING;
 	sched_add(&d->vcpu);

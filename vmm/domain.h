@@ -42,6 +42,13 @@ struct domain_end {
 	bool destroyed_for_looping;
 };
 
+/* Memory a domain holds while it runs, in bytes: its guest RAM, what Keel keeps for it
+ * (struct domain, its console ring, its vCPU's VMCB or VMCS and XSAVE area), and its
+ * nested page tables. Memory all domains share is hvm->shared_bytes. */
+struct domain_memory {
+	uint64_t ram, own, page_tables;
+};
+
 struct domain {
 	unsigned id;
 	struct domain_config config;
@@ -56,7 +63,8 @@ struct domain {
 	uint64_t cpu_ns; /* time its vCPU has run, over all its restarts */
 	unsigned restarts;
 	uint64_t restart_ns[RESTART_LIMIT]; /* when the last restarts happened, oldest first */
-	bool end_pending;  /* domain_end ran; domain_apply_end has not yet */
+	bool end_pending;
+	struct domain_memory memory; /* as of its last build */  /* domain_end ran; domain_apply_end has not yet */
 	struct domain_end end;
 };
 

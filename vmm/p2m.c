@@ -6,8 +6,6 @@
 #include "lib/string.h"
 #include "vmm/p2m.h"
 
-#define LARGE_PAGE NPT_PAGE_2M
-
 static uint64_t table_alloc(void *ctx)
 {
 	(void)ctx;
@@ -28,18 +26,28 @@ static uint64_t *table_ptr(void *ctx, uint64_t pa)
 
 static const struct npt_mm core_mm = { NULL, table_alloc, table_free, table_ptr };
 
-/* Backs [gpa, gpa + size) with one contiguous host piece, or page by page if RAM is too
- * fragmented for that. */
+/* Backs [gpa, gpa + size) with one contiguous host piece, aligned like gpa for a large
+ * page of that size; if RAM is too fragmented for that, a 1 GiB piece in 2 MiB pieces and
+ * any other page by page. */
 static int back_range(struct p2m *p2m, uint64_t gpa, uint64_t size)
 {
 	uint64_t pages = size / PAGE_SIZE;
-	uint64_t hpa = page_alloc_contig(pages, size == LARGE_PAGE ? LARGE_PAGE : PAGE_SIZE);
+	bool large = size == NPT_PAGE_1G || size == NPT_PAGE_2M;
+	uint64_t hpa = page_alloc_contig(pages, large ? size : PAGE_SIZE);
 	if (hpa) {
 		memset(phys_to_virt(hpa), 0, size); /* never show a guest another's old data */
 		int err = npt_map(&p2m->npt, gpa, hpa, size, NPT_PERM_RWX);
 		if (err)
 			page_free(hpa, pages);
 		return err;
+	}
+	if (size == NPT_PAGE_1G) {
+		for (uint64_t off = 0; off < size; off += NPT_PAGE_2M) {
+			int err = back_range(p2m, gpa + off, NPT_PAGE_2M);
+			if (err)
+				return err;
+		}
+		return 0;
 	}
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
 		uint64_t page = page_alloc_zeroed();
@@ -62,8 +70,11 @@ int p2m_init(struct p2m *p2m, uint64_t ram_size)
 	if (err)
 		return err;
 	p2m->ram_size = 0;
+	bool pages_1g = hvm->npt_format->large_1g;
 	for (uint64_t gpa = 0; gpa < ram_size;) {
-		uint64_t piece = ram_size - gpa >= LARGE_PAGE ? LARGE_PAGE : ram_size - gpa;
+		uint64_t left = ram_size - gpa;
+		uint64_t piece = pages_1g && gpa % NPT_PAGE_1G == 0 && left >= NPT_PAGE_1G ? NPT_PAGE_1G
+				 : left >= NPT_PAGE_2M ? NPT_PAGE_2M : left;
 		err = back_range(p2m, gpa, piece);
 		if (err) {
 			p2m->ram_size = gpa; /* free what is mapped so far */

@@ -12,8 +12,10 @@ struct p2m {
 	uint64_t ram_size; /* bytes of guest RAM, mapped at guest-physical 0 */
 };
 
-/* Allocates ram_size bytes (a multiple of 4 KiB) of zeroed host memory, in 2 MiB-aligned
- * pieces where possible so the table can use large pages, and maps it RWX at GPA 0. */
+/* Allocates ram_size bytes (a multiple of 4 KiB) of zeroed host memory, in pieces of
+ * 1 GiB (where the CPU's nested paging has such pages) and 2 MiB, aligned so that the table
+ * maps each with one large page, and maps it RWX at GPA 0. Where free memory is too
+ * fragmented, smaller pieces are taken. */
 int p2m_init(struct p2m *p2m, uint64_t ram_size);
 /* Unmaps and frees the guest's RAM and the table. */
 void p2m_destroy(struct p2m *p2m);

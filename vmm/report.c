@@ -49,6 +49,20 @@ static void print_cpu_time(void)
 	kprintf("%-24s %6s %4s %14llu\n\n", "idle", "-", "-", (unsigned long long)sched_idle_ns());
 }
 
+/* What each domain held as of its last build, and what all of them share, in bytes. */
+static void print_memory(void)
+{
+	kprintf("memory (bytes):\n%-24s %12s %12s %12s\n", "domain", "guest RAM", "Keel's own", "page tables");
+	for (unsigned i = 0; i < domain_count(); i++) {
+		const struct domain *d = domain_at(i);
+		char who[48];
+		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
+		kprintf("%-24s %12llu %12llu %12llu\n", who, (unsigned long long)d->memory.ram,
+			(unsigned long long)d->memory.own, (unsigned long long)d->memory.page_tables);
+	}
+	kprintf("%-24s %12s %12llu %12s\n\n", "shared", "-", (unsigned long long)hvm->shared_bytes, "-");
+}
+
 enum keel_status report_run(unsigned not_built, unsigned config_problems)
 {
 	unsigned clean = 0, failed = 0, crashed = 0, blocked = 0;
@@ -68,6 +82,7 @@ enum keel_status report_run(unsigned not_built, unsigned config_problems)
 	}
 	print_table();
 	print_cpu_time();
+	print_memory();
 
 	kprintf("Keel finished: %u ended cleanly, %u crashed", clean, crashed);
 	if (failed)

@@ -130,6 +130,9 @@ struct hvm_ops {
 	const char *name;                     /* "svm", "vmx" */
 	const char *exit_code_name;           /* how reports name raw codes: "svm exit code" */
 	const struct npt_format *npt_format;  /* nested page table encoding (NPT or EPT) */
+	/* Memory Keel holds for each vCPU (its VMCB or VMCS, XSAVE area and vendor structure),
+	 * and once for all of them (permission maps, host state areas), in bytes. */
+	uint64_t vcpu_bytes, shared_bytes;
 	int (*cpu_enable)(void);              /* turn virtualization on for this CPU */
 	/* NULL if guests can start in this mode, else why not (after cpu_enable). */
 	const char *(*unsupported_boot_mode)(enum vcpu_boot_mode mode);

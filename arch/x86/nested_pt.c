@@ -128,6 +128,21 @@ static bool range_ok(uint64_t addr, uint64_t size, uint64_t limit)
 	       addr + size > addr && addr + size <= limit;
 }
 
+/* Every table comes from and goes back to the npt_mm, counted in table_pages. */
+static uint64_t alloc_table(struct npt *npt)
+{
+	uint64_t table = npt->mm.alloc_table(npt->mm.ctx);
+	if (table)
+		npt->table_pages++;
+	return table;
+}
+
+static void free_table(struct npt *npt, uint64_t table)
+{
+	npt->mm.free_table(npt->mm.ctx, table);
+	npt->table_pages--;
+}
+
 /* Frees the table at `table` (of level `level`) and every table below it. */
 static void free_tree(struct npt *npt, uint64_t table, int level)
 {
@@ -137,7 +152,7 @@ static void free_tree(struct npt *npt, uint64_t table, int level)
 			if (present(npt, t[i]) && !is_leaf(t[i], level))
 				free_tree(npt, t[i] & PTE_ADDR, level - 1);
 	}
-	npt->mm.free_table(npt->mm.ctx, table);
+	free_table(npt, table);
 }
 
 static bool table_empty(const struct npt *npt, uint64_t table)
@@ -171,7 +186,7 @@ static int set_leaf(struct npt *npt, uint64_t gpa, int leaf_level, uint64_t leaf
 	for (int level = NPT_LEVELS; level > leaf_level; level--) {
 		uint64_t *e = entry_of(npt, table, level, gpa);
 		if (!present(npt, *e)) {
-			uint64_t child = npt->mm.alloc_table(npt->mm.ctx);
+			uint64_t child = alloc_table(npt);
 			if (!child)
 				return -ENOMEM;
 			*e = npt->fmt->table_bits | child;
@@ -190,7 +205,7 @@ static int set_leaf(struct npt *npt, uint64_t gpa, int leaf_level, uint64_t leaf
  * that map the same memory with the same attributes. */
 static int split_leaf(struct npt *npt, uint64_t *e, int level)
 {
-	uint64_t child = npt->mm.alloc_table(npt->mm.ctx);
+	uint64_t child = alloc_table(npt);
 	if (!child)
 		return -ENOMEM;
 	uint64_t *t = table_of(npt, child);
@@ -227,7 +242,7 @@ static int unmap_range(struct npt *npt, uint64_t table, int level, uint64_t gpa,
 		uint64_t child = *e & PTE_ADDR;
 		int err = unmap_range(npt, child, level - 1, gpa, next);
 		if (table_empty(npt, child)) {
-			npt->mm.free_table(npt->mm.ctx, child);
+			free_table(npt, child);
 			*e = 0;
 		}
 		if (err)
@@ -241,7 +256,8 @@ int npt_init(struct npt *npt, const struct npt_format *fmt, const struct npt_mm 
 	npt->fmt = fmt;
 	npt->mm = *mm;
 	npt->max_hpa = max_hpa;
-	npt->root = mm->alloc_table(mm->ctx);
+	npt->table_pages = 0;
+	npt->root = alloc_table(npt);
 	return npt->root ? 0 : -ENOMEM;
 }
 

@@ -51,6 +51,7 @@ struct npt {
 	struct npt_mm mm;
 	uint64_t root;     /* physical address of the top-level (PML4) table */
 	uint64_t max_hpa;  /* host addresses must lie below this (CPU physical-address width) */
+	uint64_t table_pages; /* the 4 KiB tables the tree holds, the root included */
 };
 
 /* Creates an empty table. Returns 0 or -ENOMEM. */

@@ -47,9 +47,10 @@ void owned_state_init_cpu(unsigned vendor_extra)
 
 int owned_state_create(struct owned_state *s)
 {
-	uint64_t pa = page_alloc_zeroed();
+	uint64_t pa = page_alloc_contig(OWNED_STATE_PAGES, PAGE_SIZE);
 	if (!pa)
 		return -ENOMEM;
+	memset(phys_to_virt(pa), 0, OWNED_STATE_PAGES * PAGE_SIZE);
 	*s = (struct owned_state){ .area = phys_to_virt(pa), .area_pa = pa, .xcr0 = XCR0_X87, .dr6 = DR6_INIT };
 	/* An XSAVE header of zeros: XRSTOR puts every component in its initial configuration
 	 * (SDM vol.1 §13.8.1) but takes MXCSR from the legacy region. FXRSTOR takes it all. */
@@ -65,7 +66,7 @@ void owned_state_destroy(struct owned_state *s)
 {
 	if (owned_state_owner == s)
 		owned_state_owner = NULL; /* the next vCPU loads all of its own over what is left */
-	page_free(s->area_pa, 1);
+	page_free(s->area_pa, OWNED_STATE_PAGES);
 	s->area = NULL;
 }
 

@@ -19,8 +19,10 @@
 #define OWNED_DR6 (1u << 0)
 #define OWNED_CR2 (1u << 1)
 
+#define OWNED_STATE_PAGES 1
+
 struct owned_state {
-	void *area;    /* one page: a standard-format XSAVE area, or FXSAVE's 512 bytes */
+	void *area;    /* OWNED_STATE_PAGES: a standard-format XSAVE area, or FXSAVE's 512 bytes */
 	uint64_t area_pa;
 	uint64_t xcr0; /* the guest's; XCR0_X87 at power-on (SDM vol.1 §13.3) */
 	uint64_t dr[4];

@@ -82,7 +82,7 @@ BEDS = {
                 cpu_without_virt=("--cpu", "qemu64,-svm"),
                 cpu_without_nested_paging=("--cpu", "qemu64,+svm,-npt"),
                 cpu_without_xsave=("--cpu", "qemu64,+svm,+npt,+rdtscp"),
-                cpu_with_pku=("--cpu", "qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pku"),
+                cpu_with_pku=("--cpu", "qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pdpe1gb,+pku"),
                 image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI",
                 ending_port="exit_port", acpi_pm1a_control=0x604,  # q35: ICH9 PM base 0x600
                 xsetbv_exits=False, steady_clock=False, deterministic=("--icount",)),
@@ -213,6 +213,25 @@ class Result:
                 return table
             table[cells[1]] = {"weight": int(cells[2]), "cap": int(cells[3]), "ns": int(cells[4])}
         raise AssertionError(f"the 'cpu time:' table has no idle row (log: {self.log})")
+
+    def memory(self):
+        """The "memory (bytes):" table: name -> {"ram": bytes, "own": bytes, "page_tables": bytes},
+        and "shared" -> {"own": bytes}."""
+        lines = self.lines
+        try:
+            start = lines.index("memory (bytes):")
+        except ValueError:
+            raise AssertionError(f"no 'memory (bytes):' table in the output (log: {self.log})") from None
+        assert lines[start + 1].split() == ["domain", "guest", "RAM", "Keel's", "own", "page", "tables"], \
+            f"unexpected header {lines[start + 1]!r}"
+        table = {}
+        for line in lines[start + 2:]:
+            cells = line.split()
+            if cells[0] == "shared":
+                table["shared"] = {"own": int(cells[2])}
+                return table
+            table[cells[1]] = {"ram": int(cells[2]), "own": int(cells[3]), "page_tables": int(cells[4])}
+        raise AssertionError(f"the 'memory (bytes):' table has no shared row (log: {self.log})")
 
     def __str__(self):
         return f"exit code {self.exit_code}, Keel status {self.status}; log: {self.log}"

@@ -77,11 +77,14 @@ static void setup_with(const struct npt_format *fmt, uint64_t max_hpa)
 	assert_int_equal(fmm.live, 1);
 }
 
+/* Every test ends here: the tree counts the tables it holds, whatever the test did. */
 static int teardown(void **state)
 {
 	(void)state;
+	assert_int_equal(npt.table_pages, fmm.live);
 	npt_destroy(&npt);
 	assert_int_equal(fmm.live, 0);
+	assert_int_equal(npt.table_pages, 0);
 	return 0;
 }
 
@@ -207,6 +210,16 @@ static void map_1g_when_allowed(void **state)
 	assert_int_equal(raw_entry(0x40000000, 3), 0x800000b7);
 }
 
+/* A 1 GiB guest at GPA 0 takes two tables with 1 GiB pages (PML4, PDPT), three with 2 MiB
+ * pages (and a PD). */
+static void guest_of_1g_in_two_tables(void **state)
+{
+	(void)state;
+	assert_int_equal(npt_map(&npt, 0, 0x40000000, NPT_PAGE_1G, NPT_PERM_RWX), 0);
+	expect_map(0, 0x40000000, NPT_PAGE_1G);
+	assert_int_equal(npt.table_pages, 2);
+}
+
 static void no_1g_by_default(void **state)
 {
 	(void)state;
@@ -214,6 +227,7 @@ static void no_1g_by_default(void **state)
 	expect_map(0x40000000, 0x80000000, NPT_PAGE_2M);
 	expect_map(0x7fe00000, 0xbfe00000, NPT_PAGE_2M);
 	assert_int_equal(fmm.live, 3);
+	assert_int_equal(npt.table_pages, 3);
 }
 
 static void ept_entry_bits(void **state)
@@ -515,6 +529,7 @@ int main(void)
 		T(map_4k_when_hpa_misaligned, setup_ept),
 		T(map_mixed_range, setup_amd),
 		T(map_1g_when_allowed, setup_ept_1g),
+		T(guest_of_1g_in_two_tables, setup_ept_1g),
 		T(no_1g_by_default, setup_ept),
 		T(ept_entry_bits, setup_ept),
 		T(amd_entry_bits, setup_amd),

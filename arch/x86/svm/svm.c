@@ -14,6 +14,7 @@
 #define SVM_MAX_VCPUS 64
 #define IOPM_PAGES 3  /* 12 KiB: one bit per port, APM §15.10.1 */
 #define MSRPM_PAGES 2 /* 8 KiB: two bits per MSR, APM §15.11 */
+#define SHARED_PAGES (2 + IOPM_PAGES + MSRPM_PAGES) /* with the host save area and host state */
 #define PAT_POWER_ON 0x0007040600070406ull /* SDM vol.3 §13.12.4, APM vol.2 §7.8.2 */
 
 static uint64_t host_state_pa; /* the host's VMSAVE area */
@@ -295,6 +296,8 @@ const struct hvm_ops svm_ops = {
 	.name = "svm",
 	.exit_code_name = "svm exit code",
 	.npt_format = &svm_npt_format,
+	.vcpu_bytes = sizeof(struct svm_vcpu) + (1 + OWNED_STATE_PAGES) * PAGE_SIZE, /* with the VMCB */
+	.shared_bytes = SHARED_PAGES * PAGE_SIZE,
 	.cpu_enable = svm_cpu_enable,
 	.unsupported_boot_mode = svm_unsupported_boot_mode,
 	.vcpu_create = svm_vcpu_create,

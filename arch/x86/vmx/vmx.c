@@ -37,6 +37,9 @@ static uint64_t host_pat, host_sysenter_cs, host_sysenter_esp, host_sysenter_eip
 
 static uint32_t revision_id;
 static uint64_t io_bitmaps_pa, msr_bitmap_pa, ept_caps;
+#define IO_BITMAP_PAGES 2  /* A: ports 0-0x7fff, B: 0x8000-0xffff (SDM vol.3 §25.6.4) */
+#define MSR_BITMAP_PAGES 1 /* SDM vol.3 §25.6.9 */
+#define SHARED_PAGES (1 + IO_BITMAP_PAGES + MSR_BITMAP_PAGES) /* with the VMXON region */
 static struct vmx_vcpu vcpus[VMX_MAX_VCPUS];
 static struct vmx_vcpu *current_vmcs;
 static struct npt_format ept_format;
@@ -125,8 +128,8 @@ static int vmx_cpu_enable(void)
 
 	revision_id = (uint32_t)rdmsr(MSR_VMX_BASIC) & 0x7fffffff;
 	uint64_t vmxon_pa = page_alloc_zeroed();
-	io_bitmaps_pa = page_alloc_filled(2, 0xff); /* A: ports 0-0x7fff, B: 0x8000-0xffff; every port exits */
-	msr_bitmap_pa = page_alloc_filled(1, 0xff); /* every RDMSR and WRMSR exits */
+	io_bitmaps_pa = page_alloc_filled(IO_BITMAP_PAGES, 0xff); /* every port exits */
+	msr_bitmap_pa = page_alloc_filled(MSR_BITMAP_PAGES, 0xff); /* every RDMSR and WRMSR exits */
 	if (!vmxon_pa || !io_bitmaps_pa || !msr_bitmap_pa)
 		return -ENOMEM;
 	*(uint32_t *)phys_to_virt(vmxon_pa) = revision_id;
@@ -472,6 +475,8 @@ const struct hvm_ops vmx_ops = {
 	.name = "vmx",
 	.exit_code_name = "vmx exit reason",
 	.npt_format = &ept_format,
+	.vcpu_bytes = sizeof(struct vmx_vcpu) + (1 + OWNED_STATE_PAGES) * PAGE_SIZE, /* with the VMCS */
+	.shared_bytes = SHARED_PAGES * PAGE_SIZE,
 	.cpu_enable = vmx_cpu_enable,
 	.unsupported_boot_mode = vmx_unsupported_boot_mode,
 	.vcpu_create = vmx_vcpu_create,
