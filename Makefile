@@ -16,7 +16,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 # The core: freestanding, no SSE (guest state lives in those registers), no red zone
 # (interrupts use the current stack), linked at fixed physical addresses (linker.ld).
 CORE_CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
-	-mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-omit-frame-pointer \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-fno-asynchronous-unwind-tables -I. -MMD -MP
 CORE_SRC := $(wildcard arch/x86/*.c arch/x86/svm/*.c arch/x86/vmx/*.c vmm/*.c vmm/dev/*.c drivers/*.c lib/*.c) boot/mem_ranges.c
 CORE_ASM := $(wildcard arch/x86/*.asm arch/x86/svm/*.asm arch/x86/vmx/*.asm)
