@@ -7,7 +7,10 @@
  * not switch (arch/x86/owned_state.h): MPX, protection keys, AMX, XSAVES and XFD. XSAVE
  * offers the XCR0 components of cpu.guest_xcr0, and OSXSAVE shows the guest's own CR4.
  * RDTSCP and INVPCID only where the vendor lets a guest run them (cpu.guest_rdtscp,
- * cpu.guest_invpcid). Each test below is one comparison: CPUID is a hot exit. */
+ * cpu.guest_invpcid). The leaves whose answer depends on the leaf alone are worked out once,
+ * at cpuid_init, and answered from a table: CPUID is a hot exit, and the CPU's own CPUID is
+ * slow (an exit of its own where Keel itself runs as a guest). */
+#include <stddef.h>
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "include/keel/hypercall.h"
@@ -104,14 +107,75 @@ static struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32
 	return r;
 }
 
-void handle_cpuid(struct vcpu *v, const struct vm_exit *exit)
+/* Leaves without subleaves whose answer does not depend on the vCPU (SDM vol.2A CPUID,
+ * APM vol.3 appendix E): the others are worked out at each CPUID. */
+static bool leaf_alone(uint32_t leaf)
+{
+	switch (leaf) {
+	case 0x0: case 0x2: case 0x3: case LEAF_MONITOR: case LEAF_POWER: case LEAF_PMU: case 0x15: case 0x16:
+	case KEEL_CPUID_SIGNATURE_LEAF: case KEEL_CPUID_VERSION_LEAF:
+	case 0x80000000: case 0x80000001: case 0x80000002: case 0x80000003: case 0x80000004:
+	case 0x80000005: case 0x80000006: case 0x80000007: case 0x80000008: case LEAF_SVM_FEATURES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Three ranges of 32 leaves, told apart by bits 31:30 of the leaf: basic (0), Keel's own
+ * (0x40000000) and extended (0x80000000). */
+#define TABLE_RANGES 3
+#define TABLE_LEAVES 32
+static struct cpuid_regs answers[TABLE_RANGES][TABLE_LEAVES];
+static uint32_t known[TABLE_RANGES]; /* bit i: answers[range][i] holds the guest's answer */
+
+void cpuid_init(void)
+{
+	const uint32_t last[TABLE_RANGES] = { cpuid(0, 0).eax, KEEL_CPUID_VERSION_LEAF, cpuid(0x80000000, 0).eax };
+	for (uint32_t range = 0; range < TABLE_RANGES; range++) {
+		known[range] = 0;
+		for (uint32_t i = 0; i < TABLE_LEAVES; i++) {
+			uint32_t leaf = range << 30 | i;
+			if (leaf > last[range] || !leaf_alone(leaf))
+				continue; /* above the CPU's last leaf, CPUID answers as the CPU does */
+			answers[range][i] = guest_cpuid(NULL, leaf, 0);
+			known[range] |= 1u << i;
+		}
+	}
+}
+
+static const struct cpuid_regs *from_table(uint32_t leaf)
+{
+	uint32_t range = leaf >> 30, i = leaf & 0x3fffffff;
+	if (range >= TABLE_RANGES || i >= TABLE_LEAVES || !(known[range] & (1u << i)))
+		return NULL;
+	return &answers[range][i];
+}
+
+/* CPUID writes 32-bit results, which clears the upper halves in 64-bit mode. */
+static void write_answer(struct vcpu *v, const struct vm_exit *exit, const struct cpuid_regs *r)
 {
 	uint64_t *g = v->regs.gpr;
-	struct cpuid_regs r = guest_cpuid(v, (uint32_t)g[REG_RAX], (uint32_t)g[REG_RCX]);
-	/* CPUID writes 32-bit results, which clears the upper halves in 64-bit mode. */
-	g[REG_RAX] = r.eax;
-	g[REG_RBX] = r.ebx;
-	g[REG_RCX] = r.ecx;
-	g[REG_RDX] = r.edx;
+	g[REG_RAX] = r->eax;
+	g[REG_RBX] = r->ebx;
+	g[REG_RCX] = r->ecx;
+	g[REG_RDX] = r->edx;
 	v->regs.rip += exit->instr_len;
+}
+
+/* Out of line, so that answering from the table saves and restores no register. */
+static __attribute__((noinline)) void answer_worked_out(struct vcpu *v, const struct vm_exit *exit)
+{
+	const uint64_t *g = v->regs.gpr;
+	struct cpuid_regs r = guest_cpuid(v, (uint32_t)g[REG_RAX], (uint32_t)g[REG_RCX]);
+	write_answer(v, exit, &r);
+}
+
+void handle_cpuid(struct vcpu *v, const struct vm_exit *exit)
+{
+	const struct cpuid_regs *r = from_table((uint32_t)v->regs.gpr[REG_RAX]);
+	if (r)
+		write_answer(v, exit, r);
+	else
+		answer_worked_out(v, exit);
 }

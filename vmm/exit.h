@@ -11,6 +11,8 @@ const char *exit_reason_name(enum exit_reason reason);
 
 /* Handlers living in their own files. */
 void handle_cpuid(struct vcpu *v, const struct vm_exit *exit);
+/* vmm/cpuid.c: works out the answers that depend on the leaf alone (after cpu_enable). */
+void cpuid_init(void);
 void handle_hypercall(struct vcpu *v, const struct vm_exit *exit);
 void handle_msr(struct vcpu *v, const struct vm_exit *exit);
 /* vmm/msr.c: indexes the MSR table (once, after cpu_enable); the emulated MSRs' values at

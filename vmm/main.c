@@ -80,6 +80,7 @@ void vmm_main(const struct boot_info *boot)
 		 hvm->npt_format->large_1g ? "4 KiB, 2 MiB and 1 GiB" : "4 KiB and 2 MiB");
 	host_msrs_record();
 	msrs_init();
+	cpuid_init();
 
 	sched_init(config.timeslice_ms);
 	unsigned not_built = 0;
