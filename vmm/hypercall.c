@@ -44,7 +44,7 @@ static int64_t hc_console_write(struct vcpu *v, const uint64_t arg[HYPERCALL_ARG
 static int64_t hc_yield(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
 {
 	(void)arg;
-	v->sched.yielded = true;
+	sched_yield(v);
 	return 0;
 }
 

@@ -22,15 +22,18 @@ int io_register_ports(struct domain *d, uint16_t first, uint16_t count, port_han
 	return 0;
 }
 
+/* The bits of EAX an access of each size moves (none: not a size an I/O instruction has). */
+static const uint32_t size_mask[8] = { [1] = 0xff, [2] = 0xffff, [4] = 0xffffffff };
+
 void handle_io(struct vcpu *v, const struct vm_exit *exit)
 {
 	struct domain *d = v->dom;
 	uint8_t size = exit->io.size;
-	if (exit->io.string || (size != 1 && size != 2 && size != 4)) {
+	uint32_t mask = size_mask[size & 7];
+	if (exit->io.string || !mask) {
 		domain_crash(d, "string port I/O (INS/OUTS) on port 0x%x is not emulated", exit->io.port);
 		return;
 	}
-	uint32_t mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 	uint64_t *rax = &v->regs.gpr[REG_RAX];
 	uint32_t value = exit->io.in ? mask : (uint32_t)*rax & mask; /* no device: reads float high */
 	uint8_t owner = port_map_owner(&d->io.owner, exit->io.port);

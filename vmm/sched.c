@@ -29,6 +29,7 @@ struct runqueue {
 	uint64_t min_vtime;     /* the virtual time of the vCPU picked last */
 	uint64_t period_end_ns; /* when the current cap period ends */
 	uint64_t idle_ns;
+	bool pick_pending; /* a vCPU blocked or yielded: pick before running one again */
 };
 
 static struct runqueue runqueues[1]; /* per physical CPU */
@@ -105,6 +106,13 @@ void sched_block(struct vcpu *v, uint64_t deadline_ns)
 		return;
 	v->state = VCPU_BLOCKED;
 	v->wake_ns = earlier(deadline_ns, v->timer_ns);
+	queue_of(v)->pick_pending = true;
+}
+
+void sched_yield(struct vcpu *v)
+{
+	v->sched.yielded = true;
+	queue_of(v)->pick_pending = true;
 }
 
 /* Wakes the vCPUs whose deadline has passed, starts a new cap period if one is over, and
@@ -193,7 +201,8 @@ void sched_run(void)
 	uint64_t started_ns = 0; /* when v was picked */
 	rq->period_end_ns = now + CAP_PERIOD_NS;
 	for (;;) {
-		if (!v || v->state != VCPU_RUNNABLE || v->sched.yielded || rdtsc() >= pick_tsc) {
+		if (!v || rq->pick_pending || rdtsc() >= pick_tsc) {
+			rq->pick_pending = false;
 			now = tsc_now_ns();
 			if (v)
 				account(v, now - started_ns);

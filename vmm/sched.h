@@ -16,7 +16,10 @@ void sched_remove(struct vcpu *v);
  * its timer event, whichever comes first. An event whose time has come ends the wait at
  * once, and is used up. */
 void sched_block(struct vcpu *v, uint64_t deadline_ns);
-/* Runs guests until no vCPU can run any more. */
+/* Ends the vCPU's turn: another runnable vCPU goes first if there is one. */
+void sched_yield(struct vcpu *v);
+/* Runs guests until no vCPU can run any more. The vCPU that ran goes on after its exit
+ * unless it blocked or yielded (above), its domain ended, or its time has come. */
 void sched_run(void);
 /* Time the CPU spent halted because nothing could run, in nanoseconds. */
 uint64_t sched_idle_ns(void);
