@@ -20,6 +20,13 @@ static bool in_ram(const struct domain *d, uint64_t gpa, uint64_t len)
 	return gpa + len >= gpa && gpa + len <= d->p2m.ram_size;
 }
 
+/* The console's line buffer reads each byte once, straight from guest memory. */
+static void put_text(void *host, uint64_t offset, uint64_t n, void *d)
+{
+	(void)offset;
+	console_put(d, CONSOLE_HYPERCALL, host, n);
+}
+
 /* console_write(buffer, length): the guest's text on its console. */
 static int64_t hc_console_write(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
 {
@@ -27,16 +34,8 @@ static int64_t hc_console_write(struct vcpu *v, const uint64_t arg[HYPERCALL_ARG
 	uint64_t gpa = arg[0], len = arg[1];
 	if (len > KEEL_CONSOLE_WRITE_MAX)
 		return -EINVAL;
-	if (!in_ram(d, gpa, len))
+	if (!in_ram(d, gpa, len) || p2m_visit(&d->p2m, gpa, len, NPT_PERM_R, put_text, d))
 		return -EFAULT;
-	char chunk[256];
-	for (uint64_t done = 0; done < len;) {
-		uint64_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
-		if (p2m_copy_from_guest(&d->p2m, chunk, gpa + done, n))
-			return -EFAULT;
-		console_put(d, CONSOLE_HYPERCALL, chunk, n);
-		done += n;
-	}
 	return (int64_t)len;
 }
 

@@ -114,9 +114,8 @@ static int check_range(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsign
 	return 0;
 }
 
-/* Calls copy(host pointer, offset, length) for each host-contiguous piece of the range. */
-static void for_each_piece(const struct p2m *p2m, uint64_t gpa, uint64_t len,
-			   void (*copy)(void *host, uint64_t offset, uint64_t n, void *ctx), void *ctx)
+/* Calls visit for each host-contiguous piece of the range. */
+static void for_each_piece(const struct p2m *p2m, uint64_t gpa, uint64_t len, p2m_visit_fn visit, void *ctx)
 {
 	uint64_t done = 0;
 	while (done < len) {
@@ -124,7 +123,7 @@ static void for_each_piece(const struct p2m *p2m, uint64_t gpa, uint64_t len,
 		npt_lookup(&p2m->npt, gpa + done, &hpa, NULL, &page_size);
 		uint64_t room = page_size - ((gpa + done) & (page_size - 1));
 		uint64_t n = len - done < room ? len - done : room;
-		copy(phys_to_virt(hpa), done, n, ctx);
+		visit(phys_to_virt(hpa), done, n, ctx);
 		done += n;
 	}
 }
@@ -134,16 +133,9 @@ static void copy_in(void *host, uint64_t offset, uint64_t n, void *src)
 	memcpy(host, (const uint8_t *)src + offset, n);
 }
 
-static void copy_out(void *host, uint64_t offset, uint64_t n, void *dst)
-{
-	memcpy((uint8_t *)dst + offset, host, n);
-}
-
 /* A range within one leaf of the table (nearly every one: RAM is mapped with large pages)
- * is checked and copied with one walk; a longer one is checked in full before anything is
- * copied, so that a failing copy changes nothing. */
-static int copy(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need,
-		void (*copy_piece)(void *host, uint64_t offset, uint64_t n, void *ctx), void *ctx)
+ * is checked and visited after one walk; a longer one is checked in full first. */
+int p2m_visit(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx)
 {
 	if (!len)
 		return 0;
@@ -152,21 +144,16 @@ static int copy(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need
 	if (npt_lookup(&p2m->npt, gpa, &hpa, &perms, &page_size) || (perms & need) != need)
 		return -EFAULT;
 	if (len <= page_size - (gpa & (page_size - 1))) {
-		copy_piece(phys_to_virt(hpa), 0, len, ctx);
+		visit(phys_to_virt(hpa), 0, len, ctx);
 		return 0;
 	}
 	int err = check_range(p2m, gpa, len, need);
 	if (!err)
-		for_each_piece(p2m, gpa, len, copy_piece, ctx);
+		for_each_piece(p2m, gpa, len, visit, ctx);
 	return err;
 }
 
 int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len)
 {
-	return copy(p2m, gpa, len, NPT_PERM_W, copy_in, (void *)src);
-}
-
-int p2m_copy_from_guest(const struct p2m *p2m, void *dst, uint64_t gpa, uint64_t len)
-{
-	return copy(p2m, gpa, len, NPT_PERM_R, copy_out, dst);
+	return p2m_visit(p2m, gpa, len, NPT_PERM_W, copy_in, (void *)src);
 }

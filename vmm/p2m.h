@@ -20,9 +20,15 @@ int p2m_init(struct p2m *p2m, uint64_t ram_size);
 /* Unmaps and frees the guest's RAM and the table. */
 void p2m_destroy(struct p2m *p2m);
 
-/* Copies between the hypervisor and guest-physical memory; -EFAULT (nothing copied) if any
- * byte of [gpa, gpa + len) is not guest RAM. */
+/* Visits [gpa, gpa + len) of guest-physical memory: visit(host pointer, offset in the range,
+ * length, ctx) for each host-contiguous piece, in order, once the whole range is known to be
+ * guest RAM with the permissions need (NPT_PERM_*); -EFAULT, with no visit, if it is not.
+ * The guest may change its memory meanwhile (another of its vCPUs): visit reads each byte
+ * once, or copies it first. */
+typedef void (*p2m_visit_fn)(void *host, uint64_t offset, uint64_t n, void *ctx);
+int p2m_visit(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx);
+/* Copies into guest-physical memory; -EFAULT (nothing copied) if any byte of
+ * [gpa, gpa + len) is not guest RAM. */
 int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len);
-int p2m_copy_from_guest(const struct p2m *p2m, void *dst, uint64_t gpa, uint64_t len);
 
 #endif

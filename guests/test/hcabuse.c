@@ -66,6 +66,10 @@ static void console_write_calls(uint64_t mem)
 	expect(hc(KEEL_HC_CONSOLE_WRITE, mem - 8, 16), EFAULT_R, "console_write(0x%lx, 16)", mem - 8);
 	memcpy(top, "hcabuse\n", 8); /* the last 8 bytes of RAM: a line on the console */
 	expect(hc(KEEL_HC_CONSOLE_WRITE, mem - 8, 8), 8, "console_write(0x%lx, 8)", mem - 8);
+	/* A line across the boundary of two 2 MiB pages (free memory 2 MiB below the top). */
+	uint64_t across = mem - (2u << 20) - 4;
+	memcpy((char *)(uintptr_t)across, "straddle\n", 9);
+	expect(hc(KEEL_HC_CONSOLE_WRITE, across, 9), 9, "console_write(0x%lx, 9)", across);
 	expect(hc(KEEL_HC_CONSOLE_WRITE, WRAPPING, 8), EFAULT_R, "console_write(0x%llx, 8)", WRAPPING);
 	for (unsigned i = 0; i < 3; i++)
 		expect(hc(KEEL_HC_CONSOLE_WRITE, huge[i], 8), EFAULT_R, "console_write(0x%lx, 8)", huge[i]);
