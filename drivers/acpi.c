@@ -1,4 +1,5 @@
-/* Reset and power-off ports, and the power-management timer, from the ACPI tables. Layouts: ACPI 6.x §5.2. The tables are
+/* Reset and power-off ports, the power-management timer and the I/O APIC input of an ISA
+ * IRQ, from the ACPI tables. Layouts: ACPI 6.x §5.2. The tables are
  * firmware data, untrusted and byte-packed (most multi-byte fields are unaligned): a field is
  * memcpy'd out only after its offset has been checked against the mapped length, and no
  * pointer from the map callback is used after the next call to it. ACPI numbers are little
@@ -40,6 +41,17 @@
 #define FADT_X_PM1B_CNT_BLK 184
 #define FADT_X_PM2_CNT_BLK 196
 #define FADT_X_PM_TMR_BLK 208
+
+/* Multiple APIC Description Table (§5.2.12): entries after the flags, each type, length. */
+#define MADT_ENTRIES 44
+#define MADT_IOAPIC 1         /* §5.2.12.3: id, reserved, address (32), GSI base (32) */
+#define MADT_IOAPIC_SIZE 12
+#define MADT_OVERRIDE 2       /* §5.2.12.5: bus, source, GSI (32), flags (16) */
+#define MADT_OVERRIDE_SIZE 10
+#define MPS_POLARITY_MASK 3u  /* flags bits 1:0: 0 as the bus says, 1 high, 3 low */
+#define MPS_POLARITY_LOW 3u
+#define MPS_TRIGGER_MASK (3u << 2) /* bits 3:2: 0 as the bus says, 1 edge, 3 level */
+#define MPS_TRIGGER_LEVEL (3u << 2)
 
 /* Generic Address Structure (§5.2.3.2). */
 #define GAS_SIZE 12
@@ -227,8 +239,10 @@ static int map_sdt(const struct walk *w, uint64_t pa, const char *sig, const cha
 	return 0;
 }
 
-/* The first "FACP" entry of the RSDT (32-bit entries, §5.2.7) or XSDT (64-bit, §5.2.8). */
-static int find_fadt(const struct walk *w, uint64_t root, bool xsdt, uint64_t *fadt)
+/* The first entry with signature sig (called name in messages) of the RSDT (32-bit entries,
+ * §5.2.7) or XSDT (64-bit, §5.2.8). */
+static int find_table(const struct walk *w, uint64_t root, bool xsdt, const char *want, const char *what,
+		      uint64_t *table)
 {
 	const char *name = xsdt ? "XSDT" : "RSDT";
 	uint32_t esize = xsdt ? 8 : 4;
@@ -256,12 +270,12 @@ static int find_fadt(const struct walk *w, uint64_t root, bool xsdt, uint64_t *f
 		if (!sig)
 			return fail(w, -EINVAL, "%s entry %u (0x%llx) is not readable", name, i,
 				    (ull)entry);
-		if (!memcmp(sig, "FACP", 4)) {
-			*fadt = entry;
+		if (!memcmp(sig, want, 4)) {
+			*table = entry;
 			return 0;
 		}
 	}
-	return fail(w, -ENOENT, "no FADT (\"FACP\") among the %u %s entries", n, name);
+	return fail(w, -ENOENT, "no %s (\"%s\") among the %u %s entries", what, want, n, name);
 }
 
 /* Ports are 16 bits: a range starting above 0xffff is skipped, one running past 0xffff is
@@ -317,7 +331,7 @@ static int map_fadt(const struct walk *w, uint64_t rsdp_pa, const uint8_t **fadt
 	rc = read_rsdp(w, rsdp_pa, &root, &xsdt);
 	if (rc)
 		return rc;
-	rc = find_fadt(w, root, xsdt, &fadt_pa);
+	rc = find_table(w, root, xsdt, "FACP", "FADT", &fadt_pa);
 	if (rc)
 		return rc;
 	rc = map_sdt(w, fadt_pa, "FACP", "FADT", fadt, len);
@@ -392,6 +406,60 @@ int acpi_find_pm_timer(uint64_t rsdp_pa, acpi_map_fn map, void *ctx, struct acpi
 			    (ull)port);
 	out->port = (uint16_t)port;
 	out->bits = (get32(f, FADT_FLAGS) & FADT_TMR_VAL_EXT) ? 32 : 24;
+	return 0;
+}
+
+int acpi_find_isa_irq(uint64_t rsdp_pa, acpi_map_fn map, void *ctx, unsigned irq,
+		      struct acpi_ioapic_input *out, char *err, size_t errlen)
+{
+	const struct walk w = { .map = map, .ctx = ctx, .err = err, .errlen = errlen };
+	uint64_t root = 0, madt_pa = 0;
+	bool xsdt = false;
+	const uint8_t *m = NULL;
+	uint32_t len = 0, gsi = irq, flags = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (w.err && w.errlen)
+		w.err[0] = '\0';
+	rc = read_rsdp(&w, rsdp_pa, &root, &xsdt);
+	if (!rc)
+		rc = find_table(&w, root, xsdt, "APIC", "MADT", &madt_pa);
+	if (!rc)
+		rc = map_sdt(&w, madt_pa, "APIC", "MADT", &m, &len);
+	if (rc)
+		return rc;
+	/* An override for the IRQ gives its GSI and signalling; else the GSI is the IRQ's
+	 * number, active high and edge-triggered, as ISA interrupts are (§5.2.12.5). */
+	for (uint32_t off = MADT_ENTRIES; off + 2 <= len; off += m[off + 1]) {
+		if (m[off + 1] < 2 || m[off + 1] > len - off)
+			return fail(&w, -EINVAL, "MADT entry at offset %u has length %u, which does not fit", off,
+				    m[off + 1]);
+		if (m[off] == MADT_OVERRIDE && m[off + 1] >= MADT_OVERRIDE_SIZE && m[off + 2] == 0 &&
+		    m[off + 3] == irq) {
+			gsi = get32(m, off + 4);
+			flags = (uint32_t)m[off + 8] | (uint32_t)m[off + 9] << 8;
+		}
+	}
+	/* The I/O APIC whose inputs start nearest below the GSI: its number of inputs is in
+	 * its own version register, which the caller reads. */
+	bool found = false;
+	uint32_t base = 0;
+	for (uint32_t off = MADT_ENTRIES; off + 2 <= len; off += m[off + 1]) {
+		if (m[off] != MADT_IOAPIC || m[off + 1] < MADT_IOAPIC_SIZE)
+			continue;
+		uint32_t first = get32(m, off + 8);
+		if (first <= gsi && (!found || first > base)) {
+			found = true;
+			base = first;
+			out->ioapic_pa = get32(m, off + 4);
+		}
+	}
+	if (!found)
+		return fail(&w, -ENOENT, "no I/O APIC in the MADT takes GSI %u (ISA IRQ %u)", gsi, irq);
+	out->pin = gsi - base;
+	out->active_low = (flags & MPS_POLARITY_MASK) == MPS_POLARITY_LOW;
+	out->level = (flags & MPS_TRIGGER_MASK) == MPS_TRIGGER_LEVEL;
 	return 0;
 }
 

@@ -1,11 +1,13 @@
 /* What Keel reads from the ACPI tables (ACPI 6.x §5.2: the RSDP, then the XSDT or RSDT,
- * then the FADT): the I/O ports through which software resets or powers off the PC, which
- * Keel refuses as configuration settings, and the power-management timer, a clock to
- * count the TSC against where the PIT does not count. Host-testable: memory is reached only
+ * then the FADT or the MADT): the I/O ports through which software resets or powers off
+ * the PC, which Keel refuses as configuration settings, the power-management timer, a clock
+ * to count the TSC against where the PIT does not count, and the I/O APIC input of the
+ * PIT's IRQ 0, which the watchdog turns into an NMI. Host-testable: memory is reached only
  * through a callback, nothing is allocated and nothing global is kept. */
 #ifndef KEEL_DRIVERS_ACPI_H
 #define KEEL_DRIVERS_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,6 +69,23 @@ struct acpi_pm_timer {
  * in I/O space), -EINVAL for a malformed table or timer block. */
 int acpi_find_pm_timer(uint64_t rsdp_pa, acpi_map_fn map, void *ctx, struct acpi_pm_timer *out,
 		       char *err, size_t errlen);
+
+/* Where an ISA IRQ reaches an I/O APIC (§5.2.12): the I/O APIC's registers and its input. */
+struct acpi_ioapic_input {
+	uint64_t ioapic_pa;
+	uint32_t pin;     /* the GSI minus the I/O APIC's GSI base */
+	bool active_low;  /* else active high */
+	bool level;       /* level-triggered, else edge */
+};
+
+/* Finds the MADT ("APIC") through the RSDP and the XSDT or RSDT, as acpi_find_control_ports
+ * does, and in it where ISA IRQ irq arrives: the GSI and signalling of its Interrupt Source
+ * Override (bus 0, source irq) if there is one, else GSI irq, active high, edge; then the
+ * I/O APIC with the highest GSI base not above that GSI. Every entry must fit in the table.
+ * Returns 0 and fills out, or a negative errno with a one-line reason in err: -ENOENT when
+ * there is no RSDP, no MADT or no such I/O APIC, -EINVAL for a malformed table. */
+int acpi_find_isa_irq(uint64_t rsdp_pa, acpi_map_fn map, void *ctx, unsigned irq,
+		      struct acpi_ioapic_input *out, char *err, size_t errlen);
 
 /* The first range holding port, or NULL. */
 const struct acpi_port_range *acpi_port_lookup(const struct acpi_control_ports *ports,

@@ -225,13 +225,53 @@ static void fadt_piix4(uint64_t pa)
 	put(pa + FADT_FLAGS, FADT_WBINVD, 4);
 }
 
-/* Some other table, to be stepped over. */
+/* MADT entries (§5.2.12): a local APIC, an I/O APIC, an Interrupt Source Override. */
+static uint32_t madt_local_apic(uint32_t off)
+{
+	put(APIC_PA + off, 0, 1);
+	put(APIC_PA + off + 1, 8, 1);
+	put(APIC_PA + off + 4, 1, 4); /* enabled */
+	return off + 8;
+}
+
+static uint32_t madt_ioapic(uint32_t off, uint8_t id, uint32_t pa, uint32_t gsi_base)
+{
+	put(APIC_PA + off, 1, 1);
+	put(APIC_PA + off + 1, 12, 1);
+	put(APIC_PA + off + 2, id, 1);
+	put(APIC_PA + off + 4, pa, 4);
+	put(APIC_PA + off + 8, gsi_base, 4);
+	return off + 12;
+}
+
+static uint32_t madt_override(uint32_t off, uint8_t irq, uint32_t gsi, uint16_t flags)
+{
+	put(APIC_PA + off, 2, 1);
+	put(APIC_PA + off + 1, 10, 1);
+	put(APIC_PA + off + 3, irq, 1);
+	put(APIC_PA + off + 4, gsi, 4);
+	put(APIC_PA + off + 8, flags, 2);
+	return off + 10;
+}
+
+/* Closes a MADT whose entries end at off. */
+static void madt_end(uint32_t off)
+{
+	put(APIC_PA + SDT_LENGTH, off, 4);
+	seal(APIC_PA);
+}
+
+/* A MADT like QEMU's q35: the I/O APIC at 0xfec00000, IRQ 0 at GSI 2, IRQ 9 level-triggered. */
 static void madt(void)
 {
-	sdt(APIC_PA, "APIC", 44, 1);
+	sdt(APIC_PA, "APIC", 0x100, 1);
 	put(APIC_PA + 36, 0xfee00000, 4);
 	put(APIC_PA + 40, 1, 4);
-	seal(APIC_PA);
+	uint32_t off = madt_local_apic(44);
+	off = madt_ioapic(off, 0, 0xfec00000, 0);
+	off = madt_override(off, 0, 2, 0);
+	off = madt_override(off, 9, 9, 0xd); /* active high, level */
+	madt_end(off);
 }
 
 /* QEMU q35 with an ACPI 2.0 RSDP: the XSDT leads to the q35 FADT; the RSDT, which must not
@@ -748,6 +788,78 @@ static void no_fadt(void **state)
 	assert_fails(-ENOENT, "no FADT (\"FACP\") among the 0 XSDT entries");
 }
 
+static struct acpi_ioapic_input input;
+
+static void expect_input(unsigned irq, uint64_t ioapic_pa, uint32_t pin, bool active_low, bool level)
+{
+	assert_int_equal(acpi_find_isa_irq(RSDP_PA, fake_map, &fake, irq, &input, err, sizeof(err)), 0);
+	assert_int_equal(input.ioapic_pa, ioapic_pa);
+	assert_int_equal(input.pin, pin);
+	assert_int_equal(input.active_low, active_low);
+	assert_int_equal(input.level, level);
+}
+
+static void expect_no_input(unsigned irq, int rc, const char *msg)
+{
+	assert_int_equal(acpi_find_isa_irq(RSDP_PA, fake_map, &fake, irq, &input, err, sizeof(err)), rc);
+	assert_string_equal(err, msg);
+}
+
+static void isa_irq_of_q35(void **state)
+{
+	(void)state;
+	machine_q35_xsdt();
+	expect_input(0, 0xfec00000, 2, false, false); /* the PIT, overridden to GSI 2 */
+	expect_input(9, 0xfec00000, 9, false, true);
+	expect_input(4, 0xfec00000, 4, false, false); /* no override: identity, high, edge */
+	machine_q35_rsdt();
+	fake.windowed = true;
+	expect_input(0, 0xfec00000, 2, false, false);
+}
+
+static void isa_irq_on_the_second_ioapic(void **state)
+{
+	(void)state;
+	machine_q35_xsdt();
+	sdt(APIC_PA, "APIC", 0x100, 1);
+	uint32_t off = madt_ioapic(44, 1, 0xfec01000, 24);
+	off = madt_ioapic(off, 0, 0xfec00000, 0);
+	off = madt_override(off, 0, 30, 0xf); /* active low, level */
+	madt_end(off);
+	expect_input(0, 0xfec01000, 6, true, true);
+	expect_input(1, 0xfec00000, 1, false, false);
+}
+
+static void isa_irq_problems(void **state)
+{
+	(void)state;
+	machine_q35_xsdt();
+	sdt(APIC_PA, "APIC", 0x100, 1);
+	madt_end(madt_local_apic(44));
+	expect_no_input(0, -ENOENT, "no I/O APIC in the MADT takes GSI 0 (ISA IRQ 0)");
+
+	sdt(APIC_PA, "APIC", 0x100, 1);
+	uint32_t off = madt_ioapic(44, 0, 0xfec00000, 16);
+	madt_end(off);
+	expect_no_input(0, -ENOENT, "no I/O APIC in the MADT takes GSI 0 (ISA IRQ 0)");
+
+	sdt(APIC_PA, "APIC", 0x100, 1);
+	off = madt_ioapic(44, 0, 0xfec00000, 0);
+	put(APIC_PA + off, 0, 1);
+	put(APIC_PA + off + 1, 0, 1); /* a zero length would loop forever */
+	madt_end(off + 2);
+	expect_no_input(0, -EINVAL, "MADT entry at offset 56 has length 0, which does not fit");
+
+	sdt(APIC_PA, "APIC", 0x100, 1);
+	off = madt_ioapic(44, 0, 0xfec00000, 0);
+	madt_end(off - 1); /* the entry runs past the table */
+	expect_no_input(0, -EINVAL, "MADT entry at offset 44 has length 12, which does not fit");
+
+	machine_q35_rsdt();
+	rsdt((const uint32_t[]){ FADT_PA }, 1);
+	expect_no_input(0, -ENOENT, "no MADT (\"APIC\") among the 1 RSDT entries");
+}
+
 static void error_buffer_is_optional_and_truncated(void **state)
 {
 	(void)state;
@@ -866,6 +978,9 @@ int main(void)
 		cmocka_unit_test_setup(bad_root_tables, setup),
 		cmocka_unit_test_setup(map_returning_null, setup),
 		cmocka_unit_test_setup(no_fadt, setup),
+		cmocka_unit_test_setup(isa_irq_of_q35, setup),
+		cmocka_unit_test_setup(isa_irq_on_the_second_ioapic, setup),
+		cmocka_unit_test_setup(isa_irq_problems, setup),
 		cmocka_unit_test_setup(error_buffer_is_optional_and_truncated, setup),
 		cmocka_unit_test_setup(pm_timer_of_q35_and_bochs, setup),
 		cmocka_unit_test_setup(pm_timer_width_and_x_block, setup),
