@@ -92,6 +92,11 @@ static void calibrate(void)
 	apic_ticks_per_tsc_32 = ((uint64_t)counted << 32) / elapsed;
 }
 
+uint32_t lapic_id(void)
+{
+	return mmio ? apic_read(APIC_ID) >> 24 : apic_read(APIC_ID);
+}
+
 int lapic_init(void)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
@@ -115,13 +120,13 @@ int lapic_init(void)
 		/* The LVT write reaches the APIC before any deadline MSR write (SDM vol.3 §11.5.4.1). */
 		__asm__ volatile("mfence" ::: "memory");
 		log_info("lapic: %s, id %u; timer in TSC-deadline mode, vector 0x%x", mmio ? "xAPIC" : "x2APIC",
-			 mmio ? apic_read(APIC_ID) >> 24 : apic_read(APIC_ID), VEC_TIMER);
+			 lapic_id(), VEC_TIMER);
 	} else {
 		calibrate();
 		apic_write(APIC_LVT_TIMER, VEC_TIMER); /* one-shot */
 		uint64_t apic_hz = (tsc_hz() * apic_ticks_per_tsc_32) >> 32;
 		log_info("lapic: %s, id %u; timer one-shot at %llu.%03llu MHz, vector 0x%x", mmio ? "xAPIC" : "x2APIC",
-			 mmio ? apic_read(APIC_ID) >> 24 : apic_read(APIC_ID), (unsigned long long)(apic_hz / 1000000),
+			 lapic_id(), (unsigned long long)(apic_hz / 1000000),
 			 (unsigned long long)(apic_hz / 1000 % 1000), VEC_TIMER);
 	}
 	return 0;

@@ -12,5 +12,7 @@ int lapic_init(void);
 /* The timer interrupts once the TSC reaches tsc (at once if it has); 0 stops it. */
 void lapic_timer_at(uint64_t tsc);
 void lapic_eoi(void);
+/* This CPU's local APIC id (xAPIC: 8 bits; x2APIC: 32). */
+uint32_t lapic_id(void);
 
 #endif

@@ -10,12 +10,10 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "drivers/acpi.h"
+#include "drivers/pit.h"
 #include "drivers/tsc.h"
 #include "lib/log.h"
 
-#define PIT_HZ 1193182
-#define PIT_CHANNEL2 0x42
-#define PIT_COMMAND 0x43
 #define PIT_GATE_PORT 0x61
 #define GATE2 0x01        /* port 0x61 bit 0: channel 2 counts */
 #define SPEAKER 0x02      /* bit 1: the speaker follows OUT2 (kept off) */

@@ -17,7 +17,7 @@
 #define UART_LAST 0x3ff
 #define DEBUGCON_PORT 0xe9
 
-enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
+enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_WATCHDOG, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
        KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_ON_POWEROFF,
        KEY_ON_REBOOT, KEY_ON_CRASH, KEY_DEBUG_EXIT, KEY_CONSOLE_RING, NKEYS };
 
@@ -260,6 +260,14 @@ static void set_timeslice(struct parser *p, const char *key, const struct value 
 		p->out->timeslice_ms = (unsigned)n;
 }
 
+static void set_watchdog(struct parser *p, const char *key, const struct value *v)
+{
+	uint64_t n;
+
+	if (get_number(p, key, v, 0, CONFIG_WATCHDOG_MAX_S, "must be 0.." STR(CONFIG_WATCHDOG_MAX_S) " (s, 0 = off)", &n))
+		p->out->watchdog_s = (unsigned)n;
+}
+
 static void set_name(struct parser *p, const char *key, const struct value *v)
 {
 	bool ok = v->len >= 1 && v->len < CONFIG_NAME_MAX;
@@ -432,6 +440,7 @@ static const struct key {
 	[KEY_EXIT_PORT] = { "exit_port", true, false, set_exit_port },
 	[KEY_SHUTDOWN_PORT] = { "shutdown_port", true, false, set_shutdown_port },
 	[KEY_TIMESLICE] = { "timeslice_ms", true, false, set_timeslice },
+	[KEY_WATCHDOG] = { "watchdog", true, false, set_watchdog },
 	[KEY_NAME] = { "name", false, false, set_name },
 	[KEY_KERNEL] = { "kernel", false, false, set_kernel },
 	[KEY_TYPE] = { "type", false, false, set_type },

@@ -5,6 +5,7 @@
  *   exit_port = 0xf4             # emulators only: where Keel writes its exit status
  *   shutdown_port = 0x8900       # emulators only: where Keel writes "Shutdown"
  *   timeslice_ms = 10            # how long a vCPU runs before another may
+ *   watchdog = 0                 # seconds without progress before Keel stops, 0 = off
  *
  *   [domain]                     # each section describes one domain
  *   name = "hello"
@@ -47,6 +48,7 @@
 #define CONFIG_DEBUG_EXIT_DEFAULT 0xf4
 #define CONFIG_TIMESLICE_DEFAULT_MS 10
 #define CONFIG_TIMESLICE_MAX_MS 1000
+#define CONFIG_WATCHDOG_MAX_S 60
 
 enum kernel_type {
 	KERNEL_AUTO,       /* detect: ELF64 without a Multiboot header, Multiboot 1 or 2 */
@@ -92,6 +94,7 @@ struct keel_config {
 	uint16_t shutdown_port;  /* 0: none */
 	int exit_port_line, shutdown_port_line; /* where they were set, for later checks */
 	unsigned timeslice_ms;   /* default CONFIG_TIMESLICE_DEFAULT_MS */
+	unsigned watchdog_s;     /* 0: off (the default) */
 	unsigned ndomains;
 	struct domain_config domains[CONFIG_MAX_DOMAINS];
 };

@@ -13,6 +13,7 @@
 #include "vmm/main.h"
 #include "vmm/report.h"
 #include "vmm/sched.h"
+#include "vmm/watchdog.h"
 
 static struct keel_config config;
 static unsigned config_problems;
@@ -94,7 +95,9 @@ void vmm_main(const struct boot_info *boot)
 
 	log_info("scheduler: running %u domain%s, time slice %u ms", domain_count(), domain_count() == 1 ? "" : "s",
 		 config.timeslice_ms);
+	watchdog_start(config.watchdog_s, boot->rsdp);
 	sched_run();
+	watchdog_stop();
 	bool waiting = false;
 	for (unsigned i = 0; i < domain_count(); i++)
 		waiting |= domain_at(i)->state == DOMAIN_RUNNING;

@@ -19,6 +19,7 @@
 #include "vmm/domain.h"
 #include "vmm/exit.h"
 #include "vmm/sched.h"
+#include "vmm/watchdog.h"
 
 #define CAP_PERIOD_NS 100000000ull /* 100 ms */
 #define RUNQUEUE_MAX DOMAIN_MAX    /* one vCPU per domain */
@@ -163,6 +164,8 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 		/* Alone, it runs on until a cap or a deadline: no slice ends to share the CPU. */
 		if (eligible > 1 || best->sched.budget_ns)
 			next = earlier(next, now + slice_of(best));
+		if (watchdog_check_in_ns())
+			next = earlier(next, now + watchdog_check_in_ns());
 	}
 	*next_ns = next;
 	return best;
@@ -180,6 +183,7 @@ static bool idle_until(struct runqueue *rq, uint64_t now, uint64_t next_ns)
 		lapic_timer_at(tsc_at_ns(next_ns)); /* again: a one-shot count may end early */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		t = tsc_now_ns();
+		watchdog_check_in(); /* an interrupt or NMI woke the CPU: it is idle, not stuck */
 	}
 	rq->idle_ns += t - now;
 	return true;
@@ -204,6 +208,7 @@ void sched_run(void)
 		if (!v || rq->pick_pending || rdtsc() >= pick_tsc) {
 			rq->pick_pending = false;
 			now = tsc_now_ns();
+			watchdog_check_in();
 			if (v)
 				account(v, now - started_ns);
 			v = pick(rq, now, &next_ns);

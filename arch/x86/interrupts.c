@@ -2,6 +2,7 @@
 #include "drivers/lapic.h"
 
 struct host_interrupt_counts host_interrupts;
+void (*host_nmi_hook)(void);
 
 void host_interrupt(uint64_t vector)
 {
@@ -10,6 +11,8 @@ void host_interrupt(uint64_t vector)
 		lapic_eoi();
 	} else if (vector == VEC_NMI) {
 		host_interrupts.nmi++;
+		if (host_nmi_hook)
+			host_nmi_hook();
 	} else {
 		host_interrupts.spurious++; /* no EOI for the spurious vector (SDM vol.3 §11.9) */
 	}

@@ -14,6 +14,9 @@
  * the interrupt itself (VT-x), with the vector: the timer gets its EOI, an NMI is counted. */
 void host_interrupt(uint64_t vector);
 
+/* Called on each NMI, after it is counted, if set (vmm/watchdog.c's check). */
+extern void (*host_nmi_hook)(void);
+
 /* How many of each Keel has taken, for the final report. */
 struct host_interrupt_counts {
 	uint64_t timer, nmi, spurious;

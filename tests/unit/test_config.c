@@ -74,6 +74,7 @@ static const char full_file[] =
 	"exit_port = 0xf4\n"
 	"shutdown_port = 0x8900\n"
 	"timeslice_ms = 30\n"
+	"watchdog = 5\n"
 	"\n"
 	"[domain]\n"
 	"name = \"hello64\"\n"
@@ -110,6 +111,7 @@ static void check_full_file(void)
 	assert_int_equal(cfg.shutdown_port, 0x8900);
 	assert_int_equal(cfg.shutdown_port_line, 4);
 	assert_int_equal(cfg.timeslice_ms, 30);
+	assert_int_equal(cfg.watchdog_s, 5);
 	assert_int_equal(cfg.ndomains, 2);
 	const struct domain_config *d = &cfg.domains[0];
 	assert_string_equal(d->name, "hello64");
@@ -132,7 +134,7 @@ static void check_full_file(void)
 	assert_int_equal(d->on_crash, ACTION_PRESERVE);
 	assert_int_equal(d->debug_exit, 0x501);
 	assert_int_equal(d->console_ring_kib, 64);
-	assert_int_equal(d->line, 7);
+	assert_int_equal(d->line, 8);
 	d = &cfg.domains[1];
 	assert_string_equal(d->name, "real_1");
 	assert_string_equal(d->kernel, "hello16.bin");
@@ -140,7 +142,7 @@ static void check_full_file(void)
 	assert_int_equal(d->memory_mib, 16);
 	assert_int_equal(d->debug_exit, 0);
 	assert_int_equal(d->nmodules, 0);
-	assert_int_equal(d->line, 27);
+	assert_int_equal(d->line, 28);
 }
 
 static void full_valid_file(void **state)
@@ -177,6 +179,7 @@ static void defaults(void **state)
 	assert_int_equal(cfg.exit_port, 0);
 	assert_int_equal(cfg.shutdown_port, 0);
 	assert_int_equal(cfg.timeslice_ms, 10);
+	assert_int_equal(cfg.watchdog_s, 0);
 	assert_int_equal(cfg.ndomains, 1);
 	assert_string_equal(cfg.domains[0].name, "a");
 	assert_string_equal(cfg.domains[0].kernel, "k");
@@ -401,6 +404,10 @@ static void global_errors(void **state)
 	expect_problems(parse("timeslice_ms = 1001\n"), 1);
 	expect_report(0, 1, "timeslice_ms = 1001: must be 1..1000 (ms)");
 	assert_int_equal(cfg.timeslice_ms, 10);
+	expect_problems(parse("watchdog = 61\n"), 1);
+	expect_report(0, 1, "watchdog = 61: must be 0..60 (s, 0 = off)");
+	expect_problems(parse("watchdog = -1\n"), 1);
+	assert_int_equal(cfg.watchdog_s, 0);
 }
 
 static void bad_section_headers(void **state)

@@ -166,6 +166,9 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define EVENT_DELIVER_ERROR_CODE (1u << 11)
 #define EVENT_VALID (1u << 31)
 
+/* Guest interruptibility state (SDM vol.3 §25.4.2, table 25-3) */
+#define INTERRUPTIBILITY_NMI (1u << 3) /* blocking by NMI */
+
 /* Capability MSRs (SDM vol.3, appendix A) */
 #define MSR_VMX_BASIC 0x480
 #define MSR_VMX_PINBASED 0x481

@@ -278,6 +278,12 @@ static void take_host_event(uint32_t reason)
 	} else if (reason == VMX_EXIT_EXCEPTION_OR_NMI &&
 		   (vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_TYPE_MASK) == EVENT_TYPE_NMI) {
 		__asm__ volatile("int $2" ::: "memory");
+		/* An NMI exits only while the guest does not block NMIs, so its blocking-by-NMI
+		 * bit is clear (SDM vol.3 §28.3.4). Bochs 2.7 saves it set, and the next entry
+		 * would then hold every later NMI until the guest runs an IRET. */
+		uint64_t interruptibility = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+		if (interruptibility & INTERRUPTIBILITY_NMI)
+			vmwrite(VMCS_GUEST_INTERRUPTIBILITY, interruptibility & ~INTERRUPTIBILITY_NMI);
 	}
 }
 
