@@ -183,7 +183,7 @@ static bool idle_until(struct runqueue *rq, uint64_t now, uint64_t next_ns)
 		lapic_timer_at(tsc_at_ns(next_ns)); /* again: a one-shot count may end early */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");
 		t = tsc_now_ns();
-		watchdog_check_in(); /* an interrupt or NMI woke the CPU: it is idle, not stuck */
+		watchdog_check_in(t); /* an interrupt or NMI woke the CPU: it is idle, not stuck */
 	}
 	rq->idle_ns += t - now;
 	return true;
@@ -208,7 +208,7 @@ void sched_run(void)
 		if (!v || rq->pick_pending || rdtsc() >= pick_tsc) {
 			rq->pick_pending = false;
 			now = tsc_now_ns();
-			watchdog_check_in();
+			watchdog_check_in(now);
 			if (v)
 				account(v, now - started_ns);
 			v = pick(rq, now, &next_ns);

@@ -12,24 +12,13 @@
 
 #define PIT_IRQ 0
 
-static uint64_t limit_ns;      /* 0: off */
-static uint64_t checked_in_ns; /* Keel's clock at the last check-in */
+uint64_t watchdog_limit_ns, watchdog_checked_in_ns;
 static unsigned pin;           /* the I/O APIC input of the PIT */
-
-uint64_t watchdog_check_in_ns(void)
-{
-	return limit_ns / 2;
-}
-
-void watchdog_check_in(void)
-{
-	checked_in_ns = tsc_now_ns();
-}
 
 static void watchdog_nmi(void)
 {
-	if (limit_ns && tsc_now_ns() - checked_in_ns > limit_ns)
-		panic("watchdog: Keel made no progress for %llu s", (unsigned long long)(limit_ns / 1000000000ull));
+	if (watchdog_limit_ns && tsc_now_ns() - watchdog_checked_in_ns > watchdog_limit_ns)
+		panic("watchdog: Keel made no progress for %llu s", (unsigned long long)(watchdog_limit_ns / 1000000000ull));
 }
 
 void watchdog_start(unsigned seconds, uint64_t rsdp)
@@ -55,9 +44,9 @@ void watchdog_start(unsigned seconds, uint64_t rsdp)
 	}
 	/* The PIT's IRQ 0 reaches the CPU only as the NMI: the legacy PIC masks every IRQ
 	 * (arch/x86/setup.c). */
-	limit_ns = seconds * 1000000000ull;
+	watchdog_limit_ns = seconds * 1000000000ull;
 	pin = in.pin;
-	watchdog_check_in();
+	watchdog_check_in(tsc_now_ns());
 	host_nmi_hook = watchdog_nmi;
 	ioapic_route_nmi(in.pin, (uint8_t)lapic_id(), in.active_low);
 	pit_channel0_periodic((uint16_t)(PIT_HZ / WATCHDOG_HZ));
@@ -68,8 +57,8 @@ void watchdog_start(unsigned seconds, uint64_t rsdp)
 
 void watchdog_stop(void)
 {
-	if (!limit_ns)
+	if (!watchdog_limit_ns)
 		return;
 	ioapic_mask(pin);
-	limit_ns = 0;
+	watchdog_limit_ns = 0;
 }

@@ -13,10 +13,21 @@
 
 /* Starts it with a limit of seconds (0: leaves it off); logs how, or why it could not. */
 void watchdog_start(unsigned seconds, uint64_t rsdp);
+extern uint64_t watchdog_limit_ns;      /* 0: off */
+extern uint64_t watchdog_checked_in_ns; /* Keel's clock at the last check-in */
+
 /* How often the scheduler must check in, in ns; 0 while the watchdog is off. */
-uint64_t watchdog_check_in_ns(void);
-/* The scheduler is making progress. */
-void watchdog_check_in(void);
+static inline uint64_t watchdog_check_in_ns(void)
+{
+	return watchdog_limit_ns / 2;
+}
+
+/* The scheduler is making progress; now_ns: Keel's clock. Inline: the scheduler checks in
+ * whenever it picks. */
+static inline void watchdog_check_in(uint64_t now_ns)
+{
+	watchdog_checked_in_ns = now_ns;
+}
 /* Before the report, which takes the serial line's time: no more NMIs. */
 void watchdog_stop(void);
 
