@@ -1,6 +1,6 @@
 /* The boot protocols Keel offers its domains (vmm/load_*.c), on crafted images: what each
  * kernel finds in memory and registers, and the exact refusal of each malformed image.
- * Guest memory is a host buffer behind the same p2m_copy_* calls the loaders use. */
+ * Guest memory is a host buffer behind the same p2m_copy_to_guest call the loaders use. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -29,14 +29,6 @@ int p2m_copy_to_guest(const struct p2m *p, uint64_t gpa, const void *src, uint64
 	if (gpa + len < gpa || gpa + len > p->ram_size)
 		return -EFAULT;
 	memcpy(ram + gpa, src, len);
-	return 0;
-}
-
-int p2m_copy_from_guest(const struct p2m *p, void *dst, uint64_t gpa, uint64_t len)
-{
-	if (gpa + len < gpa || gpa + len > p->ram_size)
-		return -EFAULT;
-	memcpy(dst, ram + gpa, len);
 	return 0;
 }
 
