@@ -65,7 +65,7 @@ $(error BED=$(BED) is not a test bed: make integration knows $(TEST_BEDS))
 endif
 endif
 
-.PHONY: all deps run run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration bench bench-check bench-baseline clean FORCE
+.PHONY: all deps run run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration fuzz fuzz-smoke bench bench-check bench-baseline clean FORCE
 all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img $(B)/esp-hardware.img $(B)/keel-hardware.iso
 
 $(B)/core/%.o: %.c
@@ -155,8 +155,17 @@ integration: all
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) fuzz-smoke
 	$(MAKE) integration
 	$(MAKE) bench-check
+
+# libFuzzer on every parser of untrusted bytes (tests/fuzz/): FUZZ_SECONDS each (default
+# 300); make test runs each for 20 s.
+FUZZ_SECONDS ?= 300
+fuzz:
+	$(MAKE) -C tests/fuzz run SECONDS=$(FUZZ_SECONDS)
+fuzz-smoke:
+	$(MAKE) -C tests/fuzz run SECONDS=20
 
 # Exit costs in instructions on the deterministic beds (docs/performance.md). bench-check
 # fails when a figure is more than 2% above tests/bench-baseline.json; bench-baseline makes

@@ -8,6 +8,7 @@ PACKAGES=(
 	mtools dosfstools
 	qemu-system-x86 ovmf
 	libcmocka-dev
+	clang libclang-rt-14-dev
 	python3 python3-pytest python3-pexpect python3-pytest-xdist
 	gdb
 	bochs bochsbios vgabios

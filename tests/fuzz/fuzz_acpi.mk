@@ -1,0 +1,1 @@
+SRC_fuzz_acpi := drivers/acpi.c lib/printf.c

@@ -1,0 +1,1 @@
+SRC_fuzz_config := vmm/config.c lib/printf.c

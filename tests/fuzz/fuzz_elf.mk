@@ -1,0 +1,1 @@
+SRC_fuzz_elf := vmm/elf_loader.c lib/printf.c

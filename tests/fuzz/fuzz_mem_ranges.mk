@@ -1,0 +1,1 @@
+SRC_fuzz_mem_ranges := boot/mem_ranges.c

@@ -1,0 +1,1 @@
+SRC_fuzz_port_map := vmm/port_map.c

@@ -1,0 +1,1 @@
+SRC_fuzz_uart := vmm/dev/uart16550.c

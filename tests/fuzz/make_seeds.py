@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Writes the seed inputs of corpus/<target>/ (committed; run again after changing this
+file). Each seed is a small valid input of its format, so that the fuzzer starts deep."""
+
+import struct
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TOP = HERE.parent.parent
+
+
+def write(target, name, data):
+    d = HERE / "corpus" / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data)
+
+
+def elf64(entry=0x100000, code=b"\xf4\xeb\xfd"):
+    """ET_EXEC x86-64, one PT_LOAD (RX) of the code at 0x100000."""
+    ehdr_size, phdr_size = 64, 56
+    offset = 0x1000
+    ehdr = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    ehdr += struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, entry, ehdr_size, 0, 0, ehdr_size, phdr_size, 1, 64, 0, 0)
+    phdr = struct.pack("<IIQQQQQQ", 1, 5, offset, 0x100000, 0x100000, len(code), len(code) + 0x1000, 0x1000)
+    image = ehdr + phdr
+    return image + bytes(offset - len(image)) + code
+
+
+def elf32(entry=0x100000, code=b"\xf4\xeb\xfd"):
+    offset = 0x1000
+    ehdr = b"\x7fELF" + bytes([1, 1, 1, 0]) + bytes(8)
+    ehdr += struct.pack("<HHIIIIIHHHHHH", 2, 3, 1, entry, 52, 0, 0, 52, 32, 1, 40, 0, 0)
+    phdr = struct.pack("<IIIIIIII", 1, offset, 0x100000, 0x100000, len(code), len(code), 5, 0x1000)
+    image = ehdr + phdr
+    return image + bytes(offset - len(image)) + code
+
+
+def multiboot1():
+    """A Multiboot 1 a.out-kludge image loaded at 0x100000 (flags bit 16)."""
+    magic, flags = 0x1BADB002, 0x00010000
+    header = struct.pack("<III", magic, flags, (-(magic + flags)) & 0xffffffff)
+    header += struct.pack("<IIIII", 0x100000, 0x100000, 0, 0, 0x100020)
+    return header + bytes(0x20 - len(header)) + b"\xf4\xeb\xfd"
+
+
+def multiboot2():
+    """A Multiboot2 image with address and entry tags, loaded at 0x100000."""
+    tags = struct.pack("<HHIIIII", 2, 0, 24, 0x100000, 0x100000, 0, 0)
+    tags += struct.pack("<HHII", 3, 0, 12, 0x100040) + bytes(4)
+    tags += struct.pack("<HHI", 0, 0, 8)
+    magic, length = 0xE85250D6, 16 + len(tags)
+    header = struct.pack("<IIII", magic, 0, length, (-(magic + length)) & 0xffffffff) + tags
+    return header + bytes(0x40 - len(header)) + b"\xf4\xeb\xfd"
+
+
+def mbi():
+    """Multiboot2 boot information: a memory map, a module, an ACPI 2.0 RSDP, the end."""
+    def tag(t, body):
+        b = struct.pack("<II", t, 8 + len(body)) + body
+        return b + bytes(-len(b) % 8)
+    entries = [(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0x100000, 0x7ef0000, 1), (0xfffc0000, 0x40000, 2)]
+    mmap = struct.pack("<II", 24, 0) + b"".join(struct.pack("<QQII", b, l, t, 0) for b, l, t in entries)
+    body = tag(6, mmap) + tag(3, struct.pack("<II", 0x200000, 0x201000) + b"keel.cfg\0")
+    body += tag(15, b"RSD PTR " + bytes(28)) + tag(0, b"")
+    return struct.pack("<II", 8 + len(body), 0) + body
+
+
+def sdt(sig, body, revision=1):
+    """A table: the 36-byte header (signature, length, revision, checksum, OEM fields), the body."""
+    table = bytearray(sig + struct.pack("<IBB", 36 + len(body), revision, 0) + b"KEEL  " + b"FUZZTEST" +
+                      struct.pack("<I", 1) + b"KEEL" + struct.pack("<I", 1) + body)
+    table[9] = (-sum(table)) & 0xff
+    return bytes(table)
+
+
+def acpi_memory():
+    """Physical memory from 0: at 0 the RSDP's address; an ACPI 2.0 RSDP, an XSDT, a q35-like
+    FADT and MADT (IRQ 0 overridden to GSI 2)."""
+    mem = bytearray(0x1000)
+    rsdp, xsdt, fadt, madt = 0x40, 0x100, 0x200, 0x400
+    f = bytearray(244 - 36)
+    struct.pack_into("<I", f, 48 - 36, 0xb2)              # SMI_CMD
+    struct.pack_into("<I", f, 64 - 36, 0x604)             # PM1a_CNT_BLK
+    struct.pack_into("<I", f, 76 - 36, 0x608)             # PM_TMR_BLK
+    f[89 - 36], f[91 - 36] = 2, 4                         # PM1_CNT_LEN, PM_TMR_LEN
+    struct.pack_into("<I", f, 112 - 36, 1 << 8)           # TMR_VAL_EXT
+    struct.pack_into("<BBBBQ", f, 116 - 36, 1, 8, 0, 0, 0xcf9)  # RESET_REG
+    m = struct.pack("<II", 0xfee00000, 1)
+    m += struct.pack("<BBBBI", 0, 8, 0, 0, 1)
+    m += struct.pack("<BBBBII", 1, 12, 0, 0, 0xfec00000, 0)
+    m += struct.pack("<BBBBIH", 2, 10, 0, 0, 2, 0)
+    m += struct.pack("<BBBBIH", 2, 10, 0, 9, 9, 0xd)
+    tables = {fadt: sdt(b"FACP", bytes(f), 3), madt: sdt(b"APIC", m), xsdt: sdt(b"XSDT", struct.pack("<QQ", madt, fadt))}
+    r = bytearray(b"RSD PTR " + bytes(1) + b"KEEL  " + bytes([2]) + struct.pack("<IIQ", 0, 36, xsdt) + bytes(4))
+    r[8] = (-sum(r[:20])) & 0xff
+    r[32] = (-sum(r)) & 0xff
+    tables[rsdp] = bytes(r)
+    for pa, t in tables.items():
+        mem[pa:pa + len(t)] = t
+    struct.pack_into("<I", mem, 0, rsdp)
+    return bytes(mem)
+
+
+def main():
+    for cfg in sorted((TOP / "guests" / "configs").glob("*.cfg")):
+        write("config", cfg.name, cfg.read_bytes())
+    write("config", "all-keys.cfg", b"""loglevel = "debug"
+exit_port = 0xf4
+shutdown_port = 0x8900
+timeslice_ms = 30
+watchdog = 5
+
+[domain]
+name = "all"
+kernel = "k.elf"
+type = "auto"
+cmdline = 'a "quoted" word'
+ramdisk = initrd.img
+module = [ "motd.txt hello", 'data.bin',
+           "third" ]  # a comment
+memory = 8
+vcpus = 1
+weight = 512
+cap = 25
+on_poweroff = restart
+on_reboot = "destroy"
+on_crash = "preserve"
+debug_exit = 0x501
+console_ring = 64
+""")
+    write("elf", "elf64", elf64())
+    write("elf", "elf32", elf32())
+    for name, kind, image in (("auto-elf64", 0, elf64()), ("elf64", 1, elf64()), ("mb1", 2, multiboot1()),
+                              ("mb2", 3, multiboot2()), ("auto-mb1", 0, multiboot1()), ("real16", 4, bytes(510) + b"\x55\xaa")):
+        write("loader", name, bytes([kind]) + image)
+    write("multiboot2", "grub", mbi())
+    e820 = [(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0xf0000, 0x10000, 2), (0x100000, 0x7ee0000, 1),
+            (0x7fe0000, 0x20000, 3), (0xfffc0000, 0x40000, 2), (0x100000000, 0x40000000, 1), (0x50000, 0x100000, 2)]
+    write("mem_ranges", "e820", b"".join(struct.pack("<QQI", b, l, t) for b, l, t in e820))
+    write("acpi", "q35", acpi_memory())
+    uart = [(0x03, 0x80), (0x00, 0x01), (0x01, 0x00), (0x03, 0x03), (0x02, 0xc7), (0x04, 0x0b), (0x01, 0x0f)]
+    uart += [(0x00, c) for c in b"hello\n"] + [(0x45, 0), (0x80, 0x41), (0x40, 0), (0x42, 0), (0x04, 0x10), (0x00, 0x7a)]
+    write("uart", "init-and-send", bytes(b for op in uart for b in op))
+    claims = [(0x3f8, 8, 1), (0xe9, 1, 2), (0xf4, 1, 3), (0x3f8, 1, 4), (0xfff0, 0x10, 5)]
+    write("port_map", "devices", b"".join(struct.pack("<HHB", f, c, o) for f, c, o in claims))
+
+
+if __name__ == "__main__":
+    main()
