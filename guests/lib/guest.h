@@ -177,6 +177,8 @@ long hc_shutdown(uint64_t reason, uint64_t status); /* returns only on error */
 long hc_domain_info(struct keel_domain_info *info);
 long hc_time(struct keel_time *t);
 long hc_set_timer(uint64_t deadline_ns);
+/* Keel's clock, in nanoseconds since it started (the time hypercall). */
+uint64_t guest_now_ns(void);
 
 /* ---- Ending ---- */
 

@@ -82,6 +82,13 @@ long hc_time(struct keel_time *t)
 	return guest_hypercall(KEEL_HC_TIME, gpa_of(t), sizeof(*t), 0, 0, 0);
 }
 
+uint64_t guest_now_ns(void)
+{
+	struct keel_time t;
+	hc_time(&t);
+	return t.now_ns;
+}
+
 long hc_set_timer(uint64_t deadline_ns)
 {
 	return guest_hypercall(KEEL_HC_SET_TIMER, deadline_ns, 0, 0, 0, 0);

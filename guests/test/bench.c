@@ -103,16 +103,9 @@ static void report(const char *figure, uint64_t with, uint64_t without, uint64_t
 	guest_printf("bench: %s %ld\n", figure, (long)insns);
 }
 
-static uint64_t now_ns(void)
-{
-	struct keel_time t;
-	hc_time(&t);
-	return t.now_ns;
-}
-
 static void block_until_ms(uint64_t ms)
 {
-	while (now_ns() < ms * 1000000)
+	while (guest_now_ns() < ms * 1000000)
 		hc_block(ms * 1000000);
 }
 
@@ -150,7 +143,7 @@ int guest_main(const struct guest_boot *boot)
 	report("console_write_8", hypercall_loop(write_vmcall, write_vmmcall, drop), write_nop(rounds, drop), 1);
 	report("msr_emulated", msr_op(rounds, NULL), msr_nop(rounds, NULL), 1);
 	report("exception_reflected", ud_loop(true), ud_loop(false), 1);
-	if (now_ns() >= pong_ms * 1000000) {
+	if (guest_now_ns() >= pong_ms * 1000000) {
 		guest_printf("bench: the figures took past pong_ms: the switches would have run beside them\n");
 		return 1;
 	}

@@ -7,13 +7,6 @@
 #include "guests/lib/guest.h"
 #include "lib/string.h"
 
-static uint64_t now_ns(void)
-{
-	struct keel_time t;
-	hc_time(&t);
-	return t.now_ns;
-}
-
 static long wait_until(uint64_t deadline, bool halt)
 {
 	if (!halt)
@@ -32,9 +25,9 @@ int guest_main(const struct guest_boot *boot)
 	cmdline_u64(boot->cmdline, "ms", &ms);
 	bool halt = cmdline_word(boot->cmdline, 0, word, sizeof(word)) >= 0 && !strcmp(word, "hlt");
 	for (uint64_t i = 0; i < times; i++) {
-		uint64_t deadline = now_ns() + ms * 1000000;
+		uint64_t deadline = guest_now_ns() + ms * 1000000;
 		long r = wait_until(deadline, halt);
-		uint64_t woke = now_ns();
+		uint64_t woke = guest_now_ns();
 		if (r != 0 || woke < deadline) {
 			guest_printf("sleep: wait %lu returned %ld at %lu ns, %lu ns before its deadline\n", i, r, woke,
 				     woke < deadline ? deadline - woke : 0);

@@ -121,3 +121,32 @@ def test_kernels_started_without_paging_need_unrestricted_guest(bed, tmp_path):
     assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 0 crashed, 2 not built", "Keel exit status 4"), \
         str(result)
     assert result.status == 4, str(result)
+
+
+PORT_SWEEP = EMULATOR_PORTS + """
+[domain]
+name = "canary"
+kernel = "canary.elf"
+cmdline = "ms=1000"
+memory = 8
+
+[domain]
+name = "ports"
+kernel = "ports.elf"
+cmdline = "seed=7"
+debug_exit = 0
+"""
+
+
+def test_every_port_in_every_size_beside_a_canary(bed, tmp_path):
+    """A guest makes an IN and an OUT of every port in 1, 2 and 4 bytes (guests/test/ports.c),
+    the PC's reset and power-off ports among them: each is an exit, none reaches the
+    machine, and the canary beside it keeps its memory and its share of the CPU."""
+    result = boot(tmp_path, PORT_SWEEP, bed=bed, timeout=300)
+    assert result.guest_lines("ports", "hypercall") == ["ports: 393216 accesses"], str(result)
+    assert result.exit_table()["ports"]["io"] >= 393216, str(result)
+    canary = result.guest_lines("canary")
+    m = re.fullmatch(r"canary: (\d+) rounds, memory intact", canary[-1]) if canary else None
+    assert m and int(m.group(1)) >= 100, str(result)
+    assert HOST_MSRS_UNCHANGED in result.lines, str(result)
+    assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
