@@ -1,8 +1,10 @@
 /* msrs: reads and writes every MSR of Keel's table (vmm/msr.c) and checks what a CPU
  * would give: the values written read back, values a CPU refuses get #GP(0) and leave
- * the MSR as it was, the TSC and TSC_ADJUST move together, RDTSCP sees TSC_AUX. Then a
- * spread of other and random indices, each read and written: #GP every time, the host's
- * MSRs among them (VM_HSAVE_PA, VMX_BASIC). Prints one line per table MSR, then the
+ * the MSR as it was, the TSC and TSC_ADJUST move together, RDTSCP sees TSC_AUX. Then
+ * every other index of the architectural range (0-0x1fff) and of the extended ranges
+ * (0xc0000000-0xc0001fff, AMD's 0xc0010000-0xc0011fff), a spread of others and random
+ * ones, each read and written: #GP every time, the host's MSRs among them (VM_HSAVE_PA,
+ * VMX_BASIC). Prints one line per table MSR, then the
  * summary; the exit status is the number of failed checks. */
 #include "guests/lib/guest.h"
 
@@ -242,6 +244,11 @@ int guest_main(const struct guest_boot *boot)
 	guest_traps_init();
 	table();
 	unsigned f = c.failed;
+	static const uint32_t sweeps[][2] = { { 0, 0x1fff }, { 0xc0000000, 0xc0001fff }, { 0xc0010000, 0xc0011fff } };
+	for (unsigned s = 0; s < sizeof(sweeps) / sizeof(sweeps[0]); s++)
+		for (uint32_t index = sweeps[s][0]; index <= sweeps[s][1]; index++)
+			if (!in_table(index))
+				unknown(index);
 	for (unsigned i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		unknown(others[i]);
 	for (unsigned i = 0; i < 500; i++) {

@@ -36,7 +36,8 @@ MSR_LINES = ["EFER", "PAT", "SYSENTER_CS", "SYSENTER_ESP", "SYSENTER_EIP", "STAR
 
 @pytest.mark.parametrize("seed", [5, 77])
 def test_msrs_go_through_one_table(bed, tmp_path, seed):
-    """guests/test/msrs.c: every MSR of vmm/msr.c's table, then other and random indices;
+    """guests/test/msrs.c: every MSR of vmm/msr.c's table, then every other index of the
+    architectural and both vendors' extended ranges, other and random indices (#GP each);
     afterwards Keel finds its own MSRs as it set them up."""
     text = EMULATOR_PORTS + f'\n[domain]\nname = "msrs"\nkernel = "msrs.elf"\ncmdline = "seed={seed}"\n'
     text += '\n[domain]\nname = "bystander"\nkernel = "hello-mb1.elf"\n'
