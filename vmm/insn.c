@@ -24,6 +24,27 @@ static void emulate_xsetbv(struct vcpu *v, const struct vm_exit *exit)
 	}
 }
 
+/* MOV to or from CR8 in 64-bit mode (where alone CR8 exists): bits 63:4 are reserved,
+ * #GP(0) if set (SDM vol.3 §11.8.6.1). The CPU checks the CPL before the exit. RSP is not
+ * in struct guest_regs (arch/x86/hvm.h). */
+static void emulate_mov_cr8(struct vcpu *v, const struct vm_exit *exit)
+{
+	uint8_t r = exit->insn.gpr;
+	if (exit->insn.write) {
+		uint64_t value = r == REG_RSP ? hvm->read_state(v->vendor, GUEST_RSP) : v->regs.gpr[r];
+		if (value >> 4) {
+			hvm->inject_exception(v->vendor, X86_GP, true, 0);
+			return;
+		}
+		v->tpr = (uint8_t)value;
+	} else if (r == REG_RSP) {
+		hvm->write_state(v->vendor, GUEST_RSP, v->tpr);
+	} else {
+		v->regs.gpr[r] = v->tpr;
+	}
+	v->regs.rip += exit->instr_len;
+}
+
 void handle_instruction(struct vcpu *v, const struct vm_exit *exit)
 {
 	switch (exit->insn.kind) {
@@ -41,6 +62,9 @@ void handle_instruction(struct vcpu *v, const struct vm_exit *exit)
 		return;
 	case INSN_XSETBV:
 		emulate_xsetbv(v, exit);
+		return;
+	case INSN_MOV_CR8:
+		emulate_mov_cr8(v, exit);
 		return;
 	}
 }

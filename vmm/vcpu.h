@@ -42,6 +42,7 @@ struct vcpu {
 	struct guest_regs regs;
 	struct vcpu_msrs msrs;
 	struct vcpu_sched sched;
+	uint8_t tpr; /* CR8 as the guest wrote it, on VT-x (SVM keeps it: the VMCB's V_TPR) */
 	void *vendor; /* the vendor's vCPU (a VMCB or VMCS and its bookkeeping), NULL when none */
 };
 

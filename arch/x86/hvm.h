@@ -46,6 +46,7 @@ enum guest_insn {
 	INSN_RDPMC,          /* #GP(0): no performance counter is virtualized */
 	INSN_MONITOR_MWAIT,  /* MONITOR, MWAIT (and AMD's RDPRU): #UD, CPUID offers none */
 	INSN_XSETBV,         /* checked against what the domain may enable (vmm/xsetbv.c) */
+	INSN_MOV_CR8,        /* VT-x: the guest's own task priority, never the APIC's (vmm/insn.c) */
 };
 
 struct vm_exit {
@@ -77,6 +78,8 @@ struct vm_exit {
 		struct {
 			enum guest_insn kind;
 			const char *name; /* the mnemonic, for messages */
+			uint8_t gpr;      /* INSN_MOV_CR8: the register operand (enum guest_reg) */
+			bool write;       /* INSN_MOV_CR8: to CR8, else from it */
 		} insn;
 		struct {
 			const char *why; /* which check failed, and where the manual lists it */

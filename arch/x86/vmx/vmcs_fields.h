@@ -98,6 +98,8 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define PROC_RDPMC_EXITING (1u << 11)
 #define PROC_CR3_LOAD_EXITING (1u << 15)
 #define PROC_CR3_STORE_EXITING (1u << 16)
+#define PROC_CR8_LOAD_EXITING (1u << 19)
+#define PROC_CR8_STORE_EXITING (1u << 20)
 #define PROC_USE_IO_BITMAPS (1u << 25)
 #define PROC_USE_MSR_BITMAPS (1u << 28)
 #define PROC_MONITOR_EXITING (1u << 29)
@@ -140,6 +142,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define VMX_EXIT_VMWRITE 25
 #define VMX_EXIT_VMXOFF 26
 #define VMX_EXIT_VMXON 27
+#define VMX_EXIT_CR_ACCESS 28
 #define VMX_EXIT_IO 30
 #define VMX_EXIT_RDMSR 31
 #define VMX_EXIT_WRMSR 32

@@ -76,8 +76,11 @@ static int compute_controls(void)
 	/* Everything that could reach beyond the guest exits: RDPMC, MONITOR/MWAIT and WBINVD by
 	 * these controls (SDM vol.3 §25.6.2), INVD, GETSEC, XSETBV and the VMX instructions by
 	 * architecture (§26.1.2), ENCLS where SGX exists. */
+	/* Without them MOV to CR8 would write the local APIC's own task priority, which holds
+	 * off Keel's interrupts (SDM vol.3 §26.3, "MOV to CR8"): CR8 is the guest's own. */
 	uint32_t proc = PROC_USE_TSC_OFFSETTING | PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
-			PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_MONITOR_EXITING | PROC_SECONDARY_CONTROLS;
+			PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_MONITOR_EXITING | PROC_SECONDARY_CONTROLS |
+			PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING;
 	/* RDTSCP and INVPCID would raise #UD without their controls, whatever CPUID says. */
 	uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_ENABLE_RDTSCP | PROC2_ENABLE_VPID | PROC2_WBINVD_EXITING |
 			 PROC2_UNRESTRICTED_GUEST | PROC2_ENABLE_INVPCID | PROC2_ENCLS_EXITING;

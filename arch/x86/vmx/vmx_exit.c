@@ -93,6 +93,21 @@ void vmx_decode_exit(uint32_t reason, struct vm_exit *exit)
 		exit->io.rep = qual & IO_REP;
 		break;
 	}
+	case VMX_EXIT_CR_ACCESS: {
+		/* Qualification (SDM vol.3 table 28-3): bits 3:0 the CR, 5:4 the access (0 MOV to
+		 * CR, 1 MOV from CR), 11:8 the register. CR0 and CR4 exit only where a write would
+		 * change a bit VMX fixes (vmx_guest_state.c); those are not emulated yet and end
+		 * the domain as an unknown exit. */
+		uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
+		if ((qual & 0xf) != 8 || ((qual >> 4) & 3) > 1)
+			return;
+		exit->reason = EXIT_INSTRUCTION;
+		exit->insn.kind = INSN_MOV_CR8;
+		exit->insn.name = "MOV CR8";
+		exit->insn.write = ((qual >> 4) & 3) == 0;
+		exit->insn.gpr = (uint8_t)((qual >> 8) & 0xf);
+		break;
+	}
 	case VMX_EXIT_RDMSR:
 	case VMX_EXIT_WRMSR:
 		exit->reason = EXIT_MSR;
