@@ -24,25 +24,47 @@ static void emulate_xsetbv(struct vcpu *v, const struct vm_exit *exit)
 	}
 }
 
-/* MOV to or from CR8 in 64-bit mode (where alone CR8 exists): bits 63:4 are reserved,
- * #GP(0) if set (SDM vol.3 §11.8.6.1). The CPU checks the CPL before the exit. RSP is not
- * in struct guest_regs (arch/x86/hvm.h). */
-static void emulate_mov_cr8(struct vcpu *v, const struct vm_exit *exit)
+/* RSP is not in struct guest_regs (arch/x86/hvm.h). */
+static uint64_t read_gpr(struct vcpu *v, uint8_t r)
+{
+	return r == REG_RSP ? hvm->read_state(v->vendor, GUEST_RSP) : v->regs.gpr[r];
+}
+
+/* The #GP(0) a MOV to CR0 raises whatever Keel owns (SDM vol.3 §2.5, MOV to/from CR): bits
+ * 63:32 set, NW without CD, PG without PE. The CPU checks the CPL before the exit. */
+static bool cr0_faults(uint64_t value)
+{
+	return (value >> 32) || ((value & CR0_NW) && !(value & CR0_CD)) || ((value & CR0_PG) && !(value & CR0_PE));
+}
+
+/* MOV to CR0 or CR4, and MOV to or from CR8 (in 64-bit mode, where alone it exists: bits
+ * 63:4 reserved, #GP(0) if set, SDM vol.3 §11.8.6.1). */
+static void emulate_mov_cr(struct vcpu *v, const struct vm_exit *exit)
 {
 	uint8_t r = exit->insn.gpr;
-	if (exit->insn.write) {
-		uint64_t value = r == REG_RSP ? hvm->read_state(v->vendor, GUEST_RSP) : v->regs.gpr[r];
-		if (value >> 4) {
-			hvm->inject_exception(v->vendor, X86_GP, true, 0);
-			return;
-		}
-		v->tpr = (uint8_t)value;
-	} else if (r == REG_RSP) {
-		hvm->write_state(v->vendor, GUEST_RSP, v->tpr);
-	} else {
-		v->regs.gpr[r] = v->tpr;
+	if (exit->insn.cr == 8 && !exit->insn.write) {
+		if (r == REG_RSP)
+			hvm->write_state(v->vendor, GUEST_RSP, v->tpr);
+		else
+			v->regs.gpr[r] = v->tpr;
+		v->regs.rip += exit->instr_len;
+		return;
 	}
-	v->regs.rip += exit->instr_len;
+	uint64_t value = read_gpr(v, r);
+	enum cr_write done = CR_WRITE_FAULTS;
+	if (exit->insn.cr == 8 && !(value >> 4)) {
+		v->tpr = (uint8_t)value;
+		done = CR_WRITE_DONE;
+	} else if (exit->insn.cr != 8 && !(exit->insn.cr == 0 && cr0_faults(value))) {
+		done = hvm->write_cr(v->vendor, exit->insn.cr, value);
+	}
+	if (done == CR_WRITE_DONE)
+		v->regs.rip += exit->instr_len;
+	else if (done == CR_WRITE_FAULTS)
+		hvm->inject_exception(v->vendor, X86_GP, true, 0);
+	else
+		domain_crash(v->dom, "MOV to CR%u of 0x%llx turns off protection or paging, which this CPU cannot run "
+			     "(VT-x without unrestricted guest)", exit->insn.cr, (unsigned long long)value);
 }
 
 void handle_instruction(struct vcpu *v, const struct vm_exit *exit)
@@ -63,8 +85,8 @@ void handle_instruction(struct vcpu *v, const struct vm_exit *exit)
 	case INSN_XSETBV:
 		emulate_xsetbv(v, exit);
 		return;
-	case INSN_MOV_CR8:
-		emulate_mov_cr8(v, exit);
+	case INSN_MOV_CR:
+		emulate_mov_cr(v, exit);
 		return;
 	}
 }

@@ -46,7 +46,8 @@ enum guest_insn {
 	INSN_RDPMC,          /* #GP(0): no performance counter is virtualized */
 	INSN_MONITOR_MWAIT,  /* MONITOR, MWAIT (and AMD's RDPRU): #UD, CPUID offers none */
 	INSN_XSETBV,         /* checked against what the domain may enable (vmm/xsetbv.c) */
-	INSN_MOV_CR8,        /* VT-x: the guest's own task priority, never the APIC's (vmm/insn.c) */
+	INSN_MOV_CR,         /* VT-x: CR8, the guest's own task priority, never the APIC's; CR0 and
+	                        CR4 where a write would change a bit VMX fixes (vmm/insn.c) */
 };
 
 struct vm_exit {
@@ -78,8 +79,9 @@ struct vm_exit {
 		struct {
 			enum guest_insn kind;
 			const char *name; /* the mnemonic, for messages */
-			uint8_t gpr;      /* INSN_MOV_CR8: the register operand (enum guest_reg) */
-			bool write;       /* INSN_MOV_CR8: to CR8, else from it */
+			uint8_t cr;       /* INSN_MOV_CR: 0, 4 or 8 */
+			uint8_t gpr;      /* INSN_MOV_CR: the register operand (enum guest_reg) */
+			bool write;       /* INSN_MOV_CR: to the CR, else from it (CR8 only) */
 		} insn;
 		struct {
 			const char *why; /* which check failed, and where the manual lists it */
@@ -129,6 +131,13 @@ struct vcpu_boot_state {
 	uint16_t code_selector, data_selector; /* CS; DS, ES, FS, GS and SS */
 };
 
+/* What became of a guest's MOV to CR0 or CR4 that exited (hvm->write_cr). */
+enum cr_write {
+	CR_WRITE_DONE,        /* the guest now has the value */
+	CR_WRITE_FAULTS,      /* a CPU offering what Keel's CPUID shows would raise #GP(0) */
+	CR_WRITE_UNSUPPORTED, /* legal, but this CPU cannot run the guest so */
+};
+
 struct hvm_ops {
 	const char *name;                     /* "svm", "vmx" */
 	const char *exit_code_name;           /* how reports name raw codes: "svm exit code" */
@@ -155,6 +164,9 @@ struct hvm_ops {
 	/* Delivers a hardware exception through the guest's IDT at its next entry, as a fault:
 	 * RIP stays at the instruction. In real mode no error code is pushed, as on a CPU. */
 	void (*inject_exception)(void *vcpu, uint8_t vector, bool has_error_code, uint32_t error_code);
+	/* A MOV to CR0 or CR4 that exited (the value passed the checks of vmm/insn.c). NULL
+	 * where none exits (SVM intercepts no CR write). */
+	enum cr_write (*write_cr)(void *vcpu, unsigned cr, uint64_t value);
 };
 
 /* The operations of the vendor chosen at boot. */

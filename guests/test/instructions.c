@@ -96,7 +96,9 @@ static void write_cr4(uint64_t v)
 }
 
 #define CR4_OSFXSR (1u << 9)
+#define CR4_VMXE (1u << 13)
 #define CR4_OSXSAVE (1u << 18)
+#define CR0_NE (1u << 5)
 
 /* With CPUID's XSAVE: each value a CPU refuses gets #GP and leaves XCR0 as it was. */
 static void xsetbv_checks(struct checks *c)
@@ -164,11 +166,48 @@ static void cr8_checks(struct checks *c, bool reserved_faults)
 		guest_printf("instructions: MOV CR8: reads back%s\n", reserved_faults ? ", #GP for a reserved bit" : "");
 }
 
+/* CR0.NE, which VMX fixes to 1, is the guest's to clear and set again as on any CPU; CR4.VMXE,
+ * which CPUID does not offer, gets #GP (unless the command line says no-cr4-gp: an emulator
+ * that lets a reserved CR4 bit through). */
+static void cr0_cr4_checks(struct checks *c, bool cr4_faults)
+{
+	unsigned failed = c->failed;
+	uint64_t cr0, after;
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("mov %1, %%cr0; mov %%cr0, %0" : "=r"(after) : "r"(cr0 & ~CR0_NE));
+	check(c, after == (cr0 & ~CR0_NE), "CR0 0x%llx after clearing NE, expected 0x%llx", (unsigned long long)after,
+	      (unsigned long long)(cr0 & ~CR0_NE));
+	__asm__ volatile("mov %1, %%cr0; mov %%cr0, %0" : "=r"(after) : "r"(cr0 | CR0_NE));
+	check(c, after == (cr0 | CR0_NE), "CR0 0x%llx after setting NE, expected 0x%llx", (unsigned long long)after,
+	      (unsigned long long)(cr0 | CR0_NE));
+	if (cr4_faults) {
+		uint64_t cr4, cr4_after;
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		guest_expect_trap(3); /* mov %rax, %cr4: 0f 22 e0 */
+		__asm__ volatile("mov %0, %%cr4" : : "a"(cr4 | CR4_VMXE));
+		int got = guest_trap_vector(NULL);
+		check(c, got == GP, "CR4.VMXE set: %s, expected #GP", name_of(got));
+		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4_after));
+		check(c, cr4_after == cr4, "CR4 0x%llx after a refused write, was 0x%llx", (unsigned long long)cr4_after,
+		      (unsigned long long)cr4);
+	}
+	if (c->failed == failed)
+		guest_printf("instructions: MOV CR0: NE cleared and set%s\n", cr4_faults ? "; MOV CR4: #GP for VMXE" : "");
+}
+
+static bool has_word(const char *cmdline, const char *word)
+{
+	char w[16];
+	for (unsigned i = 0; cmdline_word(cmdline, i, w, sizeof(w)) >= 0; i++)
+		if (!strcmp(w, word))
+			return true;
+	return false;
+}
+
 int guest_main(const struct guest_boot *boot)
 {
 	struct checks c = { .prog = "instructions" };
-	char word[16] = "";
-	bool cr8_gp = !(cmdline_word(boot->cmdline, 0, word, sizeof(word)) >= 0 && !strcmp(word, "no-cr8-gp"));
+	bool cr8_gp = !has_word(boot->cmdline, "no-cr8-gp");
 	guest_traps_init();
 	for (unsigned i = 0; i < sizeof(insns) / sizeof(insns[0]); i++) {
 		const struct insn *t = &insns[i];
@@ -182,5 +221,6 @@ int guest_main(const struct guest_boot *boot)
 	}
 	xsetbv_checks(&c);
 	cr8_checks(&c, cr8_gp);
+	cr0_cr4_checks(&c, !has_word(boot->cmdline, "no-cr4-gp"));
 	return checks_summary(&c);
 }

@@ -480,6 +480,22 @@ static void vmx_inject_exception(void *vcpu, uint8_t vector, bool has_error_code
 	vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, info);
 }
 
+/* Every bit of CR4 Keel owns is VMXE, which CPUID hides, or one this CPU lacks: a write
+ * that sets one faults on a CPU as Keel's CPUID describes it. Of CR0's, NE is the guest's
+ * to change (x87 errors are still reported as #MF); PE and PG, owned without unrestricted
+ * guest, cannot be turned off here. */
+static enum cr_write vmx_write_cr(void *vcpu, unsigned cr, uint64_t value)
+{
+	make_current(vcpu);
+	if (cr == 4)
+		return CR_WRITE_FAULTS;
+	uint64_t changed = (value ^ vmread(VMCS_CR0_SHADOW)) & vmread(VMCS_CR0_MASK);
+	if (changed & ~(uint64_t)CR0_NE)
+		return CR_WRITE_UNSUPPORTED;
+	vmx_write_cr0(value);
+	return CR_WRITE_DONE;
+}
+
 const struct hvm_ops vmx_ops = {
 	.name = "vmx",
 	.exit_code_name = "vmx exit reason",
@@ -495,4 +511,5 @@ const struct hvm_ops vmx_ops = {
 	.read_state = vmx_read_state,
 	.write_state = vmx_write_state,
 	.inject_exception = vmx_inject_exception,
+	.write_cr = vmx_write_cr,
 };

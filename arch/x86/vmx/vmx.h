@@ -54,6 +54,9 @@ int vmx_enter(uint64_t *gprs, int launched, uint64_t *host_rsp);
 void vmx_exit_rip(void); /* where an exit resumes the host: the VMCS's HOST_RIP */
 
 void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_guest);
+/* The guest's CR0 as it sees it (the read shadow), and as the CPU must have it: the bits
+ * VMX fixes forced (vmx_guest_state.c). */
+void vmx_write_cr0(uint64_t cr0);
 /* reason: the exit reason field, read once by the caller. */
 void vmx_decode_exit(uint32_t reason, struct vm_exit *exit);
 

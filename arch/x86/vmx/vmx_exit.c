@@ -95,15 +95,18 @@ void vmx_decode_exit(uint32_t reason, struct vm_exit *exit)
 	}
 	case VMX_EXIT_CR_ACCESS: {
 		/* Qualification (SDM vol.3 table 28-3): bits 3:0 the CR, 5:4 the access (0 MOV to
-		 * CR, 1 MOV from CR), 11:8 the register. CR0 and CR4 exit only where a write would
-		 * change a bit VMX fixes (vmx_guest_state.c); those are not emulated yet and end
-		 * the domain as an unknown exit. */
+		 * CR, 1 MOV from CR), 11:8 the register. CR8 exits both ways; CR0 and CR4 only on
+		 * a write that would change a bit VMX fixes (vmx_guest_state.c), reads coming from
+		 * the shadows. CLTS and LMSW touch no bit Keel owns with unrestricted guest, and
+		 * stay unknown exits otherwise. */
 		uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
-		if ((qual & 0xf) != 8 || ((qual >> 4) & 3) > 1)
+		unsigned cr = qual & 0xf, access = (qual >> 4) & 3;
+		if (!(cr == 8 && access <= 1) && !((cr == 0 || cr == 4) && access == 0))
 			return;
 		exit->reason = EXIT_INSTRUCTION;
-		exit->insn.kind = INSN_MOV_CR8;
-		exit->insn.name = "MOV CR8";
+		exit->insn.kind = INSN_MOV_CR;
+		exit->insn.name = "MOV CR";
+		exit->insn.cr = (uint8_t)cr;
 		exit->insn.write = ((qual >> 4) & 3) == 0;
 		exit->insn.gpr = (uint8_t)((qual >> 8) & 0xf);
 		break;

@@ -37,12 +37,17 @@ static void set_control_registers(uint64_t cr0, uint64_t cr4, bool unrestricted_
 		cr0_fixed &= ~(CR0_PE | CR0_PG);
 	uint64_t cr4_fixed = rdmsr(MSR_VMX_CR4_FIXED0) | ~rdmsr(MSR_VMX_CR4_FIXED1);
 	vmwrite(VMCS_CR0_MASK, cr0_fixed);
-	vmwrite(VMCS_CR0_SHADOW, cr0);
 	vmwrite(VMCS_CR4_MASK, cr4_fixed);
 	vmwrite(VMCS_CR4_SHADOW, cr4);
-	uint64_t cr0_real = (cr0 | (rdmsr(MSR_VMX_CR0_FIXED0) & cr0_fixed)) & rdmsr(MSR_VMX_CR0_FIXED1);
-	vmwrite(VMCS_GUEST_CR0, cr0_real);
+	vmx_write_cr0(cr0);
 	vmwrite(VMCS_GUEST_CR4, (cr4 | rdmsr(MSR_VMX_CR4_FIXED0)) & rdmsr(MSR_VMX_CR4_FIXED1));
+}
+
+void vmx_write_cr0(uint64_t cr0)
+{
+	uint64_t owned = vmread(VMCS_CR0_MASK);
+	vmwrite(VMCS_CR0_SHADOW, cr0);
+	vmwrite(VMCS_GUEST_CR0, (cr0 | (rdmsr(MSR_VMX_CR0_FIXED0) & owned)) & rdmsr(MSR_VMX_CR0_FIXED1));
 }
 
 void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_guest)
