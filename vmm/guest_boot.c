@@ -58,8 +58,10 @@ int load_segments(struct load_ctx *c, const struct elf_segment *seg, unsigned n)
 	c->out->kernel_low = UINT64_MAX;
 	c->out->kernel_high = 0;
 	for (unsigned i = 0; i < n; i++) {
-		/* The rest of mem_size is zero already: guest RAM starts zeroed. */
-		if (p2m_copy_to_guest(c->p2m, seg[i].gpa, (const uint8_t *)k->data + seg[i].file_offset,
+		/* The rest of mem_size is zero already: guest RAM starts zeroed. A segment without
+		 * file bytes may give any p_offset (elf_parse): no pointer is made from it. */
+		if (seg[i].file_size &&
+		    p2m_copy_to_guest(c->p2m, seg[i].gpa, (const uint8_t *)k->data + seg[i].file_offset,
 				      seg[i].file_size))
 			return load_fail(c, "kernel '%s': segment at 0x%llx does not fit in the domain's memory",
 					 k->name, (ull)seg[i].gpa);

@@ -292,6 +292,29 @@ static void elf64_without_modules_or_cmdline(void **state)
 	assert_int_equal(out.modules_end, 0x204000);
 }
 
+/* Found by tests/fuzz/fuzz_loader.c: a segment without file bytes whose p_offset lies far
+ * beyond the image, which elf_parse accepts (p_offset is not used), made load_segments form
+ * a pointer past the image: undefined behaviour, which clang's UBSan reports when the fuzz
+ * target replays the input (tests/fuzz/corpus/loader/regression-bss-offset); gcc's does not
+ * see it. Here: such a kernel loads, its segment zero-filled. */
+static void elf64_bss_segment_offset_beyond_the_file(void **state)
+{
+	(void)state;
+	elf64_image(0x100000, 0);
+	put(56, 2, 2);                        /* e_phnum */
+	put(120 + 0, 1, 4);                   /* PT_LOAD */
+	put(120 + 4, 6, 4);                   /* R W */
+	put(120 + 8, 0xfffffffffffff000ull, 8); /* p_offset: pointer arithmetic with it wraps */
+	put(120 + 16, 0x300000, 8);
+	put(120 + 24, 0x300000, 8);
+	put(120 + 32, 0, 8);                  /* p_filesz */
+	put(120 + 40, 0x1000, 8);             /* p_memsz */
+	input(KERNEL_ELF64, "", 0);
+	expect_loaded();
+	assert_int_equal(out.kernel_low, 0x100000);
+	assert_int_equal(out.kernel_high, 0x301000);
+}
+
 static void elf64_refusals(void **state)
 {
 	(void)state;
@@ -836,6 +859,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(elf64_start_info, setup),
 		cmocka_unit_test_setup(elf64_without_modules_or_cmdline, setup),
+		cmocka_unit_test_setup(elf64_bss_segment_offset_beyond_the_file, setup),
 		cmocka_unit_test_setup(elf64_refusals, setup),
 		cmocka_unit_test_setup(multiboot1_elf32, setup),
 		cmocka_unit_test_setup(multiboot1_elf64, setup),
