@@ -17,7 +17,7 @@ from pathlib import Path
 
 TOP = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TOP / "tests" / "integration"))
-from keel import BEDS, BUILD, EMULATOR_PORTS, boot  # noqa: E402
+from keel import BEDS, BUILD, EMULATOR_PORTS, boot, memory_config  # noqa: E402
 
 CONFIG = EMULATOR_PORTS + """
 [domain]
@@ -38,13 +38,7 @@ TARGETS = {
 # Domains whose memory Keel reports; the machine has room for a 1 GiB-aligned 1 GiB piece.
 MEMORY_MIB = (32, 128, 1024)
 MEMORY_MACHINE_MIB = 3072
-MEMORY_CONFIG = EMULATOR_PORTS + "".join(f"""
-[domain]
-name = "ram{mib}"
-kernel = "lifecycle.elf"
-cmdline = "actions=poweroff:0"
-memory = {mib}
-""" for mib in MEMORY_MIB)
+MEMORY_CONFIG = memory_config(MEMORY_MIB)
 OWN_TARGET = 64 * 1024       # Keel's own bytes per domain
 TABLES_TARGET = 0.002        # nested page tables, as a share of guest RAM
 MEMORY_TARGETS = {}

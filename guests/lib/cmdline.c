@@ -99,6 +99,15 @@ bool parse_u64(const char *s, size_t len, uint64_t *out)
 	return true;
 }
 
+bool cmdline_has_word(const char *cmdline, const char *word)
+{
+	char token[16];
+	for (unsigned i = 0; cmdline_word(cmdline, i, token, sizeof(token)) >= 0; i++)
+		if (!strcmp(token, word))
+			return true;
+	return false;
+}
+
 bool cmdline_u64(const char *cmdline, const char *key, uint64_t *out)
 {
 	const char *val;

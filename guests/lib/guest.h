@@ -120,6 +120,11 @@ static inline void outb(uint16_t port, uint8_t v)
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
 static inline void outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
@@ -129,6 +134,20 @@ static inline uint8_t inb(uint16_t port)
 {
 	uint8_t v;
 	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
 	return v;
 }
 
@@ -220,6 +239,8 @@ uint64_t xorshift64_next(struct xorshift64 *r);
  * returns its full length, or -1 if there is none. cmdline_word copies token `index`. */
 long cmdline_value(const char *cmdline, const char *key, char *buf, size_t size);
 long cmdline_word(const char *cmdline, unsigned index, char *buf, size_t size);
+/* True if one of the tokens is word (at most 15 characters). */
+bool cmdline_has_word(const char *cmdline, const char *word);
 /* Decimal, or hex after 0x; false unless all of [s, s + len) is one number below 2^64. */
 bool parse_u64(const char *s, size_t len, uint64_t *out);
 bool cmdline_u64(const char *cmdline, const char *key, uint64_t *out);

@@ -6,7 +6,6 @@
  * handler, and it carries on. On one vendor the other vendor's instructions fault without leaving the
  * guest; the answer is the same. */
 #include "guests/lib/guest.h"
-#include "lib/string.h"
 
 struct insn {
 	const char *name;
@@ -195,19 +194,10 @@ static void cr0_cr4_checks(struct checks *c, bool cr4_faults)
 		guest_printf("instructions: MOV CR0: NE cleared and set%s\n", cr4_faults ? "; MOV CR4: #GP for VMXE" : "");
 }
 
-static bool has_word(const char *cmdline, const char *word)
-{
-	char w[16];
-	for (unsigned i = 0; cmdline_word(cmdline, i, w, sizeof(w)) >= 0; i++)
-		if (!strcmp(w, word))
-			return true;
-	return false;
-}
-
 int guest_main(const struct guest_boot *boot)
 {
 	struct checks c = { .prog = "instructions" };
-	bool cr8_gp = !has_word(boot->cmdline, "no-cr8-gp");
+	bool cr8_gp = !cmdline_has_word(boot->cmdline, "no-cr8-gp");
 	guest_traps_init();
 	for (unsigned i = 0; i < sizeof(insns) / sizeof(insns[0]); i++) {
 		const struct insn *t = &insns[i];
@@ -221,6 +211,6 @@ int guest_main(const struct guest_boot *boot)
 	}
 	xsetbv_checks(&c);
 	cr8_checks(&c, cr8_gp);
-	cr0_cr4_checks(&c, !has_word(boot->cmdline, "no-cr4-gp"));
+	cr0_cr4_checks(&c, !cmdline_has_word(boot->cmdline, "no-cr4-gp"));
 	return checks_summary(&c);
 }

@@ -369,10 +369,8 @@ int guest_main(const struct guest_boot *boot)
 	guest_traps_init();
 	detect();
 	enable_sse_and_xsave();
-	char word[16];
-	for (unsigned i = 0; cmdline_word(boot->cmdline, i, word, sizeof(word)) >= 0; i++)
-		if (!strcmp(word, "try_pke"))
-			try_enable_pke();
+	if (cmdline_has_word(boot->cmdline, "try_pke"))
+		try_enable_pke();
 	bool avx = has_avx;
 
 	if (is_plant) {

@@ -4,7 +4,6 @@
  * with interrupts disabled, as a hostile guest would (guests start so; the word makes it
  * explicit); with sti, with them enabled, as an operating system runs. */
 #include "guests/lib/guest.h"
-#include "lib/string.h"
 
 #define ROUND 4096 /* loop iterations between two reads of the TSC */
 
@@ -15,22 +14,13 @@ static uint64_t rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-static bool has_word(const char *cmdline, const char *want)
-{
-	char word[16];
-	for (unsigned i = 0; cmdline_word(cmdline, i, word, sizeof(word)) >= 0; i++)
-		if (!strcmp(word, want))
-			return true;
-	return false;
-}
-
 int guest_main(const struct guest_boot *boot)
 {
 	uint64_t ms = 1000;
 	cmdline_u64(boot->cmdline, "ms", &ms);
-	if (has_word(boot->cmdline, "cli"))
+	if (cmdline_has_word(boot->cmdline, "cli"))
 		__asm__ volatile("cli");
-	if (has_word(boot->cmdline, "sti"))
+	if (cmdline_has_word(boot->cmdline, "sti"))
 		__asm__ volatile("sti"); /* no interrupt is delivered to it: IF only says it would take one */
 
 	struct keel_time t;

@@ -35,6 +35,13 @@ HOST_MSRS_UNCHANGED = "[info] host MSRs and XCR0: as Keel set them up, none chan
 EMULATOR_PORTS = "exit_port = 0xf4\nshutdown_port = 0x8900\n"
 
 
+def memory_config(sizes_mib):
+    """Domains of these sizes, each powering off at once (lifecycle.elf), named ram<MiB>: what
+    Keel's memory table is read for (test_memory.py, make bench)."""
+    return EMULATOR_PORTS + "".join(f'\n[domain]\nname = "ram{mib}"\nkernel = "lifecycle.elf"\n'
+                                    f'cmdline = "actions=poweroff:0"\nmemory = {mib}\n' for mib in sizes_mib)
+
+
 @dataclass(frozen=True)
 class Bed:
     name: str

@@ -2,18 +2,12 @@
 64 KiB of its own per domain, nested page tables within 0.2% of guest RAM, and guest RAM
 mapped with the largest nested pages the CPU has (every bed's CPU has 1 GiB ones)."""
 
-from keel import EMULATOR_PORTS, boot
+from keel import boot, memory_config
 from test_default import closing_lines
 
 MIB = 1 << 20
 SIZES = (32, 128, 1024)
-CONFIG = EMULATOR_PORTS + "".join(f"""
-[domain]
-name = "ram{mib}"
-kernel = "lifecycle.elf"
-cmdline = "actions=poweroff:0"
-memory = {mib}
-""" for mib in SIZES)
+CONFIG = memory_config(SIZES)
 # Tables: PML4, PDPT and one PD for RAM in 2 MiB pages; PML4 and PDPT for one 1 GiB page.
 TABLES_2M = 3 * 4096
 TABLES_1G = 2 * 4096

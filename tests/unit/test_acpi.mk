@@ -1,1 +1,1 @@
-SRC_test_acpi := drivers/acpi.c lib/printf.c
+SRC_test_acpi := drivers/acpi.c lib/printf.c tests/unit/acpi_fixture.c
