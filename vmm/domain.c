@@ -196,7 +196,7 @@ void domain_end(struct domain *d, enum end_reason reason, bool has_status, uint3
 	kvsnprintf(how, sizeof(how), how_fmt, ap);
 	va_end(ap);
 	console_flush(d);
-	d->vcpu.state = VCPU_DEAD;
+	sched_end(&d->vcpu);
 	d->end_pending = true;
 	d->end = (struct domain_end){ .reason = reason, .has_status = has_status, .status = status };
 

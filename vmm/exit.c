@@ -1,13 +1,11 @@
-/* The exit dispatch table. A vendor's vcpu_run returns a decoded struct vm_exit; this file
- * counts it and calls the one handler for its reason. A handler either completes the
- * instruction (advancing RIP) or ends the domain. */
+/* The exit dispatch table. A vendor's vcpu_run decodes each exit into a struct vm_exit;
+ * exit_dispatch (exit.h) counts it and calls the one handler for its reason from here. A
+ * handler either completes the instruction (advancing RIP) or ends the domain. */
 #include "arch/x86/cpu.h"
 #include "lib/log.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
 #include "vmm/sched.h"
-
-typedef void (*exit_handler_fn)(struct vcpu *v, const struct vm_exit *exit);
 
 /* HLT with interrupts on waits for an event (today: the vCPU's timer, set_timer); with
  * interrupts off nothing can wake the vCPU, so the domain is done: a poweroff without exit
@@ -53,7 +51,7 @@ static void handle_unknown(struct vcpu *v, const struct vm_exit *exit)
 		     (unsigned long long)exit->raw_code, (unsigned long long)v->regs.rip);
 }
 
-static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
+const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = handle_cpuid,
 	[EXIT_HLT] = handle_hlt,
 	[EXIT_IO] = handle_io,
@@ -76,11 +74,4 @@ static const char *const exit_names[EXIT_REASON_COUNT] = {
 const char *exit_reason_name(enum exit_reason reason)
 {
 	return reason < EXIT_REASON_COUNT ? exit_names[reason] : "?";
-}
-
-void exit_dispatch(struct vcpu *v, const struct vm_exit *exit)
-{
-	enum exit_reason reason = exit->reason < EXIT_REASON_COUNT ? exit->reason : EXIT_UNKNOWN;
-	v->dom->exits[reason]++;
-	exit_handlers[reason](v, exit);
 }

@@ -3,10 +3,18 @@
 #define KEEL_VMM_EXIT_H
 
 #include "arch/x86/hvm.h"
+#include "vmm/domain.h"
 
-struct vcpu;
+typedef void (*exit_handler_fn)(struct vcpu *v, const struct vm_exit *exit);
+extern const exit_handler_fn exit_handlers[EXIT_REASON_COUNT];
 
-void exit_dispatch(struct vcpu *v, const struct vm_exit *exit);
+/* Counts the exit and calls its reason's handler; inline, as every exit comes here. */
+static inline void exit_dispatch(struct vcpu *v, const struct vm_exit *exit)
+{
+	enum exit_reason reason = exit->reason < EXIT_REASON_COUNT ? exit->reason : EXIT_UNKNOWN;
+	v->dom->exits[reason]++;
+	exit_handlers[reason](v, exit);
+}
 const char *exit_reason_name(enum exit_reason reason);
 
 /* Handlers living in their own files. */

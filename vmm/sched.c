@@ -30,7 +30,8 @@ struct runqueue {
 	uint64_t min_vtime;     /* the virtual time of the vCPU picked last */
 	uint64_t period_end_ns; /* when the current cap period ends */
 	uint64_t idle_ns;
-	bool pick_pending; /* a vCPU blocked or yielded: pick before running one again */
+	uint64_t pick_tsc;  /* when to pick again, on the TSC (UINT64_MAX: not for the time) */
+	bool pick_pending; /* a vCPU blocked, yielded or ended: pick before running one again */
 };
 
 static struct runqueue runqueues[1]; /* per physical CPU */
@@ -107,6 +108,12 @@ void sched_block(struct vcpu *v, uint64_t deadline_ns)
 		return;
 	v->state = VCPU_BLOCKED;
 	v->wake_ns = earlier(deadline_ns, v->timer_ns);
+	queue_of(v)->pick_pending = true;
+}
+
+void sched_end(struct vcpu *v)
+{
+	v->state = VCPU_DEAD;
 	queue_of(v)->pick_pending = true;
 }
 
@@ -196,42 +203,36 @@ static void account(struct vcpu *v, uint64_t ns)
 	v->sched.period_ns += ns;
 }
 
+/* After each exit: its handler, then whether the vCPU runs on. It does unless it blocked,
+ * yielded or ended, or the time to pick again has come: one TSC read and a comparison. */
+static bool handle_exit(struct vcpu *v, const struct vm_exit *exit)
+{
+	struct runqueue *rq = queue_of(v);
+	exit_dispatch(v, exit);
+	return !rq->pick_pending && rdtsc() < rq->pick_tsc;
+}
+
 void sched_run(void)
 {
 	struct runqueue *rq = &runqueues[0];
-	struct vcpu *v = NULL;
-	uint64_t now = tsc_now_ns(), next_ns = 0, deadline_tsc = 0;
-	uint64_t pick_tsc = 0; /* when to pick again: next_ns on the TSC, or never */
-	uint64_t started_ns = 0; /* when v was picked */
-	rq->period_end_ns = now + CAP_PERIOD_NS;
+	rq->period_end_ns = tsc_now_ns() + CAP_PERIOD_NS;
 	for (;;) {
-		if (!v || rq->pick_pending || rdtsc() >= pick_tsc) {
-			rq->pick_pending = false;
-			now = tsc_now_ns();
-			watchdog_check_in(now);
-			if (v)
-				account(v, now - started_ns);
-			v = pick(rq, now, &next_ns);
-			if (!v) {
-				if (!idle_until(rq, now, next_ns))
-					break;
-				continue;
-			}
-			started_ns = now;
-			deadline_tsc = next_ns ? tsc_at_ns(next_ns) : 0;
-			pick_tsc = next_ns ? deadline_tsc : UINT64_MAX;
-			if (!vendor_ends_runs)
-				lapic_timer_at(deadline_tsc);
+		rq->pick_pending = false;
+		uint64_t now = tsc_now_ns(), next_ns;
+		watchdog_check_in(now);
+		struct vcpu *v = pick(rq, now, &next_ns);
+		if (!v) {
+			if (!idle_until(rq, now, next_ns))
+				break;
+			continue;
 		}
-		struct vm_exit exit;
-		hvm->vcpu_run(v->vendor, &v->regs, deadline_tsc, &exit);
-		struct domain *d = v->dom;
-		exit_dispatch(v, &exit);
-		if (d->end_pending) {
-			account(v, tsc_now_ns() - started_ns);
-			domain_apply_end(d);
-			v = NULL;
-		}
+		uint64_t deadline_tsc = next_ns ? tsc_at_ns(next_ns) : 0;
+		rq->pick_tsc = next_ns ? deadline_tsc : UINT64_MAX;
+		if (!vendor_ends_runs)
+			lapic_timer_at(deadline_tsc);
+		hvm->vcpu_run(v->vendor, &v->regs, deadline_tsc, handle_exit, v);
+		account(v, tsc_now_ns() - now);
+		domain_apply_end(v->dom); /* if it ended */
 	}
 	lapic_timer_at(0);
 }

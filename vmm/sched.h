@@ -16,6 +16,8 @@ void sched_remove(struct vcpu *v);
  * its timer event, whichever comes first. An event whose time has come ends the wait at
  * once, and is used up. */
 void sched_block(struct vcpu *v, uint64_t deadline_ns);
+/* Its domain has ended: the vCPU never runs again. */
+void sched_end(struct vcpu *v);
 /* Ends the vCPU's turn: another runnable vCPU goes first if there is one. */
 void sched_yield(struct vcpu *v);
 /* Runs guests until no vCPU can run any more. The vCPU that ran goes on after its exit

@@ -138,6 +138,18 @@ enum cr_write {
 	CR_WRITE_UNSUPPORTED, /* legal, but this CPU cannot run the guest so */
 };
 
+struct vcpu;
+/* What vmm/ does with each exit: true to enter the same vCPU again. */
+typedef bool (*vm_exit_fn)(struct vcpu *v, const struct vm_exit *exit);
+
+/* What a vendor keeps of the run in progress (hvm_ops.vcpu_run), for each of its exits. */
+struct hvm_run {
+	struct guest_regs *regs;
+	uint64_t deadline_tsc;
+	vm_exit_fn on_exit;
+	struct vcpu *v;
+};
+
 struct hvm_ops {
 	const char *name;                     /* "svm", "vmx" */
 	const char *exit_code_name;           /* how reports name raw codes: "svm exit code" */
@@ -152,11 +164,15 @@ struct hvm_ops {
 	 * *vcpu receives it. npt_root: the domain's nested page table (arch/x86/nested_pt.h). */
 	int (*vcpu_create)(void **vcpu, uint64_t npt_root, const struct vcpu_boot_state *boot);
 	void (*vcpu_destroy)(void *vcpu);
-	/* Enters the guest with regs and returns at its next exit, decoded, with regs holding
-	 * the guest's registers at that point. Where ends_runs_itself() (after cpu_enable), the
-	 * vendor ends the run (EXIT_INTERRUPT) once the TSC reaches deadline_tsc (0: none), with
-	 * a timer of its own (VT-x's preemption timer); elsewhere Keel's local APIC timer must. */
-	void (*vcpu_run)(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, struct vm_exit *exit);
+	/* Runs the vCPU until the scheduler wants the CPU back. The state the vendor leaves in
+	 * the CPU while a vCPU runs (its TLB tag, lazily switched MSRs, owned state) is loaded
+	 * once, then the guest is entered with regs; each exit is decoded, with regs holding the
+	 * guest's registers at that point, and given to on_exit(v, exit), and the guest entered
+	 * again while on_exit returns true. Where ends_runs_itself() (after cpu_enable), the
+	 * vendor ends a run (EXIT_INTERRUPT) once the TSC reaches deadline_tsc (0: none), with a
+	 * timer of its own (VT-x's preemption timer); elsewhere Keel's local APIC timer must. */
+	void (*vcpu_run)(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, vm_exit_fn on_exit,
+			 struct vcpu *v);
 	bool (*ends_runs_itself)(void);
 	uint64_t (*read_state)(void *vcpu, enum guest_state what);
 	/* The value must already be valid for the guest (vmm/msr.c checks it). */

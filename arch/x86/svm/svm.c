@@ -2,7 +2,6 @@
  * for a new vCPU and running it. Exit decoding lives in svm_exit.c. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
-#include "arch/x86/interrupts.h"
 #include "arch/x86/owned_state.h"
 #include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
@@ -34,7 +33,7 @@ static int svm_cpu_enable(void)
 		return -ENOMEM;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave);
-	/* Capture the host's FS/GS/TR/LDTR and syscall MSRs once; svm_enter reloads them. */
+	/* Capture the host's FS/GS/TR/LDTR and syscall MSRs once; svm_run reloads them. */
 	__asm__ volatile("vmsave %%rax" : : "a"(host_state_pa) : "memory");
 	svm_npt_format = npt_format_amd;
 	svm_npt_format.large_1g = cpu.pages_1g;
@@ -127,7 +126,7 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 		c->intercept_misc3 |= INTERCEPT_MCOMMIT;
 	c->iopm_base_pa = iopm_pa;
 	c->msrpm_base_pa = msrpm_pa; /* the ASID is given at each VMRUN: svm_vcpu_run */
-	/* Physical interrupts follow the host's RFLAGS.IF, which svm_enter sets, not the guest's
+	/* Physical interrupts follow the host's RFLAGS.IF, which svm_run sets, not the guest's
 	 * (APM vol.2 §15.21.1): each one, and each NMI, is an exit (§15.13). */
 	c->vintr = VINTR_MASKING;
 	c->np_enable = 1;
@@ -173,37 +172,26 @@ static bool svm_ends_runs_itself(void)
 	return false;
 }
 
-static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, struct vm_exit *exit)
+static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, vm_exit_fn on_exit,
+			 struct vcpu *v)
 {
-	(void)deadline_tsc;
 	struct svm_vcpu *sv = vcpu;
-	struct vmcb_save *s = &sv->vmcb->save;
-	s->rax = regs->gpr[REG_RAX];
-	s->rip = regs->rip;
-	/* A new ASID generation flushes every ASID's translations (APM vol.2 §15.16.1). */
 	struct vmcb_control *c = &sv->vmcb->control;
+	/* A new ASID generation flushes every ASID's translations (APM vol.2 §15.16.1). */
 	if (tlb_tag_refresh(&asids, &sv->asid))
 		c->tlb_control = TLB_CONTROL_FLUSH_ALL;
 	c->asid = sv->asid.id;
 	/* VMLOAD and VMSAVE switch FS, GS, TR, LDTR, KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK
 	 * and SYSENTER (APM vol.2 §15.5.2); VMRUN the rest of the VMCB, with DR6, DR7 and CR2;
-	 * neither TSC_AUX, the XSAVE state, XCR0 or DR0-DR3 (and CR2 once more: svm_cpu_enable). */
+	 * neither TSC_AUX, the XSAVE state, XCR0 or DR0-DR3 (and CR2 once more: svm_cpu_enable).
+	 * Those stay in the CPU from one exit to the next: no exit handler changes them but
+	 * through lazy_msrs_set and owned_state_set_xcr0, which write the CPU's copy too. */
 	lazy_msrs_load(&sv->lazy, 1u << LAZY_TSC_AUX);
 	owned_state_load(&sv->owned);
-
-	svm_enter(sv->vmcb_pa, regs->gpr, host_state_pa);
-	/* The interrupt that ended the guest's run waits in the APIC: Keel takes it now. An NMI
-	 * was taken by Keel's handler as soon as STGI set GIF. */
-	if (c->exit_code == SVM_EXIT_INTR)
-		host_interrupt_window();
-	c->tlb_control = 0;
-	/* An event whose delivery this exit interrupted is delivered again at the next entry
-	 * (APM vol.2 §15.7.2); one Keel injected is gone, unless it is that one. */
-	c->event_inject = (c->exit_int_info & EVENT_VALID) ? c->exit_int_info : 0;
-
-	regs->gpr[REG_RAX] = s->rax;
-	regs->rip = s->rip;
-	svm_decode_exit(sv, s->rip, exit);
+	sv->run = (struct hvm_run){ .regs = regs, .deadline_tsc = deadline_tsc, .on_exit = on_exit, .v = v };
+	sv->vmcb->save.rax = regs->gpr[REG_RAX];
+	sv->vmcb->save.rip = regs->rip;
+	svm_run(sv->vmcb_pa, regs->gpr, host_state_pa, sv);
 }
 
 /* Where the VMCB keeps each piece of guest state (APM vol.2 appendix B); NULL for what it

@@ -16,11 +16,16 @@ struct svm_vcpu {
 	struct tlb_tag asid;
 	struct lazy_msrs lazy; /* TSC_AUX: the one the VMCB does not hold */
 	struct owned_state owned; /* XSAVE state, XCR0, DR0-DR3 */
+	struct hvm_run run; /* the run in progress (svm_vcpu_run) */
 	bool in_use;
 };
 
-void svm_enter(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_state_pa);
-void svm_decode_exit(const struct svm_vcpu *sv, uint64_t guest_rip, struct vm_exit *exit);
+/* svm_run.asm: enters the guest, and again after each exit while svm_exit_continues(sv)
+ * returns true. */
+void svm_run(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_state_pa, struct svm_vcpu *sv);
+/* svm_exit.c: after each exit, with interrupts off: decodes it for sv->run.on_exit and
+ * prepares the next entry; false when the run is over. */
+bool svm_exit_continues(struct svm_vcpu *sv);
 
 struct cpu_features;
 /* svm_features.c: fills f's fields for this vendor; NULL, or what Keel lacks, in words a

@@ -1,8 +1,10 @@
-/* Turning an SVM #VMEXIT into Keel's vendor-neutral struct vm_exit (APM vol.2 §15.6-15.10).
- * Without nrip-save (QEMU's TCG has none) the instruction length is known from the exit:
- * CPUID, HLT, VMMCALL, RDMSR and WRMSR have fixed encodings, and IOIO exits give the next RIP in EXITINFO2. */
+/* After each SVM #VMEXIT: turning it into Keel's vendor-neutral struct vm_exit (APM vol.2
+ * §15.6-15.10) for vmm/, and preparing the next VMRUN. Without nrip-save (QEMU's TCG has
+ * none) the instruction length is known from the exit: CPUID, HLT, VMMCALL, RDMSR and WRMSR
+ * have fixed encodings, and IOIO exits give the next RIP in EXITINFO2. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
+#include "arch/x86/interrupts.h"
 #include "arch/x86/svm/svm.h"
 
 #define IOIO_IN (1u << 0)
@@ -63,21 +65,12 @@ static void instruction(const struct svm_vcpu *sv, uint64_t code, uint64_t rip, 
 	exit->instr_len = length_or_next_rip(sv, rip, instructions[i].length);
 }
 
-void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit)
+static void decode(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit)
 {
 	const struct vmcb_control *c = &sv->vmcb->control;
-	uint64_t info1 = c->exit_info1;
-	exit->reason = EXIT_UNKNOWN;
-	exit->raw_code = c->exit_code;
-	exit->instr_len = 0;
-	/* QEMU 7.2 writes VMEXIT_INVALID as 32 bits (0xffffffff), also when a guest sets a CR4
-	 * bit its CPU lacks, where a CPU raises #GP in the guest. No exit code has that value. */
-	uint64_t code = c->exit_code == (uint32_t)SVM_EXIT_INVALID ? SVM_EXIT_INVALID : c->exit_code;
+	uint64_t info1 = c->exit_info1, code = c->exit_code;
+	exit->raw_code = code;
 	switch (code) {
-	case SVM_EXIT_INVALID:
-		exit->reason = EXIT_ENTRY_FAILED;
-		exit->entry_failed.why = "VMRUN's consistency checks on the guest state failed (APM vol.2 §15.5.1)";
-		break;
 	case SVM_EXIT_CPUID:
 		exit->reason = EXIT_CPUID;
 		exit->instr_len = length_or_next_rip(sv, rip, 2);
@@ -107,6 +100,7 @@ void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *ex
 		break;
 	case SVM_EXIT_NPF:
 		exit->reason = EXIT_NPF;
+		exit->instr_len = 0;
 		exit->npf.gpa = c->exit_info2;
 		exit->npf.present = info1 & NPF_PRESENT;
 		exit->npf.write = info1 & NPF_WRITE;
@@ -114,13 +108,53 @@ void svm_decode_exit(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *ex
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		exit->reason = EXIT_SHUTDOWN;
+		exit->instr_len = 0;
 		break;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 		exit->reason = EXIT_INTERRUPT;
+		exit->instr_len = 0;
 		break;
 	default:
-		instruction(sv, code, rip, exit);
+		exit->reason = EXIT_UNKNOWN;
+		exit->instr_len = 0;
+		/* QEMU 7.2 writes VMEXIT_INVALID as 32 bits (0xffffffff), also when a guest sets a
+		 * CR4 bit its CPU lacks, where a CPU raises #GP in the guest. No exit code has
+		 * that value. */
+		if (code == SVM_EXIT_INVALID || code == (uint32_t)SVM_EXIT_INVALID) {
+			exit->reason = EXIT_ENTRY_FAILED;
+			exit->entry_failed.why = "VMRUN's consistency checks on the guest state failed (APM vol.2 §15.5.1)";
+		} else {
+			instruction(sv, code, rip, exit);
+		}
 		break;
 	}
+}
+
+/* After each exit of svm_run, with interrupts off: Keel's part of the exit and of the next
+ * entry. False when the run is over. */
+bool svm_exit_continues(struct svm_vcpu *sv)
+{
+	struct vmcb_save *s = &sv->vmcb->save;
+	struct vmcb_control *c = &sv->vmcb->control;
+	struct guest_regs *regs = sv->run.regs;
+	/* The interrupt that ended the guest's run waits in the APIC: Keel takes it now. An NMI
+	 * was taken by Keel's handler as soon as STGI set GIF. */
+	if (c->exit_code == SVM_EXIT_INTR)
+		host_interrupt_window();
+	c->tlb_control = 0;
+	/* An event whose delivery this exit interrupted is delivered again at the next entry
+	 * (APM vol.2 §15.7.2). #VMEXIT clears EVENTINJ, so one Keel injected is gone (APM
+	 * vol.3, VMRUN), unless it is that one. */
+	if (c->exit_int_info & EVENT_VALID)
+		c->event_inject = c->exit_int_info;
+	regs->gpr[REG_RAX] = s->rax;
+	regs->rip = s->rip;
+	struct vm_exit exit;
+	decode(sv, s->rip, &exit);
+	if (!sv->run.on_exit(sv->run.v, &exit))
+		return false;
+	s->rax = regs->gpr[REG_RAX];
+	s->rip = regs->rip;
+	return true;
 }

@@ -4,7 +4,6 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/gdt.h"
-#include "arch/x86/interrupts.h"
 #include "arch/x86/owned_state.h"
 #include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
@@ -41,7 +40,7 @@ static uint64_t io_bitmaps_pa, msr_bitmap_pa, ept_caps;
 #define MSR_BITMAP_PAGES 1 /* SDM vol.3 §25.6.9 */
 #define SHARED_PAGES (1 + IO_BITMAP_PAGES + MSR_BITMAP_PAGES) /* with the VMXON region */
 static struct vmx_vcpu vcpus[VMX_MAX_VCPUS];
-static struct vmx_vcpu *current_vmcs;
+struct vmx_vcpu *vmx_current_vmcs;
 static struct npt_format ept_format;
 static struct tlb_tag_pool vpids; /* VPID 0 is the host's */
 #define VPID_MAX 0xffff
@@ -87,6 +86,7 @@ static int compute_controls(void)
 	/* DR7 and DEBUGCTL are switched only with the debug controls (SDM vol.3 §24.7.1, §24.8.1). */
 	uint32_t exit = EXIT_HOST_ADDRESS_SPACE_64 | EXIT_SAVE_DEBUG_CONTROLS | EXIT_ACK_INTERRUPT | EXIT_SAVE_EFER |
 			EXIT_LOAD_EFER;
+	uint32_t timer_exit = EXIT_SAVE_PREEMPTION_TIMER;
 	uint32_t entry = ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_LOAD_EFER;
 	uint32_t pat = EXIT_SAVE_PAT | EXIT_LOAD_PAT;
 	uint32_t pin_required = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING;
@@ -94,7 +94,7 @@ static int compute_controls(void)
 	    adjust_control(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, proc, proc, &ctl.proc) ||
 	    adjust_control(MSR_VMX_PROCBASED2, MSR_VMX_PROCBASED2, proc2, PROC2_ENABLE_EPT | PROC2_WBINVD_EXITING,
 			   &ctl.proc2) ||
-	    adjust_control(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, exit | pat, exit, &ctl.exit) ||
+	    adjust_control(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, exit | pat | timer_exit, exit, &ctl.exit) ||
 	    adjust_control(MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY, entry | ENTRY_LOAD_PAT, entry, &ctl.entry))
 		return -ENOTSUP;
 	ctl.pat = (ctl.exit & pat) == pat && (ctl.entry & ENTRY_LOAD_PAT);
@@ -109,7 +109,13 @@ static int compute_controls(void)
 	if (!ctl.vpid)
 		ctl.proc2 &= ~PROC2_ENABLE_VPID;
 	ctl.unrestricted = ctl.proc2 & PROC2_UNRESTRICTED_GUEST;
-	ctl.preemption_timer = ctl.pin & PIN_PREEMPTION_TIMER;
+	/* The timer is set once per run only if each exit saves what is left of it; without
+	 * that, Keel's local APIC timer ends runs instead. */
+	ctl.preemption_timer = (ctl.pin & PIN_PREEMPTION_TIMER) && (ctl.exit & timer_exit);
+	if (!ctl.preemption_timer) {
+		ctl.pin &= ~PIN_PREEMPTION_TIMER;
+		ctl.exit &= ~timer_exit;
+	}
 	ctl.timer_rate = rdmsr(MSR_VMX_MISC) & VMX_MISC_TIMER_RATE;
 	return 0;
 }
@@ -182,7 +188,7 @@ static void write_host_state(void)
 	vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
 	if (ctl.pat)
 		vmwrite(VMCS_HOST_PAT, host_pat);
-	vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit_rip); /* VMCS_HOST_RSP: vmx_enter */
+	vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit_rip); /* VMCS_HOST_RSP: vmx_run */
 }
 
 /* Translations derived from an EPT table (SDM vol.3 §29.4.3.1). */
@@ -222,7 +228,7 @@ static int vmx_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	*(uint32_t *)phys_to_virt(pa) = revision_id;
 	if (VMX_OP_FAILED("vmclear", pa) || VMX_OP_FAILED("vmptrld", pa))
 		panic("VMCLEAR/VMPTRLD of a fresh VMCS failed");
-	current_vmcs = xv;
+	vmx_current_vmcs = xv;
 	/* A new table may reuse the pages of one already gone. */
 	invalidate_ept();
 
@@ -252,42 +258,36 @@ static void vmx_vcpu_destroy(void *vcpu)
 	struct vmx_vcpu *xv = vcpu;
 	/* VMCLEAR writes the VMCS back to memory and makes it inactive before the page goes. */
 	VMX_OP_FAILED("vmclear", xv->vmcs_pa);
-	if (current_vmcs == xv)
-		current_vmcs = NULL;
+	if (vmx_current_vmcs == xv)
+		vmx_current_vmcs = NULL;
 	lazy_msrs_forget(&xv->lazy);
 	owned_state_destroy(&xv->owned);
 	page_free(xv->vmcs_pa, 1);
 	xv->in_use = false;
 }
 
-static void make_current(struct vmx_vcpu *xv)
+void vmx_load_vmcs(struct vmx_vcpu *xv)
 {
-	if (current_vmcs != xv) {
-		if (VMX_OP_FAILED("vmptrld", xv->vmcs_pa))
-			panic("VMPTRLD of a VMCS failed");
-		current_vmcs = xv;
-	}
+	if (VMX_OP_FAILED("vmptrld", xv->vmcs_pa))
+		panic("VMPTRLD of a VMCS failed");
+	vmx_current_vmcs = xv;
 }
 
-/* An external interrupt was acknowledged by the exit itself: its vector is in the exit's
- * interruption information (SDM vol.3 §28.2.2). An NMI that caused an exit was not
- * delivered: Keel runs its own handler with INT 2, whose IRET also ends any blocking of
- * further NMIs (§6.7.1). */
-static void take_host_event(uint32_t reason)
+/* Sets the timer to end the run at deadline_tsc (0: none), rounding up so that it never
+ * ends before. The CPU counts it down while the guest runs and saves what is left at each
+ * exit ("save VMX-preemption timer value", SDM vol.3 §25.7.1, §26.5.1), so it is set once
+ * per run, and again only after it has run out. Without a deadline it holds the largest
+ * count, set again when even that runs out. */
+void vmx_arm_preemption_timer(uint64_t deadline_tsc)
 {
-	reason &= 0xffff;
-	if (reason == VMX_EXIT_EXTERNAL_INTERRUPT) {
-		host_interrupt(vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_VECTOR_MASK);
-	} else if (reason == VMX_EXIT_EXCEPTION_OR_NMI &&
-		   (vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_TYPE_MASK) == EVENT_TYPE_NMI) {
-		__asm__ volatile("int $2" ::: "memory");
-		/* An NMI exits only while the guest does not block NMIs, so its blocking-by-NMI
-		 * bit is clear (SDM vol.3 §28.3.4). Bochs 2.7 saves it set, and the next entry
-		 * would then hold every later NMI until the guest runs an IRET. */
-		uint64_t interruptibility = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-		if (interruptibility & INTERRUPTIBILITY_NMI)
-			vmwrite(VMCS_GUEST_INTERRUPTIBILITY, interruptibility & ~INTERRUPTIBILITY_NMI);
+	uint64_t count = 0xffffffff;
+	if (deadline_tsc) {
+		uint64_t now = rdtsc(), unit = 1ull << ctl.timer_rate;
+		count = deadline_tsc > now ? (deadline_tsc - now + unit - 1) >> ctl.timer_rate : 0;
+		if (count > 0xffffffff)
+			count = 0xffffffff;
 	}
+	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, count);
 }
 
 /* With the preemption timer, the run's deadline is the timer's: it counts down in the guest
@@ -297,39 +297,13 @@ static bool vmx_ends_runs_itself(void)
 	return ctl.preemption_timer;
 }
 
-static void redeliver_interrupted_event(void)
-{
-	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
-	if (vectoring & EVENT_VALID) {
-		vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, vectoring & ~(1u << 12)); /* bit 12 is reserved here */
-		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
-		vmwrite(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
-	}
-}
-
-/* Each entry loads the timer from the VMCS, which no exit changes (Keel does not ask for
- * "save VMX-preemption timer value", SDM vol.3 §25.7.1): without a deadline, the VMCS keeps
- * the largest count from the last entry that had none. */
-static void arm_preemption_timer(struct vmx_vcpu *xv, uint64_t deadline_tsc)
-{
-	if (!deadline_tsc) {
-		if (!xv->timer_unarmed)
-			vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0xffffffff);
-		xv->timer_unarmed = true;
-		return;
-	}
-	uint64_t now = rdtsc();
-	uint64_t count = deadline_tsc > now ? (deadline_tsc - now) >> ctl.timer_rate : 0;
-	vmwrite(VMCS_PREEMPTION_TIMER_VALUE, count > 0xffffffff ? 0xffffffff : count);
-	xv->timer_unarmed = false;
-}
-
-static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, struct vm_exit *exit)
+static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, vm_exit_fn on_exit,
+			 struct vcpu *v)
 {
 	struct vmx_vcpu *xv = vcpu;
-	make_current(xv);
+	vmx_make_current(xv);
 	if (ctl.preemption_timer)
-		arm_preemption_timer(xv, deadline_tsc);
+		vmx_arm_preemption_timer(deadline_tsc);
 	if (ctl.vpid) {
 		/* A new VPID generation flushes what every VPID has cached. */
 		if (tlb_tag_refresh(&vpids, &xv->vpid))
@@ -339,28 +313,19 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 			xv->vpid_in_vmcs = xv->vpid.id;
 		}
 	}
-	/* The VMCS holds what the last exit left unless a handler changed it. */
-	if (regs->rip != xv->rip)
-		vmwrite(VMCS_GUEST_RIP, regs->rip);
 	/* VM entry and exit switch FS/GS base, SYSENTER, EFER, PAT, DR7 and DEBUGCTL (SDM vol.3
 	 * §27.3, §28.3), not the syscall MSRs, KERNEL_GS_BASE, TSC_AUX, the XSAVE state, XCR0,
-	 * DR0-DR3, DR6 or CR2: those are the guest's from here. */
+	 * DR0-DR3, DR6 or CR2: those are the guest's from here, and stay in the CPU from one
+	 * exit to the next (no handler changes them but through lazy_msrs_set and
+	 * owned_state_set_xcr0, which write the CPU's copy too). */
 	lazy_msrs_load(&xv->lazy, LAZY_ALL);
 	owned_state_load(&xv->owned);
-	if (vmx_enter(regs->gpr, xv->launched, &xv->host_rsp))
+	xv->run = (struct hvm_run){ .regs = regs, .deadline_tsc = deadline_tsc, .on_exit = on_exit, .v = v };
+	vmx_write_rip(xv, regs->rip);
+	if (vmx_run(regs->gpr, xv->launched, &xv->host_rsp, xv))
 		panic("%s failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
 		      (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
 	xv->launched = true;
-	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
-	take_host_event(reason);
-	regs->rip = xv->rip = vmread(VMCS_GUEST_RIP);
-	vmx_decode_exit(reason, exit);
-	/* An event whose delivery this exit interrupted is delivered again at the next entry
-	 * (SDM vol.3 §28.2.4); Keel's own injections are gone (the exit cleared them). An exit
-	 * with an instruction length came from executing that instruction, not from delivering
-	 * an event. */
-	if (!exit->instr_len)
-		redeliver_interrupted_event();
 }
 
 /* Without unrestricted guest, VMX runs guests only with paging on (SDM vol.3 §26.3.1.1). */
@@ -428,7 +393,7 @@ static int lazy_index(enum guest_state what)
 static uint64_t vmx_read_state(void *vcpu, enum guest_state what)
 {
 	struct vmx_vcpu *xv = vcpu;
-	make_current(xv);
+	vmx_make_current(xv);
 	int lazy = lazy_index(what);
 	uint32_t field = state_field(what);
 	/* The bits of CR0 and CR4 Keel owns read as the shadows say (SDM vol.3 §25.6.6). */
@@ -454,7 +419,7 @@ static uint64_t vmx_read_state(void *vcpu, enum guest_state what)
 static void vmx_write_state(void *vcpu, enum guest_state what, uint64_t value)
 {
 	struct vmx_vcpu *xv = vcpu;
-	make_current(xv);
+	vmx_make_current(xv);
 	int lazy = lazy_index(what);
 	uint32_t field = state_field(what);
 	if (lazy >= 0)
@@ -471,7 +436,7 @@ static void vmx_write_state(void *vcpu, enum guest_state what, uint64_t value)
  * code, and with unrestricted guest entry refuses one there (§27.2.1.3). */
 static void vmx_inject_exception(void *vcpu, uint8_t vector, bool has_error_code, uint32_t error_code)
 {
-	make_current(vcpu);
+	vmx_make_current(vcpu);
 	uint32_t info = vector | EVENT_TYPE_HARDWARE_EXCEPTION | EVENT_VALID;
 	if (has_error_code && (vmread(VMCS_CR0_SHADOW) & CR0_PE)) {
 		info |= EVENT_DELIVER_ERROR_CODE;
@@ -486,7 +451,7 @@ static void vmx_inject_exception(void *vcpu, uint8_t vector, bool has_error_code
  * guest, cannot be turned off here. */
 static enum cr_write vmx_write_cr(void *vcpu, unsigned cr, uint64_t value)
 {
-	make_current(vcpu);
+	vmx_make_current(vcpu);
 	if (cr == 4)
 		return CR_WRITE_FAULTS;
 	uint64_t changed = (value ^ vmread(VMCS_CR0_SHADOW)) & vmread(VMCS_CR0_MASK);

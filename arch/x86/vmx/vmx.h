@@ -20,8 +20,8 @@ struct vmx_vcpu {
 	struct owned_state owned; /* XSAVE state, XCR0, DR0-DR3, DR6, CR2 */
 	uint64_t pat;          /* where the CPU cannot load and save IA32_PAT itself */
 	uint64_t rip;          /* what the VMCS holds, as of the last entry or exit */
-	uint64_t host_rsp;         /* its HOST_RSP (vmx_enter) */
-	bool timer_unarmed; /* the VMCS's preemption timer holds the largest count */
+	uint64_t host_rsp;         /* its HOST_RSP (vmx_run) */
+	struct hvm_run run; /* the run in progress (vmx_vcpu_run) */
 	bool launched; /* VMLAUNCH done: resume with VMRESUME from now on */
 	bool in_use;
 };
@@ -47,18 +47,41 @@ failed:
 	vmx_field_failed("VMWRITE", field, value);
 }
 
-/* Enters the guest of the current VMCS; returns 0 at its next exit, or 1 if VMLAUNCH or
- * VMRESUME itself failed (RFLAGS.CF/ZF: SDM vol.3 §31.2). host_rsp: the VMCS's HOST_RSP as
- * last written (0: never), which vmx_enter updates when its stack pointer differs. */
-int vmx_enter(uint64_t *gprs, int launched, uint64_t *host_rsp);
+/* vmx_run.asm: enters the guest of the current VMCS, and again after each exit while
+ * vmx_exit_continues(xv) returns true; returns 0 then, or 1 if VMLAUNCH or VMRESUME itself
+ * failed (RFLAGS.CF/ZF: SDM vol.3 §31.2). host_rsp: the VMCS's HOST_RSP as last written (0:
+ * never), which vmx_run updates when its stack pointer differs. */
+int vmx_run(uint64_t *gprs, int launched, uint64_t *host_rsp, struct vmx_vcpu *xv);
+/* vmx_exit.c: after each exit: decodes it for xv->run.on_exit and prepares the next entry;
+ * false when the run is over. */
+bool vmx_exit_continues(struct vmx_vcpu *xv);
 void vmx_exit_rip(void); /* where an exit resumes the host: the VMCS's HOST_RIP */
+
+/* The vCPU whose VMCS is current, NULL if none is; vmx_load_vmcs makes xv's current
+ * (VMPTRLD). */
+extern struct vmx_vcpu *vmx_current_vmcs;
+void vmx_load_vmcs(struct vmx_vcpu *xv);
+
+static inline void vmx_make_current(struct vmx_vcpu *xv)
+{
+	if (vmx_current_vmcs != xv)
+		vmx_load_vmcs(xv);
+}
+
+/* The VMCS holds the RIP the last exit left unless a handler changed it. */
+static inline void vmx_write_rip(struct vmx_vcpu *xv, uint64_t rip)
+{
+	if (rip != xv->rip)
+		vmwrite(VMCS_GUEST_RIP, rip);
+}
+
+/* Sets the preemption timer to end the run at deadline_tsc (0: none). */
+void vmx_arm_preemption_timer(uint64_t deadline_tsc);
 
 void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_guest);
 /* The guest's CR0 as it sees it (the read shadow), and as the CPU must have it: the bits
  * VMX fixes forced (vmx_guest_state.c). */
 void vmx_write_cr0(uint64_t cr0);
-/* reason: the exit reason field, read once by the caller. */
-void vmx_decode_exit(uint32_t reason, struct vm_exit *exit);
 
 struct cpu_features;
 /* vmx_features.c: fills f's fields for this vendor; NULL, or what Keel lacks, in words a

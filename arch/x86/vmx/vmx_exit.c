@@ -1,6 +1,8 @@
-/* Turning a VM exit into Keel's vendor-neutral struct vm_exit (SDM vol.3 §28.2, and the
- * exit qualifications of §28.2.1). VMX reports every instruction's length. */
+/* After each VM exit: turning it into Keel's vendor-neutral struct vm_exit (SDM vol.3
+ * §28.2, and the exit qualifications of §28.2.1) for vmm/, and preparing the next entry.
+ * VMX reports every instruction's length. */
 #include "arch/x86/cpu.h"
+#include "arch/x86/interrupts.h"
 #include "arch/x86/vmx/vmx.h"
 
 #define IO_SIZE_MASK 7u      /* bits 2:0: size - 1 */
@@ -61,7 +63,22 @@ static void entry_failed(struct vm_exit *exit, uint32_t basic)
 								     : "a VM-entry check (SDM vol.3 chapter 27)";
 }
 
-void vmx_decode_exit(uint32_t reason, struct vm_exit *exit)
+/* An NMI that caused an exit was not delivered: Keel runs its own handler with INT 2, whose
+ * IRET also ends any blocking of further NMIs (SDM vol.3 §6.7.1). */
+static void take_nmi(void)
+{
+	__asm__ volatile("int $2" ::: "memory");
+	/* An NMI exits only while the guest does not block NMIs, so its blocking-by-NMI bit is
+	 * clear (SDM vol.3 §28.3.4). Bochs 2.7 saves it set, and the next entry would then hold
+	 * every later NMI until the guest runs an IRET. */
+	uint64_t interruptibility = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (interruptibility & INTERRUPTIBILITY_NMI)
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, interruptibility & ~INTERRUPTIBILITY_NMI);
+}
+
+/* Decodes the exit; takes the host's interrupt or NMI that caused it, and sets the
+ * preemption timer again once it has run out. */
+static void decode(const struct vmx_vcpu *xv, uint32_t reason, struct vm_exit *exit)
 {
 	exit->reason = EXIT_UNKNOWN;
 	exit->raw_code = reason;
@@ -129,10 +146,20 @@ void vmx_decode_exit(uint32_t reason, struct vm_exit *exit)
 		exit->reason = EXIT_SHUTDOWN;
 		return;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
-	case VMX_EXIT_PREEMPTION_TIMER:
+		/* The exit acknowledged it: the vector is in the exit's interruption information
+		 * (SDM vol.3 §28.2.2). */
+		host_interrupt(vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_VECTOR_MASK);
 		exit->reason = EXIT_INTERRUPT;
 		return;
-	case VMX_EXIT_EXCEPTION_OR_NMI: /* no exception exits (the bitmap is 0): an NMI */
+	case VMX_EXIT_PREEMPTION_TIMER:
+		/* It saved 0, which would end the next entry at once; the deadline may still be
+		 * ahead if the timer ran out early. */
+		vmx_arm_preemption_timer(xv->run.deadline_tsc);
+		exit->reason = EXIT_INTERRUPT;
+		return;
+	case VMX_EXIT_EXCEPTION_OR_NMI: /* no exception exits (the bitmap is 0) */
+		if ((vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_TYPE_MASK) == EVENT_TYPE_NMI)
+			take_nmi();
 		exit->reason = EXIT_INTERRUPT;
 		return;
 	default:
@@ -141,4 +168,34 @@ void vmx_decode_exit(uint32_t reason, struct vm_exit *exit)
 		break;
 	}
 	exit->instr_len = (uint8_t)vmread(VMCS_EXIT_INSTRUCTION_LENGTH);
+}
+
+static void redeliver_interrupted_event(void)
+{
+	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+	if (vectoring & EVENT_VALID) {
+		vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, vectoring & ~(1u << 12)); /* bit 12 is reserved here */
+		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
+		vmwrite(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
+	}
+}
+
+bool vmx_exit_continues(struct vmx_vcpu *xv)
+{
+	struct guest_regs *regs = xv->run.regs;
+	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+	regs->rip = xv->rip = vmread(VMCS_GUEST_RIP);
+	struct vm_exit exit;
+	decode(xv, reason, &exit);
+	/* An event whose delivery this exit interrupted is delivered again at the next entry
+	 * (SDM vol.3 §28.2.4); Keel's own injections are gone (the exit cleared them). An exit
+	 * with an instruction length came from executing that instruction, not from
+	 * delivering an event. */
+	if (!exit.instr_len)
+		redeliver_interrupted_event();
+	if (!xv->run.on_exit(xv->run.v, &exit))
+		return false;
+	vmx_make_current(xv); /* a handler may have used another VMCS (another domain's state) */
+	vmx_write_rip(xv, regs->rip);
+	return true;
 }
