@@ -1,5 +1,5 @@
 ; void svm_run(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_state_pa, struct svm_vcpu *sv)
-; Runs the guest: enters it, and after each exit calls svm_exit_continues(sv) (svm.c), which
+; Runs the guest: enters it, and after each exit calls svm_exit_continues(sv) (svm_exit.c), which
 ; handles the exit and prepares the next entry; enters again while that returns true.
 ; gprs holds the guest's 16 general registers by encoding; RAX and RSP travel in the VMCB
 ; instead. VMRUN itself saves and restores only part of the host state (APM vol.2 §15.5.1);

@@ -1,6 +1,6 @@
 ; int vmx_run(uint64_t *gprs, int launched, uint64_t *host_rsp, struct vmx_vcpu *xv)
 ; Runs the guest of the current VMCS: enters it, and after each exit calls
-; vmx_exit_continues(xv) (vmx.c), which handles the exit and prepares the next entry;
+; vmx_exit_continues(xv) (vmx_exit.c), which handles the exit and prepares the next entry;
 ; enters again while that returns true. gprs holds the guest's 16 general registers by
 ; encoding (RSP travels in the VMCS instead). At a VM exit the CPU loads the host state of
 ; the VMCS (SDM vol.3 §29.5): RIP is vmx_exit_rip (vmx.c writes it once per VMCS) and RSP
