@@ -10,9 +10,21 @@
 #include "vmm/exit.h"
 #include "vmm/sched.h"
 
-#define HYPERCALL_ARGS 5
+/* A hypercall as its handler sees it: the caller, and how much of each register is the
+ * guest's (outside 64-bit mode only the low halves). Two words, passed in registers. */
+struct hypercall {
+	struct vcpu *v;
+	uint64_t mask;
+};
 
-typedef int64_t (*hypercall_fn)(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS]);
+typedef int64_t (*hypercall_fn)(struct hypercall hc);
+
+/* Argument i (0-4): RDI, RSI, RDX, R10, R8, read only by the handlers that take it. */
+static inline uint64_t arg(struct hypercall hc, unsigned i)
+{
+	static const uint8_t regs[] = { REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8 };
+	return hc.v->regs.gpr[regs[i]] & hc.mask;
+}
 
 /* [gpa, gpa + len) is the caller's RAM. */
 static bool in_ram(const struct domain *d, uint64_t gpa, uint64_t len)
@@ -28,10 +40,10 @@ static void put_text(void *host, uint64_t offset, uint64_t n, void *d)
 }
 
 /* console_write(buffer, length): the guest's text on its console. */
-static int64_t hc_console_write(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+static int64_t hc_console_write(struct hypercall hc)
 {
-	struct domain *d = v->dom;
-	uint64_t gpa = arg[0], len = arg[1];
+	struct domain *d = hc.v->dom;
+	uint64_t gpa = arg(hc, 0), len = arg(hc, 1);
 	if (len > KEEL_CONSOLE_WRITE_MAX)
 		return -EINVAL;
 	if (!in_ram(d, gpa, len) || p2m_visit(&d->p2m, gpa, len, NPT_PERM_R, put_text, d))
@@ -40,50 +52,49 @@ static int64_t hc_console_write(struct vcpu *v, const uint64_t arg[HYPERCALL_ARG
 }
 
 /* yield(): the vCPU's turn ends; another runnable vCPU goes first if there is one. */
-static int64_t hc_yield(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+static int64_t hc_yield(struct hypercall hc)
 {
-	(void)arg;
-	sched_yield(v);
+	sched_yield(hc.v);
 	return 0;
 }
 
 /* block(deadline_ns): waits until Keel's clock reaches the deadline (0: none) or an event
  * comes (the caller's timer). Returns 0 when it wakes, at once if either is already due. */
-static int64_t hc_block(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+static int64_t hc_block(struct hypercall hc)
 {
-	sched_block(v, arg[0]);
+	sched_block(hc.v, arg(hc, 0));
 	return 0;
 }
 
 /* set_timer(deadline_ns): the caller's one-shot timer event, which wakes it from block or
  * from HLT with interrupts on; a later call replaces it, 0 cancels it. */
-static int64_t hc_set_timer(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+static int64_t hc_set_timer(struct hypercall hc)
 {
-	v->timer_ns = arg[0];
+	hc.v->timer_ns = arg(hc, 0);
 	return 0;
 }
 
 /* shutdown(reason, status): ends the domain; its on_poweroff, on_reboot or on_crash policy
  * decides what follows. */
-static int64_t hc_shutdown(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+static int64_t hc_shutdown(struct hypercall hc)
 {
 	static const enum end_reason reasons[] = {
 		[KEEL_SHUTDOWN_POWEROFF] = END_POWEROFF,
 		[KEEL_SHUTDOWN_REBOOT] = END_REBOOT,
 		[KEEL_SHUTDOWN_CRASH] = END_CRASH,
 	};
-	uint64_t reason = arg[0], status = arg[1];
+	uint64_t reason = arg(hc, 0), status = arg(hc, 1);
 	if (reason >= sizeof(reasons) / sizeof(reasons[0]) || status > KEEL_EXIT_STATUS_MAX)
 		return -EINVAL;
-	domain_end(v->dom, reasons[reason], true, (uint32_t)status, "shutdown hypercall");
+	domain_end(hc.v->dom, reasons[reason], true, (uint32_t)status, "shutdown hypercall");
 	return 0;
 }
 
 /* domain_info(buffer, size): who the caller is. */
-static int64_t hc_domain_info(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+static int64_t hc_domain_info(struct hypercall hc)
 {
-	const struct domain *d = v->dom;
-	uint64_t gpa = arg[0], size = arg[1];
+	const struct domain *d = hc.v->dom;
+	uint64_t gpa = arg(hc, 0), size = arg(hc, 1);
 	struct keel_domain_info info = {
 		.id = d->id,
 		.vcpus = d->config.vcpus,
@@ -102,10 +113,10 @@ static int64_t hc_domain_info(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS]
 }
 
 /* time(buffer, size): Keel's clock and the TSC's frequency. */
-static int64_t hc_time(struct vcpu *v, const uint64_t arg[HYPERCALL_ARGS])
+static int64_t hc_time(struct hypercall hc)
 {
-	const struct domain *d = v->dom;
-	uint64_t gpa = arg[0], size = arg[1];
+	const struct domain *d = hc.v->dom;
+	uint64_t gpa = arg(hc, 0), size = arg(hc, 1);
 	struct keel_time t = { .now_ns = tsc_now_ns(), .tsc_hz = tsc_hz() };
 	if (size < sizeof(t))
 		return -EINVAL;
@@ -130,15 +141,12 @@ static const hypercall_fn hypercalls[] = {
 
 void handle_hypercall(struct vcpu *v, const struct vm_exit *exit)
 {
-	uint64_t *g = v->regs.gpr;
-	/* Outside 64-bit mode only the low halves of the registers are the guest's. */
-	uint64_t mask = exit->hypercall.long_mode ? ~0ull : 0xffffffffull;
-	uint64_t nr = g[REG_RAX] & mask;
-	uint64_t arg[HYPERCALL_ARGS] = { g[REG_RDI] & mask, g[REG_RSI] & mask, g[REG_RDX] & mask,
-					 g[REG_R10] & mask, g[REG_R8] & mask };
+	struct hypercall hc = { .v = v, .mask = exit->hypercall.long_mode ? ~0ull : 0xffffffffull };
+	uint64_t *rax = &v->regs.gpr[REG_RAX];
+	uint64_t nr = *rax & hc.mask;
 	int64_t result = -ENOSYS;
 	if (nr < HYPERCALL_COUNT && hypercalls[nr])
-		result = hypercalls[nr](v, arg);
-	g[REG_RAX] = (uint64_t)result & mask;
+		result = hypercalls[nr](hc);
+	*rax = (uint64_t)result & hc.mask;
 	v->regs.rip += exit->instr_len;
 }
