@@ -28,22 +28,23 @@ static const uint32_t size_mask[8] = { [1] = 0xff, [2] = 0xffff, [4] = 0xfffffff
 void handle_io(struct vcpu *v, const struct vm_exit *exit)
 {
 	struct domain *d = v->dom;
+	uint16_t port = exit->io.port;
 	uint8_t size = exit->io.size;
 	uint32_t mask = size_mask[size & 7];
 	if (exit->io.string || !mask) {
-		domain_crash(d, "string port I/O (INS/OUTS) on port 0x%x is not emulated", exit->io.port);
+		domain_crash(d, "string port I/O (INS/OUTS) on port 0x%x is not emulated", port);
 		return;
 	}
+	v->regs.rip += exit->instr_len; /* whatever the device does, the instruction completes */
+	uint8_t owner = port_map_owner(&d->io.owner, port);
+	const struct io_range *r = owner ? &d->io.ranges[owner - 1] : NULL;
 	uint64_t *rax = &v->regs.gpr[REG_RAX];
-	uint32_t value = exit->io.in ? mask : (uint32_t)*rax & mask; /* no device: reads float high */
-	uint8_t owner = port_map_owner(&d->io.owner, exit->io.port);
-	if (owner) {
-		const struct io_range *r = &d->io.ranges[owner - 1];
-		r->handler(d, r->dev, exit->io.port, size, exit->io.in, &value);
+	if (!exit->io.in) {
+		if (r)
+			r->handler(d, r->dev, port, size, false, (uint32_t)*rax & mask);
+		return;
 	}
-	if (exit->io.in) {
-		/* IN writes AL/AX/EAX; a 32-bit IN clears the upper half of RAX like any 32-bit write. */
-		*rax = size == 4 ? (value & mask) : ((*rax & ~(uint64_t)mask) | (value & mask));
-	}
-	v->regs.rip += exit->instr_len;
+	uint32_t value = r ? r->handler(d, r->dev, port, size, true, mask) & mask : mask; /* none: all ones */
+	/* IN writes AL/AX/EAX; a 32-bit IN clears the upper half of RAX like any 32-bit write. */
+	*rax = size == 4 ? value : (*rax & ~(uint64_t)mask) | value;
 }

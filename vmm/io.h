@@ -15,10 +15,11 @@ struct domain;
 struct vcpu;
 struct vm_exit;
 
-/* in: fill *value (size bytes); out: *value holds what the guest wrote. dev is what the
- * device registered with. */
-typedef void (*port_handler_fn)(struct domain *d, void *dev, uint16_t port, uint8_t size, bool in,
-				uint32_t *value);
+/* An access of size bytes. in: returns what the guest reads, value being all ones (what
+ * the bus floats where the device drives nothing); out: value is what the guest wrote, and
+ * what is returned goes nowhere. dev is what the device registered with. */
+typedef uint32_t (*port_handler_fn)(struct domain *d, void *dev, uint16_t port, uint8_t size, bool in,
+				    uint32_t value);
 
 struct io_range {
 	uint16_t first;

@@ -1,18 +1,17 @@
 #include "vmm/dev/debugcon.h"
 #include "vmm/domain.h"
 
-static void debugcon_access(struct domain *d, void *dev, uint16_t port, uint8_t size, bool in, uint32_t *value)
+static uint32_t debugcon_access(struct domain *d, void *dev, uint16_t port, uint8_t size, bool in, uint32_t value)
 {
 	(void)dev;
 	(void)port;
-	if (in) {
-		*value = DEBUGCON_PORT;
-		return;
-	}
+	if (in)
+		return DEBUGCON_PORT;
 	char bytes[4];
 	for (unsigned i = 0; i < size; i++)
-		bytes[i] = (char)(*value >> (8 * i));
+		bytes[i] = (char)(value >> (8 * i));
 	console_put(d, CONSOLE_DEBUG_PORT, bytes, size);
+	return 0;
 }
 
 int debugcon_attach(struct domain *d)
