@@ -70,6 +70,7 @@ int p2m_init(struct p2m *p2m, uint64_t ram_size)
 	if (err)
 		return err;
 	p2m->ram_size = 0;
+	p2m->last = (struct p2m_leaf){ 0 };
 	bool pages_1g = hvm->npt_format->large_1g;
 	for (uint64_t gpa = 0; gpa < ram_size;) {
 		uint64_t left = ram_size - gpa;
@@ -96,6 +97,7 @@ void p2m_destroy(struct p2m *p2m)
 	}
 	npt_destroy(&p2m->npt);
 	p2m->ram_size = 0;
+	p2m->last = (struct p2m_leaf){ 0 };
 }
 
 /* Checks the whole range first, so a failing copy changes nothing. */
@@ -133,18 +135,28 @@ static void copy_in(void *host, uint64_t offset, uint64_t n, void *src)
 	memcpy(host, (const uint8_t *)src + offset, n);
 }
 
-/* A range within one leaf of the table (nearly every one: RAM is mapped with large pages)
- * is checked and visited after one walk; a longer one is checked in full first. */
-int p2m_visit(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx)
+/* The leaf that holds gpa: one walk of the table. */
+static int lookup_leaf(const struct p2m *p2m, uint64_t gpa, struct p2m_leaf *leaf)
 {
-	if (!len)
-		return 0;
-	uint64_t hpa, page_size;
+	uint64_t hpa, size;
 	unsigned perms;
-	if (npt_lookup(&p2m->npt, gpa, &hpa, &perms, &page_size) || (perms & need) != need)
+	if (npt_lookup(&p2m->npt, gpa, &hpa, &perms, &size))
 		return -EFAULT;
-	if (len <= page_size - (gpa & (page_size - 1))) {
-		visit(phys_to_virt(hpa), 0, len, ctx);
+	*leaf = (struct p2m_leaf){ gpa & ~(size - 1), hpa & ~(size - 1), size, perms };
+	return 0;
+}
+
+/* A range within the leaf that holds its first byte (nearly every one: RAM is mapped with
+ * large pages) is checked and visited with that leaf alone; a longer one is checked in full
+ * first. */
+static int visit_from(const struct p2m *p2m, const struct p2m_leaf *l, uint64_t gpa, uint64_t len, unsigned need,
+		      p2m_visit_fn visit, void *ctx)
+{
+	if ((l->perms & need) != need)
+		return -EFAULT;
+	uint64_t offset = gpa - l->gpa;
+	if (len <= l->size - offset) {
+		visit(phys_to_virt(l->hpa + offset), 0, len, ctx);
 		return 0;
 	}
 	int err = check_range(p2m, gpa, len, need);
@@ -153,7 +165,21 @@ int p2m_visit(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, 
 	return err;
 }
 
+int p2m_visit(struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx)
+{
+	if (!len)
+		return 0;
+	if (gpa - p2m->last.gpa >= p2m->last.size && lookup_leaf(p2m, gpa, &p2m->last))
+		return -EFAULT;
+	return visit_from(p2m, &p2m->last, gpa, len, need, visit, ctx);
+}
+
 int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len)
 {
-	return p2m_visit(p2m, gpa, len, NPT_PERM_W, copy_in, (void *)src);
+	struct p2m_leaf leaf;
+	if (!len)
+		return 0;
+	if (lookup_leaf(p2m, gpa, &leaf))
+		return -EFAULT;
+	return visit_from(p2m, &leaf, gpa, len, NPT_PERM_W, copy_in, (void *)src);
 }

@@ -7,9 +7,19 @@
 #include <stdint.h>
 #include "arch/x86/nested_pt.h"
 
+/* One leaf of the nested page table: [gpa, gpa + size) backed by [hpa, hpa + size). */
+struct p2m_leaf {
+	uint64_t gpa, hpa, size; /* size 0: none */
+	unsigned perms;          /* NPT_PERM_* */
+};
+
 struct p2m {
 	struct npt npt;
 	uint64_t ram_size; /* bytes of guest RAM, mapped at guest-physical 0 */
+	/* The leaf p2m_visit found last: the next guest buffer is most often in it too, as RAM
+	 * is mapped with large pages. Whatever changes the table clears it (today only
+	 * p2m_init and p2m_destroy change it). */
+	struct p2m_leaf last;
 };
 
 /* Allocates ram_size bytes (a multiple of 4 KiB) of zeroed host memory, in pieces of
@@ -26,7 +36,7 @@ void p2m_destroy(struct p2m *p2m);
  * The guest may change its memory meanwhile (another of its vCPUs): visit reads each byte
  * once, or copies it first. */
 typedef void (*p2m_visit_fn)(void *host, uint64_t offset, uint64_t n, void *ctx);
-int p2m_visit(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx);
+int p2m_visit(struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx);
 /* Copies into guest-physical memory; -EFAULT (nothing copied) if any byte of
  * [gpa, gpa + len) is not guest RAM. */
 int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len);
