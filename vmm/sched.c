@@ -30,8 +30,9 @@ struct runqueue {
 	uint64_t min_vtime;     /* the virtual time of the vCPU picked last */
 	uint64_t period_end_ns; /* when the current cap period ends */
 	uint64_t idle_ns;
-	uint64_t pick_tsc;  /* when to pick again, on the TSC (UINT64_MAX: not for the time) */
-	bool pick_pending; /* a vCPU blocked, yielded or ended: pick before running one again */
+	/* When to pick again, on the TSC: the next deadline, UINT64_MAX if none, 0 at once (the
+	 * running vCPU blocked, yielded or ended). */
+	uint64_t pick_tsc;
 };
 
 static struct runqueue runqueues[1]; /* per physical CPU */
@@ -108,19 +109,19 @@ void sched_block(struct vcpu *v, uint64_t deadline_ns)
 		return;
 	v->state = VCPU_BLOCKED;
 	v->wake_ns = earlier(deadline_ns, v->timer_ns);
-	queue_of(v)->pick_pending = true;
+	queue_of(v)->pick_tsc = 0;
 }
 
 void sched_end(struct vcpu *v)
 {
 	v->state = VCPU_DEAD;
-	queue_of(v)->pick_pending = true;
+	queue_of(v)->pick_tsc = 0;
 }
 
 void sched_yield(struct vcpu *v)
 {
 	v->sched.yielded = true;
-	queue_of(v)->pick_pending = true;
+	queue_of(v)->pick_tsc = 0;
 }
 
 /* Wakes the vCPUs whose deadline has passed, starts a new cap period if one is over, and
@@ -209,7 +210,7 @@ static bool handle_exit(struct vcpu *v, const struct vm_exit *exit)
 {
 	struct runqueue *rq = queue_of(v);
 	exit_dispatch(v, exit);
-	return !rq->pick_pending && rdtsc() < rq->pick_tsc;
+	return rdtsc() < rq->pick_tsc;
 }
 
 void sched_run(void)
@@ -217,7 +218,6 @@ void sched_run(void)
 	struct runqueue *rq = &runqueues[0];
 	rq->period_end_ns = tsc_now_ns() + CAP_PERIOD_NS;
 	for (;;) {
-		rq->pick_pending = false;
 		uint64_t now = tsc_now_ns(), next_ns;
 		watchdog_check_in(now);
 		struct vcpu *v = pick(rq, now, &next_ns);
