@@ -122,16 +122,17 @@ static bool leaf_alone(uint32_t leaf)
 	}
 }
 
-/* Three ranges of 32 leaves, told apart by bits 31:30 of the leaf: basic (0), Keel's own
- * (0x40000000) and extended (0x80000000). */
-#define TABLE_RANGES 3
+/* Ranges of 32 leaves, told apart by bits 31:30 of the leaf: basic (0), Keel's own
+ * (0x40000000), extended (0x80000000) and one Keel keeps none of (0xc0000000), so that any
+ * leaf's range indexes the table. */
+#define TABLE_RANGES 4
 #define TABLE_LEAVES 32
 static struct cpuid_regs answers[TABLE_RANGES][TABLE_LEAVES];
 static uint32_t known[TABLE_RANGES]; /* bit i: answers[range][i] holds the guest's answer */
 
 void cpuid_init(void)
 {
-	const uint32_t last[TABLE_RANGES] = { cpuid(0, 0).eax, KEEL_CPUID_VERSION_LEAF, cpuid(0x80000000, 0).eax };
+	const uint32_t last[TABLE_RANGES] = { cpuid(0, 0).eax, KEEL_CPUID_VERSION_LEAF, cpuid(0x80000000, 0).eax, 0 };
 	for (uint32_t range = 0; range < TABLE_RANGES; range++) {
 		known[range] = 0;
 		for (uint32_t i = 0; i < TABLE_LEAVES; i++) {
@@ -147,7 +148,7 @@ void cpuid_init(void)
 static const struct cpuid_regs *from_table(uint32_t leaf)
 {
 	uint32_t range = leaf >> 30, i = leaf & 0x3fffffff;
-	if (range >= TABLE_RANGES || i >= TABLE_LEAVES || !(known[range] & (1u << i)))
+	if (i >= TABLE_LEAVES || !(known[range] & (1u << i)))
 		return NULL;
 	return &answers[range][i];
 }
