@@ -12,7 +12,8 @@ C_GUEST_OBJ_DIR := $(B)/guests/obj
 
 # The runtime: guests/lib/ and, compiled again with these flags, three files of lib/.
 C_GUEST_LIB_SRC := $(wildcard guests/lib/*.c) lib/printf.c lib/string.c lib/memory.c
-C_GUEST_LIB_OBJ := $(patsubst %.c,$(C_GUEST_OBJ_DIR)/%.o,$(C_GUEST_LIB_SRC)) $(C_GUEST_OBJ_DIR)/guests/lib/traps.asm.o
+C_GUEST_LIB_OBJ := $(patsubst %.c,$(C_GUEST_OBJ_DIR)/%.o,$(C_GUEST_LIB_SRC)) $(C_GUEST_OBJ_DIR)/guests/lib/traps.asm.o \
+	$(C_GUEST_OBJ_DIR)/guests/lib/user.asm.o
 
 # Boot stubs: one per protocol; Multiboot 1 and 2 share multiboot_entry.asm.
 C_GUEST_STUB_ELF64 := $(C_GUEST_OBJ_DIR)/guests/lib/elf64_entry.asm.o

@@ -145,7 +145,11 @@ void handle_hypercall(struct vcpu *v, const struct vm_exit *exit)
 	uint64_t *rax = &v->regs.gpr[REG_RAX];
 	uint64_t nr = *rax & hc.mask;
 	int64_t result = -ENOSYS;
-	if (nr < HYPERCALL_COUNT && hypercalls[nr])
+	/* VMMCALL and VMCALL exit at any CPL: the guest's kernel makes hypercalls, not its
+	 * applications (as in Xen and KVM). */
+	if (exit->hypercall.cpl)
+		result = -EPERM;
+	else if (nr < HYPERCALL_COUNT && hypercalls[nr])
 		result = hypercalls[nr](hc);
 	*rax = (uint64_t)result & hc.mask;
 	v->regs.rip += exit->instr_len;

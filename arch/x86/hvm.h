@@ -60,6 +60,7 @@ struct vm_exit {
 		struct {
 			bool long_mode; /* 64-bit code (else 16/32-bit: use the low 32 bits of
 			                   the registers) */
+			uint8_t cpl;    /* the caller's privilege level: only 0 may call */
 		} hypercall;
 		struct {
 			uint16_t port;

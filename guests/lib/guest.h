@@ -222,6 +222,19 @@ void guest_expect_trap(unsigned skip);
 int guest_trap_vector(uint32_t *error_code);
 void guest_trap(struct guest_trap_frame *f);
 
+/* ---- User mode (user.c) ---- */
+
+/* What guest_user_run returns when the function returned rather than raised an exception. */
+#define GUEST_USER_RETURNED (-1L)
+/* Loads a GDT with CPL 3 segments and a TSS, opens every page of the identity map to CPL 3
+ * and loads the IDT again for the new code segment. Once, after guest_traps_init. */
+void guest_user_init(void);
+/* Runs fn at CPL 3 until it returns (GUEST_USER_RETURNED; what it returned in *result)
+ * or raises an exception (its vector). */
+long guest_user_run(long (*fn)(void), long *result);
+_Noreturn void guest_user_leave(long value);
+_Noreturn void guest_user_trap(const struct guest_trap_frame *f); /* traps.c: from CPL 3 */
+
 /* ---- Small helpers ---- */
 
 /* IEEE 802.3 CRC-32 as zlib computes it (reflected, polynomial 0xEDB88320). */

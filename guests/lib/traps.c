@@ -53,6 +53,8 @@ int guest_trap_vector(uint32_t *error_code)
 
 void guest_trap(struct guest_trap_frame *f)
 {
+	if (f->cs & 3)
+		guest_user_trap(f); /* ends the user run (user.c) */
 	if (!trap.expected) {
 		guest_printf("trap: FAILED: unexpected exception %llu (error code 0x%llx) at rip 0x%llx\n",
 			     (unsigned long long)f->vector, (unsigned long long)f->error_code,

@@ -1,8 +1,9 @@
 /* hcabuse: every documented hypercall error comes back, and nothing else. Then 2000
  * hypercalls with random numbers and arguments (seed= on the command line, default 1):
  * unknown numbers must give -ENOSYS, console_write, yield, domain_info and time one of
- * -EINVAL, -EFAULT or success. Never random shutdown or block calls. Returns the number
- * of failed checks. The cmdline may say name=<the domain's name>. */
+ * -EINVAL, -EFAULT or success. Never random shutdown or block calls. Last, hypercalls from
+ * CPL 3, which must get -EPERM and do nothing. Returns the number of failed checks. The
+ * cmdline may say name=<the domain's name>. */
 #include "guests/lib/guest.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -264,6 +265,67 @@ static void random_calls(const struct guest_boot *boot, uint64_t mem)
 			     RANDOM_FAILURES_SHOWN);
 }
 
+/* What the CPL 3 functions below do; each is run by guest_user_run. */
+static long user_cpl(void)
+{
+	uint16_t cs;
+	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
+	return cs & 3;
+}
+
+static const char user_text[] = "hcabuse: FAILED: this line was written from CPL 3\n";
+static struct keel_domain_info user_info_buf;
+
+static long user_write(void)
+{
+	return hc_console_write(user_text, sizeof(user_text) - 1);
+}
+
+static long user_shutdown(void)
+{
+	return hc_shutdown(KEEL_SHUTDOWN_POWEROFF, 9);
+}
+
+static long user_domain_info(void)
+{
+	return hc_domain_info(&user_info_buf);
+}
+
+static long user_unknown(void)
+{
+	return hc(1000, 0, 0);
+}
+
+static long user_port(void)
+{
+	return inb(0x3ff); /* IOPL 0 and no I/O bitmap: #GP, before any exit */
+}
+
+/* "<name> at CPL 3 returned <got>" unless it returned want, or "raised <vector>". */
+static void expect_user(long (*fn)(void), long want, const char *name)
+{
+	long result = 0, how = guest_user_run(fn, &result);
+	if (how != GUEST_USER_RETURNED)
+		check(&c, false, "%s at CPL 3 raised exception %ld", name, how);
+	else
+		expect(result, want, "%s at CPL 3", name);
+}
+
+static void user_mode_calls(void)
+{
+	guest_traps_init();
+	guest_user_init();
+	expect_user(user_cpl, 3, "mov %cs");
+	expect_user(user_write, -(long)KEEL_EPERM, "console_write");
+	expect_user(user_shutdown, -(long)KEEL_EPERM, "shutdown(poweroff, 9)");
+	expect_user(user_domain_info, -(long)KEEL_EPERM, "domain_info");
+	check(&c, user_info_buf.memory_bytes == 0, "domain_info at CPL 3 wrote its buffer");
+	expect_user(user_unknown, -(long)KEEL_EPERM, "hypercall 1000");
+	long how = guest_user_run(user_port, NULL);
+	check(&c, how == 13, "IN at CPL 3: exception %ld, expected 13 (#GP)", how);
+	expect(hc_yield(), 0, "yield() at CPL 0 afterwards");
+}
+
 int guest_main(const struct guest_boot *boot)
 {
 	struct keel_domain_info self = { 0 };
@@ -285,5 +347,6 @@ int guest_main(const struct guest_boot *boot)
 	expect(hc_yield(), 0, "yield()");
 	shutdown_calls();
 	random_calls(boot, mem);
+	user_mode_calls();
 	return checks_summary(&c);
 }

@@ -37,7 +37,7 @@
 #define KEEL_EXIT_STATUS_MAX 0xffffffff /* exit statuses are 32-bit */
 
 /* Error codes (returned negated in RAX), numbered like Linux errno. */
-#define KEEL_EPERM 1   /* the caller may not make this hypercall */
+#define KEEL_EPERM 1   /* the caller may not make this hypercall (CPL > 0: every one) */
 #define KEEL_EFAULT 14 /* a buffer lies outside the caller's memory */
 #define KEEL_EINVAL 22 /* an argument is out of range */
 #define KEEL_ENOSYS 38 /* no such hypercall */

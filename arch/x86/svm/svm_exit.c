@@ -83,6 +83,7 @@ static void decode(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit
 		exit->reason = EXIT_HYPERCALL;
 		exit->instr_len = length_or_next_rip(sv, rip, 3);
 		exit->hypercall.long_mode = (sv->vmcb->save.efer & EFER_LMA) && (sv->vmcb->save.cs.attrib & SEG_ATTRIB_L);
+		exit->hypercall.cpl = sv->vmcb->save.cpl;
 		break;
 	case SVM_EXIT_IOIO:
 		exit->reason = EXIT_IO;

@@ -99,6 +99,8 @@ static void decode(const struct vmx_vcpu *xv, uint32_t reason, struct vm_exit *e
 		/* The exit saved EFER (the "save IA32_EFER" exit control, SDM vol.3 §28.3.1). */
 		exit->hypercall.long_mode = (vmread(VMCS_GUEST_EFER) & EFER_LMA) &&
 					    (vmread(VMCS_GUEST_CS_ACCESS) & AR_L);
+		/* SS.DPL is the CPL (SDM vol.3 §26.3.1.2); VMCALL exits at any CPL (§26.1.2). */
+		exit->hypercall.cpl = (vmread(VMCS_GUEST_ES_ACCESS + 2 * SEG_SS) >> 5) & 3;
 		break;
 	case VMX_EXIT_IO: {
 		uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
