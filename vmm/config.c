@@ -18,7 +18,7 @@
 #define DEBUGCON_PORT 0xe9
 
 enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_WATCHDOG, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
-       KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_ON_POWEROFF,
+       KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_CPU_LIMIT, KEY_ON_POWEROFF,
        KEY_ON_REBOOT, KEY_ON_CRASH, KEY_DEBUG_EXIT, KEY_CONSOLE_RING, NKEYS };
 
 enum section { SEC_GLOBAL, SEC_DOMAIN, SEC_IGNORED };
@@ -379,6 +379,15 @@ static void set_cap(struct parser *p, const char *key, const struct value *v)
 		p->dom->cap = (unsigned)n;
 }
 
+static void set_cpu_limit(struct parser *p, const char *key, const struct value *v)
+{
+	uint64_t n;
+
+	if (get_number(p, key, v, 0, CONFIG_CPU_LIMIT_MAX_MS,
+		       "must be 0.." STR(CONFIG_CPU_LIMIT_MAX_MS) " (ms of CPU time, 0 = no limit)", &n))
+		p->dom->cpu_limit_ms = (unsigned)n;
+}
+
 static void set_action(struct parser *p, const char *key, const struct value *v, enum end_action *action)
 {
 	static const char *const w[] = { "destroy", "restart", "preserve" };
@@ -451,6 +460,7 @@ static const struct key {
 	[KEY_VCPUS] = { "vcpus", false, false, set_vcpus },
 	[KEY_WEIGHT] = { "weight", false, false, set_weight },
 	[KEY_CAP] = { "cap", false, false, set_cap },
+	[KEY_CPU_LIMIT] = { "cpu_limit_ms", false, false, set_cpu_limit },
 	[KEY_ON_POWEROFF] = { "on_poweroff", false, false, set_on_poweroff },
 	[KEY_ON_REBOOT] = { "on_reboot", false, false, set_on_reboot },
 	[KEY_ON_CRASH] = { "on_crash", false, false, set_on_crash },

@@ -45,6 +45,7 @@
 #define CONFIG_WEIGHT_MAX 65535
 #define CONFIG_CONSOLE_RING_DEFAULT_KIB 16
 #define CONFIG_CONSOLE_RING_MAX_KIB 1024
+#define CONFIG_CPU_LIMIT_MAX_MS 86400000 /* a day */
 #define CONFIG_DEBUG_EXIT_DEFAULT 0xf4
 #define CONFIG_TIMESLICE_DEFAULT_MS 10
 #define CONFIG_TIMESLICE_MAX_MS 1000
@@ -80,6 +81,7 @@ struct domain_config {
 	unsigned vcpus;
 	unsigned weight;
 	unsigned cap;                     /* percent of one CPU, 0 = no cap */
+	unsigned cpu_limit_ms;            /* CPU time a life of the domain may use, 0 = no limit */
 	enum end_action on_poweroff, on_reboot, on_crash;
 	uint16_t debug_exit;              /* 0: none */
 	unsigned console_ring_kib;

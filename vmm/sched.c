@@ -4,11 +4,12 @@
  * the runnable vCPU with the least virtual time runs next, for one time slice or until it
  * blocks, yields or ends. A cap limits a vCPU to cap% of each CAP_PERIOD_NS; one that has
  * used its share waits for the next period. A vCPU waking from a block starts no further
- * back than the least virtual time of the queue, so sleeping earns no burst.
+ * back than the least virtual time of the queue, so sleeping earns no burst. A domain with a
+ * CPU time limit (cpu_limit_ms) crashes when its vCPU's run time reaches it.
  *
  * The local APIC timer is armed, whenever the scheduler picks, for the earliest of: the end
  * of the slice, the deadline of a blocked vCPU, the end of the period a capped vCPU waits
- * for. Its interrupt ends the guest's run (an exit), so a guest that never exits is
+ * for, the moment the picked vCPU would reach its CPU time limit. Its interrupt ends the guest's run (an exit), so a guest that never exits is
  * preempted all the same. While nothing can run, the CPU halts with interrupts on until
  * then. After an exit the vCPU runs on unless it blocked, yielded or ended or that time
  * has come (one TSC read and a comparison), so a common exit costs no search and no
@@ -61,6 +62,7 @@ void sched_add(struct vcpu *v)
 		.vtime = rq->min_vtime,
 		.vtime_per_ns_16 = ((uint64_t)CONFIG_WEIGHT_DEFAULT << 16) / cfg->weight,
 		.budget_ns = CAP_PERIOD_NS * cfg->cap / 100,
+		.limit_ns = cfg->cpu_limit_ms * 1000000ull,
 		.queued = true,
 	};
 	rq->vcpu[rq->count++] = v;
@@ -174,6 +176,8 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 			next = earlier(next, now + slice_of(best));
 		if (watchdog_check_in_ns())
 			next = earlier(next, now + watchdog_check_in_ns());
+		if (best->sched.limit_ns) /* below it, or the vCPU would have ended */
+			next = earlier(next, now + best->sched.limit_ns - best->sched.run_ns);
 	}
 	*next_ns = next;
 	return best;
@@ -202,6 +206,7 @@ static void account(struct vcpu *v, uint64_t ns)
 	v->dom->cpu_ns += ns;
 	v->sched.vtime += (ns * v->sched.vtime_per_ns_16) >> 16;
 	v->sched.period_ns += ns;
+	v->sched.run_ns += ns;
 }
 
 /* After each exit: its handler, then whether the vCPU runs on. It does unless it blocked,
@@ -232,6 +237,9 @@ void sched_run(void)
 			lapic_timer_at(deadline_tsc);
 		hvm->vcpu_run(v->vendor, &v->regs, deadline_tsc, handle_exit, v);
 		account(v, tsc_now_ns() - now);
+		if (v->sched.limit_ns && v->sched.run_ns >= v->sched.limit_ns)
+			domain_end(v->dom, END_CRASH, false, 0, "it used its CPU time limit of %u ms",
+				   v->dom->config.cpu_limit_ms);
 		domain_apply_end(v->dom); /* if it ended */
 	}
 	lapic_timer_at(0);

@@ -27,6 +27,8 @@ struct vcpu_sched {
 	uint64_t vtime_per_ns_16; /* CONFIG_WEIGHT_DEFAULT / weight, 16.16 fixed point */
 	uint64_t budget_ns;       /* a cap's run time per period; 0: no cap */
 	uint64_t period_ns;       /* run time in the current period */
+	uint64_t run_ns;          /* run time since the vCPU was built (its domain's life) */
+	uint64_t limit_ns;        /* cpu_limit_ms: the run time that ends the domain; 0: none */
 	bool yielded;             /* it asked to let the others run first */
 	bool queued;              /* it is in its run queue */
 };

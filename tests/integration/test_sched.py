@@ -137,3 +137,23 @@ def test_a_deadline_preempts_a_long_slice(bed, tmp_path):
     assert "[info] scheduler: running 2 domains, time slice 200 ms" in result.lines, str(result)
     assert sleep_line(result) <= 20000, str(result)
     assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+
+
+def test_a_cpu_time_limit_ends_a_looping_domain(bed, tmp_path):
+    """cpu_limit_ms: spin.elf would spin for 20 s, without an exit; its limit of 300 ms
+    crashes it. Restarted, it gets the limit again from its new start, until the restart-loop
+    rule destroys it; hello, beside it, runs to its end meanwhile."""
+    text = EMULATOR_PORTS + ('\n[domain]\nname = "looper"\nkernel = "spin.elf"\ncmdline = "ms=20000 sti"\n'
+                             'cpu_limit_ms = 300\non_crash = restart\n')
+    text += '\n[domain]\nname = "hello"\nkernel = "hello-elf64.elf"\n'
+    result = boot(tmp_path, text, bed=bed)
+    limit = "[warn] dom1 looper: ended: crash, no exit status (it used its CPU time limit of 300 ms); "
+    assert result.end_lines("looper") == [limit + "restarting"] * 5 + [
+        limit + "destroyed: it restarted 5 times within 10 s"], str(result)
+    assert result.guest_lines("looper") == [], str(result)
+    # Six lives of 300 ms each, and no more than a time slice beyond each.
+    ns = result.cpu_table()["looper"]["ns"]
+    assert 6 * 300_000_000 <= ns <= 6 * 310_000_000, str(result)
+    assert result.guest_lines("hello")[-1] == "hello: the clock runs", str(result)
+    assert HOST_MSRS_UNCHANGED in result.lines, str(result)
+    assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 1 crashed", "Keel exit status 4"), str(result)

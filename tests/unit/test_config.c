@@ -90,6 +90,7 @@ static const char full_file[] =
 	"  ]\n"
 	"weight = 512\n"
 	"cap = 25\n"
+	"cpu_limit_ms = 1500\n"
 	"on_poweroff = restart\n"
 	"on_reboot = \"destroy\"\n"
 	"on_crash = \"preserve\"\n"
@@ -129,6 +130,7 @@ static void check_full_file(void)
 	assert_string_equal(d->modules[2].file, "third");
 	assert_int_equal(d->weight, 512);
 	assert_int_equal(d->cap, 25);
+	assert_int_equal(d->cpu_limit_ms, 1500);
 	assert_int_equal(d->on_poweroff, ACTION_RESTART);
 	assert_int_equal(d->on_reboot, ACTION_DESTROY);
 	assert_int_equal(d->on_crash, ACTION_PRESERVE);
@@ -142,7 +144,7 @@ static void check_full_file(void)
 	assert_int_equal(d->memory_mib, 16);
 	assert_int_equal(d->debug_exit, 0);
 	assert_int_equal(d->nmodules, 0);
-	assert_int_equal(d->line, 28);
+	assert_int_equal(d->line, 29);
 }
 
 static void full_valid_file(void **state)
@@ -189,6 +191,7 @@ static void defaults(void **state)
 	assert_int_equal(d->vcpus, 1);
 	assert_int_equal(d->weight, 256);
 	assert_int_equal(d->cap, 0);
+	assert_int_equal(d->cpu_limit_ms, 0);
 	assert_string_equal(d->cmdline, "");
 	assert_string_equal(d->ramdisk, "");
 	assert_int_equal(d->nmodules, 0);
@@ -247,6 +250,8 @@ static const struct {
 	{ "weight = 0", "weight = 0: must be 1..65535" },
 	{ "weight = 65536", "weight = 65536: must be 1..65535" },
 	{ "cap = 101", "cap = 101: must be 0..100 (percent of one CPU, 0 = no cap)" },
+	{ "cpu_limit_ms = 86400001", "cpu_limit_ms = 86400001: must be 0..86400000 (ms of CPU time, 0 = no limit)" },
+	{ "cpu_limit_ms = -1", "cpu_limit_ms = -1: expected a decimal or 0x hex number" },
 	{ "on_crash = rename-restart", "on_crash = rename-restart: expected destroy, restart or preserve" },
 	{ "on_crash = \"Destroy\"", "on_crash = \"Destroy\": expected destroy, restart or preserve" },
 	{ "on_poweroff = coredump-destroy", "on_poweroff = coredump-destroy: expected destroy, restart or preserve" },
