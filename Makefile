@@ -59,13 +59,13 @@ ifeq ($(filter $(BED),$(RUN_BEDS)),)
 $(error BED=$(BED) is not a test bed: make run knows $(RUN_BEDS))
 endif
 endif
-ifneq ($(filter integration test,$(MAKECMDGOALS)),)
+ifneq ($(filter integration test fuzz-guests,$(MAKECMDGOALS)),)
 ifeq ($(filter $(BED),$(TEST_BEDS)),)
 $(error BED=$(BED) is not a test bed: make integration knows $(TEST_BEDS))
 endif
 endif
 
-.PHONY: all deps run run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration fuzz fuzz-smoke bench bench-check bench-baseline clean FORCE
+.PHONY: all deps run run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration fuzz fuzz-smoke fuzz-guests bench bench-check bench-baseline clean FORCE
 all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img $(B)/esp-hardware.img $(B)/keel-hardware.iso
 
 $(B)/core/%.o: %.c
@@ -166,6 +166,15 @@ fuzz:
 	$(MAKE) -C tests/fuzz run SECONDS=$(FUZZ_SECONDS)
 fuzz-smoke:
 	$(MAKE) -C tests/fuzz run SECONDS=20
+
+# The hostile guests' random campaigns (docs/security.md) at length, on every bed (or BED=):
+# COUNT operations each (default 200000; make test runs each with its own short count),
+# from SEED (default 1).
+COUNT ?= 200000
+SEED ?= 1
+fuzz-guests: all
+	/usr/bin/python3 -m pytest -v -n 2 tests/integration -m campaign --campaign-count=$(COUNT) \
+		--campaign-seed=$(SEED) $(if $(filter command line,$(origin BED)),--bed=$(BED))
 
 # Exit costs in instructions on the deterministic beds (docs/performance.md). bench-check
 # fails when a figure is more than 2% above tests/bench-baseline.json; bench-baseline makes

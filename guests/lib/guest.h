@@ -224,16 +224,24 @@ void guest_trap(struct guest_trap_frame *f);
 
 /* ---- User mode (user.c) ---- */
 
-/* What guest_user_run returns when the function returned rather than raised an exception. */
+/* What guest_user_run returns when the function returned rather than raised an exception,
+ * and guest_user_jump when the code used up its steps. */
 #define GUEST_USER_RETURNED (-1L)
-/* Loads a GDT with CPL 3 segments and a TSS, opens every page of the identity map to CPL 3
- * and loads the IDT again for the new code segment. Once, after guest_traps_init. */
-void guest_user_init(void);
+#define GUEST_USER_STEPPED (-2L)
+/* Loads a GDT with CPL 3 segments and a TSS, opens the pages of [start, end) (2 MiB
+ * aligned) to CPL 3 and closes the others, and loads the IDT again for the new code
+ * segment. Once, after guest_traps_init. */
+void guest_user_init(uint64_t start, uint64_t end);
 /* Runs fn at CPL 3 until it returns (GUEST_USER_RETURNED; what it returned in *result)
- * or raises an exception (its vector). */
+ * or raises an exception (its vector). fn, and what it touches, must be open to CPL 3. */
 long guest_user_run(long (*fn)(void), long *result);
+/* Runs the code at rip at CPL 3 with interrupts on, on the stack rsp, single-stepping it
+ * for at most steps instructions (0: not stepped): its first other exception's vector, or
+ * GUEST_USER_STEPPED. */
+long guest_user_jump(uint64_t rip, uint64_t rsp, unsigned steps);
 _Noreturn void guest_user_leave(long value);
-_Noreturn void guest_user_trap(const struct guest_trap_frame *f); /* traps.c: from CPL 3 */
+/* traps.c: an exception at CPL 3; returns only to resume the user code. */
+void guest_user_trap(const struct guest_trap_frame *f);
 
 /* ---- Small helpers ---- */
 

@@ -53,12 +53,19 @@ int guest_trap_vector(uint32_t *error_code)
 
 void guest_trap(struct guest_trap_frame *f)
 {
-	if (f->cs & 3)
-		guest_user_trap(f); /* ends the user run (user.c) */
+	/* From CPL 3: it ends the user run (user.c), or resumes a single-stepped one. RFLAGS.VM
+	 * counts too: QEMU 7.2 enters virtual-8086 mode from 64-bit code at CPL 3 on an IRETD
+	 * whose EFLAGS image has VM set, which a CPU never does (SDM Vol. 2A, IRET: IA-32e mode
+	 * does not return to virtual-8086 mode), and a trap from there is still one at CPL 3. */
+	if ((f->cs & 3) || (f->rflags & RFLAGS_VM)) {
+		guest_user_trap(f);
+		return;
+	}
 	if (!trap.expected) {
-		guest_printf("trap: FAILED: unexpected exception %llu (error code 0x%llx) at rip 0x%llx\n",
-			     (unsigned long long)f->vector, (unsigned long long)f->error_code,
-			     (unsigned long long)f->rip);
+		guest_printf("trap: FAILED: unexpected exception %llu (error code 0x%llx) at rip 0x%llx, cs 0x%llx, "
+			     "rsp 0x%llx\n",
+			     (unsigned long long)f->vector, (unsigned long long)f->error_code, (unsigned long long)f->rip,
+			     (unsigned long long)f->cs, (unsigned long long)f->rsp);
 		guest_exit(255);
 	}
 	trap.expected = false;

@@ -14,9 +14,9 @@ section .bss
 kernel_rsp: resq 1                      ; the stack guest_user_enter left from
 
 section .text
-; long guest_user_enter(uint64_t rip, uint64_t rsp, uint16_t cs, uint16_t ss)
-; Keeps the callee-saved registers and the stack pointer, then IRETQs to CPL 3 with
-; interrupts as they are. guest_user_leave comes back here.
+; long guest_user_enter(uint64_t rip, uint64_t rsp, uint16_t cs, uint16_t ss, uint64_t rflags)
+; Keeps the callee-saved registers and the stack pointer, then IRETQs to CPL 3.
+; guest_user_leave comes back here.
 guest_user_enter:
 	push rbx
 	push rbp
@@ -28,7 +28,7 @@ guest_user_enter:
 	movzx ecx, cx
 	push rcx                        ; SS
 	push rsi                        ; RSP
-	pushfq                          ; RFLAGS
+	push r8                         ; RFLAGS
 	movzx edx, dx
 	push rdx                        ; CS
 	push rdi                        ; RIP

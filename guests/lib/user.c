@@ -1,10 +1,10 @@
 /* User mode (CPL 3) for the runtime's guests: a GDT with user segments and a 64-bit TSS,
- * the identity map opened to CPL 3, and a way back. guest_user_run() enters CPL 3 with
- * IRETQ (SDM Vol. 3A §6.14.2 and §7.7); the user function returns into a UD2 of the
- * runtime, and that #UD, like any other exception at CPL 3, arrives on the TSS's RSP0 stack
- * (§6.14.4) and ends the user run (traps.c). Every page stays user-accessible and
- * writable: this is for testing what Keel lets CPL 3 do, not for protecting the guest's
- * kernel from its applications. */
+ * part of the identity map opened to CPL 3, and a way back. guest_user_run() and
+ * guest_user_jump() enter CPL 3 with IRETQ (SDM Vol. 3A §6.14.2 and §7.7); any exception at
+ * CPL 3 arrives on the TSS's RSP0 stack (§6.14.4) and ends the user run (traps.c), but the
+ * single-step traps guest_user_jump asks for, and the UD2 after a function
+ * guest_user_run called. The pages opened to CPL 3 stay writable there: this is for
+ * testing what Keel lets CPL 3 do, not for protecting a guest's kernel. */
 #include "guests/lib/guest.h"
 
 #define SEL_KERNEL_CODE 0x08
@@ -13,6 +13,9 @@
 #define SEL_USER_CODE (0x20 | 3)
 #define SEL_TSS 0x28
 
+#define RFLAGS_TF (1ull << 8)
+#define VECTOR_DB 1
+#define VECTOR_UD 6
 #define PTE_P (1ull << 0)
 #define PTE_US (1ull << 2)
 #define PTE_PS (1ull << 7)
@@ -38,21 +41,33 @@ static uint64_t gdt[7] __attribute__((aligned(16))) = {
 	0, 0,                  /* the TSS: a 16-byte system descriptor, filled in below */
 };
 
-/* Sets U/S in every present entry of the identity map: a leaf is user-accessible only
- * when every level above it is (SDM Vol. 3A §4.6.1). */
-static void open_to_user(uint64_t *table, int level)
+static uint64_t user_start, user_end;
+
+/* Sets U/S in every table entry of the identity map, and in the leaves inside [user_start,
+ * user_end), clears it in the others: a page is user-accessible only when every level on
+ * its way is (SDM Vol. 3A §4.6.1). base: the address the table's first entry maps. */
+static void open_to_user(uint64_t *table, int level, uint64_t base)
 {
+	uint64_t size = 1ull << (12 + 9 * (level - 1));
 	for (unsigned i = 0; i < 512; i++) {
+		uint64_t at = base + i * size;
 		if (!(table[i] & PTE_P))
 			continue;
-		table[i] |= PTE_US;
-		if (level > 1 && !(level <= 3 && (table[i] & PTE_PS)))
-			open_to_user((uint64_t *)(uintptr_t)(table[i] & PTE_ADDR), level - 1);
+		if (level > 1 && !(level <= 3 && (table[i] & PTE_PS))) {
+			table[i] |= PTE_US;
+			open_to_user((uint64_t *)(uintptr_t)(table[i] & PTE_ADDR), level - 1, at);
+		} else if (at >= user_start && at + size <= user_end) {
+			table[i] |= PTE_US;
+		} else {
+			table[i] &= ~PTE_US;
+		}
 	}
 }
 
-void guest_user_init(void)
+void guest_user_init(uint64_t start, uint64_t end)
 {
+	user_start = start;
+	user_end = end;
 	uint64_t base = (uint64_t)(uintptr_t)&tss, limit = sizeof(tss) - 1;
 	tss.rsp[0] = (uint64_t)(uintptr_t)(kernel_stack + sizeof(kernel_stack));
 	tss.iomap_base = sizeof(tss); /* no I/O bitmap: every port faults at CPL 3 */
@@ -80,35 +95,61 @@ void guest_user_init(void)
 			 : "rax", "memory");
 	uint64_t cr3;
 	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-	open_to_user((uint64_t *)(uintptr_t)(cr3 & PTE_ADDR), 4);
+	open_to_user((uint64_t *)(uintptr_t)(cr3 & PTE_ADDR), 4, 0);
 	__asm__ volatile("mov %0, %%cr3" : : "r"(cr3) : "memory"); /* flush the old entries */
 	guest_traps_init(); /* its gates name the new code segment */
 }
 
-/* user.asm: enters CPL 3 at rip with rsp (the user segments); returns the value
+/* user.asm: enters CPL 3 at rip with rsp and rflags (the user segments); returns the value
  * guest_user_leave() is given. */
-long guest_user_enter(uint64_t rip, uint64_t rsp, uint16_t cs, uint16_t ss);
+long guest_user_enter(uint64_t rip, uint64_t rsp, uint16_t cs, uint16_t ss, uint64_t rflags);
+
+static uint64_t read_rflags(void)
+{
+	uint64_t rflags;
+	__asm__ volatile("pushfq; popq %0" : "=r"(rflags));
+	return rflags;
+}
 
 static uint8_t user_stack[16384] __attribute__((aligned(16)));
 static long (*user_fn)(void);
 long guest_user_result; /* what the user function returned, written at CPL 3 */
 extern char guest_user_trampoline[], guest_user_trampoline_end[];
+static unsigned steps_left; /* single steps guest_user_jump still allows; 0: not stepping */
 
 long guest_user_run(long (*fn)(void), long *result)
 {
 	user_fn = fn;
+	steps_left = 0;
 	long vector = guest_user_enter((uint64_t)(uintptr_t)guest_user_trampoline,
 				       (uint64_t)(uintptr_t)(user_stack + sizeof(user_stack)), SEL_USER_CODE,
-				       SEL_USER_DATA);
+				       SEL_USER_DATA, read_rflags());
 	if (result)
 		*result = guest_user_result;
 	return vector;
 }
 
-/* traps.c: an exception at CPL 3. The trampoline's own UD2 is the function's return. */
-_Noreturn void guest_user_trap(const struct guest_trap_frame *f)
+long guest_user_jump(uint64_t rip, uint64_t rsp, unsigned steps)
 {
-	bool returned = f->vector == 6 && f->rip == (uint64_t)(uintptr_t)guest_user_trampoline_end - 2;
+	steps_left = steps;
+	/* Interrupts on, as an application runs: Keel delivers the guest none, but a run the
+	 * host's timer must end is then ended on every test bed (tests/integration/keel.py). */
+	uint64_t rflags = read_rflags() | RFLAGS_IF | (steps ? RFLAGS_TF : 0);
+	return guest_user_enter(rip, rsp, SEL_USER_CODE, SEL_USER_DATA, rflags);
+}
+
+/* traps.c: an exception at CPL 3. A single-step trap of guest_user_jump resumes the code
+ * until its steps are used up (code that clears TF is stepped no further), unless the code
+ * left 64-bit mode for virtual-8086 mode (traps.c: QEMU), where IRETQ cannot take it back;
+ * the trampoline's own UD2 is guest_user_run's function returning. */
+void guest_user_trap(const struct guest_trap_frame *f)
+{
+	if (f->vector == VECTOR_DB && steps_left && !(f->rflags & RFLAGS_VM)) {
+		if (--steps_left)
+			return; /* traps.asm resumes it, TF still set in its RFLAGS */
+		guest_user_leave(GUEST_USER_STEPPED);
+	}
+	bool returned = f->vector == VECTOR_UD && f->rip == (uint64_t)(uintptr_t)guest_user_trampoline_end - 2;
 	guest_user_leave(returned ? GUEST_USER_RETURNED : (long)f->vector);
 }
 

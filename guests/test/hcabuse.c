@@ -1,5 +1,5 @@
-/* hcabuse: every documented hypercall error comes back, and nothing else. Then 2000
- * hypercalls with random numbers and arguments (seed= on the command line, default 1):
+/* hcabuse: every documented hypercall error comes back, and nothing else. Then calls=<n>
+ * (default 2000) hypercalls with random numbers and arguments (seed=, default 1):
  * unknown numbers must give -ENOSYS, console_write, yield, domain_info and time one of
  * -EINVAL, -EFAULT or success. Never random shutdown or block calls. Last, hypercalls from
  * CPL 3, which must get -EPERM and do nothing. Returns the number of failed checks. The
@@ -9,7 +9,7 @@
 #include "lib/string.h"
 
 #define MIB 0x100000ull
-#define RANDOM_CALLS 2000
+#define RANDOM_CALLS 2000 /* unless calls= says otherwise */
 #define RANDOM_FAILURES_SHOWN 10
 #define ENOSYS_R (-(long)KEEL_ENOSYS)
 #define EINVAL_R (-(long)KEEL_EINVAL)
@@ -228,15 +228,16 @@ static uint64_t random_size(struct xorshift64 *r)
 static void random_calls(const struct guest_boot *boot, uint64_t mem)
 {
 	struct xorshift64 rng;
-	uint64_t seed = 1;
+	uint64_t seed = 1, calls = RANDOM_CALLS;
 	unsigned shown = 0;
 
 	cmdline_u64(boot->cmdline, "seed", &seed);
+	cmdline_u64(boot->cmdline, "calls", &calls);
 	xorshift64_seed(&rng, seed);
 	memset(noise, '.', sizeof(noise));
-	guest_printf("hcabuse: %u random calls, seed %lu\n", RANDOM_CALLS, seed);
+	guest_printf("hcabuse: %lu random calls, seed %lu\n", calls, seed);
 
-	for (unsigned i = 0; i < RANDOM_CALLS; i++) {
+	for (uint64_t i = 0; i < calls; i++) {
 		uint64_t nr = random_number(&rng), a[5];
 		for (unsigned k = 0; k < 5; k++)
 			a[k] = xorshift64_next(&rng);
@@ -314,7 +315,7 @@ static void expect_user(long (*fn)(void), long want, const char *name)
 static void user_mode_calls(void)
 {
 	guest_traps_init();
-	guest_user_init();
+	guest_user_init(0, 1ull << 32); /* the low 4 GiB: the image, its data and stack */
 	expect_user(user_cpl, 3, "mov %cs");
 	expect_user(user_write, -(long)KEEL_EPERM, "console_write");
 	expect_user(user_shutdown, -(long)KEEL_EPERM, "shutdown(poweroff, 9)");

@@ -86,6 +86,13 @@ class Bed:
     # Setting a CR4 bit the CPU lacks raises #GP. QEMU 7.2 lets the write through, and its
     # VMRUN then fails the guest's state (arch/x86/svm/svm_exit.c): the domain ends.
     cr4_reserved_bits_fault: bool = True
+    # At CPL 3 a far return's and an IRET's stack reads are user-mode accesses, which pages
+    # kept from CPL 3 refuse (SDM vol.3 §4.6), and IRET from 64-bit code never enters
+    # virtual-8086 mode (SDM vol.2A IRET). QEMU 7.2 pops those
+    # stacks with supervisor rights, and takes IRETD's EFLAGS.VM at CPL 3: there the guest's
+    # CPL 3 code can read pages kept from it, beyond its RAM too (an exit Keel ends the domain
+    # for), and crashme's random bytes find that.
+    cpl3_stack_reads_checked: bool = True
 
     def command(self, image, timeout, extra=()):
         return [str(TOP / self.launcher), "--timeout", str(timeout), *self.launcher_options, *extra, str(image)]
@@ -99,7 +106,7 @@ BEDS = {
                 cpu_with_pku=("--cpu", "qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pdpe1gb,+pku"),
                 image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI",
                 ending_port="exit_port", acpi_pm1a_control=0x604,  # q35: ICH9 PM base 0x600
-                xsetbv_exits=False, steady_clock=False, cr8_reserved_bits_fault=False,
+                xsetbv_exits=False, steady_clock=False, cr8_reserved_bits_fault=False, cpl3_stack_reads_checked=False,
                 cr4_reserved_bits_fault=False, deterministic=("--icount",)),
     # Bochs: GRUB boots the core through Multiboot2 on an Intel CPU (corei7_skylake_x).
     "bochs": Bed("bochs", "scripts/run-bochs.sh",

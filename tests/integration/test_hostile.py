@@ -150,3 +150,59 @@ def test_every_port_in_every_size_beside_a_canary(bed, tmp_path):
     assert m and int(m.group(1)) >= 100, str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+
+
+CRASHME = EMULATOR_PORTS + """
+[domain]
+name = "canary"
+kernel = "canary.elf"
+cmdline = "ms=1000"
+memory = 8
+
+[domain]
+name = "crashme"
+kernel = "crashme.elf"
+cmdline = "seed={seed} count={count}"
+memory = 8
+cpu_limit_ms = {limit_ms}
+"""
+
+
+def crashme(tmp_path, bed, seed, count):
+    """Boots crashme beside a canary; returns the result and crashme's operation count (its
+    tally's sum), or None if its domain did not get to the tally. Its CPU time limit (an
+    operation takes about 0.25 ms on Bochs) ends it if random bytes loop with TF clear."""
+    config = CRASHME.format(seed=seed, count=count, limit_ms=30000 + count)
+    result = boot(tmp_path, config, bed=bed, timeout=300 + count // 100)
+    lines = result.guest_lines("crashme")
+    m = re.fullmatch(rf"crashme: (\d+) operations, seed {seed}: (\d+) stepped((?:, \d+ #?\w+)*)",
+                     lines[-1]) if lines else None
+    if not m:
+        return result, None
+    counted = int(m.group(2)) + sum(int(n) for n in re.findall(r", (\d+) ", m.group(3)))
+    assert int(m.group(1)) == count == counted, str(result)
+    return result, counted
+
+
+@pytest.mark.campaign
+def test_random_instruction_bytes_at_cpl_3_beside_a_canary(bed, tmp_path, campaign):
+    """crashme (guests/test/crashme.c) runs 20,000 operations of random bytes at its CPL 3,
+    single-stepped, each ended by its first exception: they reach Keel as CPUID, VMMCALL or
+    VMCALL exits (-EPERM at CPL 3) and timer interrupts. The canary beside it keeps its
+    memory, no host MSR changes, and crashme's domain ends cleanly, or, on a bed whose CPU
+    lets CPL 3 read beyond its guest's RAM (keel.py), as a crash for that access."""
+    count, seed = campaign[0] or 20000, campaign[1] or 1
+    result, counted = crashme(tmp_path, bed, seed, count)
+    if counted is None:
+        assert not bed.cpl3_stack_reads_checked, str(result)
+        end = result.end_lines("crashme")
+        assert len(end) == 1 and re.fullmatch(
+            r"\[warn\] dom2 crashme: ended: crash, no exit status \(nested-paging fault on read of GPA "
+            r"0x[0-9a-f]+, outside its memory, at rip 0x4[0-9a-f]{5}\); destroyed", end[0]), str(result)
+    else:
+        assert result.end_lines("crashme") == [
+            "[info] dom2 crashme: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], \
+            str(result)
+    canary = result.guest_lines("canary")
+    assert canary and re.fullmatch(r"canary: \d+ rounds, memory intact", canary[-1]), str(result)
+    assert HOST_MSRS_UNCHANGED in result.lines, str(result)
