@@ -54,7 +54,7 @@ static int64_t hc_console_write(struct hypercall hc)
 /* yield(): the vCPU's turn ends; another runnable vCPU goes first if there is one. */
 static int64_t hc_yield(struct hypercall hc)
 {
-	sched_yield(hc.v);
+	sched_yield_cpu(hc.v);
 	return 0;
 }
 

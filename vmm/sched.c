@@ -120,7 +120,7 @@ void sched_end(struct vcpu *v)
 	queue_of(v)->pick_tsc = 0;
 }
 
-void sched_yield(struct vcpu *v)
+void sched_yield_cpu(struct vcpu *v)
 {
 	v->sched.yielded = true;
 	queue_of(v)->pick_tsc = 0;

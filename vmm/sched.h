@@ -18,8 +18,9 @@ void sched_remove(struct vcpu *v);
 void sched_block(struct vcpu *v, uint64_t deadline_ns);
 /* Its domain has ended: the vCPU never runs again. */
 void sched_end(struct vcpu *v);
-/* Ends the vCPU's turn: another runnable vCPU goes first if there is one. */
-void sched_yield(struct vcpu *v);
+/* Ends the vCPU's turn: another runnable vCPU goes first if there is one. (Not named
+ * sched_yield, which the C library of the host-side tests has.) */
+void sched_yield_cpu(struct vcpu *v);
 /* Runs guests until no vCPU can run any more. The vCPU that ran goes on after its exit
  * unless it blocked or yielded (above), its domain ended, or its time has come. */
 void sched_run(void);

@@ -143,6 +143,21 @@ console_ring = 64
     write("uart", "init-and-send", bytes(b for op in uart for b in op))
     claims = [(0x3f8, 8, 1), (0xe9, 1, 2), (0xf4, 1, 3), (0x3f8, 1, 4), (0xfff0, 0x10, 5)]
     write("port_map", "devices", b"".join(struct.pack("<HHB", f, c, o) for f, c, o in claims))
+    # fuzz_hypercall: how (bits 1:0 RAM size, 2 64-bit mode, 4:3 CPL), the length - 1, then
+    # RAX ... R15 and RIP. Each seed a call that succeeds at CPL 0 in 4 MiB of RAM.
+    def call(name, nr, args, how=0b101, rip=0x100000):
+        regs = [nr, 0, args[2] if len(args) > 2 else 0, 0, 0, 0, args[1] if len(args) > 1 else 0,
+                args[0] if args else 0] + [0] * 8
+        write("hypercall", name, bytes([how, 2]) + struct.pack("<17Q", *regs, rip))
+    call("console_write", 1, [0x200000, 16])
+    call("yield", 2, [])
+    call("block", 3, [5000000])
+    call("shutdown", 4, [0, 0])
+    call("domain_info", 5, [0x200000, 64])
+    call("time", 6, [0x200000, 16])
+    call("set_timer", 7, [1000])
+    call("console_write-32bit", 1, [0x200000, 16], how=0b001)
+    call("console_write-cpl3", 1, [0x200000, 16], how=0b11101)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+SRC_fuzz_hypercall := vmm/hypercall.c
