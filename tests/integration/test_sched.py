@@ -151,9 +151,10 @@ def test_a_cpu_time_limit_ends_a_looping_domain(bed, tmp_path):
     assert result.end_lines("looper") == [limit + "restarting"] * 5 + [
         limit + "destroyed: it restarted 5 times within 10 s"], str(result)
     assert result.guest_lines("looper") == [], str(result)
-    # Six lives of 300 ms each, and no more than a time slice beyond each.
+    # Six lives of 300 ms each, and (where the emulator's time is steady: keel.py) no more
+    # than a time slice beyond each.
     ns = result.cpu_table()["looper"]["ns"]
-    assert 6 * 300_000_000 <= ns <= 6 * 310_000_000, str(result)
+    assert ns >= 6 * 300_000_000 and (ns <= 6 * 310_000_000 or not bed.steady_clock), str(result)
     assert result.guest_lines("hello")[-1] == "hello: the clock runs", str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 1 crashed", "Keel exit status 4"), str(result)
