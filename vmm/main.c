@@ -1,6 +1,6 @@
 /* The vendor-neutral start of Keel: read the configuration, build the domains, run them,
  * report. Reached from arch/x86/setup.c once the machine is Keel's. */
-#include "arch/x86/host_msrs.h"
+#include "arch/x86/host_state.h"
 #include "arch/x86/hvm_select.h"
 #include "arch/x86/interrupts.h"
 #include "arch/x86/paging.h"
@@ -79,7 +79,7 @@ void vmm_main(const struct boot_info *boot)
 	}
 	log_info("%s: enabled, nested paging with %s pages", hvm->name,
 		 hvm->npt_format->large_1g ? "4 KiB, 2 MiB and 1 GiB" : "4 KiB and 2 MiB");
-	host_msrs_record();
+	host_state_record();
 	msrs_init();
 	cpuid_init();
 
@@ -103,10 +103,10 @@ void vmm_main(const struct boot_info *boot)
 		waiting |= domain_at(i)->state == DOMAIN_RUNNING;
 	log_info(waiting ? "scheduler: no vCPU can run any more" : "all domains have ended");
 	char changed[160];
-	if (host_msrs_check(changed, sizeof(changed)))
-		log_error("host MSRs or XCR0 changed while guests ran: %s", changed);
+	if (host_state_check(changed, sizeof(changed)))
+		log_error("host MSRs, control registers or XCR0 changed while guests ran: %s", changed);
 	else
-		log_info("host MSRs and XCR0: as Keel set them up, none changed by a guest");
+		log_info("host MSRs, control registers and XCR0: as Keel set them up, none changed by a guest");
 	log_info("host interrupts taken: timer %llu, NMI %llu, spurious %llu",
 		 (unsigned long long)host_interrupts.timer, (unsigned long long)host_interrupts.nmi,
 		 (unsigned long long)host_interrupts.spurious);

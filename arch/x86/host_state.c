@@ -1,6 +1,6 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
-#include "arch/x86/host_msrs.h"
+#include "arch/x86/host_state.h"
 #include "arch/x86/lazy_msrs.h"
 #include "arch/x86/owned_state.h"
 #include "lib/printf.h"
@@ -30,6 +30,7 @@ static const struct {
 #define WATCHED (sizeof(watched) / sizeof(watched[0]))
 
 static uint64_t recorded[WATCHED];
+static uint64_t recorded_cr[3]; /* CR0, CR3, CR4 */
 
 /* Not every CPU has every one: TSC_AUX needs RDTSCP, the last two are one vendor's each. */
 static bool present(uint32_t index)
@@ -43,14 +44,22 @@ static bool present(uint32_t index)
 	return true;
 }
 
-void host_msrs_record(void)
+static void read_crs(uint64_t cr[3])
 {
+	cr[0] = read_cr0();
+	cr[1] = read_cr3();
+	cr[2] = read_cr4();
+}
+
+void host_state_record(void)
+{
+	read_crs(recorded_cr);
 	for (unsigned i = 0; i < WATCHED; i++)
 		if (present(watched[i].index))
 			recorded[i] = rdmsr(watched[i].index);
 }
 
-unsigned host_msrs_check(char *changed, size_t len)
+unsigned host_state_check(char *changed, size_t len)
 {
 	unsigned n = 0;
 	size_t at = 0;
@@ -59,6 +68,16 @@ unsigned host_msrs_check(char *changed, size_t len)
 	changed[0] = '\0';
 	if (cpu.xsave && xgetbv(0) != owned_state_host_xcr0()) {
 		at += (size_t)ksnprintf(changed, len, "XCR0");
+		n++;
+	}
+	static const char *const cr_names[3] = { "CR0", "CR3", "CR4" };
+	uint64_t cr[3];
+	read_crs(cr);
+	for (unsigned i = 0; i < 3; i++) {
+		if (cr[i] == recorded_cr[i])
+			continue;
+		if (at < len)
+			at += (size_t)ksnprintf(changed + at, len - at, "%s%s", n ? ", " : "", cr_names[i]);
 		n++;
 	}
 	for (unsigned i = 0; i < WATCHED; i++) {

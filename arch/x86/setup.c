@@ -109,6 +109,9 @@ void core_start(const struct boot_info *from_loader)
 	}
 	gdt_init();
 	idt_init();
+	/* Caches on, whatever the firmware left: CD and NW are set at reset (SDM vol.3 §11.5.1,
+	 * table 11-5), and a BIOS may not clear them. */
+	write_cr0(read_cr0() & ~(CR0_CD | CR0_NW));
 	/* Keel polls; nothing may interrupt it. Mask the legacy PIC the firmware may have left on. */
 	outb(PIC1_DATA, 0xff);
 	outb(PIC2_DATA, 0xff);

@@ -29,7 +29,7 @@ GUESTS = ["hello-elf64.elf", "hello-mb1.elf", "hello-mb2.elf", "bootcheck-elf64.
 BUILD_FILES = ["BOOTX64.EFI", "core.elf", "host/config-files"] + [f"guests/{name}" for name in GUESTS]
 
 # Keel's line after the guests, once it has compared its own MSRs and XCR0 with what it set up.
-HOST_MSRS_UNCHANGED = "[info] host MSRs and XCR0: as Keel set them up, none changed by a guest"
+HOST_MSRS_UNCHANGED = "[info] host MSRs, control registers and XCR0: as Keel set them up, none changed by a guest"
 
 # The two settings through which Keel ends an emulator's run (docs/config.md).
 EMULATOR_PORTS = "exit_port = 0xf4\nshutdown_port = 0x8900\n"
@@ -83,9 +83,16 @@ class Bed:
     # V_INTR_MASKING the CPU keeps the value as V_TPR). QEMU 7.2's SVM takes bits 3:0 and
     # ignores the rest.
     cr8_reserved_bits_fault: bool = True
-    # Setting a CR4 bit the CPU lacks raises #GP. QEMU 7.2 lets the write through, and its
-    # VMRUN then fails the guest's state (arch/x86/svm/svm_exit.c): the domain ends.
+    # Setting a CR4 bit the CPU lacks, or clearing PAE in 64-bit mode, raises #GP. QEMU 7.2
+    # lets the first through, and its VMRUN then fails the guest's state
+    # (arch/x86/svm/svm_exit.c): the domain ends; it takes the second, and the guest's
+    # paging is gone under its feet (a triple fault).
     cr4_reserved_bits_fault: bool = True
+    # So do MOV to CR3 with a bit of 63:52 set (reserved in 64-bit mode: SDM vol.3 §4.5, APM
+    # vol.2 §3.1.2) and MOV to CR0 that sets NW without CD or clears PG in 64-bit code (SDM
+    # vol.2B, MOV CR). QEMU 7.2 takes them: its VMRUN then fails the guest's CR3 or CR0, and
+    # the cleared PG takes the guest out of long mode under its 64-bit code.
+    cr0_cr3_bad_writes_fault: bool = True
     # At CPL 3 a far return's and an IRET's stack reads are user-mode accesses, which pages
     # kept from CPL 3 refuse (SDM vol.3 §4.6), and IRET from 64-bit code never enters
     # virtual-8086 mode (SDM vol.2A IRET). QEMU 7.2 pops those
@@ -107,7 +114,7 @@ BEDS = {
                 image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI",
                 ending_port="exit_port", acpi_pm1a_control=0x604,  # q35: ICH9 PM base 0x600
                 xsetbv_exits=False, steady_clock=False, cr8_reserved_bits_fault=False, cpl3_stack_reads_checked=False,
-                cr4_reserved_bits_fault=False, deterministic=("--icount",)),
+                cr4_reserved_bits_fault=False, cr0_cr3_bad_writes_fault=False, deterministic=("--icount",)),
     # Bochs: GRUB boots the core through Multiboot2 on an Intel CPU (corei7_skylake_x).
     "bochs": Bed("bochs", "scripts/run-bochs.sh",
                  cpu_without_virt=("--cpu", "athlon64_clawhammer"),

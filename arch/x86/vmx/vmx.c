@@ -446,16 +446,17 @@ static void vmx_inject_exception(void *vcpu, uint8_t vector, bool has_error_code
 }
 
 /* Every bit of CR4 Keel owns is VMXE, which CPUID hides, or one this CPU lacks: a write
- * that sets one faults on a CPU as Keel's CPUID describes it. Of CR0's, NE is the guest's
- * to change (x87 errors are still reported as #MF); PE and PG, owned without unrestricted
- * guest, cannot be turned off here. */
+ * that sets one faults on a CPU as Keel's CPUID describes it. Of CR0's, NE, CD and NW are
+ * the guest's to change, in the shadow (x87 errors are still reported as #MF; the caches
+ * stay on, as for INVD: guest RAM is write-back and coherent); PE and PG, owned without
+ * unrestricted guest, cannot be turned off here. */
 static enum cr_write vmx_write_cr(void *vcpu, unsigned cr, uint64_t value)
 {
 	vmx_make_current(vcpu);
 	if (cr == 4)
 		return CR_WRITE_FAULTS;
 	uint64_t changed = (value ^ vmread(VMCS_CR0_SHADOW)) & vmread(VMCS_CR0_MASK);
-	if (changed & ~(uint64_t)CR0_NE)
+	if (changed & ~(uint64_t)(CR0_NE | CR0_CD | CR0_NW))
 		return CR_WRITE_UNSUPPORTED;
 	vmx_write_cr0(value);
 	return CR_WRITE_DONE;

@@ -80,7 +80,7 @@ void vmx_arm_preemption_timer(uint64_t deadline_tsc);
 
 void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_guest);
 /* The guest's CR0 as it sees it (the read shadow), and as the CPU must have it: the bits
- * VMX fixes forced (vmx_guest_state.c). */
+ * VMX fixes forced, CD and NW clear (vmx_guest_state.c). */
 void vmx_write_cr0(uint64_t cr0);
 
 struct cpu_features;

@@ -29,10 +29,12 @@ static void set_data_segments(uint16_t selector, uint32_t limit, uint32_t access
 
 /* Bits of CR0 and CR4 that VMX operation fixes (§24.8) are owned by Keel: the guest reads
  * the value it expects from the read shadow, and writing them exits. With unrestricted
- * guest, PE and PG are the guest's own (§26.6). */
+ * guest, PE and PG are the guest's own (§26.6). So are CR0.CD and CR0.NW, which neither VM
+ * entry nor VM exit loads (§27.3.2.1, §28.5.1): a guest's MOV that set them in the CPU
+ * would disable the caches of Keel and of every domain. They live in the shadow alone. */
 static void set_control_registers(uint64_t cr0, uint64_t cr4, bool unrestricted_guest)
 {
-	uint64_t cr0_fixed = rdmsr(MSR_VMX_CR0_FIXED0) | ~rdmsr(MSR_VMX_CR0_FIXED1);
+	uint64_t cr0_fixed = rdmsr(MSR_VMX_CR0_FIXED0) | ~rdmsr(MSR_VMX_CR0_FIXED1) | CR0_CD | CR0_NW;
 	if (unrestricted_guest)
 		cr0_fixed &= ~(CR0_PE | CR0_PG);
 	uint64_t cr4_fixed = rdmsr(MSR_VMX_CR4_FIXED0) | ~rdmsr(MSR_VMX_CR4_FIXED1);
@@ -47,7 +49,9 @@ void vmx_write_cr0(uint64_t cr0)
 {
 	uint64_t owned = vmread(VMCS_CR0_MASK);
 	vmwrite(VMCS_CR0_SHADOW, cr0);
-	vmwrite(VMCS_GUEST_CR0, (cr0 | (rdmsr(MSR_VMX_CR0_FIXED0) & owned)) & rdmsr(MSR_VMX_CR0_FIXED1));
+	/* CD and NW: the CPU keeps Keel's (clear); VM entry would ignore these anyway. */
+	uint64_t cpu_cr0 = (cr0 & ~(CR0_CD | CR0_NW)) | (rdmsr(MSR_VMX_CR0_FIXED0) & owned);
+	vmwrite(VMCS_GUEST_CR0, cpu_cr0 & rdmsr(MSR_VMX_CR0_FIXED1));
 }
 
 void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_guest)
