@@ -31,6 +31,17 @@ BUILD_FILES = ["BOOTX64.EFI", "core.elf", "host/config-files"] + [f"guests/{name
 # Keel's line after the guests, once it has compared its own MSRs and XCR0 with what it set up.
 HOST_MSRS_UNCHANGED = "[info] host MSRs, control registers and XCR0: as Keel set them up, none changed by a guest"
 
+# The domain a hostile one runs beside (guests/test/canary.c): it keeps a pattern in its
+# memory and counts rounds for ms of Keel's clock, blocking between them.
+CANARY = '\n[domain]\nname = "canary"\nkernel = "canary.elf"\ncmdline = "ms=1000"\nmemory = 8\n'
+
+
+def canary_rounds(result):
+    """The rounds the canary counted with its memory intact, or None if it did not say that."""
+    lines = result.guest_lines("canary")
+    m = re.fullmatch(r"canary: (\d+) rounds, memory intact", lines[-1]) if lines else None
+    return int(m.group(1)) if m else None
+
 # The two settings through which Keel ends an emulator's run (docs/config.md).
 EMULATOR_PORTS = "exit_port = 0xf4\nshutdown_port = 0x8900\n"
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from keel import EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot, header_line
+from keel import CANARY, EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot, canary_rounds, header_line
 from test_default import closing_lines
 
 HEX = "0x[0-9a-f]+"
@@ -123,13 +123,7 @@ def test_kernels_started_without_paging_need_unrestricted_guest(bed, tmp_path):
     assert result.status == 4, str(result)
 
 
-PORT_SWEEP = EMULATOR_PORTS + """
-[domain]
-name = "canary"
-kernel = "canary.elf"
-cmdline = "ms=1000"
-memory = 8
-
+PORT_SWEEP = EMULATOR_PORTS + CANARY + """
 [domain]
 name = "ports"
 kernel = "ports.elf"
@@ -145,20 +139,13 @@ def test_every_port_in_every_size_beside_a_canary(bed, tmp_path):
     result = boot(tmp_path, PORT_SWEEP, bed=bed, timeout=300)
     assert result.guest_lines("ports", "hypercall") == ["ports: 393216 accesses"], str(result)
     assert result.exit_table()["ports"]["io"] >= 393216, str(result)
-    canary = result.guest_lines("canary")
-    m = re.fullmatch(r"canary: (\d+) rounds, memory intact", canary[-1]) if canary else None
-    assert m and int(m.group(1)) >= 100, str(result)
+    rounds = canary_rounds(result)
+    assert rounds and rounds >= 100, str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
 
 
-CRASHME = EMULATOR_PORTS + """
-[domain]
-name = "canary"
-kernel = "canary.elf"
-cmdline = "ms=1000"
-memory = 8
-
+CRASHME = EMULATOR_PORTS + CANARY + """
 [domain]
 name = "crashme"
 kernel = "crashme.elf"
@@ -203,18 +190,11 @@ def test_random_instruction_bytes_at_cpl_3_beside_a_canary(bed, tmp_path, campai
         assert result.end_lines("crashme") == [
             "[info] dom2 crashme: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], \
             str(result)
-    canary = result.guest_lines("canary")
-    assert canary and re.fullmatch(r"canary: \d+ rounds, memory intact", canary[-1]), str(result)
+    assert canary_rounds(result), str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
 
 
-CRDR = EMULATOR_PORTS + """
-[domain]
-name = "canary"
-kernel = "canary.elf"
-cmdline = "ms=1000"
-memory = 8
-
+CRDR = EMULATOR_PORTS + CANARY + """
 [domain]
 name = "crdr"
 kernel = "crdr.elf"
@@ -243,6 +223,5 @@ def test_random_control_and_debug_register_writes_beside_a_canary(bed, tmp_path,
     assert len(lines) == 2 and re.fullmatch(r"crdr: \d+ checks passed", lines[1]), str(result)
     assert result.end_lines("crdr") == [
         "[info] dom2 crdr: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result)
-    canary = result.guest_lines("canary")
-    assert canary and re.fullmatch(r"canary: \d+ rounds, memory intact", canary[-1]), str(result)
+    assert canary_rounds(result), str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)

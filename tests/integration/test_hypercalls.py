@@ -1,11 +1,12 @@
 """Hypercall abuse (guests/test/hcabuse.c): unknown numbers, buffers straddling the end of
 RAM, wrapping lengths, huge addresses and thousands of random calls each get the documented
-error, never a fault, and the well-behaved domain beside it runs as usual. Hypercalls from
-the guest's CPL 3 get -EPERM and do nothing."""
+error, never a fault, and the well-behaved domains beside it run as usual: hello, and the
+canary, whose memory stays intact. Hypercalls from the guest's CPL 3 get -EPERM and do
+nothing."""
 
 import pytest
 
-from keel import EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot
+from keel import CANARY, EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot, canary_rounds
 
 CONFIG = EMULATOR_PORTS + """
 [domain]
@@ -19,7 +20,7 @@ name = "bystander"
 kernel = "hello-elf64.elf"
 cmdline = "greeting=still here"
 memory = 4
-"""
+""" + CANARY
 
 
 @pytest.mark.campaign
@@ -45,4 +46,5 @@ def test_every_error_is_the_documented_one(bed, tmp_path, run, campaign):
     assert result.end_lines("bystander") == [
         "[info] dom2 bystander: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], \
         str(result)
+    assert canary_rounds(result), str(result)
     assert result.status == 0, str(result)
