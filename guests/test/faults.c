@@ -14,6 +14,12 @@ static void oob(void)
 	(void)v;
 }
 
+/* One byte written beyond the domain's RAM, higher up: a nested-paging fault as well. */
+static void oobw(void)
+{
+	__asm__ volatile("movb $1, (%0)" : : "r"(OUTSIDE_GPA + 0x1234000) : "memory");
+}
+
 /* An IDT without entries: #BP finds none, nor does #GP, nor #DF, and the CPU shuts down
  * (SDM Vol. 3A §6.15, "Double Fault Exception": a fault during #DF is a triple fault). */
 static void triple(void)
@@ -38,7 +44,7 @@ static const struct {
 	const char *word;
 	void (*act)(void);
 } faults[] = {
-	{ "oob", oob }, { "triple", triple }, { "outs", outs },
+	{ "oob", oob }, { "oobw", oobw }, { "triple", triple }, { "outs", outs },
 };
 
 int guest_main(const struct guest_boot *boot)

@@ -13,20 +13,22 @@ HEX = "0x[0-9a-f]+"
 # The faults guest (guests/test/faults.c): its cmdline says how it ends.
 FAULTS = {
     "oob": rf"nested-paging fault on read of GPA 0x40000000, outside its memory, at rip {HEX}",
+    "oobw": rf"nested-paging fault on write to GPA 0x41234000, outside its memory, at rip {HEX}",
     "triple": rf"shutdown \(triple fault\) at rip {HEX}",
     "outs": r"string port I/O \(INS/OUTS\) on port 0xe9 is not emulated",
 }
 
 
 def test_faulting_guests_end_alone(bed, tmp_path):
-    """Each faulting guest ends alone, with the reason; the bystander runs to its end. A
-    bed whose emulator stops at a guest's triple fault (keel.py) leaves that one out."""
+    """Each faulting guest ends alone, with the reason; the bystander runs to its end and
+    the canary keeps its memory. A bed whose emulator stops at a guest's triple fault
+    (keel.py) leaves that one out."""
     faults = {word: why for word, why in FAULTS.items() if word != "triple" or bed.triple_fault_exits}
     text = EMULATOR_PORTS
     for word in faults:
         text += f'\n[domain]\nname = "{word}"\nkernel = "faults.elf"\ncmdline = "{word}"\n'
     text += '\n[domain]\nname = "oob16"\nkernel = "oob16.bin"\ntype = "real16"\nmemory = 1\n'
-    text += '\n[domain]\nname = "bystander"\nkernel = "hello-mb2.elf"\n'
+    text += '\n[domain]\nname = "bystander"\nkernel = "hello-mb2.elf"\n' + CANARY
     result = boot(tmp_path, text, bed=bed)
     for i, (word, why) in enumerate(faults.items(), start=1):
         assert result.guest_lines(word) == [f"faults: {word}"], f"{word} ({result})"
@@ -39,8 +41,9 @@ def test_faulting_guests_end_alone(bed, tmp_path):
     assert result.end_lines("bystander") == [
         f"[info] dom{n + 2} bystander: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); "
         "destroyed"], str(result)
+    assert canary_rounds(result), str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
-    assert closing_lines(result) == (f"Keel finished: 1 ended cleanly, {n + 1} crashed", "Keel exit status 4"), \
+    assert closing_lines(result) == (f"Keel finished: 2 ended cleanly, {n + 1} crashed", "Keel exit status 4"), \
         str(result)
     assert result.status == 4, str(result)
 
