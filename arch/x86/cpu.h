@@ -45,6 +45,13 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -120,6 +127,8 @@ static inline void xsetbv(uint32_t index, uint64_t value)
 #define X86_GP 13 /* general protection, with an error code */
 
 #define RFLAGS_FIXED (1ull << 1) /* bit 1 always reads as 1 */
+#define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
+#define RFLAGS_VM (1ull << 17)
 
 #endif

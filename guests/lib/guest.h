@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86/cpu.h" /* the instruction wrappers: port I/O, CPUID, MSRs, CRs, TSC */
 #include "include/keel/hypercall.h"
 
 /* ---- What the boot stubs record at entry (layout shared with entry.inc) ---- */
@@ -62,12 +63,6 @@ extern char guest_image_start[], guest_image_end[];
 #define SEG_TYPE_RW 0x2   /* type bit 1: readable (code) / writable (data) */
 #define SEG_TYPE_CE 0x4   /* type bit 2: conforming (code) / expand-down (data) */
 
-#define CR0_PE (1u << 0)
-#define CR0_PG (1u << 31)
-#define CR4_PAE (1u << 5)
-#define RFLAGS_IF (1u << 9)
-#define RFLAGS_VM (1u << 17)
-
 /* ---- The normalized boot information ---- */
 
 #define GUEST_MAX_MODULES 16
@@ -112,44 +107,6 @@ bool guest_ram_contains(const struct guest_boot *boot, uint64_t gpa, uint64_t le
 
 /* Each guest defines it; the result is written to the debug-exit port. */
 int guest_main(const struct guest_boot *boot);
-
-/* ---- Port I/O: one byte, word or dword per instruction, never string I/O ---- */
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-	__asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline uint16_t inw(uint16_t port)
-{
-	uint16_t v;
-	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-	uint32_t v;
-	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 /* ---- Output ---- */
 

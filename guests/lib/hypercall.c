@@ -11,14 +11,13 @@ static bool use_vmcall;
 
 void guest_hypercall_init(void)
 {
-	uint32_t eax, ebx, ecx, edx;
 	char vendor[12];
+	struct cpuid_regs r = cpuid(0, 0);
 
-	__asm__ volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0), "c"(0));
 	/* CPUID leaf 0: the vendor string in EBX, EDX, ECX. */
-	memcpy(vendor, &ebx, 4);
-	memcpy(vendor + 4, &edx, 4);
-	memcpy(vendor + 8, &ecx, 4);
+	memcpy(vendor, &r.ebx, 4);
+	memcpy(vendor + 4, &r.edx, 4);
+	memcpy(vendor + 8, &r.ecx, 4);
 	use_vmcall = memcmp(vendor, "GenuineIntel", sizeof(vendor)) == 0;
 }
 

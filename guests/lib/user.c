@@ -13,7 +13,6 @@
 #define SEL_USER_CODE (0x20 | 3)
 #define SEL_TSS 0x28
 
-#define RFLAGS_TF (1ull << 8)
 #define VECTOR_DB 1
 #define VECTOR_UD 6
 #define PTE_P (1ull << 0)

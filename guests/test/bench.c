@@ -23,7 +23,8 @@
 static uint64_t rounds = 500;
 static uint64_t ticks_per_kinsn; /* TSC ticks per 1000 instructions */
 
-static uint64_t rdtsc(void)
+/* RDTSC after LFENCE: the instructions before it are done when the TSC is read. */
+static uint64_t tsc_fenced(void)
 {
 	uint32_t lo, hi;
 	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
@@ -35,12 +36,12 @@ static uint64_t rdtsc(void)
 #define LOOP(name, body)                                                                      \
 	static uint64_t name(uint64_t n, const void *buf)                                     \
 	{                                                                                     \
-		uint64_t t0 = rdtsc();                                                        \
+		uint64_t t0 = tsc_fenced();                                                        \
 		__asm__ volatile("1:\n" body "dec %%rcx\njnz 1b"                              \
 				 : "+c"(n)                                                    \
 				 : "D"(buf)                                                   \
 				 : "rax", "rbx", "rdx", "rsi", "r8", "r10", "memory", "cc");  \
-		return rdtsc() - t0;                                                          \
+		return tsc_fenced() - t0;                                                          \
 	}
 
 /* Three instructions a round: its length is what calibrates. */
@@ -78,7 +79,7 @@ static uint64_t hypercall_loop(uint64_t (*on_intel)(uint64_t, const void *), uin
 static uint64_t ud_loop(bool exit)
 {
 	static uint8_t operand[4096] __attribute__((aligned(4096)));
-	uint64_t t0 = rdtsc();
+	uint64_t t0 = tsc_fenced();
 	for (uint64_t i = rounds; i; i--) {
 		if (!exit) {
 			guest_expect_trap(2);
@@ -92,7 +93,7 @@ static uint64_t ud_loop(bool exit)
 		}
 		guest_trap_vector(NULL);
 	}
-	return rdtsc() - t0;
+	return tsc_fenced() - t0;
 }
 
 static void report(const char *figure, uint64_t with, uint64_t without, uint64_t per_round)
@@ -124,8 +125,8 @@ int guest_main(const struct guest_boot *boot)
 		block_until_ms(pong_ms);
 		struct keel_time t;
 		hc_time(&t);
-		uint64_t end = rdtsc() + 2 * t.tsc_hz;
-		while (rdtsc() < end)
+		uint64_t end = tsc_fenced() + 2 * t.tsc_hz;
+		while (tsc_fenced() < end)
 			hc_yield();
 		return 0;
 	}

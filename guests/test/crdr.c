@@ -15,12 +15,9 @@
 #include "guests/lib/guest.h"
 
 #define CR0_DEFINED 0xe005003full /* PE MP EM TS ET NE, WP, AM, NW CD PG */
-#define CR0_ET (1ull << 4)
 #define CR0_FLIPPED 0x6005002eull /* MP EM TS NE WP AM NW CD: the bits a write may keep */
 #define CR0_PE_PG 0x80000001ull
-#define CR0_CD_NW 0x60000000ull
-#define CR0_CD (1ull << 30)
-#define CR0_NW (1ull << 29)
+#define CR0_CD_NW (CR0_CD | CR0_NW)
 #define CR4_EVERY_CPU_BUT_PAE 0x7dfull /* VME ... OSXMMEXCPT, but PAE */
 #define CR3_PWT_PCD 0x18ull
 #define DR7_GD (1ull << 13)

@@ -75,46 +75,28 @@ static const char *name_of(int vector)
 }
 
 /* XSETBV with ECX and EDX:EAX (SDM vol.2B "XSETBV"): the vector it raised, -1 for none. */
-static int xsetbv(uint32_t index, uint64_t value)
+static int xsetbv_trapped(uint32_t index, uint64_t value)
 {
 	guest_expect_trap(3);
 	__asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)) : "memory");
 	return guest_trap_vector(NULL);
 }
 
-static uint64_t xgetbv0(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void write_cr4(uint64_t v)
-{
-	__asm__ volatile("mov %0, %%cr4" : : "r"(v));
-}
-
-#define CR4_OSFXSR (1u << 9)
 #define CR4_VMXE (1u << 13)
-#define CR4_OSXSAVE (1u << 18)
-#define CR0_NE (1u << 5)
 
 /* With CPUID's XSAVE: each value a CPU refuses gets #GP and leaves XCR0 as it was. */
 static void xsetbv_checks(struct checks *c)
 {
-	uint32_t a, b, cx, d, xa, xb, xc, xd;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(cx), "=d"(d) : "a"(1), "c"(0));
-	if (!(cx & (1u << 26))) {
+	if (!(cpuid(1, 0).ecx & (1u << 26))) {
 		guest_printf("instructions: XSETBV: not offered by this CPU\n");
 		return;
 	}
-	__asm__ volatile("cpuid" : "=a"(xa), "=b"(xb), "=c"(xc), "=d"(xd) : "a"(0xd), "c"(0));
-	uint64_t offered = xa | (uint64_t)xd << 32;
+	struct cpuid_regs x = cpuid(0xd, 0);
+	uint64_t offered = x.eax | (uint64_t)x.edx << 32;
 	unsigned failed = c->failed;
-	uint64_t cr4;
-	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	uint64_t cr4 = read_cr4();
 	write_cr4(cr4 & ~(uint64_t)CR4_OSXSAVE);
-	int got = xsetbv(0, 3);
+	int got = xsetbv_trapped(0, 3);
 	check(c, got == UD, "XSETBV with CR4.OSXSAVE clear: %s, expected #UD", name_of(got));
 	write_cr4(cr4 | CR4_OSFXSR | CR4_OSXSAVE);
 	static const struct {
@@ -126,15 +108,15 @@ static void xsetbv_checks(struct checks *c)
 		{ 0, 0x23, "part of AVX-512" }, { 0, 0x203, "PKRU" }, { 0, 1ull << 63, "bit 63" },
 	};
 	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-		got = xsetbv(refused[i].index, refused[i].value);
+		got = xsetbv_trapped(refused[i].index, refused[i].value);
 		check(c, got == GP, "XSETBV %s: %s, expected #GP", refused[i].what, name_of(got));
-		check(c, xgetbv0() == 1, "XCR0 0x%llx after a refused XSETBV", (unsigned long long)xgetbv0());
+		check(c, xgetbv(0) == 1, "XCR0 0x%llx after a refused XSETBV", (unsigned long long)xgetbv(0));
 	}
-	got = xsetbv(0, offered);
-	check(c, got < 0 && xgetbv0() == offered, "XSETBV of every offered component (0x%llx): %s, XCR0 0x%llx",
-	      (unsigned long long)offered, name_of(got), (unsigned long long)xgetbv0());
-	got = xsetbv(0, 1);
-	check(c, got < 0 && xgetbv0() == 1, "XSETBV back to x87: %s", name_of(got));
+	got = xsetbv_trapped(0, offered);
+	check(c, got < 0 && xgetbv(0) == offered, "XSETBV of every offered component (0x%llx): %s, XCR0 0x%llx",
+	      (unsigned long long)offered, name_of(got), (unsigned long long)xgetbv(0));
+	got = xsetbv_trapped(0, 1);
+	check(c, got < 0 && xgetbv(0) == 1, "XSETBV back to x87: %s", name_of(got));
 	if (c->failed == failed)
 		guest_printf("instructions: XSETBV: #UD without CR4.OSXSAVE, #GP for what is not offered\n");
 }
@@ -172,7 +154,7 @@ static void cr0_cr4_checks(struct checks *c, bool cr4_faults)
 {
 	unsigned failed = c->failed;
 	uint64_t cr0, after;
-	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	cr0 = read_cr0();
 	__asm__ volatile("mov %1, %%cr0; mov %%cr0, %0" : "=r"(after) : "r"(cr0 & ~CR0_NE));
 	check(c, after == (cr0 & ~CR0_NE), "CR0 0x%llx after clearing NE, expected 0x%llx", (unsigned long long)after,
 	      (unsigned long long)(cr0 & ~CR0_NE));
@@ -181,12 +163,12 @@ static void cr0_cr4_checks(struct checks *c, bool cr4_faults)
 	      (unsigned long long)(cr0 | CR0_NE));
 	if (cr4_faults) {
 		uint64_t cr4, cr4_after;
-		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+		cr4 = read_cr4();
 		guest_expect_trap(3); /* mov %rax, %cr4: 0f 22 e0 */
 		__asm__ volatile("mov %0, %%cr4" : : "a"(cr4 | CR4_VMXE));
 		int got = guest_trap_vector(NULL);
 		check(c, got == GP, "CR4.VMXE set: %s, expected #GP", name_of(got));
-		__asm__ volatile("mov %%cr4, %0" : "=r"(cr4_after));
+		cr4_after = read_cr4();
 		check(c, cr4_after == cr4, "CR4 0x%llx after a refused write, was 0x%llx", (unsigned long long)cr4_after,
 		      (unsigned long long)cr4);
 	}

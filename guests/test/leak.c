@@ -15,9 +15,6 @@
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
 #define MSR_TSC_AUX 0xc0000103
-#define CR4_OSFXSR (1u << 9)
-#define CR4_OSXMMEXCPT (1u << 10)
-#define CR4_OSXSAVE (1u << 18)
 #define CR4_PKE (1u << 22)
 #define XCR0_X87_SSE 0x3
 #define XCR0_X87_SSE_AVX 0x7
@@ -63,57 +60,20 @@ static const struct secrets initial = {
 	.fcw = FCW_INIT, .mxcsr = MXCSR_INIT, .xcr0 = 1, .dr6 = DR6_INIT, .dr7 = DR7_INIT,
 };
 
-static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
-}
-
-static uint64_t rdmsr(uint32_t index)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(index));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void wrmsr(uint32_t index, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(index), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-static uint64_t xgetbv0(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void xsetbv0(uint64_t v)
-{
-	__asm__ volatile("xsetbv" : : "c"(0), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
 static void detect(void)
 {
-	uint32_t r[4];
-	cpuid(1, 0, r);
-	has_xsave = r[2] & (1u << 26);
-	bool avx = r[2] & (1u << 28);
-	if (has_xsave) {
-		uint32_t d[4];
-		cpuid(0xd, 0, d);
-		has_avx = avx && (d[0] & 4);
-	}
-	cpuid(0x80000001, 0, r);
-	has_rdtscp = r[3] & (1u << 27);
+	struct cpuid_regs r = cpuid(1, 0);
+	has_xsave = r.ecx & (1u << 26);
+	bool avx = r.ecx & (1u << 28);
+	if (has_xsave)
+		has_avx = avx && (cpuid(0xd, 0).eax & 4);
+	has_rdtscp = cpuid(0x80000001, 0).edx & (1u << 27);
 }
 
 /* SSE instructions need CR4.OSFXSR, XSETBV and XGETBV CR4.OSXSAVE. */
 static void enable_sse_and_xsave(void)
 {
-	uint64_t cr4;
-	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT | (has_xsave ? CR4_OSXSAVE : 0);
-	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | (has_xsave ? CR4_OSXSAVE : 0));
 }
 
 /* CPUID hides protection keys, but a CPU that has them takes CR4.PKE all the same. Only
@@ -121,14 +81,12 @@ static void enable_sse_and_xsave(void)
  * but QEMU 7.2 answers it with a failed VM entry instead, which ends the domain. */
 static void try_enable_pke(void)
 {
-	uint64_t cr4;
-	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	uint64_t cr4 = read_cr4();
 	tried_pke = true;
 	guest_expect_trap(3); /* mov cr4, rax: 0f 22 e0 */
 	__asm__ volatile("mov %0, %%cr4" : : "a"(cr4 | CR4_PKE));
 	int vector = guest_trap_vector(NULL);
-	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
-	has_pke = vector < 0 && (cr4 & CR4_PKE);
+	has_pke = vector < 0 && (read_cr4() & CR4_PKE);
 }
 
 static uint32_t rdpkru(void)
@@ -225,13 +183,6 @@ static uint64_t read_tsc_aux(void)
 	return aux;
 }
 
-static uint64_t read_cr2(void)
-{
-	uint64_t v;
-	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
-	return v;
-}
-
 /* ---- Comparing ---- */
 
 static const char *phase; /* "clean": a fresh vCPU's state; "kept": the role's own values */
@@ -315,7 +266,7 @@ static void compare(const struct secrets *want, bool avx)
 static void plant(const struct secrets *s, bool avx)
 {
 	if (has_xsave)
-		xsetbv0(avx ? s->xcr0 : XCR0_X87_SSE);
+		xsetbv(0, avx ? s->xcr0 : XCR0_X87_SSE);
 	write_x87(s);
 	write_sse(s);
 	if (avx)
@@ -324,7 +275,7 @@ static void plant(const struct secrets *s, bool avx)
 	write_debug(s);
 	if (has_rdtscp)
 		wrmsr(MSR_TSC_AUX, s->tsc_aux);
-	__asm__ volatile("mov %0, %%cr2" : : "r"(s->cr2));
+	write_cr2(s->cr2);
 	if (has_pke)
 		wrpkru(s->pkru);
 }
@@ -350,7 +301,7 @@ static void block_until(uint64_t ms)
 static void compare_xcr0(uint64_t want)
 {
 	unsigned f = c.failed;
-	same("XCR0", xgetbv0(), want);
+	same("XCR0", xgetbv(0), want);
 	report("XCR0", f);
 }
 
@@ -390,7 +341,7 @@ int guest_main(const struct guest_boot *boot)
 		if (has_xsave)
 			compare_xcr0(initial.xcr0);
 		if (avx)
-			xsetbv0(XCR0_X87_SSE_AVX); /* to read the YMM registers */
+			xsetbv(0, XCR0_X87_SSE_AVX); /* to read the YMM registers */
 		compare(&initial, avx);
 		plant(&probe_values, false); /* leaves XCR0 = x87 | SSE, unlike the plant */
 		block_until(600);

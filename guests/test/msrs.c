@@ -68,16 +68,7 @@ static void done(const char *name, unsigned failed_before)
 
 static bool cpu_has_rdtscp(void)
 {
-	uint32_t a, b, cx, d;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(cx), "=d"(d) : "a"(0x80000001), "c"(0));
-	return d & (1u << 27);
-}
-
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
+	return cpuid(0x80000001, 0).edx & (1u << 27);
 }
 
 /* An address MSR: canonical values stick, a non-canonical one is refused. */

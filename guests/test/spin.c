@@ -7,13 +7,6 @@
 
 #define ROUND 4096 /* loop iterations between two reads of the TSC */
 
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 int guest_main(const struct guest_boot *boot)
 {
 	uint64_t ms = 1000;
