@@ -5,8 +5,8 @@
  * describe a CPU whose clock it does not keep). Where the PIT does not count (chipsets can
  * turn it off), the ACPI PM timer the FADT names is the clock counted against. The PIT runs on the same virtual clock as
  * the TSC in both emulators. A CPU whose TSC does not tick at a constant rate would need
- * another clock; Keel assumes an invariant TSC. Conversions to nanoseconds use a 32.32
- * fixed-point factor, so the hot path has no division. */
+ * another clock; Keel assumes an invariant TSC. Conversions between ticks and nanoseconds
+ * are lib/timescale.h's: no division on the hot path, no overflow for any value. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/paging.h"
 #include "drivers/acpi.h"
@@ -23,9 +23,8 @@
 #define FALLBACK_HZ 1000000000ull
 #define GIVE_UP_TICKS 1000000000ull /* 10 ms take 10^8 ticks even at 10 GHz */
 
-uint64_t tsc_start, tsc_ns_per_tick_32;
+struct timescale tsc_scale;
 static uint64_t hz;
-static uint64_t ticks_per_ns_32;                /* ticks = (ns * ticks_per_ns_32) >> 32 */
 
 static uint64_t measure_against_pit(void)
 {
@@ -85,7 +84,7 @@ static uint64_t from_cpuid(const char **leaf)
 
 void tsc_init(uint64_t rsdp)
 {
-	tsc_start = rdtsc();
+	uint64_t start = rdtsc();
 	const char *leaf = "", *against = "the PIT";
 	uint64_t stated = from_cpuid(&leaf), measured = measure_against_pit();
 	struct acpi_pm_timer pm;
@@ -111,13 +110,7 @@ void tsc_init(uint64_t rsdp)
 		log_warn("tsc: neither the PIT nor an ACPI PM timer counted, and CPUID does not say; assuming 1 GHz, "
 			 "so Keel's clock may be wrong");
 	}
-	tsc_ns_per_tick_32 = (1000000000ull << 32) / hz;
-	ticks_per_ns_32 = (hz / 1000000000ull) << 32 | ((hz % 1000000000ull) << 32) / 1000000000ull;
-}
-
-uint64_t tsc_at_ns(uint64_t ns)
-{
-	return tsc_start + (uint64_t)(((unsigned __int128)ns * ticks_per_ns_32) >> 32);
+	timescale_init(&tsc_scale, start, hz);
 }
 
 uint64_t tsc_hz(void)

@@ -59,18 +59,20 @@ static int64_t hc_yield(struct hypercall hc)
 }
 
 /* block(deadline_ns): waits until Keel's clock reaches the deadline (0: none) or an event
- * comes (the caller's timer). Returns 0 when it wakes, at once if either is already due. */
+ * comes (the caller's timer). Returns 0 when it wakes, at once if either is already due. A
+ * deadline beyond what the clock can express is none. */
 static int64_t hc_block(struct hypercall hc)
 {
-	sched_block(hc.v, arg(hc, 0));
+	sched_block(hc.v, tsc_guest_deadline(arg(hc, 0)));
 	return 0;
 }
 
 /* set_timer(deadline_ns): the caller's one-shot timer event, which wakes it from block or
- * from HLT with interrupts on; a later call replaces it, 0 cancels it. */
+ * from HLT with interrupts on; a later call replaces it, 0 cancels it, and so does a
+ * deadline beyond what the clock can express. */
 static int64_t hc_set_timer(struct hypercall hc)
 {
-	hc.v->timer_ns = arg(hc, 0);
+	hc.v->timer_ns = tsc_guest_deadline(arg(hc, 0));
 	return 0;
 }
 

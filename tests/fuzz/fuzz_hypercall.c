@@ -19,7 +19,7 @@
 
 static struct domain dom;
 static unsigned reached; /* stub calls: none may come from CPL > 0 */
-uint64_t tsc_start, tsc_ns_per_tick_32;
+struct timescale tsc_scale = { .horizon_ns = TIMESCALE_MAX_HORIZON_NS };
 
 static void require(int ok)
 {

@@ -158,3 +158,57 @@ def test_a_cpu_time_limit_ends_a_looping_domain(bed, tmp_path):
     assert result.guest_lines("hello")[-1] == "hello: the clock runs", str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 1 crashed", "Keel exit status 4"), str(result)
+
+
+# The deadlines guests/test/deadline.c ends on, each one Keel's clock cannot express, waited
+# for with the block hypercall or with set_timer and HLT.
+NEVER = [("tsc", "block"), ("2^63", "block"), ("2^63+1", "block"), ("2^64-1", "block"), ("tsc", "hlt"),
+         ("2^64-1", "hlt")]
+
+
+def deadline_config(count=0, seed=1, ms=2000):
+    text = EMULATOR_PORTS + f'\n[domain]\nname = "meter"\nkernel = "spin.elf"\ncmdline = "ms={ms} sti"\n'
+    for i, (final, how) in enumerate(NEVER):
+        text += (f'\n[domain]\nname = "never{i}"\nkernel = "deadline.elf"\n'
+                 f'cmdline = "final={final} count={count} seed={seed + i}{" hlt" if how == "hlt" else ""}"\n')
+    return text
+
+
+def check_deadlines(result, waits):
+    """Each deadline domain waited on every deadline that comes, none ended early, and then
+    waits for good on its final one; the meter beside them ran to its end."""
+    for i, (final, _) in enumerate(NEVER):
+        lines = result.guest_lines(f"never{i}")
+        assert lines[0] == f"deadline: {waits} waits, none early", str(result)
+        assert re.fullmatch(rf"deadline: final {re.escape(final)} = \d+", lines[1]) and len(lines) == 2, str(result)
+    assert [line for line in result.lines if line.endswith("blocked forever: it waits for an event, and none can come")] == [
+        f"[warn] dom{i + 2} never{i}: blocked forever: it waits for an event, and none can come"
+        for i in range(len(NEVER))], str(result)
+    assert rounds(result, "meter") > 0, str(result)
+    assert "[info] scheduler: no vCPU can run any more" in result.lines, str(result)
+    assert closing_lines(result) == (f"Keel finished: 1 ended cleanly, 0 crashed, {len(NEVER)} blocked forever",
+                                     "Keel exit status 4"), str(result)
+
+
+def test_deadlines_the_clock_cannot_express_are_never(bed, tmp_path):
+    """Deadline domains wait on deadlines that come (past, now, up to 16 ms ahead), then
+    each on one Keel's clock cannot express: 2^63 ns and beyond, and 1 s past the point
+    where the TSC at its rate passes 2^64 (before 2^63 ns on QEMU's 2.3 GHz TSC). Keel
+    takes those as "never": the domains wait for good, the run ends when the meter beside
+    them has, and no value makes Keel arm its timer in the past and pick again after
+    every exit: the meter's run is cut only by the deadlines that come (at most one exit
+    each) and by the slices it shares while the others still run."""
+    result = boot(tmp_path, deadline_config(), bed=bed)
+    check_deadlines(result, 7)
+    assert result.exit_table()["meter"]["intr"] <= 40, str(result)
+
+
+@pytest.mark.campaign
+def test_random_deadlines_beside_a_meter(bed, tmp_path, campaign):
+    """The same with 300 random deadlines per domain (make fuzz-guests: COUNT of them):
+    past ones, ones up to 67 ms ahead, and timers beyond the clock's reach."""
+    count, seed = campaign[0] or 300, campaign[1] or 1
+    result = boot(tmp_path, deadline_config(count, seed, ms=2000 + count * 2), bed=bed, timeout=300 + count // 20)
+    check_deadlines(result, 7 + count)
+    # A wait that comes during the meter's run ends it once; slices while others run.
+    assert result.exit_table()["meter"]["intr"] <= 40 + len(NEVER) * count, str(result)

@@ -1,0 +1,1 @@
+SRC_test_timescale := lib/timescale.c
