@@ -1,16 +1,23 @@
 /* A domain's console: what its guest writes through the UART, the debug port 0xe9 and the
- * console_write hypercall. Each source collects whole lines; every complete line goes to
- * Keel's serial line as "domN name (source): text" and into the domain's console ring,
- * its history (console_ring KiB). Lines are printed whole, one call each, so the lines of
- * different domains never interleave. */
+ * console_write hypercall. Each source collects whole lines. A complete line goes, at the
+ * speed of memory and from the exit handler that completed it, into the domain's console
+ * ring, its history (console_ring KiB), and into its output queue. Keel sends queued lines
+ * to its serial line outside any exit, in the scheduler, in time charged to the domain
+ * (console_drain), each line whole, as "domN name (source): text". A line that finds the
+ * queue full is dropped and counted; where the first such line would have been, one line
+ * says how many bytes were dropped until it was sent. */
 #ifndef KEEL_VMM_CONSOLE_H
 #define KEEL_VMM_CONSOLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/ring.h"
 
 #define CONSOLE_LINE_MAX 160
+/* Bytes of lines a domain may have waiting for the serial line: at 115200 baud, about a
+ * third of a second of it. */
+#define CONSOLE_QUEUE_BYTES 4096
 
 enum console_source {
 	CONSOLE_UART,       /* the emulated 16550 at 0x3f8 */
@@ -24,22 +31,43 @@ struct console_line {
 	char text[CONSOLE_LINE_MAX];
 };
 
+/* Over the domain's whole life, restarts included. A line's size is its text and the
+ * newline that ends it: written = shown + dropped + what is still queued. */
+struct console_stats {
+	uint64_t written, shown, dropped; /* bytes */
+	uint64_t max_delay_ns; /* the longest a line waited between its end and its sending */
+};
+
 struct console {
 	struct console_line lines[CONSOLE_SOURCES];
-	struct ring ring;
-	uint64_t ring_pa;
-	uint64_t ring_pages;
+	struct ring ring;   /* the history */
+	uint64_t ring_pa, ring_pages;
+	struct ring queue;  /* lines waiting for the serial line, as records */
+	uint64_t queue_pa;
+	uint64_t sent;      /* queue position of the next record to send */
+	uint64_t dropping;  /* bytes dropped since the marker was queued */
+	bool marker_queued; /* a marker waits in the queue for the dropped lines */
+	struct console_stats stats;
 };
 
 struct domain;
 
-/* Allocates the ring (kib KiB). Returns 0 or -ENOMEM. */
+/* Allocates the ring (kib KiB) and the queue. Returns 0 or -ENOMEM. */
 int console_init(struct domain *d, unsigned kib);
 void console_free(struct domain *d);
-/* Appends guest text; every complete line (or a full line buffer) is emitted. Control
- * characters are shown as '.', carriage returns dropped. */
+/* Appends guest text; every complete line (or a full line buffer) is queued, and the
+ * domain's vCPU ends its run after this exit so that Keel can send it. Control characters
+ * are shown as '.', carriage returns dropped. */
 void console_put(struct domain *d, enum console_source src, const char *text, size_t len);
-/* Emits what is left of unfinished lines. */
+/* Ends unfinished lines, as a newline would. */
 void console_flush(struct domain *d);
+/* Lines wait to be sent. */
+static inline bool console_pending(const struct console *c)
+{
+	return c->queue.written != c->sent;
+}
+/* Sends queued lines, each whole, while the TSC is below until_tsc: the last one may end
+ * past it, by the time one line takes. True when the queue is empty. */
+bool console_drain(struct domain *d, uint64_t until_tsc);
 
 #endif

@@ -59,12 +59,17 @@ static const char *find_images(struct domain *d, const struct boot_info *boot, c
 	return NULL;
 }
 
-static void teardown(struct domain *d)
+static void destroy_vcpu(struct domain *d)
 {
-	sched_remove(&d->vcpu);
 	if (d->vcpu.vendor)
 		hvm->vcpu_destroy(d->vcpu.vendor);
 	d->vcpu.vendor = NULL;
+}
+
+static void teardown(struct domain *d)
+{
+	sched_remove(&d->vcpu);
+	destroy_vcpu(d);
 	p2m_destroy(&d->p2m);
 }
 
@@ -79,49 +84,44 @@ static int attach_devices(struct domain *d)
 	return 0;
 }
 
-/* Memory, kernel and modules, devices, vCPU: a domain ready to run. Returns 0, or -1 with
- * the reason in why, having freed what it took. */
-static int build(struct domain *d, char *why, size_t len)
+/* Kernel and modules into the domain's zeroed memory, its devices, its vCPU: a life begins.
+ * Returns 0, or -1 with the reason in why, having freed what it took but the memory. */
+static int start(struct domain *d, char *why, size_t len)
 {
 	const struct domain_config *cfg = &d->config;
+	struct vcpu *v = &d->vcpu;
 	struct loader_result r;
 	int err;
 
-	if ((err = p2m_init(&d->p2m, cfg->memory_mib << 20))) {
-		ksnprintf(why, len, "cannot allocate %llu MiB of guest memory (error %d)",
-			  (unsigned long long)cfg->memory_mib, err);
+	if (loader_load(&d->p2m, &d->images, &r, why, len))
 		return -1;
-	}
-	if (loader_load(&d->p2m, &d->images, &r, why, len)) {
-		p2m_destroy(&d->p2m);
-		return -1;
-	}
 	const char *unsupported = hvm->unsupported_boot_mode(r.boot.mode);
 	if (unsupported) {
 		ksnprintf(why, len, "%s", unsupported);
-		p2m_destroy(&d->p2m);
 		return -1;
 	}
 	if ((err = attach_devices(d))) {
 		ksnprintf(why, len, "cannot attach its devices (error %d)", err);
-		p2m_destroy(&d->p2m);
 		return -1;
 	}
-	d->vcpu = (struct vcpu){ .dom = d, .regs = r.regs };
-	msrs_reset(&d->vcpu);
-	if ((err = hvm->vcpu_create(&d->vcpu.vendor, d->p2m.npt.root, &r.boot))) {
+	/* A vCPU at power-on; what the scheduler keeps of it (v->sched) goes on. */
+	v->dom = d;
+	v->regs = r.regs;
+	v->wake_ns = v->timer_ns = 0;
+	v->tpr = 0;
+	msrs_reset(v);
+	if ((err = hvm->vcpu_create(&v->vendor, d->p2m.npt.root, &r.boot))) {
 		ksnprintf(why, len, "cannot create its vCPU (error %d)", err);
-		teardown(d);
+		v->vendor = NULL;
 		return -1;
 	}
 	d->memory = (struct domain_memory){
 		.ram = d->p2m.ram_size,
-		.own = sizeof(*d) + d->console.ring_pages * PAGE_SIZE + hvm->vcpu_bytes,
+		.own = sizeof(*d) + d->console.ring_pages * PAGE_SIZE + CONSOLE_QUEUE_BYTES + hvm->vcpu_bytes,
 		.page_tables = d->p2m.npt.table_pages * PAGE_SIZE,
 	};
-	d->vcpu.state = VCPU_RUNNABLE;
 	d->state = DOMAIN_RUNNING;
-	sched_add(&d->vcpu);
+	d->restart.life_ns = tsc_now_ns();
 	unsigned n = d->images.nmodules;
 	log_info("dom%u %s: built: %s kernel (%s) at 0x%llx-0x%llx, %u module%s, %llu MiB, entry 0x%llx", d->id,
 		 cfg->name, config_kernel_type_name(r.type), r.format, (unsigned long long)r.kernel_low,
@@ -152,11 +152,19 @@ struct domain *domain_create(const struct domain_config *cfg, const struct boot_
 			  cfg->name, cfg->console_ring_kib);
 		return NULL;
 	}
-	if (build(d, why, sizeof(why))) {
+	int err = p2m_init(&d->p2m, cfg->memory_mib << 20);
+	if (err)
+		ksnprintf(why, sizeof(why), "cannot allocate %llu MiB of guest memory (error %d)",
+			  (unsigned long long)cfg->memory_mib, err);
+	if (err || start(d, why, sizeof(why))) {
 		log_error("keel.cfg:%d: domain '%s' not started: %s", cfg->line, cfg->name, why);
+		destroy_vcpu(d);
+		p2m_destroy(&d->p2m);
 		console_free(d);
 		return NULL;
 	}
+	d->vcpu.state = VCPU_RUNNABLE;
+	sched_add(&d->vcpu);
 	ndomains++;
 	return d;
 }
@@ -173,12 +181,6 @@ static enum end_action policy(const struct domain *d, enum end_reason reason)
 	}
 }
 
-/* It has restarted RESTART_LIMIT times already, the first of them within the span. */
-static bool restarting_in_a_loop(const struct domain *d)
-{
-	return d->restarts >= RESTART_LIMIT && tsc_now_ns() - d->restart_ns[0] < RESTART_SPAN_NS;
-}
-
 bool domain_ended_cleanly(const struct domain *d)
 {
 	return d->state != DOMAIN_RUNNING && d->end.reason != END_CRASH && !d->end.destroyed_for_looping &&
@@ -187,36 +189,17 @@ bool domain_ended_cleanly(const struct domain *d)
 
 void domain_end(struct domain *d, enum end_reason reason, bool has_status, uint32_t status, const char *how_fmt, ...)
 {
-	char how[200], status_text[32];
 	va_list ap;
-
-	if (d->end_pending || d->state != DOMAIN_RUNNING)
+	if (d->state != DOMAIN_RUNNING)
 		return; /* it is ending already */
-	va_start(ap, how_fmt);
-	kvsnprintf(how, sizeof(how), how_fmt, ap);
-	va_end(ap);
 	console_flush(d);
 	sched_end(&d->vcpu);
-	d->end_pending = true;
-	d->end = (struct domain_end){ .reason = reason, .has_status = has_status, .status = status };
-
-	enum end_action action = policy(d, reason);
-	char what[64];
-	ksnprintf(what, sizeof(what), "%s", action == ACTION_PRESERVE ? "preserved: its memory and vCPU are kept"
-					    : action == ACTION_RESTART ? "restarting"
-									: "destroyed");
-	if (action == ACTION_RESTART && restarting_in_a_loop(d)) {
-		d->end.destroyed_for_looping = true;
-		ksnprintf(what, sizeof(what), "destroyed: it restarted %u times within %llu s", RESTART_LIMIT,
-			  RESTART_SPAN_NS / 1000000000ull);
-	}
-	if (has_status)
-		ksnprintf(status_text, sizeof(status_text), "exit status %u", status);
-	else
-		ksnprintf(status_text, sizeof(status_text), "no exit status");
-	bool clean = reason != END_CRASH && !d->end.destroyed_for_looping && (!has_status || status == 0);
-	log_msg(clean ? LOG_INFO : LOG_WARN, "dom%u %s: ended: %s, %s (%s); %s", d->id, d->config.name,
-		reason_names[reason], status_text, how, what);
+	d->state = DOMAIN_ENDING;
+	d->end = (struct domain_end){ .reason = reason, .has_status = has_status, .status = status,
+				      .at_ns = tsc_now_ns() };
+	va_start(ap, how_fmt);
+	kvsnprintf(d->end.how, sizeof(d->end.how), how_fmt, ap);
+	va_end(ap);
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -229,37 +212,104 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	domain_end(d, END_CRASH, false, 0, "%s", why);
 }
 
-static void restart(struct domain *d)
+/* Restart, or destroy if its lives have been short too often in a row (domain.h): what
+ * follows, in words, and the wait before the rebuild. */
+static enum end_action restart_or_not(struct domain *d, char *what, size_t len, uint64_t *wait_ns)
 {
-	char why[200];
-	teardown(d);
-	/* Remember when: restart_ns holds the last RESTART_LIMIT restarts, oldest first. */
-	if (d->restarts >= RESTART_LIMIT)
-		memmove(d->restart_ns, d->restart_ns + 1, sizeof(d->restart_ns) - sizeof(d->restart_ns[0]));
-	d->restart_ns[d->restarts < RESTART_LIMIT ? d->restarts : RESTART_LIMIT - 1] = tsc_now_ns();
-	d->restarts++;
-	if (build(d, why, sizeof(why))) {
-		log_error("dom%u %s: cannot restart: %s", d->id, d->config.name, why);
-		console_free(d);
-		d->state = DOMAIN_ENDED;
+	bool short_life = d->end.at_ns - d->restart.life_ns < RESTART_SHORT_LIFE_NS;
+	d->restart.streak = short_life ? d->restart.streak + 1 : 0;
+	*wait_ns = d->restart.streak >= 2 ? RESTART_BACKOFF_NS << (d->restart.streak - 2) : 0;
+	if (d->restart.streak > RESTART_LIMIT) {
+		d->end.destroyed_for_looping = true;
+		ksnprintf(what, len, "destroyed: restarting in a loop (%u lives in a row shorter than %llu s)",
+			  d->restart.streak, RESTART_SHORT_LIFE_NS / 1000000000ull);
+		return ACTION_DESTROY;
 	}
+	if (*wait_ns)
+		ksnprintf(what, len, "restarting in %llu ms", (unsigned long long)(*wait_ns / 1000000));
+	else
+		ksnprintf(what, len, "restarting");
+	return ACTION_RESTART;
 }
 
-void domain_apply_end(struct domain *d)
+/* Its console lines are out: says how it ended, then destroys, preserves or restarts it. */
+static void finish_end(struct domain *d)
 {
-	if (!d->end_pending)
-		return;
-	d->end_pending = false;
 	enum end_action action = policy(d, d->end.reason);
-	if (action == ACTION_RESTART && !d->end.destroyed_for_looping) {
-		restart(d);
+	char what[96], status_text[32];
+	uint64_t wait_ns = 0;
+	if (action == ACTION_RESTART)
+		action = restart_or_not(d, what, sizeof(what), &wait_ns);
+	else
+		ksnprintf(what, sizeof(what), "%s",
+			  action == ACTION_PRESERVE ? "preserved: its memory and vCPU are kept" : "destroyed");
+	if (d->end.has_status)
+		ksnprintf(status_text, sizeof(status_text), "exit status %u", d->end.status);
+	else
+		ksnprintf(status_text, sizeof(status_text), "no exit status");
+	bool clean = d->end.reason != END_CRASH && !d->end.destroyed_for_looping &&
+		     (!d->end.has_status || d->end.status == 0);
+	log_msg(clean ? LOG_INFO : LOG_WARN, "dom%u %s: ended: %s, %s (%s); %s", d->id, d->config.name,
+		reason_names[d->end.reason], status_text, d->end.how, what);
+
+	if (action == ACTION_RESTART) {
+		destroy_vcpu(d);
+		d->restarts++;
+		d->state = DOMAIN_RESTARTING;
+		d->restart.at_ns = tsc_now_ns() + wait_ns;
+		d->restart.zeroed = 0;
 	} else if (action == ACTION_PRESERVE) {
+		sched_remove(&d->vcpu);
 		d->state = DOMAIN_PRESERVED;
 	} else {
 		teardown(d);
 		console_free(d);
 		d->state = DOMAIN_ENDED;
 	}
+}
+
+/* The next pieces of its memory zeroed; once all of it is, it starts again. */
+static void rebuild(struct domain *d, uint64_t until_tsc)
+{
+	char why[200];
+	do {
+		uint64_t left = d->p2m.ram_size - d->restart.zeroed;
+		uint64_t n = left < RESTART_ZERO_PIECE ? left : RESTART_ZERO_PIECE;
+		p2m_zero(&d->p2m, d->restart.zeroed, n);
+		d->restart.zeroed += n;
+	} while (d->restart.zeroed < d->p2m.ram_size && rdtsc() < until_tsc);
+	if (d->restart.zeroed < d->p2m.ram_size)
+		return;
+	if (start(d, why, sizeof(why))) {
+		log_error("dom%u %s: cannot restart: %s", d->id, d->config.name, why);
+		teardown(d);
+		console_free(d);
+		d->state = DOMAIN_ENDED;
+		return;
+	}
+	sched_restart(&d->vcpu);
+}
+
+bool domain_has_work(const struct domain *d, uint64_t now_ns, uint64_t *due_ns)
+{
+	if (console_pending(&d->console) || d->state == DOMAIN_ENDING)
+		return true;
+	if (d->state != DOMAIN_RESTARTING)
+		return false;
+	if (now_ns >= d->restart.at_ns)
+		return true;
+	*due_ns = d->restart.at_ns;
+	return false;
+}
+
+void domain_work(struct domain *d, uint64_t until_tsc)
+{
+	if (console_pending(&d->console) && !console_drain(d, until_tsc))
+		return; /* more lines: its next turn */
+	if (d->state == DOMAIN_ENDING)
+		finish_end(d);
+	else if (d->state == DOMAIN_RESTARTING && tsc_now_ns() >= d->restart.at_ns)
+		rebuild(d, until_tsc);
 }
 
 unsigned domain_count(void)

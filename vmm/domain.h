@@ -3,9 +3,10 @@
  * Life of a domain: domain_create builds it from its configuration (kernel and modules
  * found among the boot modules, memory, devices, vCPU) and it runs. It ends by powering
  * off, rebooting or crashing (domain_end); its on_poweroff, on_reboot or on_crash policy
- * then destroys it, restarts it (built again from its images in fresh memory) or keeps it
- * for inspection. The policy is applied by the scheduler after the exit that ended it
- * (domain_apply_end), so no handler runs on a domain that has just been torn down. */
+ * then destroys it, restarts it (built again from its images in its memory, zeroed) or
+ * keeps it for inspection. Everything after the end is work Keel does in the scheduler, in
+ * time charged to the domain (domain_work), so no handler runs on a domain that has just
+ * been torn down, and a domain that ends or restarts often slows only itself. */
 #ifndef KEEL_VMM_DOMAIN_H
 #define KEEL_VMM_DOMAIN_H
 
@@ -21,15 +22,24 @@
 #include "vmm/vcpu.h"
 
 #define DOMAIN_MAX CONFIG_MAX_DOMAINS
-/* A domain that ends this many times within RESTART_SPAN_NS, each time restarted, is
- * destroyed instead of restarted again: it is looping. */
+/* Restarts. A life is short if it lasts less than RESTART_SHORT_LIFE_NS from the end of its
+ * build to its end. Before building a domain again after its second short life in a row,
+ * Keel waits RESTART_BACKOFF_NS, and twice as long after each further one; a domain whose
+ * lives were short RESTART_LIMIT + 1 times in a row is destroyed instead: it restarts in a
+ * loop. Lives are the domain's own history: how long Keel takes to build it, or how others
+ * load the CPU meanwhile, does not count. */
 #define RESTART_LIMIT 5
-#define RESTART_SPAN_NS 10000000000ull
+#define RESTART_SHORT_LIFE_NS 10000000000ull
+#define RESTART_BACKOFF_NS 50000000ull
+/* Zeroing its memory for a rebuild: this much between two looks at the clock. */
+#define RESTART_ZERO_PIECE (64 * 1024)
 
 enum domain_state {
-	DOMAIN_RUNNING,   /* its vCPU runs or waits */
-	DOMAIN_ENDED,     /* ended and destroyed: its memory is free */
-	DOMAIN_PRESERVED, /* ended; memory and vCPU kept (on_* = preserve) */
+	DOMAIN_RUNNING,    /* its vCPU runs or waits */
+	DOMAIN_ENDING,     /* it ended: Keel sends its last console lines, then applies its policy */
+	DOMAIN_RESTARTING, /* being built again: its memory zeroed in pieces, then its images loaded */
+	DOMAIN_ENDED,      /* ended and destroyed: its memory is free */
+	DOMAIN_PRESERVED,  /* ended; memory and vCPU kept (on_* = preserve) */
 };
 
 enum end_reason { END_POWEROFF, END_REBOOT, END_CRASH };
@@ -40,11 +50,21 @@ struct domain_end {
 	bool has_status;  /* the guest gave an exit status */
 	uint32_t status;
 	bool destroyed_for_looping;
+	uint64_t at_ns;   /* when, in Keel's clock */
+	char how[160];    /* what ended it, for its line */
+};
+
+/* Its restarts: the one in progress and the history the loop rule reads. */
+struct domain_restart {
+	unsigned streak;  /* short lives in a row, the last one included */
+	uint64_t life_ns; /* when its current life began */
+	uint64_t at_ns;   /* DOMAIN_RESTARTING: when the rebuild may begin */
+	uint64_t zeroed;  /* DOMAIN_RESTARTING: bytes of its RAM zeroed so far */
 };
 
 /* Memory a domain holds while it runs, in bytes: its guest RAM, what Keel keeps for it
- * (struct domain, its console ring, its vCPU's VMCB or VMCS and XSAVE area), and its
- * nested page tables. Memory all domains share is hvm->shared_bytes. */
+ * (struct domain, its console ring and queue, its vCPU's VMCB or VMCS and XSAVE area), and
+ * its nested page tables. Memory all domains share is hvm->shared_bytes. */
 struct domain_memory {
 	uint64_t ram, own, page_tables;
 };
@@ -60,11 +80,10 @@ struct domain {
 	struct uart16550 uart;
 	struct loader_input images; /* kernel and modules, found among the boot modules once */
 	uint64_t exits[EXIT_REASON_COUNT];
-	uint64_t cpu_ns; /* time its vCPU has run, over all its restarts */
+	uint64_t cpu_ns; /* time its vCPU ran and Keel worked for it, over all its restarts */
 	unsigned restarts;
-	uint64_t restart_ns[RESTART_LIMIT]; /* when the last restarts happened, oldest first */
-	bool end_pending;
-	struct domain_memory memory; /* as of its last build */  /* domain_end ran; domain_apply_end has not yet */
+	struct domain_restart restart;
+	struct domain_memory memory; /* as of its last build */
 	struct domain_end end;
 };
 
@@ -72,14 +91,21 @@ struct domain {
  * frees what it took and returns NULL. */
 struct domain *domain_create(const struct domain_config *cfg, const struct boot_info *boot);
 
-/* Ends the domain: logs "domN name: ended: <reason>, <exit status> (<how>); <what now>"
- * and stops its vCPU. has_status: the guest gave status. */
+/* Ends the domain: its vCPU runs no more guest code, and once its console lines are sent
+ * Keel logs "domN name: ended: <reason>, <exit status> (<how>); <what now>" and applies its
+ * policy (domain_work). has_status: the guest gave status. Nothing if it is not running. */
 void domain_end(struct domain *d, enum end_reason reason, bool has_status, uint32_t status, const char *how_fmt,
 		...) __attribute__((format(printf, 5, 6)));
 /* Ends it because of something its guest did that Keel will not continue (a crash). */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Carries out the policy for the end recorded by domain_end: destroy, restart, preserve. */
-void domain_apply_end(struct domain *d);
+/* Keel has work for the domain: console lines to send, an end to apply, a rebuild that may
+ * begin; if it has none now but a rebuild will be due, *due_ns says when. */
+bool domain_has_work(const struct domain *d, uint64_t now_ns, uint64_t *due_ns);
+/* Does that work, charged by the scheduler to the domain's vCPU, until the TSC reaches
+ * until_tsc: sends console lines, then applies the policy of an end (destroy, preserve, or
+ * restart), or zeroes the next pieces of its memory for a rebuild and, once all of it is,
+ * loads its images and starts its vCPU again. Each step is short: a line, 64 KiB. */
+void domain_work(struct domain *d, uint64_t until_tsc);
 
 /* The domain ended cleanly: powered off or rebooted with exit status 0 (or none). */
 bool domain_ended_cleanly(const struct domain *d);

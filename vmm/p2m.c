@@ -100,6 +100,18 @@ void p2m_destroy(struct p2m *p2m)
 	p2m->last = (struct p2m_leaf){ 0 };
 }
 
+static void zero_piece(void *host, uint64_t offset, uint64_t n, void *ctx)
+{
+	(void)offset;
+	(void)ctx;
+	memset(host, 0, n);
+}
+
+int p2m_zero(struct p2m *p2m, uint64_t gpa, uint64_t len)
+{
+	return p2m_visit(p2m, gpa, len, NPT_PERM_W, zero_piece, NULL);
+}
+
 /* Checks the whole range first, so a failing copy changes nothing. */
 static int check_range(const struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need)
 {

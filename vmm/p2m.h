@@ -37,6 +37,8 @@ void p2m_destroy(struct p2m *p2m);
  * once, or copies it first. */
 typedef void (*p2m_visit_fn)(void *host, uint64_t offset, uint64_t n, void *ctx);
 int p2m_visit(struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx);
+/* Zeroes [gpa, gpa + len) of guest RAM; -EFAULT (nothing zeroed) if any of it is not. */
+int p2m_zero(struct p2m *p2m, uint64_t gpa, uint64_t len);
 /* Copies into guest-physical memory; -EFAULT (nothing copied) if any byte of
  * [gpa, gpa + len) is not guest RAM. */
 int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len);

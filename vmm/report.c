@@ -36,17 +36,41 @@ static void print_table(void)
 	kprintf("\n");
 }
 
-/* Each domain's CPU time (over all its restarts) and the time the CPU was idle, in ns. */
+/* Each domain's CPU time (its guest's and Keel's work for it, over all its restarts), the
+ * time Keel spent on no domain's behalf (picking, switching) and the time the CPU was idle,
+ * in ns: together, the scheduler's whole run. */
 static void print_cpu_time(void)
 {
+	uint64_t domains_ns = 0;
 	kprintf("cpu time:\n%-24s %6s %4s %14s\n", "domain", "weight", "cap", "ns");
 	for (unsigned i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
 		char who[48];
 		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
 		kprintf("%-24s %6u %4u %14llu\n", who, d->config.weight, d->config.cap, (unsigned long long)d->cpu_ns);
+		domains_ns += d->cpu_ns;
 	}
+	kprintf("%-24s %6s %4s %14llu\n", "keel", "-", "-",
+		(unsigned long long)(sched_elapsed_ns() - sched_idle_ns() - domains_ns));
 	kprintf("%-24s %6s %4s %14llu\n\n", "idle", "-", "-", (unsigned long long)sched_idle_ns());
+}
+
+/* What each domain's guest wrote to its console, what Keel sent to its serial line and
+ * what it dropped (bytes of lines, each with its newline), and the longest a line waited. */
+static void print_console(void)
+{
+	kprintf("console (bytes):\n%-24s %12s %12s %12s %14s\n", "domain", "written", "shown", "dropped",
+		"max delay us");
+	for (unsigned i = 0; i < domain_count(); i++) {
+		const struct domain *d = domain_at(i);
+		const struct console_stats *c = &d->console.stats;
+		char who[48];
+		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
+		kprintf("%-24s %12llu %12llu %12llu %14llu\n", who, (unsigned long long)c->written,
+			(unsigned long long)c->shown, (unsigned long long)c->dropped,
+			(unsigned long long)(c->max_delay_ns / 1000));
+	}
+	kprintf("\n");
 }
 
 /* What each domain held as of its last build, and what all of them share, in bytes. */
@@ -82,6 +106,7 @@ enum keel_status report_run(unsigned not_built, unsigned config_problems)
 	}
 	print_table();
 	print_cpu_time();
+	print_console();
 	print_memory();
 
 	kprintf("Keel finished: %u ended cleanly, %u crashed", clean, crashed);

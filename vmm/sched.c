@@ -1,19 +1,24 @@
 /* The scheduler. Each physical CPU has a run queue of the vCPUs placed on it (only the boot
  * CPU for now; a later issue spreads vCPUs over every CPU). Shares follow weights as in
- * Xen's credit2: a vCPU's virtual time advances by its run time times 256 / weight, and
- * the runnable vCPU with the least virtual time runs next, for one time slice or until it
- * blocks, yields or ends. A cap limits a vCPU to cap% of each CAP_PERIOD_NS; one that has
- * used its share waits for the next period. A vCPU waking from a block starts no further
- * back than the least virtual time of the queue, so sleeping earns no burst. A domain with a
- * CPU time limit (cpu_limit_ms) crashes when its vCPU's run time reaches it.
+ * Xen's credit2: a vCPU's virtual time advances by its run time times 256 / weight, and of
+ * the vCPUs that want the CPU the one with the least virtual time gets it, for one time
+ * slice or until it blocks, yields or ends. A vCPU wants the CPU to run its guest, or for
+ * work Keel does on its domain's behalf (sending its console lines, ending it, building it
+ * again: domain_work), which is charged to it like guest time and done in pieces that end
+ * with its slice. A cap limits a vCPU to cap% of each CAP_PERIOD_NS: what it used beyond
+ * that is carried into the next period, and one that has used its share waits. A vCPU
+ * waking from a block, or whose domain's work comes due, starts no further back than the
+ * least virtual time of the queue, so waiting earns no burst. A domain with a CPU time limit
+ * (cpu_limit_ms) crashes when its vCPU has run that long in its current life.
  *
  * The local APIC timer is armed, whenever the scheduler picks, for the earliest of: the end
  * of the slice, the deadline of a blocked vCPU, the end of the period a capped vCPU waits
- * for, the moment the picked vCPU would reach its CPU time limit. Its interrupt ends the guest's run (an exit), so a guest that never exits is
- * preempted all the same. While nothing can run, the CPU halts with interrupts on until
- * then. After an exit the vCPU runs on unless it blocked, yielded or ended or that time
- * has come (one TSC read and a comparison), so a common exit costs no search and no
- * arithmetic; its run time is accounted, in nanoseconds, when it stops running. */
+ * for, the moment the picked vCPU would reach its CPU time limit. Its interrupt ends the
+ * guest's run (an exit), so a guest that never exits is preempted all the same. While
+ * nothing can run, the CPU halts with interrupts on until then. After an exit the vCPU runs
+ * on unless it blocked, yielded or ended, completed a console line, or that time has come
+ * (one TSC read and a comparison), so a common exit costs no search and no arithmetic; its
+ * run time is accounted, in nanoseconds, when it stops running. */
 #include "arch/x86/cpu.h"
 #include "drivers/lapic.h"
 #include "drivers/tsc.h"
@@ -31,8 +36,9 @@ struct runqueue {
 	uint64_t min_vtime;     /* the virtual time of the vCPU picked last */
 	uint64_t period_end_ns; /* when the current cap period ends */
 	uint64_t idle_ns;
+	uint64_t start_ns, end_ns; /* when sched_run began and ended */
 	/* When to pick again, on the TSC: the next deadline, UINT64_MAX if none, 0 at once (the
-	 * running vCPU blocked, yielded or ended). */
+	 * running vCPU blocked, yielded or ended, or Keel has work for its domain). */
 	uint64_t pick_tsc;
 };
 
@@ -84,6 +90,11 @@ uint64_t sched_idle_ns(void)
 	return runqueues[0].idle_ns;
 }
 
+uint64_t sched_elapsed_ns(void)
+{
+	return runqueues[0].end_ns - runqueues[0].start_ns;
+}
+
 static bool used_its_cap(const struct vcpu *v)
 {
 	return v->sched.budget_ns && v->sched.period_ns >= v->sched.budget_ns;
@@ -120,22 +131,47 @@ void sched_end(struct vcpu *v)
 	queue_of(v)->pick_tsc = 0;
 }
 
+void sched_end_run(struct vcpu *v)
+{
+	queue_of(v)->pick_tsc = 0;
+}
+
 void sched_yield_cpu(struct vcpu *v)
 {
 	v->sched.yielded = true;
 	queue_of(v)->pick_tsc = 0;
 }
 
+void sched_restart(struct vcpu *v)
+{
+	v->state = VCPU_RUNNABLE;
+	v->sched.run_ns = 0;
+}
+
+/* A new cap period. Time used beyond the budget in the last one, by a line sent whole or a
+ * piece of work, is carried over, so that it still counts; budget left unused is not. */
+static void new_period(struct vcpu_sched *s)
+{
+	s->period_ns = s->budget_ns && s->period_ns > s->budget_ns ? s->period_ns - s->budget_ns : 0;
+}
+
+/* A vCPU that waited starts no further back than the queue. */
+static void catch_up(const struct runqueue *rq, struct vcpu *v)
+{
+	if (v->sched.vtime < rq->min_vtime)
+		v->sched.vtime = rq->min_vtime;
+}
+
 /* Wakes the vCPUs whose deadline has passed, starts a new cap period if one is over, and
- * returns the runnable vCPU with the least virtual time (one that yielded only if nothing
- * else can run), or NULL. *next_ns: when to look again (0: not until the vCPU exits for a
+ * returns the vCPU that wants the CPU with the least virtual time (one that yielded only if
+ * no other does), or NULL. *next_ns: when to look again (0: not until the vCPU exits for a
  * reason of its own). */
 static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 {
 	if (now >= rq->period_end_ns) {
 		rq->period_end_ns = now + CAP_PERIOD_NS;
 		for (unsigned i = 0; i < rq->count; i++)
-			rq->vcpu[i]->sched.period_ns = 0;
+			new_period(&rq->vcpu[i]->sched);
 	}
 	struct vcpu *best = NULL, *yielded = NULL;
 	uint64_t next = 0;
@@ -146,13 +182,17 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 			v->state = VCPU_RUNNABLE;
 			if (v->timer_ns && v->timer_ns <= now)
 				v->timer_ns = 0; /* the event woke it */
-			if (v->sched.vtime < rq->min_vtime)
-				v->sched.vtime = rq->min_vtime;
+			catch_up(rq, v);
 		}
+		uint64_t work_due_ns = 0;
+		bool work = domain_has_work(v->dom, now, &work_due_ns);
+		next = earlier(next, work_due_ns);
 		if (v->state == VCPU_BLOCKED)
 			next = earlier(next, v->wake_ns);
-		if (v->state != VCPU_RUNNABLE)
+		if (v->state != VCPU_RUNNABLE && !work)
 			continue;
+		if (v->state != VCPU_RUNNABLE)
+			catch_up(rq, v);
 		if (used_its_cap(v)) {
 			next = earlier(next, rq->period_end_ns);
 			continue;
@@ -176,7 +216,7 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 			next = earlier(next, now + slice_of(best));
 		if (watchdog_check_in_ns())
 			next = earlier(next, now + watchdog_check_in_ns());
-		if (best->sched.limit_ns) /* below it, or the vCPU would have ended */
+		if (best->sched.limit_ns && best->sched.run_ns < best->sched.limit_ns)
 			next = earlier(next, now + best->sched.limit_ns - best->sched.run_ns);
 	}
 	*next_ns = next;
@@ -210,7 +250,8 @@ static void account(struct vcpu *v, uint64_t ns)
 }
 
 /* After each exit: its handler, then whether the vCPU runs on. It does unless it blocked,
- * yielded or ended, or the time to pick again has come: one TSC read and a comparison. */
+ * yielded or ended, completed a console line, or the time to pick again has come: one TSC
+ * read and a comparison. */
 static bool handle_exit(struct vcpu *v, const struct vm_exit *exit)
 {
 	struct runqueue *rq = queue_of(v);
@@ -218,10 +259,31 @@ static bool handle_exit(struct vcpu *v, const struct vm_exit *exit)
 	return rdtsc() < rq->pick_tsc;
 }
 
+/* The picked vCPU's turn, until deadline_tsc (UINT64_MAX: until it stops of its own
+ * accord): Keel's work for its domain first, then its guest if it could run when picked
+ * (a vCPU the work has just started again waits for a pick that sees it: its deadline
+ * depends on it) and time is left, then the console lines its guest completed. */
+static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t deadline_tsc)
+{
+	struct domain *d = v->dom;
+	bool runnable = v->state == VCPU_RUNNABLE;
+	domain_work(d, deadline_tsc);
+	if (!runnable || v->state != VCPU_RUNNABLE || rdtsc() >= deadline_tsc)
+		return;
+	uint64_t timer_tsc = deadline_tsc == UINT64_MAX ? 0 : deadline_tsc; /* 0: none */
+	rq->pick_tsc = deadline_tsc;
+	if (!vendor_ends_runs)
+		lapic_timer_at(timer_tsc);
+	hvm->vcpu_run(v->vendor, &v->regs, timer_tsc, handle_exit, v);
+	if (console_pending(&d->console))
+		console_drain(d, deadline_tsc);
+}
+
 void sched_run(void)
 {
 	struct runqueue *rq = &runqueues[0];
-	rq->period_end_ns = tsc_now_ns() + CAP_PERIOD_NS;
+	rq->start_ns = tsc_now_ns();
+	rq->period_end_ns = rq->start_ns + CAP_PERIOD_NS;
 	for (;;) {
 		uint64_t now = tsc_now_ns(), next_ns;
 		watchdog_check_in(now);
@@ -231,16 +293,12 @@ void sched_run(void)
 				break;
 			continue;
 		}
-		uint64_t deadline_tsc = next_ns ? tsc_at_ns(next_ns) : 0;
-		rq->pick_tsc = next_ns ? deadline_tsc : UINT64_MAX;
-		if (!vendor_ends_runs)
-			lapic_timer_at(deadline_tsc);
-		hvm->vcpu_run(v->vendor, &v->regs, deadline_tsc, handle_exit, v);
+		take_turn(rq, v, next_ns ? tsc_at_ns(next_ns) : UINT64_MAX);
 		account(v, tsc_now_ns() - now);
 		if (v->sched.limit_ns && v->sched.run_ns >= v->sched.limit_ns)
-			domain_end(v->dom, END_CRASH, false, 0, "it used its CPU time limit of %u ms",
-				   v->dom->config.cpu_limit_ms);
-		domain_apply_end(v->dom); /* if it ended */
+			domain_end(v->dom, END_CRASH, false, 0, "it used up its CPU time limit of %u ms: it ran %llu ms",
+				   v->dom->config.cpu_limit_ms, (unsigned long long)(v->sched.run_ns / 1000000));
 	}
+	rq->end_ns = tsc_now_ns();
 	lapic_timer_at(0);
 }

@@ -16,15 +16,24 @@ void sched_remove(struct vcpu *v);
  * its timer event, whichever comes first. An event whose time has come ends the wait at
  * once, and is used up. */
 void sched_block(struct vcpu *v, uint64_t deadline_ns);
-/* Its domain has ended: the vCPU never runs again. */
+/* Its domain has ended: the vCPU runs no guest code, only Keel's work for its domain. */
 void sched_end(struct vcpu *v);
+/* The vCPU's run ends after the exit being handled: Keel has work for its domain (a console
+ * line to send). */
+void sched_end_run(struct vcpu *v);
+/* Its domain was built again: the vCPU runs from its new start, its CPU time limit counted
+ * from there; its virtual time goes on, so a restart does not jump the queue. */
+void sched_restart(struct vcpu *v);
 /* Ends the vCPU's turn: another runnable vCPU goes first if there is one. (Not named
  * sched_yield, which the C library of the host-side tests has.) */
 void sched_yield_cpu(struct vcpu *v);
-/* Runs guests until no vCPU can run any more. The vCPU that ran goes on after its exit
- * unless it blocked or yielded (above), its domain ended, or its time has come. */
+/* Runs guests, and Keel's work for their domains, until no vCPU can run any more. The vCPU
+ * that ran goes on after its exit unless it blocked or yielded (above), its domain ended,
+ * it completed a console line, or its time has come. */
 void sched_run(void);
-/* Time the CPU spent halted because nothing could run, in nanoseconds. */
+/* Time the CPU spent halted because nothing could run, and the time sched_run took, in
+ * nanoseconds. */
 uint64_t sched_idle_ns(void);
+uint64_t sched_elapsed_ns(void);
 
 #endif

@@ -83,6 +83,10 @@ static int act(const char *action)
 		guest_exit((uint32_t)n);
 	if (action_arg(action, "sleep", &n) && n <= UINT64_MAX / 1000000)
 		return sleep_ms(n);
+	if (action_arg(action, "crash-after", &n) && n <= UINT64_MAX / 1000000) {
+		hc_block(guest_now_ns() + n * 1000000);
+		return shutdown(KEEL_SHUTDOWN_CRASH, 1);
+	}
 	if (strcmp(action, "halt") == 0)
 		guest_halt();
 	if (strcmp(action, "wait") == 0) {

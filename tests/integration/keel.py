@@ -25,7 +25,7 @@ DEFAULT_CONFIG = TOP / "guests" / "configs" / "default.cfg"
 GUESTS = ["hello-elf64.elf", "hello-mb1.elf", "hello-mb2.elf", "bootcheck-elf64.elf", "bootcheck-mb1.elf",
           "bootcheck-mb1k.bin", "bootcheck-mb2.elf", "hcabuse.elf", "lifecycle.elf", "faults.elf", "instructions.elf",
           "msrs.elf", "leak.elf", "spin.elf", "sleep.elf", "bench.elf", "hello16.bin", "oob16.bin", "motd.txt",
-          "initrd.txt", "deadline.elf"]
+          "initrd.txt", "deadline.elf", "flood.elf"]
 BUILD_FILES = ["BOOTX64.EFI", "core.elf", "host/config-files"] + [f"guests/{name}" for name in GUESTS]
 
 # Keel's line after the guests, once it has compared its own MSRs and XCR0 with what it set up.
@@ -238,7 +238,8 @@ class Result:
         return table
 
     def cpu_table(self):
-        """The "cpu time:" table: name -> {"weight": 256, "cap": 0, "ns": 123}, and "idle" -> ns."""
+        """The "cpu time:" table: name -> {"weight": 256, "cap": 0, "ns": 123}, and "keel" and
+        "idle" -> ns."""
         lines = self.lines
         try:
             start = lines.index("cpu time:")
@@ -248,11 +249,31 @@ class Result:
         table = {}
         for line in lines[start + 2:]:
             cells = line.split()
-            if cells[0] == "idle":
-                table["idle"] = int(cells[-1])
-                return table
+            if cells[0] in ("keel", "idle"):
+                table[cells[0]] = int(cells[-1])
+                if cells[0] == "idle":
+                    return table
+                continue
             table[cells[1]] = {"weight": int(cells[2]), "cap": int(cells[3]), "ns": int(cells[4])}
         raise AssertionError(f"the 'cpu time:' table has no idle row (log: {self.log})")
+
+    def console_table(self):
+        """The "console (bytes):" table: name -> {"written": bytes, "shown": bytes, "dropped": bytes,
+        "max_delay_us": us}."""
+        lines = self.lines
+        try:
+            start = lines.index("console (bytes):")
+        except ValueError:
+            raise AssertionError(f"no 'console (bytes):' table in the output (log: {self.log})") from None
+        assert lines[start + 1].split() == ["domain", "written", "shown", "dropped", "max", "delay", "us"], \
+            f"unexpected header {lines[start + 1]!r}"
+        table = {}
+        for line in lines[start + 2:]:
+            if not line:
+                return table
+            cells = line.split()
+            table[cells[1]] = dict(zip(["written", "shown", "dropped", "max_delay_us"], map(int, cells[2:])))
+        raise AssertionError(f"the 'console (bytes):' table does not end (log: {self.log})")
 
     def memory(self):
         """The "memory (bytes):" table: name -> {"ram": bytes, "own": bytes, "page_tables": bytes},
