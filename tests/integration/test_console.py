@@ -4,6 +4,7 @@ floods its console slows only itself: its excess is dropped and counted, the lin
 domains beside it arrive whole and at once, caps and CPU time limits hold, and the watchdog
 does not fire."""
 
+import random
 import re
 
 import pytest
@@ -103,3 +104,50 @@ def test_a_cpu_time_limit_holds_against_a_flooder(bed, tmp_path):
     assert m and 1000 <= int(m.group(1)) <= 1013, str(result)
     check_ticker(result)
     assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 1 crashed", "Keel exit status 4"), str(result)
+
+
+def line_bytes(count, size, line):
+    """What Keel counts as written for count writes of flood.elf's buffer (size bytes of
+    lines of line 'x's, each ended by a newline): each line's text and its newline, a line
+    cut at 160 characters counting as one, and what is left at the end ended as a line. One
+    write's share depends only on the length of the line it starts in, so each is worked out
+    once."""
+    buffer = [("\n" if i % (line + 1) == line else "x") for i in range(size)]
+    memo, total, cur = {}, 0, 0
+    for _ in range(count):
+        if cur not in memo:
+            written, c = 0, cur
+            for ch in buffer:
+                if ch == "\n":
+                    written, c = written + c + 1, 0
+                else:
+                    c += 1
+                    if c == 160:
+                        written, c = written + 161, 0
+            memo[cur] = (written, c)
+        written, cur = memo[cur]
+        total += written
+    return total + (cur + 1 if cur else 0)
+
+
+@pytest.mark.campaign
+def test_random_floods_beside_a_ticker(bed, tmp_path, campaign):
+    """Floods of every shape (make fuzz-guests: COUNT writes, default 20; the seed draws the
+    write's size, the lines' length and the way out: console_write or an OUT to port 0xe9 a
+    byte) beside a meter, the ticker and the canary: the accounting holds to the byte, the
+    ticker's lines all arrive in time, the meter keeps its share."""
+    count, seed = campaign[0] or 20, campaign[1] or 1
+    rng = random.Random(seed)
+    size, line, via = rng.randrange(1, 4097), rng.choice([0, 1, rng.randrange(2, 200)]), rng.choice(["hypercall",
+                                                                                                   "port"])
+    if via == "port":  # an exit a byte: fewer bytes, or the flood outlasts the test
+        size = min(size, 256)
+    text = EMULATOR_PORTS + "watchdog = 1\n" + flood(f"count={count} bytes={size} line={line} via={via}") + METER + \
+        TICKER + CANARY
+    result = boot(tmp_path, text, bed=bed, timeout=600 + count // 10)
+    summary = f"flood: {count} writes of {size} bytes"
+    assert result.guest_lines("flood", "uart") == [summary], str(result)
+    check_accounting(result, "flood", line_bytes(count, size, line) + len(summary) + 1)
+    check_ticker(result, others=3)
+    assert canary_rounds(result), str(result)
+    assert closing_lines(result) == ("Keel finished: 4 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
