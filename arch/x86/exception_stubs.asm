@@ -1,11 +1,13 @@
 ; Entry stubs for CPU exceptions 0-31. Each pushes a uniform frame (a zero where the CPU
 ; pushes no error code; SDM vol.3 §6.13) and the vector, saves the general registers and
-; calls exception_report(struct exception_frame *), which never returns. The IDT sends
-; vector 2, the NMI, to interrupt_stubs.asm instead.
+; calls exception_handle(struct exception_frame *), which stops Keel unless the exception
+; was expected there (arch/x86/extable.h); then it restores every register and returns to
+; the frame's RIP, which exception_handle may have changed. The IDT sends vector 2, the
+; NMI, to interrupt_stubs.asm instead.
 bits 64
 default rel
 
-extern exception_report
+extern exception_handle
 
 %macro STUB 1
 stub_%1:
@@ -40,12 +42,27 @@ exception_common:
 	push r14
 	push r15
 	mov rdi, rsp
+	mov rbx, rsp             ; callee-saved: the frame, after the call
 	and rsp, -16
-	call exception_report
-.hang:
-	cli
-	hlt
-	jmp .hang
+	call exception_handle
+	mov rsp, rbx
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop r11
+	pop r10
+	pop r9
+	pop r8
+	pop rdi
+	pop rsi
+	pop rbp
+	pop rbx
+	pop rdx
+	pop rcx
+	pop rax
+	add rsp, 16              ; the vector and the error code
+	iretq
 
 section .rodata
 global exception_stubs
