@@ -103,6 +103,8 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_OSXSAVE (1ull << 18)
 
+#define CPUID1_ECX_HYPERVISOR (1u << 31) /* set by hypervisors and emulators, clear on a bare CPU */
+
 /* XCR0's state components (SDM vol.1 §13.1). */
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
