@@ -125,8 +125,12 @@ static inline void xsetbv(uint32_t index, uint64_t value)
 }
 
 /* Exception vectors (SDM vol.3 §6.3.1). */
+#define X86_DB 1  /* debug */
 #define X86_UD 6  /* invalid opcode */
 #define X86_GP 13 /* general protection, with an error code */
+
+#define DR6_B0_B3 0xfull      /* which breakpoint conditions were met (SDM vol.3 §18.2.3) */
+#define DR6_BS (1ull << 14)   /* single step */
 
 #define RFLAGS_FIXED (1ull << 1) /* bit 1 always reads as 1 */
 #define RFLAGS_TF (1ull << 8)

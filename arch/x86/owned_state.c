@@ -143,6 +143,14 @@ void owned_state_set_xcr0(struct owned_state *s, uint64_t xcr0)
 		set_xcr0(xcr0);
 }
 
+void owned_state_set_dr6_bits(struct owned_state *s, uint64_t bits)
+{
+	if (owned_state_owner == s)
+		WRITE_DR(6, READ_DR(6) | bits);
+	else
+		s->dr6 |= bits;
+}
+
 void owned_state_restore_host(void)
 {
 	if (owned_state_owner)
