@@ -9,6 +9,8 @@ default rel
 
 extern exception_handle
 
+%include "arch/x86/caller_saved.inc"
+
 %macro STUB 1
 stub_%1:
 %if %1 != 8 && %1 != 10 && %1 != 11 && %1 != 12 && %1 != 13 && %1 != 14 && %1 != 17 && %1 != 21 && %1 != 29 && %1 != 30
@@ -26,17 +28,9 @@ section .text
 %endrep
 
 exception_common:
-	push rax
-	push rcx
-	push rdx
+	PUSH_CALLER_SAVED
 	push rbx
 	push rbp
-	push rsi
-	push rdi
-	push r8
-	push r9
-	push r10
-	push r11
 	push r12
 	push r13
 	push r14
@@ -50,17 +44,9 @@ exception_common:
 	pop r14
 	pop r13
 	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rdi
-	pop rsi
 	pop rbp
 	pop rbx
-	pop rdx
-	pop rcx
-	pop rax
+	POP_CALLER_SAVED
 	add rsp, 16              ; the vector and the error code
 	iretq
 

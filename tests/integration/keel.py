@@ -283,6 +283,16 @@ class Result:
             table[cells[1]] = {"ram": int(cells[2]), "own": int(cells[3]), "page_tables": int(cells[4])}
         raise AssertionError(f"the 'memory (bytes):' table has no shared row (log: {self.log})")
 
+    def host_interrupts(self):
+        """Keel's "host interrupts taken:" line: {"timer": 5, "nmi": 0, "spurious": 0,
+        "guest_debug_traps": 0} (the guests' debug traps an emulator handed Keel, dropped)."""
+        taken = [line for line in self.lines if line.startswith("[info] host interrupts taken: ")]
+        assert len(taken) == 1, str(self)
+        m = re.fullmatch(r"\[info\] host interrupts taken: timer (\d+), NMI (\d+), spurious (\d+); "
+                         r"guests' debug traps dropped (\d+)", taken[0])
+        assert m, str(self)
+        return dict(zip(("timer", "nmi", "spurious", "guest_debug_traps"), map(int, m.groups())))
+
     def __str__(self):
         return f"exit code {self.exit_code}, Keel status {self.status}; log: {self.log}"
 
