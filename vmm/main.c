@@ -1,5 +1,6 @@
 /* The vendor-neutral start of Keel: read the configuration, build the domains, run them,
  * report. Reached from arch/x86/setup.c once the machine is Keel's. */
+#include "arch/x86/cpu_activity.h"
 #include "arch/x86/host_state.h"
 #include "arch/x86/hvm_select.h"
 #include "arch/x86/interrupts.h"
@@ -65,8 +66,10 @@ static void read_config(const struct boot_info *boot)
 
 void vmm_main(const struct boot_info *boot)
 {
+	cpu_activity_set("reading keel.cfg", NULL, 0);
 	read_config(boot);
 
+	cpu_activity_set("turning on hardware virtualization", NULL, 0);
 	const char *missing = hvm_select();
 	if (missing) {
 		log_error("Keel cannot run guests on this CPU: %s.", missing);
@@ -85,9 +88,12 @@ void vmm_main(const struct boot_info *boot)
 
 	sched_init(config.timeslice_ms);
 	unsigned not_built = 0;
-	for (unsigned i = 0; i < config.ndomains; i++)
+	for (unsigned i = 0; i < config.ndomains; i++) {
+		/* A domain built gets the next id (vmm/domain.c). */
+		cpu_activity_set("building", config.domains[i].name, domain_count() + 1);
 		if (!domain_create(&config.domains[i], boot))
 			not_built++;
+	}
 	if (domain_count() == 0) {
 		log_error("no domain could be started: check keel.cfg and the guest images");
 		platform_exit(KEEL_STATUS_BAD_CONFIG);
@@ -97,6 +103,7 @@ void vmm_main(const struct boot_info *boot)
 		 config.timeslice_ms);
 	watchdog_start(config.watchdog_s, boot->rsdp);
 	sched_run();
+	cpu_activity_set("ending the run: checks and the report", NULL, 0);
 	watchdog_stop();
 	bool waiting = false;
 	for (unsigned i = 0; i < domain_count(); i++)
@@ -107,8 +114,8 @@ void vmm_main(const struct boot_info *boot)
 		log_error("host MSRs, control registers or XCR0 changed while guests ran: %s", changed);
 	else
 		log_info("host MSRs, control registers and XCR0: as Keel set them up, none changed by a guest");
-	log_info("host interrupts taken: timer %llu, NMI %llu, spurious %llu",
+	log_info("host interrupts taken: timer %llu, NMI %llu, spurious %llu; guests' debug traps dropped %llu",
 		 (unsigned long long)host_interrupts.timer, (unsigned long long)host_interrupts.nmi,
-		 (unsigned long long)host_interrupts.spurious);
+		 (unsigned long long)host_interrupts.spurious, (unsigned long long)host_interrupts.guest_debug_traps);
 	platform_exit(report_run(not_built, config_problems));
 }

@@ -20,6 +20,7 @@
  * (one TSC read and a comparison), so a common exit costs no search and no arithmetic; its
  * run time is accounted, in nanoseconds, when it stops running. */
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_activity.h"
 #include "drivers/lapic.h"
 #include "drivers/tsc.h"
 #include "vmm/domain.h"
@@ -267,6 +268,7 @@ static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t deadline_tsc
 {
 	struct domain *d = v->dom;
 	bool runnable = v->state == VCPU_RUNNABLE;
+	cpu_activity_set("running, or working for,", d->config.name, d->id);
 	domain_work(d, deadline_tsc);
 	if (!runnable || v->state != VCPU_RUNNABLE || rdtsc() >= deadline_tsc)
 		return;
@@ -287,6 +289,7 @@ void sched_run(void)
 	for (;;) {
 		uint64_t now = tsc_now_ns(), next_ns;
 		watchdog_check_in(now);
+		cpu_activity_set("scheduling", NULL, 0);
 		struct vcpu *v = pick(rq, now, &next_ns);
 		if (!v) {
 			if (!idle_until(rq, now, next_ns))

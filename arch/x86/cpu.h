@@ -103,6 +103,8 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_OSXSAVE (1ull << 18)
 
+#define CPUID1_ECX_HYPERVISOR (1u << 31) /* set by hypervisors and emulators, clear on a bare CPU */
+
 /* XCR0's state components (SDM vol.1 §13.1). */
 #define XCR0_X87 (1ull << 0)
 #define XCR0_SSE (1ull << 1)
@@ -123,8 +125,12 @@ static inline void xsetbv(uint32_t index, uint64_t value)
 }
 
 /* Exception vectors (SDM vol.3 §6.3.1). */
+#define X86_DB 1  /* debug */
 #define X86_UD 6  /* invalid opcode */
 #define X86_GP 13 /* general protection, with an error code */
+
+#define DR6_B0_B3 0xfull      /* which breakpoint conditions were met (SDM vol.3 §18.2.3) */
+#define DR6_BS (1ull << 14)   /* single step */
 
 #define RFLAGS_FIXED (1ull << 1) /* bit 1 always reads as 1 */
 #define RFLAGS_TF (1ull << 8)

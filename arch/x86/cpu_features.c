@@ -37,6 +37,14 @@ static void choose_guest_xcr0(void)
 	cpu.switched_xsave_size = xsave_size(cpu.switched_xcr0);
 }
 
+void cpu_do_without_xsave(const char *why)
+{
+	cpu.xsave = false;
+	cpu.xcr0_supported = 0;
+	cpu.xsave_unused_why = why;
+	choose_guest_xcr0();
+}
+
 void cpu_detect(void)
 {
 	struct cpuid_regs r = cpuid(0, 0);
@@ -69,6 +77,14 @@ void cpu_detect(void)
 		struct cpuid_regs x = cpuid(0xd, 0);
 		cpu.xcr0_supported = x.eax | (uint64_t)x.edx << 32;
 	}
+	/* QEMU 7.2 treats CR4.OSXSAVE as reserved unless CPUID 0xD.1:EAX offers XSAVEOPT,
+	 * XSAVEC, XGETBV1 or XSAVES, and answers a MOV to CR4 that sets it with a #VMEXIT even
+	 * outside a guest, which resets the machine: there is no #GP to catch afterwards. Under
+	 * a hypervisor (CPUID.1:ECX[31], which QEMU sets) such a CPU is taken at its word only
+	 * without XSAVE; on a bare CPU the write is tried, and a #GP is caught (owned_state.c). */
+	if (cpu.xsave && (cpuid(1, 0).ecx & CPUID1_ECX_HYPERVISOR) && !cpuid(0xd, 1).eax)
+		cpu_do_without_xsave("the CPU, under a hypervisor, reports XSAVE without XSAVEOPT, XSAVEC, XGETBV1 or "
+				     "XSAVES, where QEMU 7.2 refuses CR4.OSXSAVE by resetting the machine");
 	cpu.pku = r.eax >= 7 && (cpuid(7, 0).ecx & (1u << 3));
 	choose_guest_xcr0();
 
@@ -91,6 +107,9 @@ void cpu_report(void)
 		log_info("cpu: XSAVE yes, XCR0 bits 0x%llx (guests: 0x%llx; switched: 0x%llx, %u bytes), PKU %s",
 			 (unsigned long long)cpu.xcr0_supported, (unsigned long long)cpu.guest_xcr0,
 			 (unsigned long long)cpu.switched_xcr0, cpu.switched_xsave_size, yes_no(cpu.pku));
+	else if (cpu.xsave_unused_why)
+		log_warn("cpu: XSAVE not used: %s; guests get x87 and SSE, switched with FXSAVE; PKU %s",
+			 cpu.xsave_unused_why, yes_no(cpu.pku));
 	else
 		log_info("cpu: XSAVE no: guests get x87 and SSE, switched with FXSAVE; PKU %s", yes_no(cpu.pku));
 	if (cpu.svm)

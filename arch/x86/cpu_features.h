@@ -18,6 +18,7 @@ struct cpu_features {
 	 * bits the CPU supports (CPUID 0xD); protection keys (PKU). */
 	bool xsave, pku;
 	uint64_t xcr0_supported;
+	const char *xsave_unused_why; /* the CPU has XSAVE, but Keel does without it: why */
 	/* AMD SVM: CPUID 0x80000001 and 0x8000000A (APM vol.3, appendix E.4.9). */
 	bool svm, svm_disabled; /* disabled: VM_CR.SVMDIS set by firmware */
 	bool npt, nrip_save, decode_assists, vmcb_clean, flush_by_asid;
@@ -40,6 +41,9 @@ extern struct cpu_features cpu;
 
 void cpu_detect(void);
 void cpu_report(void);
+/* Keel does without XSAVE from here on, and says why in cpu_report: guests get x87 and SSE,
+ * switched with FXSAVE. */
+void cpu_do_without_xsave(const char *why);
 /* NULL if Keel can run guests on this CPU, else what is missing and what the user can do. */
 const char *cpu_missing_feature(void);
 

@@ -1,11 +1,15 @@
 ; Entry stubs for CPU exceptions 0-31. Each pushes a uniform frame (a zero where the CPU
 ; pushes no error code; SDM vol.3 §6.13) and the vector, saves the general registers and
-; calls exception_report(struct exception_frame *), which never returns. The IDT sends
-; vector 2, the NMI, to interrupt_stubs.asm instead.
+; calls exception_handle(struct exception_frame *), which stops Keel unless the exception
+; was expected there (arch/x86/extable.h); then it restores every register and returns to
+; the frame's RIP, which exception_handle may have changed. The IDT sends vector 2, the
+; NMI, to interrupt_stubs.asm instead.
 bits 64
 default rel
 
-extern exception_report
+extern exception_handle
+
+%include "arch/x86/caller_saved.inc"
 
 %macro STUB 1
 stub_%1:
@@ -24,28 +28,27 @@ section .text
 %endrep
 
 exception_common:
-	push rax
-	push rcx
-	push rdx
+	PUSH_CALLER_SAVED
 	push rbx
 	push rbp
-	push rsi
-	push rdi
-	push r8
-	push r9
-	push r10
-	push r11
 	push r12
 	push r13
 	push r14
 	push r15
 	mov rdi, rsp
+	mov rbx, rsp             ; callee-saved: the frame, after the call
 	and rsp, -16
-	call exception_report
-.hang:
-	cli
-	hlt
-	jmp .hang
+	call exception_handle
+	mov rsp, rbx
+	pop r15
+	pop r14
+	pop r13
+	pop r12
+	pop rbp
+	pop rbx
+	POP_CALLER_SAVED
+	add rsp, 16              ; the vector and the error code
+	iretq
 
 section .rodata
 global exception_stubs

@@ -104,6 +104,10 @@ static void set_gate(unsigned v, uint64_t addr, uint8_t ist)
 	};
 }
 
+/* #DB has no IST stack of its own: on SVM a guest's debug trap can reach Keel right after
+ * #VMEXIT (arch/x86/svm/svm_run.asm), before VMLOAD has given Keel its TR back, and the
+ * CPU would read the IST pointer from the guest's TSS. On Keel's stack at CPL 0 the CPU
+ * switches no stack and reads no TSS (SDM vol.3 §6.14.2). */
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 32; v++)

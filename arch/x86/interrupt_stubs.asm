@@ -6,18 +6,12 @@ default rel
 
 extern host_interrupt
 
+%include "arch/x86/caller_saved.inc"
+
 %macro STUB 2
 global %1
 %1:
-	push rax
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push r8
-	push r9
-	push r10
-	push r11
+	PUSH_CALLER_SAVED
 	push rbp
 	mov rbp, rsp
 	and rsp, -16
@@ -25,15 +19,7 @@ global %1
 	call host_interrupt
 	mov rsp, rbp
 	pop rbp
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rax
+	POP_CALLER_SAVED
 	iretq
 %endmacro
 

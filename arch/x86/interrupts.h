@@ -17,9 +17,10 @@ void host_interrupt(uint64_t vector);
 /* Called on each NMI, after it is counted, if set (vmm/watchdog.c's check). */
 extern void (*host_nmi_hook)(void);
 
-/* How many of each Keel has taken, for the final report. */
+/* How many of each Keel has taken, for the final report; with the guests' debug traps that
+ * an emulator delivered to Keel after a VM exit, which Keel drops (exceptions.c). */
 struct host_interrupt_counts {
-	uint64_t timer, nmi, spurious;
+	uint64_t timer, nmi, spurious, guest_debug_traps;
 };
 extern struct host_interrupt_counts host_interrupts;
 

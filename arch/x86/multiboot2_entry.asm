@@ -1,8 +1,11 @@
 ; The Multiboot2 entry (Multiboot2 spec §3.1), used by GRUB 2 on BIOS machines and the Bochs
 ; test bed. GRUB loads core.elf's segments at their physical addresses and jumps to the
 ; entry-address tag's address in 32-bit protected mode, paging off, EAX = the Multiboot2
-; magic, EBX = the boot information. This stub builds a temporary identity map of the low
-; 4 GiB, enters long mode (SDM vol.3 §10.8.5) and calls multiboot2_start(mbi) in C.
+; magic, EBX = the boot information. This stub checks that the CPU has long mode, builds a
+; temporary identity map of the low 4 GiB, enters long mode (SDM vol.3 §10.8.5) and calls
+; multiboot2_start(mbi) in C, which loads Keel's IDT first thing. No IDT of Keel's is in
+; force here: the check comes before the only instructions that could fault (a CPU without
+; long mode raises #GP for EFER.LME), and a CPU without it is told so on COM1.
 ; (The UEFI loader ignores all this and enters at core_entry, already in long mode.)
 
 MB2_MAGIC      equ 0xe85250d6
@@ -31,6 +34,8 @@ CR4_PAE   equ 1 << 5
 EFER      equ 0xc0000080
 EFER_LME  equ 1 << 8
 CR0_PE_PG equ (1 << 0) | (1 << 31)
+CPUID_EXT_LM equ 1 << 29          ; CPUID 0x80000001:EDX, long mode
+COM1      equ 0x3f8               ; 115200 8N1, as drivers/serial.c sets it
 
 section .text
 bits 32
@@ -44,6 +49,14 @@ multiboot2_entry:
 	cmp eax, MB2_BOOTED
 	jne .not_multiboot2
 	mov esi, ebx                      ; keep the boot information pointer
+	mov eax, 0x80000000
+	cpuid
+	cmp eax, 0x80000001
+	jb .no_long_mode
+	mov eax, 0x80000001
+	cpuid
+	test edx, CPUID_EXT_LM
+	jz .no_long_mode
 
 	; PML4[0] -> PDPT, PDPT[0..3] -> four PDs of 2 MiB pages: 0 - 4 GiB identity.
 	mov dword [mb2_pml4], mb2_pdpt + PTE_P_RW
@@ -84,6 +97,32 @@ multiboot2_entry:
 	lgdt [mb2_gdt_pointer]
 	jmp 0x08:.long_mode
 
+.no_long_mode:
+	mov dx, COM1 + 3                  ; LCR: DLAB, then divisor 1, then 8N1
+	mov al, 0x80
+	out dx, al
+	mov dx, COM1
+	mov al, 1
+	out dx, al
+	inc dx
+	xor al, al
+	out dx, al
+	mov dx, COM1 + 3
+	mov al, 3
+	out dx, al
+	mov esi, no_long_mode_text
+.next_char:
+	mov dx, COM1 + 5                  ; LSR: wait for THRE
+.wait:
+	in al, dx
+	test al, 0x20
+	jz .wait
+	lodsb
+	test al, al
+	jz .not_multiboot2
+	mov dx, COM1
+	out dx, al
+	jmp .next_char
 .not_multiboot2:
 	hlt
 	jmp .not_multiboot2
@@ -102,6 +141,11 @@ bits 64
 	jmp .hang
 
 section .rodata
+; The refusal and Keel's exit status line (docs/architecture.md), as the C code would print
+; them; the exit ports are not known before keel.cfg is read.
+no_long_mode_text:
+	db 10, "[error] Keel cannot run on this CPU: it has no long mode (64-bit mode, CPUID 0x80000001 EDX bit 29).", 10
+	db "Keel exit status 2", 10, 0
 align 8
 mb2_gdt:
 	dq 0

@@ -1,9 +1,11 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
+#include "arch/x86/extable.h"
 #include "arch/x86/owned_state.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/page_alloc.h"
 #include "lib/errno.h"
+#include "lib/log.h"
 #include "lib/string.h"
 
 #define FXSAVE_FCW 0      /* offsets in the legacy region (SDM vol.1 §10.5.1, table 10-2) */
@@ -30,11 +32,27 @@ static void set_xcr0(uint64_t value)
 		xsetbv(0, value);
 }
 
+/* MOV to CR4 that the CPU may refuse with #GP (a bit it reports but will not take):
+ * false then, CR4 unchanged (SDM vol.3 §2.5: a fault leaves the register as it was). */
+static bool try_write_cr4(uint64_t value)
+{
+	__asm__ goto("1: mov %0, %%cr4\n\t" EXTABLE_ENTRY("1b", "%l1", (1 << X86_GP), EXTABLE_REFUSED)
+		     : : "r"(value) : "memory" : refused);
+	return true;
+refused:
+	return false;
+}
+
 void owned_state_init_cpu(unsigned vendor_extra)
 {
 	extra = vendor_extra;
 	write_cr0((read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
-	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT | (cpu.xsave ? CR4_OSXSAVE : 0));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	if (cpu.xsave && !try_write_cr4(read_cr4() | CR4_OSXSAVE)) {
+		cpu_do_without_xsave("the CPU reports XSAVE but refuses CR4.OSXSAVE");
+		log_warn("cpu: the CPU reports XSAVE but refuses CR4.OSXSAVE (#GP): guests get x87 and SSE, "
+			 "switched with FXSAVE");
+	}
 	if (cpu.xsave)
 		host_xcr0 = xgetbv(0);
 	host_dr[0] = READ_DR(0);
@@ -123,6 +141,14 @@ void owned_state_set_xcr0(struct owned_state *s, uint64_t xcr0)
 	s->xcr0 = xcr0;
 	if (owned_state_owner == s)
 		set_xcr0(xcr0);
+}
+
+void owned_state_set_dr6_bits(struct owned_state *s, uint64_t bits)
+{
+	if (owned_state_owner == s)
+		WRITE_DR(6, READ_DR(6) | bits);
+	else
+		s->dr6 |= bits;
 }
 
 void owned_state_restore_host(void)

@@ -1,6 +1,7 @@
 /* The first C code of the core: take the machine over from the boot loader (own stack,
  * GDT, IDT, page tables, page allocator, console), then hand over to vmm_main(). */
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_activity.h"
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/multiboot2.h"
@@ -68,16 +69,21 @@ static void memory_init(void)
 		 (unsigned long long)(page_alloc_free_pages() * PAGE_SIZE / MIB));
 }
 
-void early_console_init(void)
+/* The first thing either entry does: Keel's own GDT and IDT, so that from here on every
+ * exception in Keel is reported (exceptions.c), then the serial console and the banner. */
+static void take_cpu_and_console(void)
 {
+	gdt_init();
+	idt_init();
 	serial_init(COM1);
 	log_set_sink(console_sink);
 	kprintf("\nKeel " KEEL_VERSION_STRING " x86-64 hypervisor\n");
+	cpu_activity_set("taking the machine over: reading the boot information", NULL, 0);
 }
 
 void core_start_uefi(const struct boot_info *from_loader)
 {
-	early_console_init();
+	take_cpu_and_console();
 	core_start(from_loader);
 }
 
@@ -86,7 +92,7 @@ void multiboot2_start(uint32_t mbi)
 	static struct boot_info from_grub;
 	static uint8_t rsdp[MULTIBOOT2_RSDP_MAX];
 	char err[128];
-	early_console_init();
+	take_cpu_and_console();
 	if (multiboot2_parse(phys_to_virt(mbi), &from_grub, rsdp, err, sizeof(err))) {
 		log_error("the Multiboot2 boot information is unusable: %s", err);
 		platform_exit(KEEL_STATUS_PANIC);
@@ -107,8 +113,6 @@ void core_start(const struct boot_info *from_loader)
 			  boot.module_count);
 		platform_exit(KEEL_STATUS_PANIC);
 	}
-	gdt_init();
-	idt_init();
 	/* Caches on, whatever the firmware left: CD and NW are set at reset (SDM vol.3 §11.5.1,
 	 * table 11-5), and a BIOS may not clear them. */
 	write_cr0(read_cr0() & ~(CR0_CD | CR0_NW));
@@ -122,10 +126,14 @@ void core_start(const struct boot_info *from_loader)
 	if (boot.modules_skipped)
 		log_warn("boot: %u boot module%s left out: Keel takes at most %d", boot.modules_skipped,
 			 boot.modules_skipped == 1 ? "" : "s", BOOT_MAX_MODULES);
+	cpu_activity_set("taking the machine over: building the page tables and the page allocator", NULL, 0);
 	memory_init();
+	cpu_activity_set("taking the machine over: measuring the TSC", NULL, 0);
 	tsc_init(boot.rsdp);
+	cpu_activity_set("taking the machine over: detecting the CPU's features", NULL, 0);
 	cpu_detect();
 	cpu_report();
+	cpu_activity_set("taking the machine over: the local APIC", NULL, 0);
 	if (lapic_init()) {
 		log_error("Keel cannot run without its local APIC: it keeps time and preempts guests with it");
 		platform_exit(KEEL_STATUS_UNSUPPORTED_CPU);

@@ -4,8 +4,6 @@
 
 #include "boot/boot_info.h"
 
-/* The serial console, logging and the banner: the first thing either entry does. */
-void early_console_init(void);
 /* Takes the machine over and runs Keel; never returns. */
 void core_start(const struct boot_info *from_loader) __attribute__((noreturn));
 /* Entry from the UEFI loader (arch/x86/entry.asm). */

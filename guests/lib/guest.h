@@ -177,6 +177,9 @@ void guest_traps_init(void);
 void guest_expect_trap(unsigned skip);
 /* The vector of the expected exception, -1 if none came (then the expectation ends). */
 int guest_trap_vector(uint32_t *error_code);
+/* From now on exceptions of this vector at CPL 0 go to fn (NULL: as any other again),
+ * which may change the frame; IRETQ resumes at f->rip. */
+void guest_trap_handler(unsigned vector, void (*fn)(struct guest_trap_frame *f));
 void guest_trap(struct guest_trap_frame *f);
 
 /* ---- User mode (user.c) ---- */

@@ -1,6 +1,7 @@
 /* Exceptions in a guest of the runtime: an IDT of 32 interrupt gates (SDM Vol. 3A §6.14.1)
  * into guests/lib/traps.asm. A guest that expects a fault says so (guest_expect_trap) and
- * learns what came; an unexpected one ends the guest with a message. */
+ * learns what came, or takes every exception of a vector itself (guest_trap_handler); an
+ * unexpected one ends the guest with a message. */
 #include "guests/lib/guest.h"
 
 #define GATE_INTERRUPT_PRESENT 0x8e00 /* type 14, DPL 0, P (in the second word) */
@@ -17,6 +18,8 @@ static struct {
 	int vector;
 	uint32_t error_code;
 } trap;
+
+static void (*handlers[32])(struct guest_trap_frame *f);
 
 extern char guest_trap_stubs[];
 
@@ -43,6 +46,11 @@ void guest_expect_trap(unsigned skip)
 	trap.vector = -1;
 }
 
+void guest_trap_handler(unsigned vector, void (*fn)(struct guest_trap_frame *f))
+{
+	handlers[vector & 31] = fn;
+}
+
 int guest_trap_vector(uint32_t *error_code)
 {
 	trap.expected = false;
@@ -59,6 +67,10 @@ void guest_trap(struct guest_trap_frame *f)
 	 * does not return to virtual-8086 mode), and a trap from there is still one at CPL 3. */
 	if ((f->cs & 3) || (f->rflags & RFLAGS_VM)) {
 		guest_user_trap(f);
+		return;
+	}
+	if (handlers[f->vector & 31]) {
+		handlers[f->vector & 31](f);
 		return;
 	}
 	if (!trap.expected) {

@@ -1,5 +1,5 @@
-"""A CPU exception in Keel itself: the handler reports vector, error code, RIP and every
-register on the console and stops with status 1. GDB (through QEMU's stub, as with
+"""A CPU exception in Keel itself: the handler reports vector, error code, what Keel was
+doing, RIP and every register on the console and stops with status 1. GDB (through QEMU's stub, as with
 `make debug`) stops Keel once it has read its configuration (which names the exit port) and
 sends it to the unmapped page 0."""
 
@@ -29,7 +29,8 @@ def test_page_fault_in_keel_is_reported(tmp_path):
     where = "\n".join(lines) + "\n--- gdb ---\n" + gdb.stdout + gdb.stderr
     assert "Breakpoint 1, hvm_select" in gdb.stdout, where
     start = lines.index("[error] CPU exception 14 (#PF page fault) in Keel, error code 0x10")
-    report = lines[start + 1:]
+    assert lines[start + 1] == "[error]   Keel was turning on hardware virtualization", where
+    report = lines[start + 2:]
     assert re.fullmatch(r"\[error\]   rip 0000000000000000  cs 0008  rflags [0-9a-f]{16}  cr2 0000000000000000",
                         report[0]), where
     for i, names in enumerate([("rax", "rbx", "rcx", "rdx"), ("rsi", "rdi", "rbp", "rsp"),

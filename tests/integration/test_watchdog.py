@@ -3,7 +3,6 @@ Keel 20 times a second, in Keel or while a guest runs (an NMI exit on both vendo
 each is taken by Keel's NMI handler while the guests run on. This is the NMI path on every
 bed, VT-x's NMI exiting included."""
 
-import re
 
 from keel import EMULATOR_PORTS, boot
 from test_default import closing_lines
@@ -22,11 +21,7 @@ cmdline = "times=10 ms=100"
 
 
 def nmis(result):
-    taken = [line for line in result.lines if line.startswith("[info] host interrupts taken: ")]
-    assert len(taken) == 1, str(result)
-    m = re.search(r", NMI (\d+), ", taken[0])
-    assert m, str(result)
-    return int(m.group(1))
+    return result.host_interrupts()["nmi"]
 
 
 def test_the_watchdog_nmis_are_taken_and_the_guests_run_on(tmp_path, bed):

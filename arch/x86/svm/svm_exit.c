@@ -132,6 +132,20 @@ static void decode(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit
 	}
 }
 
+/* A guest single-stepping (RFLAGS.TF) gets a #DB trap after each instruction it completes
+ * (SDM vol.3 §18.3.1.4; APM vol.2 chapter 13), but none from the CPU after one that exited
+ * and that Keel completed for it (RIP moved on to next_rip): Keel injects it, with DR6.BS
+ * set as the CPU would. The instruction's interrupt shadow (after STI or MOV SS) is over. */
+static void single_step_trap(struct svm_vcpu *sv, uint64_t next_rip)
+{
+	struct vmcb *vmcb = sv->vmcb;
+	if (next_rip == vmcb->save.rip)
+		return;
+	vmcb->save.dr6 |= DR6_BS;
+	vmcb->control.interrupt_shadow &= ~INTERRUPT_SHADOW;
+	vmcb->control.event_inject = X86_DB | EVENT_TYPE_EXCEPTION | EVENT_VALID;
+}
+
 /* After each exit of svm_run, with interrupts off: Keel's part of the exit and of the next
  * entry. False when the run is over. */
 bool svm_exit_continues(struct svm_vcpu *sv)
@@ -153,9 +167,10 @@ bool svm_exit_continues(struct svm_vcpu *sv)
 	regs->rip = s->rip;
 	struct vm_exit exit;
 	decode(sv, s->rip, &exit);
-	if (!sv->run.on_exit(sv->run.v, &exit))
-		return false;
+	bool runs_on = sv->run.on_exit(sv->run.v, &exit);
 	s->rax = regs->gpr[REG_RAX];
+	if (s->rflags & RFLAGS_TF)
+		single_step_trap(sv, regs->rip);
 	s->rip = regs->rip;
-	return true;
+	return runs_on;
 }

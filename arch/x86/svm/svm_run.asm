@@ -16,6 +16,7 @@ global svm_run
 extern svm_exit_continues
 
 %include "arch/x86/guest_gprs.inc"
+%include "arch/x86/extable.inc"
 
 svm_run:
 	PUSH_CALLEE_SAVED
@@ -34,6 +35,11 @@ svm_run:
 	mov rax, FRAME(0)
 	vmload                  ; address in RAX
 	vmrun                   ; address in RAX
+.after_vmrun:
+	; Bochs 2.7 delivers a guest's pending single-step trap here, to Keel: the guest's
+	; registers are still in the CPU, TR is still the guest's. Keel's #DB handler drops it
+	; and returns here (arch/x86/extable.h); svm_exit_continues gives the guest its own.
+	EXTABLE_ENTRY .after_vmrun, .after_vmrun, 1 << 1, EXTABLE_GUEST_DEBUG_TRAP
 	vmsave                  ; RAX is the host's again: the VMCB address
 
 	mov rax, FRAME(8)

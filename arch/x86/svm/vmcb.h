@@ -31,7 +31,7 @@ struct vmcb_control {
 	uint8_t tlb_control;          /* 0x05c */
 	uint8_t reserved2[3];
 	uint64_t vintr;               /* 0x060: V_TPR, V_IRQ, ..., V_INTR_MASKING (bit 24) */
-	uint64_t interrupt_shadow;    /* 0x068 */
+	uint64_t interrupt_shadow;    /* 0x068: INTERRUPT_SHADOW */
 	uint64_t exit_code;           /* 0x070 */
 	uint64_t exit_info1;          /* 0x078 */
 	uint64_t exit_info2;          /* 0x080 */
@@ -128,6 +128,9 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 #define INTERCEPT_INVLPGB_ILLEGAL (1u << 1)
 #define INTERCEPT_MCOMMIT (1u << 3)
 #define INTERCEPT_TLBSYNC (1u << 4)
+
+/* The interrupt shadow field: the guest is in an STI or MOV SS shadow (APM vol.2 §15.21.5). */
+#define INTERRUPT_SHADOW (1ull << 0)
 
 /* EVENTINJ and EXITINTINFO (APM vol.2 §15.20, §15.7.2) */
 #define EVENT_VECTOR_MASK 0xffu

@@ -70,6 +70,7 @@
 #define VMCS_GUEST_RSP 0x681c
 #define VMCS_GUEST_RIP 0x681e
 #define VMCS_GUEST_RFLAGS 0x6820
+#define VMCS_GUEST_PENDING_DEBUG 0x6822 /* pending debug exceptions: DR6's B0-B3 and BS (SDM vol.3 §25.4.2) */
 #define VMCS_GUEST_SYSENTER_ESP 0x6824
 #define VMCS_GUEST_SYSENTER_EIP 0x6826
 #define VMCS_HOST_CR0 0x6c00
@@ -171,7 +172,9 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define EVENT_VALID (1u << 31)
 
 /* Guest interruptibility state (SDM vol.3 §25.4.2, table 25-3) */
-#define INTERRUPTIBILITY_NMI (1u << 3) /* blocking by NMI */
+#define INTERRUPTIBILITY_STI (1u << 0)    /* blocking by STI */
+#define INTERRUPTIBILITY_MOV_SS (1u << 1) /* blocking by MOV SS or POP SS */
+#define INTERRUPTIBILITY_NMI (1u << 3)    /* blocking by NMI */
 
 /* Capability MSRs (SDM vol.3, appendix A) */
 #define MSR_VMX_BASIC 0x480

@@ -182,6 +182,25 @@ static void redeliver_interrupted_event(void)
 	}
 }
 
+/* A guest single-stepping (RFLAGS.TF) gets a #DB trap after each instruction it completes
+ * (SDM vol.3 §18.3.1.4), but none from the CPU after one that exited and that Keel
+ * completed for it: Keel injects it, with DR6.BS set as the CPU would. The instruction's
+ * blocking by STI or MOV SS is over; a debug exception that MOV SS held back until after
+ * it (the exit saved it as pending: SDM vol.3 §28.3.4, §6.8.3) comes with this #DB, as on a
+ * CPU, in DR6 rather than twice. */
+static void single_step_trap(struct vmx_vcpu *xv)
+{
+	uint64_t interruptibility = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (interruptibility & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			interruptibility & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+	uint64_t pending = vmread(VMCS_GUEST_PENDING_DEBUG);
+	if (pending)
+		vmwrite(VMCS_GUEST_PENDING_DEBUG, 0);
+	owned_state_set_dr6_bits(&xv->owned, (pending & DR6_B0_B3) | DR6_BS);
+	vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, X86_DB | EVENT_TYPE_HARDWARE_EXCEPTION | EVENT_VALID);
+}
+
 bool vmx_exit_continues(struct vmx_vcpu *xv)
 {
 	struct guest_regs *regs = xv->run.regs;
@@ -195,9 +214,12 @@ bool vmx_exit_continues(struct vmx_vcpu *xv)
 	 * delivering an event. */
 	if (!exit.instr_len)
 		redeliver_interrupted_event();
-	if (!xv->run.on_exit(xv->run.v, &exit))
-		return false;
+	bool runs_on = xv->run.on_exit(xv->run.v, &exit);
 	vmx_make_current(xv); /* a handler may have used another VMCS (another domain's state) */
-	vmx_write_rip(xv, regs->rip);
-	return true;
+	if (regs->rip != xv->rip) {
+		vmwrite(VMCS_GUEST_RIP, regs->rip);
+		if (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_TF)
+			single_step_trap(xv);
+	}
+	return runs_on;
 }

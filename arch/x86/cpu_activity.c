@@ -1,0 +1,3 @@
+#include "arch/x86/cpu_activity.h"
+
+struct cpu_activity cpu_activities[1];
