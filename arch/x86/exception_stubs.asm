@@ -9,7 +9,7 @@ default rel
 
 extern exception_handle
 
-%include "arch/x86/caller_saved.inc"
+%include "arch/x86/saved_registers.inc"
 
 %macro STUB 1
 stub_%1:
@@ -29,23 +29,13 @@ section .text
 
 exception_common:
 	PUSH_CALLER_SAVED
-	push rbx
-	push rbp
-	push r12
-	push r13
-	push r14
-	push r15
+	PUSH_CALLEE_SAVED
 	mov rdi, rsp
 	mov rbx, rsp             ; callee-saved: the frame, after the call
 	and rsp, -16
 	call exception_handle
 	mov rsp, rbx
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbp
-	pop rbx
+	POP_CALLEE_SAVED
 	POP_CALLER_SAVED
 	add rsp, 16              ; the vector and the error code
 	iretq

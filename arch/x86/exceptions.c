@@ -13,7 +13,7 @@
 /* The layout exception_stubs.asm builds on the stack, lowest address first. */
 struct exception_frame {
 	uint64_t r15, r14, r13, r12, rbp, rbx;
-	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax; /* caller_saved.inc */
+	uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax; /* saved_registers.inc */
 	uint64_t vector, error_code;
 	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
 };

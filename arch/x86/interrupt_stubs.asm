@@ -6,7 +6,7 @@ default rel
 
 extern host_interrupt
 
-%include "arch/x86/caller_saved.inc"
+%include "arch/x86/saved_registers.inc"
 
 %macro STUB 2
 global %1

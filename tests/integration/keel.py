@@ -225,18 +225,23 @@ class Result:
         """Keel's "ended" lines about the domain."""
         return [line for line in self.domain_lines(name) if re.match(r"\[\w+\] dom\d+ \S+: ended: ", line)]
 
+    def _table(self, title, header):
+        """The header line of the table after the line title (its first cells checked against
+        header) and the lines after it."""
+        lines = self.lines
+        try:
+            start = lines.index(title)
+        except ValueError:
+            raise AssertionError(f"no '{title}' table in the output (log: {self.log})") from None
+        assert lines[start + 1].split()[:len(header)] == header, f"unexpected header {lines[start + 1]!r}"
+        return lines[start + 1].split(), lines[start + 2:]
+
     def exit_table(self):
         """The "exits by reason:" table: name -> {"domain": "dom1", "ended": "poweroff", "status": 0,
         "restarts": 0, "cpuid": 4, ...}; a status of "-" (none) stays a string."""
-        lines = self.lines
-        try:
-            start = lines.index("exits by reason:")
-        except ValueError:
-            raise AssertionError(f"no 'exits by reason:' table in the output (log: {self.log})") from None
-        header = lines[start + 1].split()
-        assert header[:4] == ["domain", "ended", "status", "restarts"], f"unexpected table header {lines[start + 1]!r}"
+        header, rows = self._table("exits by reason:", ["domain", "ended", "status", "restarts"])
         table = {}
-        for line in lines[start + 2:]:
+        for line in rows:
             if not line:
                 break
             cells = line.split()
@@ -250,14 +255,9 @@ class Result:
     def cpu_table(self):
         """The "cpu time:" table: name -> {"weight": 256, "cap": 0, "ns": 123}, and "keel" and
         "idle" -> ns."""
-        lines = self.lines
-        try:
-            start = lines.index("cpu time:")
-        except ValueError:
-            raise AssertionError(f"no 'cpu time:' table in the output (log: {self.log})") from None
-        assert lines[start + 1].split() == ["domain", "weight", "cap", "ns"], f"unexpected header {lines[start + 1]!r}"
+        _, rows = self._table("cpu time:", ["domain", "weight", "cap", "ns"])
         table = {}
-        for line in lines[start + 2:]:
+        for line in rows:
             cells = line.split()
             if cells[0] in ("keel", "idle"):
                 table[cells[0]] = int(cells[-1])
@@ -270,15 +270,9 @@ class Result:
     def console_table(self):
         """The "console (bytes):" table: name -> {"written": bytes, "shown": bytes, "dropped": bytes,
         "max_delay_us": us}."""
-        lines = self.lines
-        try:
-            start = lines.index("console (bytes):")
-        except ValueError:
-            raise AssertionError(f"no 'console (bytes):' table in the output (log: {self.log})") from None
-        assert lines[start + 1].split() == ["domain", "written", "shown", "dropped", "max", "delay", "us"], \
-            f"unexpected header {lines[start + 1]!r}"
+        _, rows = self._table("console (bytes):", ["domain", "written", "shown", "dropped", "max", "delay", "us"])
         table = {}
-        for line in lines[start + 2:]:
+        for line in rows:
             if not line:
                 return table
             cells = line.split()
@@ -288,15 +282,9 @@ class Result:
     def memory(self):
         """The "memory (bytes):" table: name -> {"ram": bytes, "own": bytes, "page_tables": bytes},
         and "shared" -> {"own": bytes}."""
-        lines = self.lines
-        try:
-            start = lines.index("memory (bytes):")
-        except ValueError:
-            raise AssertionError(f"no 'memory (bytes):' table in the output (log: {self.log})") from None
-        assert lines[start + 1].split() == ["domain", "guest", "RAM", "Keel's", "own", "page", "tables"], \
-            f"unexpected header {lines[start + 1]!r}"
+        _, rows = self._table("memory (bytes):", ["domain", "guest", "RAM", "Keel's", "own", "page", "tables"])
         table = {}
-        for line in lines[start + 2:]:
+        for line in rows:
             cells = line.split()
             if cells[0] == "shared":
                 table["shared"] = {"own": int(cells[2])}
