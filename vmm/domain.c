@@ -290,18 +290,6 @@ static void rebuild(struct domain *d, uint64_t until_tsc)
 	sched_restart(&d->vcpu);
 }
 
-bool domain_has_work(const struct domain *d, uint64_t now_ns, uint64_t *due_ns)
-{
-	if (console_pending(&d->console) || d->state == DOMAIN_ENDING)
-		return true;
-	if (d->state != DOMAIN_RESTARTING)
-		return false;
-	if (now_ns >= d->restart.at_ns)
-		return true;
-	*due_ns = d->restart.at_ns;
-	return false;
-}
-
 void domain_work(struct domain *d, uint64_t until_tsc)
 {
 	if (console_pending(&d->console) && !console_drain(d, until_tsc))

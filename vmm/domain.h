@@ -99,8 +99,19 @@ void domain_end(struct domain *d, enum end_reason reason, bool has_status, uint3
 /* Ends it because of something its guest did that Keel will not continue (a crash). */
 void domain_crash(struct domain *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Keel has work for the domain: console lines to send, an end to apply, a rebuild that may
- * begin; if it has none now but a rebuild will be due, *due_ns says when. */
-bool domain_has_work(const struct domain *d, uint64_t now_ns, uint64_t *due_ns);
+ * begin; if it has none now but a rebuild will be due, *due_ns says when. Inline: the
+ * scheduler asks it of every vCPU each time it picks. */
+static inline bool domain_has_work(const struct domain *d, uint64_t now_ns, uint64_t *due_ns)
+{
+	if (console_pending(&d->console) || d->state == DOMAIN_ENDING)
+		return true;
+	if (d->state != DOMAIN_RESTARTING)
+		return false;
+	if (now_ns >= d->restart.at_ns)
+		return true;
+	*due_ns = d->restart.at_ns;
+	return false;
+}
 /* Does that work, charged by the scheduler to the domain's vCPU, until the TSC reaches
  * until_tsc: sends console lines, then applies the policy of an end (destroy, preserve, or
  * restart), or zeroes the next pieces of its memory for a rebuild and, once all of it is,

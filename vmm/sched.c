@@ -185,15 +185,17 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 				v->timer_ns = 0; /* the event woke it */
 			catch_up(rq, v);
 		}
-		uint64_t work_due_ns = 0;
-		bool work = domain_has_work(v->dom, now, &work_due_ns);
-		next = earlier(next, work_due_ns);
-		if (v->state == VCPU_BLOCKED)
-			next = earlier(next, v->wake_ns);
-		if (v->state != VCPU_RUNNABLE && !work)
-			continue;
-		if (v->state != VCPU_RUNNABLE)
+		if (v->state != VCPU_RUNNABLE) {
+			/* Blocked or ended: it wants the CPU only for Keel's work for its domain. */
+			uint64_t work_due_ns = 0;
+			if (v->state == VCPU_BLOCKED)
+				next = earlier(next, v->wake_ns);
+			if (!domain_has_work(v->dom, now, &work_due_ns)) {
+				next = earlier(next, work_due_ns);
+				continue;
+			}
 			catch_up(rq, v);
+		}
 		if (used_its_cap(v)) {
 			next = earlier(next, rq->period_end_ns);
 			continue;
@@ -264,14 +266,19 @@ static bool handle_exit(struct vcpu *v, const struct vm_exit *exit)
  * accord): Keel's work for its domain first, then its guest if it could run when picked
  * (a vCPU the work has just started again waits for a pick that sees it: its deadline
  * depends on it) and time is left, then the console lines its guest completed. */
-static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t deadline_tsc)
+static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t now, uint64_t deadline_tsc)
 {
 	struct domain *d = v->dom;
 	bool runnable = v->state == VCPU_RUNNABLE;
+	uint64_t due_ns;
 	cpu_activity_set("running, or working for,", d->config.name, d->id);
-	domain_work(d, deadline_tsc);
-	if (!runnable || v->state != VCPU_RUNNABLE || rdtsc() >= deadline_tsc)
+	if (domain_has_work(d, now, &due_ns)) {
+		domain_work(d, deadline_tsc);
+		if (!runnable || v->state != VCPU_RUNNABLE || rdtsc() >= deadline_tsc)
+			return;
+	} else if (!runnable) {
 		return;
+	}
 	uint64_t timer_tsc = deadline_tsc == UINT64_MAX ? 0 : deadline_tsc; /* 0: none */
 	rq->pick_tsc = deadline_tsc;
 	if (!vendor_ends_runs)
@@ -296,7 +303,7 @@ void sched_run(void)
 				break;
 			continue;
 		}
-		take_turn(rq, v, next_ns ? tsc_at_ns(next_ns) : UINT64_MAX);
+		take_turn(rq, v, now, next_ns ? tsc_at_ns(next_ns) : UINT64_MAX);
 		account(v, tsc_now_ns() - now);
 		if (v->sched.limit_ns && v->sched.run_ns >= v->sched.limit_ns)
 			domain_end(v->dom, END_CRASH, false, 0, "it used up its CPU time limit of %u ms: it ran %llu ms",
