@@ -165,8 +165,9 @@ def test_a_crash_loop_cannot_starve_the_others(bed, tmp_path):
     """A 64 MiB domain crashes at once on every boot, restarted each time, beside a meter
     and the canary. Each rebuild (its 64 MiB zeroed in pieces) is charged to it, a restarted
     domain does not jump the run queue, and its restarts wait longer and longer: the meter
-    keeps its share, and after six short lives the looper is destroyed."""
-    text = EMULATOR_PORTS + looper("looper", 64, "crash:1") + meter(3000) + CANARY
+    keeps its share, and after six short lives the looper is destroyed. The watchdog, on at
+    1 s, never fires: no piece of Keel's work for the looper lasts that long."""
+    text = EMULATOR_PORTS + "watchdog = 1\n" + looper("looper", 64, "crash:1") + meter(3000) + CANARY
     result = boot(tmp_path, text, bed=bed, timeout=300)
     ends = result.end_lines("looper")
     assert len(ends) == 6 and ends[-1].endswith(f"; {LOOP_END}"), str(result)
@@ -180,9 +181,9 @@ def test_crash_and_reboot_loops_of_every_size_and_pace(bed, tmp_path, campaign):
     """Three loopers at once, their sizes (4 to 128 MiB) and paces (at once, or a wait of up to
     2 s before each crash or reboot) drawn from the seed (make fuzz-guests' SEED; the
     count is not used), beside a meter and the canary: each ends destroyed as a loop, and
-    the meter keeps its share."""
+    the meter keeps its share, and the watchdog (1 s) never fires."""
     rng = random.Random(campaign[1] or 1)
-    text = EMULATOR_PORTS
+    text = EMULATOR_PORTS + "watchdog = 1\n"
     for i, mib in enumerate(rng.sample([4, 16, 32, 64], 3)):
         pace = rng.choice([0, rng.randrange(1, 50), rng.randrange(50, 2000)])
         if rng.random() < 0.5:
