@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run-bochs.sh [--timeout SECONDS] [--memory MIB] [--cpu MODEL] ISO
-# run-bochs.sh [--timeout SECONDS] [--memory MIB] [--cpu MODEL] --uefi DISK.img
+# run-bochs.sh [--timeout SECONDS] [--memory MIB] [--cpu MODEL] [--debugger FILE] ISO
+# run-bochs.sh [--timeout SECONDS] [--memory MIB] [--cpu MODEL] [--debugger FILE] --uefi DISK.img
 # Boots Keel on an emulated Intel machine: Bochs with VT-x and EPT, one CPU, 256 MiB (by default), no
 # display. From a GRUB 2 CD image (scripts/mkiso.sh) under the Bochs BIOS, or with --uefi
 # from a partitioned disk (scripts/mkdisk.sh) under OVMF on a PCI machine, which takes
@@ -14,6 +14,8 @@
 #   --cpu MODEL        Bochs CPU model (default corei7_skylake_x; the *_bridge, haswell,
 #                      broadwell, skylake_x, icelake_u and tigerlake models have VMX with EPT)
 #   --uefi DISK.img    boot the UEFI application from this disk image instead of an ISO
+#   --debugger FILE    commands for Bochs' built-in debugger, run before the machine starts
+#                      (e.g. a breakpoint, then c and a change of a register; docs/debugging.md)
 set -eu
 
 say() { echo "run-bochs: $*" >&2; }
@@ -27,7 +29,7 @@ OVMF=/usr/share/ovmf/OVMF.fd OVMF_ADDRESS=0xffe00000
 # scripts/mkdisk.sh makes disks of whole 16-head, 63-sector cylinders.
 HEADS=16 SPT=63
 
-timeout_s='' cpu=corei7_skylake_x disk='' memory=256
+timeout_s='' cpu=corei7_skylake_x disk='' memory=256 debugger=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--timeout) [ $# -ge 2 ] || die "--timeout needs a number of seconds"; timeout_s=$2; shift 2 ;;
@@ -37,7 +39,8 @@ while [ $# -gt 0 ]; do
 	--cpu=*) cpu=${1#--cpu=}; shift ;;
 	--uefi) [ $# -ge 2 ] || die "--uefi needs a disk image"; disk=$2; shift 2 ;;
 	--uefi=*) disk=${1#--uefi=}; shift ;;
-	-h|--help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--debugger) [ $# -ge 2 ] || die "--debugger needs a file of debugger commands"; debugger=$2; shift 2 ;;
+	-h|--help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) break ;;
 	esac
@@ -107,7 +110,11 @@ log: -
 panic: action=fatal
 EOF
 # Bochs' built-in debugger would stop at a prompt before the first instruction.
-printf 'c\nquit\n' >"$dir/debugger.rc"
+if [ -n "$debugger" ]; then
+	[ -f "$debugger" ] || die "$debugger: no such file"
+	cat -- "$debugger" >"$dir/debugger.rc"
+fi
+printf 'c\nquit\n' >>"$dir/debugger.rc"
 log=$dir/bochs.log
 
 cmd=("$BOCHS" -q -f bochsrc -rc debugger.rc)

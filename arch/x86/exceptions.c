@@ -8,6 +8,7 @@
 #include "arch/x86/extable.h"
 #include "arch/x86/interrupts.h"
 #include "arch/x86/platform.h"
+#include "arch/x86/setup.h"
 #include "lib/log.h"
 
 /* The layout exception_stubs.asm builds on the stack, lowest address first. */
@@ -44,6 +45,7 @@ static void report_activity(void)
 
 static __attribute__((noreturn)) void report(const struct exception_frame *f)
 {
+	console_start(); /* if the exception came before the entry started the console */
 	log_error("CPU exception %llu (%s) in Keel, error code 0x%llx",
 		  (unsigned long long)f->vector, exception_names[f->vector & 31],
 		  (unsigned long long)f->error_code);

@@ -69,21 +69,21 @@ static void memory_init(void)
 		 (unsigned long long)(page_alloc_free_pages() * PAGE_SIZE / MIB));
 }
 
-/* The first thing either entry does: Keel's own GDT and IDT, so that from here on every
- * exception in Keel is reported (exceptions.c), then the serial console and the banner. */
-static void take_cpu_and_console(void)
+void console_start(void)
 {
-	gdt_init();
-	idt_init();
+	static bool started;
+	if (started)
+		return;
+	started = true;
 	serial_init(COM1);
 	log_set_sink(console_sink);
 	kprintf("\nKeel " KEEL_VERSION_STRING " x86-64 hypervisor\n");
-	cpu_activity_set("taking the machine over: reading the boot information", NULL, 0);
 }
 
 void core_start_uefi(const struct boot_info *from_loader)
 {
-	take_cpu_and_console();
+	console_start();
+	cpu_activity_set("taking the machine over: reading the boot information", NULL, 0);
 	core_start(from_loader);
 }
 
@@ -92,7 +92,8 @@ void multiboot2_start(uint32_t mbi)
 	static struct boot_info from_grub;
 	static uint8_t rsdp[MULTIBOOT2_RSDP_MAX];
 	char err[128];
-	take_cpu_and_console();
+	console_start();
+	cpu_activity_set("taking the machine over: reading the boot information", NULL, 0);
 	if (multiboot2_parse(phys_to_virt(mbi), &from_grub, rsdp, err, sizeof(err))) {
 		log_error("the Multiboot2 boot information is unusable: %s", err);
 		platform_exit(KEEL_STATUS_PANIC);

@@ -6,7 +6,9 @@ sends it to the unmapped page 0."""
 import re
 import subprocess
 
-from keel import BEDS, BUILD, DEFAULT_CONFIG, TOP, clean, require_build
+import pytest
+
+from keel import BEDS, BUILD, DEFAULT_CONFIG, TOP, boot, clean, require_build
 
 
 def test_page_fault_in_keel_is_reported(tmp_path):
@@ -40,3 +42,50 @@ def test_page_fault_in_keel_is_reported(tmp_path):
         assert re.fullmatch(pattern, report[i]), where
     assert report[6:] == ["[error] Keel stopped.", "Keel exit status 1"], where
     assert status == 1, where
+
+
+def symbol(name):
+    """The address of a symbol of the core."""
+    nm = subprocess.run(["nm", str(BUILD / "core.elf")], capture_output=True, text=True, check=True).stdout
+    return next(int(line.split()[0], 16) for line in nm.splitlines() if line.split()[-1] == name)
+
+
+# What Keel says of an exception before it has read keel.cfg: it cannot write its exit
+# status to a port it does not know yet, so it halts, and the launcher's timeout ends the run.
+STOPPED = ["[error] Keel stopped.", "Keel exit status 1"]
+
+
+def bochs_stopped_at(tmp_path, bed, commands):
+    """Boots the default domains on a Bochs bed with these debugger commands run first."""
+    rc = tmp_path / "debugger.rc"
+    rc.write_text("".join(f"{c}\n" for c in commands))
+    return boot(tmp_path, DEFAULT_CONFIG.read_text(), bed=bed, extra=("--debugger", str(rc)), timeout=15)
+
+
+@pytest.mark.parametrize("bed", ["bochs", "bochs-amd"])
+def test_an_exception_in_the_32_bit_entry_is_reported(tmp_path, bed):
+    """GRUB enters Keel in 32-bit protected mode (arch/x86/multiboot2_entry.asm). Once its
+    first instructions have loaded a GDT and a 32-bit IDT, an exception there (here Bochs'
+    debugger sends it to a UD2 it wrote at 0x500) is reported on COM1, and Keel halts: no
+    reset, no second boot."""
+    result = bochs_stopped_at(tmp_path, BEDS[bed], [f"lb {symbol('mb2_idt_loaded'):#x}", "c",
+                                                    "setpmem 0x500 2 0x0b0f", "set eip = 0x500"])
+    lines = [line for line in result.lines if line]
+    assert lines[-3:] == ["[error] CPU exception 0x06 in Keel's 32-bit Multiboot2 entry, error code 0x00000000, "
+                          "eip 0x00000500"] + STOPPED, str(result)
+    assert result.exit_code == 124 and not any("hypervisor" in line for line in lines), str(result)
+
+
+@pytest.mark.parametrize("bed", ["bochs", "bochs-amd"])
+def test_an_exception_before_the_console_is_reported(tmp_path, bed):
+    """In 64-bit mode the entry loads Keel's GDT and IDT before any C: an exception in the
+    first C function, before it starts the console (Bochs' debugger sends it to a UD2 it
+    wrote at 0x500), starts the console itself and is reported like any other."""
+    result = bochs_stopped_at(tmp_path, BEDS[bed], [f"lb {symbol('multiboot2_start'):#x}", "c",
+                                                    "setpmem 0x500 2 0x0b0f", "set rip = 0x500"])
+    lines = [line for line in result.lines if line]
+    start = lines.index("[error] CPU exception 6 (#UD invalid opcode) in Keel, error code 0x0")
+    assert lines[start - 1] == "Keel 0.2.0 x86-64 hypervisor" and lines.count(lines[start - 1]) == 1, str(result)
+    assert lines[start + 1] == "[error]   Keel was starting: no activity recorded yet", str(result)
+    assert re.fullmatch(r"\[error\]   rip 0000000000000500  cs 0008 .*", lines[start + 2]), str(result)
+    assert lines[-2:] == STOPPED and result.exit_code == 124, str(result)
