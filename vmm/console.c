@@ -48,7 +48,8 @@ void console_free(struct domain *d)
 	c->ring_pa = c->queue_pa = 0;
 	ring_init(&c->ring, NULL, 0);
 	ring_init(&c->queue, NULL, 0);
-	c->sent = 0;
+	c->sent = c->dropping = 0;
+	c->marker_queued = false;
 }
 
 /* The line of src is complete (its text is in the history already): into the queue if it
