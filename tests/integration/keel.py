@@ -145,7 +145,7 @@ BEDS = {
                  ending_port="shutdown_port", acpi_pm1a_control=0xb004,  # PIIX4 PM base 0xb000
                  cpu_without_unrestricted_guest=("--cpu", "corei5_lynnfield_750")),
     # Bochs again, with its AMD CPU (ryzen): Keel's SVM path with what QEMU's TCG lacks:
-    # nrip-save, flush by ASID, 1 GiB pages, 32768 ASIDs.
+    # nrip-save, 1 GiB pages, 32768 ASIDs.
     "bochs-amd": Bed("bochs-amd", "scripts/run-bochs.sh",
                      cpu_without_virt=("--cpu", "athlon64_venice"),
                      cpu_without_nested_paging=("--cpu", "turion64_tyler"),

@@ -238,6 +238,15 @@ static int vmx_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	vmwrite(VMCS_EXIT_CONTROLS, ctl.exit);
 	vmwrite(VMCS_ENTRY_CONTROLS, ctl.entry | (boot->mode == VCPU_BOOT_LONG64 ? ENTRY_IA32E_MODE_GUEST : 0));
 	vmwrite(VMCS_EXCEPTION_BITMAP, 0);
+	/* A VMCS's fields are undefined until written (SDM vol.3 §25.11.3): every one Keel relies
+	 * on is written, not trusted to read 0: no CR3-target values, no MSRs loaded or stored
+	 * at entry or exit; every ENCLS leaf exits where the control exists. */
+	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
+	vmwrite(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	if (ctl.proc2 & PROC2_ENCLS_EXITING)
+		vmwrite(VMCS_ENCLS_EXITING_BITMAP, ~0ull);
 	vmwrite(VMCS_IO_BITMAP_A, io_bitmaps_pa);
 	vmwrite(VMCS_IO_BITMAP_B, io_bitmaps_pa + PAGE_SIZE);
 	vmwrite(VMCS_MSR_BITMAP, msr_bitmap_pa);

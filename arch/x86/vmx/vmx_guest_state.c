@@ -98,5 +98,6 @@ void vmx_set_boot_state(const struct vcpu_boot_state *boot, bool unrestricted_gu
 	vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmwrite(VMCS_GUEST_ACTIVITY, 0);
+	vmwrite(VMCS_GUEST_PENDING_DEBUG, 0);
 	vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, 0);
 }
