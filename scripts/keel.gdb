@@ -13,7 +13,7 @@ file build/core.elf
 target remote :1234
 echo \n
 echo Keel: machine paused at the reset vector. For example:\n
-echo \  hbreak exit_dispatch    stop at every VM exit (hardware breakpoint: see scripts/keel.gdb)\n
+echo \  hbreak handle_exit     stop at every VM exit (hardware breakpoint: see scripts/keel.gdb)\n
 echo \  continue                run; then bt, p *exit, info registers\n
 echo \  monitor info registers  QEMU's own view of the CPU\n
 echo \n

@@ -128,7 +128,7 @@ if [ "$debug" -eq 1 ]; then
 	args+=(-s -S)
 	say "paused with a GDB server on localhost:1234. In another terminal, from the repository top:"
 	say "  gdb -x scripts/keel.gdb"
-	say "then at the (gdb) prompt:  hbreak exit_dispatch  and  continue  (see docs/debugging.md)"
+	say "then at the (gdb) prompt:  hbreak handle_exit  and  continue  (see docs/debugging.md)"
 fi
 
 cmd=("$QEMU" "${args[@]}" "$@")

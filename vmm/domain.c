@@ -70,14 +70,14 @@ static void teardown(struct domain *d)
 {
 	sched_remove(&d->vcpu);
 	destroy_vcpu(d);
+	io_free(d);
 	p2m_destroy(&d->p2m);
 }
 
 static int attach_devices(struct domain *d)
 {
 	int err;
-	io_init(d);
-	if ((err = serial_port_attach(d)) || (err = debugcon_attach(d)))
+	if ((err = io_init(d)) || (err = serial_port_attach(d)) || (err = debugcon_attach(d)))
 		return err;
 	if (d->config.debug_exit && (err = debug_exit_attach(d, d->config.debug_exit)))
 		return err;
@@ -117,7 +117,8 @@ static int start(struct domain *d, char *why, size_t len)
 	}
 	d->memory = (struct domain_memory){
 		.ram = d->p2m.ram_size,
-		.own = sizeof(*d) + d->console.ring_pages * PAGE_SIZE + CONSOLE_QUEUE_BYTES + hvm->vcpu_bytes,
+		.own = sizeof(*d) + d->console.ring_pages * PAGE_SIZE + CONSOLE_QUEUE_BYTES + PAGE_SIZE /* devices */ +
+		       hvm->vcpu_bytes,
 		.page_tables = d->p2m.npt.table_pages * PAGE_SIZE,
 	};
 	d->state = DOMAIN_RUNNING;
@@ -159,6 +160,7 @@ struct domain *domain_create(const struct domain_config *cfg, const struct boot_
 	if (err || start(d, why, sizeof(why))) {
 		log_error("keel.cfg:%d: domain '%s' not started: %s", cfg->line, cfg->name, why);
 		destroy_vcpu(d);
+		io_free(d);
 		p2m_destroy(&d->p2m);
 		console_free(d);
 		return NULL;

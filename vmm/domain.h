@@ -15,7 +15,6 @@
 #include "boot/boot_info.h"
 #include "vmm/config.h"
 #include "vmm/console.h"
-#include "vmm/dev/uart16550.h"
 #include "vmm/io.h"
 #include "vmm/loader.h"
 #include "vmm/p2m.h"
@@ -77,7 +76,6 @@ struct domain {
 	struct vcpu vcpu; /* one per domain for now */
 	struct io_ports io;
 	struct console console;
-	struct uart16550 uart;
 	struct loader_input images; /* kernel and modules, found among the boot modules once */
 	uint64_t exits[EXIT_REASON_COUNT];
 	uint64_t cpu_ns; /* time its vCPU ran and Keel worked for it, over all its restarts */

@@ -1,6 +1,7 @@
-/* The exit dispatch table. A vendor's vcpu_run decodes each exit into a struct vm_exit;
- * exit_dispatch (exit.h) counts it and calls the one handler for its reason from here. A
- * handler either completes the instruction (advancing RIP) or ends the domain. */
+/* Where every exit goes. A vendor's vcpu_run decodes each exit into a struct vm_exit and
+ * calls handle_exit, which counts it and calls the one handler for its reason from a
+ * constant table. A handler either completes the instruction (advancing RIP) or ends the
+ * domain; the scheduler then says whether the vCPU runs on. */
 #include "arch/x86/cpu.h"
 #include "lib/log.h"
 #include "vmm/domain.h"
@@ -51,7 +52,7 @@ static void handle_unknown(struct vcpu *v, const struct vm_exit *exit)
 		     (unsigned long long)exit->raw_code, (unsigned long long)v->regs.rip);
 }
 
-const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
+static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = handle_cpuid,
 	[EXIT_HLT] = handle_hlt,
 	[EXIT_IO] = handle_io,
@@ -64,6 +65,14 @@ const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_INTERRUPT] = handle_interrupt,
 	[EXIT_UNKNOWN] = handle_unknown,
 };
+
+bool handle_exit(struct vcpu *v, const struct vm_exit *exit)
+{
+	enum exit_reason reason = exit->reason < EXIT_REASON_COUNT ? exit->reason : EXIT_UNKNOWN;
+	v->dom->exits[reason]++;
+	exit_handlers[reason](v, exit);
+	return sched_runs_on(v);
+}
 
 static const char *const exit_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_IO] = "io", [EXIT_HYPERCALL] = "hypercall",

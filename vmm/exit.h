@@ -1,4 +1,4 @@
-/* Where every VM exit goes: one constant table from exit reason to handler. */
+/* Where every VM exit goes: handle_exit and its constant table from exit reason to handler. */
 #ifndef KEEL_VMM_EXIT_H
 #define KEEL_VMM_EXIT_H
 
@@ -6,15 +6,11 @@
 #include "vmm/domain.h"
 
 typedef void (*exit_handler_fn)(struct vcpu *v, const struct vm_exit *exit);
-extern const exit_handler_fn exit_handlers[EXIT_REASON_COUNT];
 
-/* Counts the exit and calls its reason's handler; inline, as every exit comes here. */
-static inline void exit_dispatch(struct vcpu *v, const struct vm_exit *exit)
-{
-	enum exit_reason reason = exit->reason < EXIT_REASON_COUNT ? exit->reason : EXIT_UNKNOWN;
-	v->dom->exits[reason]++;
-	exit_handlers[reason](v, exit);
-}
+/* What the vendor's vcpu_run calls after each exit (hvm.h): counts the exit, calls its
+ * reason's handler from one constant table (bounds-checked), and says whether the vCPU runs
+ * on (sched_runs_on). */
+bool handle_exit(struct vcpu *v, const struct vm_exit *exit);
 const char *exit_reason_name(enum exit_reason reason);
 
 /* Handlers living in their own files. */

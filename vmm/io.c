@@ -1,11 +1,40 @@
+#include "arch/x86/page_alloc.h"
+#include "arch/x86/paging.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 #include "vmm/domain.h"
 #include "vmm/io.h"
 
-void io_init(struct domain *d)
+int io_init(struct domain *d)
 {
-	port_map_init(&d->io.owner);
-	d->io.nranges = 0;
+	struct io_ports *io = &d->io;
+	port_map_init(&io->owner);
+	io->nranges = 0;
+	if (!io->state_pa && !(io->state_pa = page_alloc_zeroed()))
+		return -ENOMEM;
+	io->state = phys_to_virt(io->state_pa);
+	memset(io->state, 0, PAGE_SIZE); /* a restart's devices start afresh */
+	io->state_used = 0;
+	return 0;
+}
+
+void io_free(struct domain *d)
+{
+	struct io_ports *io = &d->io;
+	if (io->state_pa)
+		page_free(io->state_pa, 1);
+	io->state_pa = 0;
+	io->state = NULL;
+}
+
+void *io_device_state(struct domain *d, uint64_t size)
+{
+	struct io_ports *io = &d->io;
+	uint64_t at = (io->state_used + 15) & ~15ull; /* aligned for any field */
+	if (!io->state || size > PAGE_SIZE - at)
+		return NULL;
+	io->state_used = at + size;
+	return io->state + at;
 }
 
 int io_register_ports(struct domain *d, uint16_t first, uint16_t count, port_handler_fn handler, void *dev)

@@ -38,12 +38,11 @@ struct runqueue {
 	uint64_t period_end_ns; /* when the current cap period ends */
 	uint64_t idle_ns;
 	uint64_t start_ns, end_ns; /* when sched_run began and ended */
-	/* When to pick again, on the TSC: the next deadline, UINT64_MAX if none, 0 at once (the
-	 * running vCPU blocked, yielded or ended, or Keel has work for its domain). */
-	uint64_t pick_tsc;
+	struct sched_cpu *cpu;     /* its CPU's: when to pick again */
 };
 
-static struct runqueue runqueues[1]; /* per physical CPU */
+struct sched_cpu sched_cpus[1];                              /* per physical CPU */
+static struct runqueue runqueues[1] = { { .cpu = &sched_cpus[0] } }; /* per physical CPU */
 static uint64_t timeslice_ns;
 static bool vendor_ends_runs; /* hvm->ends_runs_itself(): the APIC timer is for idling only */
 
@@ -123,24 +122,24 @@ void sched_block(struct vcpu *v, uint64_t deadline_ns)
 		return;
 	v->state = VCPU_BLOCKED;
 	v->wake_ns = earlier(deadline_ns, v->timer_ns);
-	queue_of(v)->pick_tsc = 0;
+	queue_of(v)->cpu->pick_tsc = 0;
 }
 
 void sched_end(struct vcpu *v)
 {
 	v->state = VCPU_DEAD;
-	queue_of(v)->pick_tsc = 0;
+	queue_of(v)->cpu->pick_tsc = 0;
 }
 
 void sched_end_run(struct vcpu *v)
 {
-	queue_of(v)->pick_tsc = 0;
+	queue_of(v)->cpu->pick_tsc = 0;
 }
 
 void sched_yield_cpu(struct vcpu *v)
 {
 	v->sched.yielded = true;
-	queue_of(v)->pick_tsc = 0;
+	queue_of(v)->cpu->pick_tsc = 0;
 }
 
 void sched_restart(struct vcpu *v)
@@ -252,16 +251,6 @@ static void account(struct vcpu *v, uint64_t ns)
 	v->sched.run_ns += ns;
 }
 
-/* After each exit: its handler, then whether the vCPU runs on. It does unless it blocked,
- * yielded or ended, completed a console line, or the time to pick again has come: one TSC
- * read and a comparison. */
-static bool handle_exit(struct vcpu *v, const struct vm_exit *exit)
-{
-	struct runqueue *rq = queue_of(v);
-	exit_dispatch(v, exit);
-	return rdtsc() < rq->pick_tsc;
-}
-
 /* The picked vCPU's turn, until deadline_tsc (UINT64_MAX: until it stops of its own
  * accord): Keel's work for its domain first, then its guest if it could run when picked
  * (a vCPU the work has just started again waits for a pick that sees it: its deadline
@@ -280,7 +269,7 @@ static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t now, uint64_
 		return;
 	}
 	uint64_t timer_tsc = deadline_tsc == UINT64_MAX ? 0 : deadline_tsc; /* 0: none */
-	rq->pick_tsc = deadline_tsc;
+	rq->cpu->pick_tsc = deadline_tsc;
 	if (!vendor_ends_runs)
 		lapic_timer_at(timer_tsc);
 	hvm->vcpu_run(v->vendor, &v->regs, timer_tsc, handle_exit, v);

@@ -2,9 +2,27 @@
 #ifndef KEEL_VMM_SCHED_H
 #define KEEL_VMM_SCHED_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include "arch/x86/cpu.h"
 
 struct vcpu;
+
+/* What the exit path reads of the scheduler, per physical CPU: when it must pick again, on
+ * the TSC (the next deadline; UINT64_MAX: none; 0: at once, because the running vCPU
+ * blocked, yielded or ended, or Keel has work for its domain). */
+struct sched_cpu {
+	uint64_t pick_tsc;
+};
+extern struct sched_cpu sched_cpus[1]; /* Keel runs on the boot CPU for now */
+
+/* After an exit has been handled: the vCPU runs on unless the time to pick again has come.
+ * One TSC read and a comparison, so a common exit costs no search and no arithmetic. */
+static inline bool sched_runs_on(const struct vcpu *v)
+{
+	(void)v; /* every vCPU is on the boot CPU for now */
+	return rdtsc() < sched_cpus[0].pick_tsc;
+}
 
 /* Before the first domain is built: the time slice from keel.cfg. */
 void sched_init(unsigned timeslice_ms);

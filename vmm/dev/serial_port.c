@@ -1,4 +1,6 @@
+#include "lib/errno.h"
 #include "vmm/dev/serial_port.h"
+#include "vmm/dev/uart16550.h"
 #include "vmm/domain.h"
 
 static void transmit(void *ctx, uint8_t byte)
@@ -40,6 +42,9 @@ static uint32_t serial_access(struct domain *d, void *dev, uint16_t port, uint8_
 
 int serial_port_attach(struct domain *d)
 {
-	uart16550_init(&d->uart, transmit, d);
-	return io_register_ports(d, SERIAL_PORT_BASE, UART16550_PORTS, serial_access, &d->uart);
+	struct uart16550 *u = io_device_state(d, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	uart16550_init(u, transmit, d);
+	return io_register_ports(d, SERIAL_PORT_BASE, UART16550_PORTS, serial_access, u);
 }

@@ -76,9 +76,24 @@ static void take_nmi(void)
 		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, interruptibility & ~INTERRUPTIBILITY_NMI);
 }
 
-/* Decodes the exit; takes the host's interrupt or NMI that caused it, and sets the
- * preemption timer again once it has run out. */
-static void decode(const struct vmx_vcpu *xv, uint32_t reason, struct vm_exit *exit)
+/* An exit that is Keel's own business, not the guest's: the host's interrupt (the exit
+ * acknowledged it: the vector is in the exit's interruption information, SDM vol.3
+ * §28.2.2) or NMI goes to Keel's handler, and a preemption timer that ran out is set again
+ * (it saved 0, which would end the next entry at once; the deadline may still be ahead if
+ * the timer ran out early). As svm_exit_continues takes SVM's INTR exits. */
+static void take_host_event(const struct vmx_vcpu *xv, uint32_t basic)
+{
+	if (basic == VMX_EXIT_EXTERNAL_INTERRUPT)
+		host_interrupt(vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_VECTOR_MASK);
+	else if (basic == VMX_EXIT_PREEMPTION_TIMER)
+		vmx_arm_preemption_timer(xv->run.deadline_tsc);
+	else if (basic == VMX_EXIT_EXCEPTION_OR_NMI && /* no exception exits: the bitmap is 0 */
+		 (vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_TYPE_MASK) == EVENT_TYPE_NMI)
+		take_nmi();
+}
+
+/* Decodes the exit: reads what its reason's handler needs, and changes nothing. */
+static void decode(uint32_t reason, struct vm_exit *exit)
 {
 	exit->reason = EXIT_UNKNOWN;
 	exit->raw_code = reason;
@@ -148,21 +163,9 @@ static void decode(const struct vmx_vcpu *xv, uint32_t reason, struct vm_exit *e
 		exit->reason = EXIT_SHUTDOWN;
 		return;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
-		/* The exit acknowledged it: the vector is in the exit's interruption information
-		 * (SDM vol.3 §28.2.2). */
-		host_interrupt(vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_VECTOR_MASK);
-		exit->reason = EXIT_INTERRUPT;
-		return;
 	case VMX_EXIT_PREEMPTION_TIMER:
-		/* It saved 0, which would end the next entry at once; the deadline may still be
-		 * ahead if the timer ran out early. */
-		vmx_arm_preemption_timer(xv->run.deadline_tsc);
-		exit->reason = EXIT_INTERRUPT;
-		return;
-	case VMX_EXIT_EXCEPTION_OR_NMI: /* no exception exits (the bitmap is 0) */
-		if ((vmread(VMCS_EXIT_INTERRUPTION_INFO) & EVENT_TYPE_MASK) == EVENT_TYPE_NMI)
-			take_nmi();
-		exit->reason = EXIT_INTERRUPT;
+	case VMX_EXIT_EXCEPTION_OR_NMI: /* no exception exits (the bitmap is 0): an NMI */
+		exit->reason = EXIT_INTERRUPT; /* vmx_exit_continues takes it: take_host_event */
 		return;
 	default:
 		if (!instruction(reason & 0xffff, exit))
@@ -207,7 +210,9 @@ bool vmx_exit_continues(struct vmx_vcpu *xv)
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
 	regs->rip = xv->rip = vmread(VMCS_GUEST_RIP);
 	struct vm_exit exit;
-	decode(xv, reason, &exit);
+	decode(reason, &exit);
+	if (exit.reason == EXIT_INTERRUPT)
+		take_host_event(xv, reason & 0xffff);
 	/* An event whose delivery this exit interrupted is delivered again at the next entry
 	 * (SDM vol.3 §28.2.4); Keel's own injections are gone (the exit cleared them). An exit
 	 * with an instruction length came from executing that instruction, not from
