@@ -4,6 +4,7 @@
  * else looks at it. A list may continue over several lines; its items are taken one by
  * one as they are read, so no value outlives the line it was read from. */
 #include "vmm/config.h"
+#include "vmm/layout.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -18,7 +19,7 @@
 #define DEBUGCON_PORT 0xe9
 
 enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_WATCHDOG, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
-       KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_CPU_LIMIT, KEY_ON_POWEROFF,
+       KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_MMIO_HOLE, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_CPU_LIMIT, KEY_ON_POWEROFF,
        KEY_ON_REBOOT, KEY_ON_CRASH, KEY_DEBUG_EXIT, KEY_CONSOLE_RING, NKEYS };
 
 enum section { SEC_GLOBAL, SEC_DOMAIN, SEC_IGNORED };
@@ -355,6 +356,15 @@ static void set_memory(struct parser *p, const char *key, const struct value *v)
 		p->dom->memory_mib = n;
 }
 
+static void set_mmio_hole(struct parser *p, const char *key, const struct value *v)
+{
+	uint64_t n;
+
+	if (get_number(p, key, v, LAYOUT_HOLE_MIN_MIB, LAYOUT_HOLE_MAX_MIB,
+		       "must be " STR(LAYOUT_HOLE_MIN_MIB) ".." STR(LAYOUT_HOLE_MAX_MIB) " MiB", &n))
+		p->dom->mmio_hole_mib = n;
+}
+
 static void set_vcpus(struct parser *p, const char *key, const struct value *v)
 {
 	uint64_t n;
@@ -457,6 +467,7 @@ static const struct key {
 	[KEY_RAMDISK] = { "ramdisk", false, false, set_ramdisk },
 	[KEY_MODULE] = { "module", false, true, add_module },
 	[KEY_MEMORY] = { "memory", false, false, set_memory },
+	[KEY_MMIO_HOLE] = { "mmio_hole", false, false, set_mmio_hole },
 	[KEY_VCPUS] = { "vcpus", false, false, set_vcpus },
 	[KEY_WEIGHT] = { "weight", false, false, set_weight },
 	[KEY_CAP] = { "cap", false, false, set_cap },
@@ -675,6 +686,7 @@ static void parse_header(struct parser *p, char *s)
 	*p->dom = (struct domain_config){
 		.type = KERNEL_AUTO,
 		.memory_mib = 4,
+		.mmio_hole_mib = LAYOUT_HOLE_DEFAULT_MIB,
 		.vcpus = 1,
 		.weight = CONFIG_WEIGHT_DEFAULT,
 		.on_poweroff = ACTION_DESTROY,

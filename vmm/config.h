@@ -40,7 +40,7 @@
 #define CONFIG_CMDLINE_MAX 1024    /* the domain's command line, with the NUL */
 #define CONFIG_MODULE_CMDLINE_MAX 192
 #define CONFIG_MAX_MODULES 16      /* module entries per domain (the ramdisk not counted) */
-#define CONFIG_MEMORY_MAX_MIB 4096
+#define CONFIG_MEMORY_MAX_MIB 1048576 /* 1 TiB: the machine and the CPU's address width decide */
 #define CONFIG_WEIGHT_DEFAULT 256
 #define CONFIG_WEIGHT_MAX 65535
 #define CONFIG_CONSOLE_RING_DEFAULT_KIB 16
@@ -78,6 +78,7 @@ struct domain_config {
 	char cmdline[CONFIG_CMDLINE_MAX];
 	enum kernel_type type;
 	uint64_t memory_mib;
+	uint64_t mmio_hole_mib;           /* the 32-bit MMIO hole below 4 GiB (vmm/layout.h) */
 	unsigned vcpus;
 	unsigned weight;
 	unsigned cap;                     /* percent of one CPU, 0 = no cap */

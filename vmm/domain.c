@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include "arch/x86/cpu_features.h"
 #include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
 #include "drivers/tsc.h"
@@ -116,7 +117,7 @@ static int start(struct domain *d, char *why, size_t len)
 		return -1;
 	}
 	d->memory = (struct domain_memory){
-		.ram = d->p2m.ram_size,
+		.ram = layout_backed_bytes(&d->layout),
 		.own = sizeof(*d) + d->console.ring_pages * PAGE_SIZE + CONSOLE_QUEUE_BYTES + PAGE_SIZE /* devices */ +
 		       hvm->vcpu_bytes,
 		.page_tables = d->p2m.npt.table_pages * PAGE_SIZE,
@@ -153,10 +154,12 @@ struct domain *domain_create(const struct domain_config *cfg, const struct boot_
 			  cfg->name, cfg->console_ring_kib);
 		return NULL;
 	}
-	int err = p2m_init(&d->p2m, cfg->memory_mib << 20);
-	if (err)
-		ksnprintf(why, sizeof(why), "cannot allocate %llu MiB of guest memory (error %d)",
-			  (unsigned long long)cfg->memory_mib, err);
+	int err = layout_build(&d->layout, cfg->memory_mib << 20, cfg->mmio_hole_mib, 1ull << cpu.phys_addr_bits,
+			       why, sizeof(why));
+	if (!err && (err = p2m_init(&d->p2m, &d->layout)))
+		ksnprintf(why, sizeof(why), "cannot have %llu MiB of memory for it: Keel has %llu MiB free (error %d)",
+			  (unsigned long long)(layout_backed_bytes(&d->layout) >> 20),
+			  (unsigned long long)(page_alloc_free_pages() * PAGE_SIZE >> 20), err);
 	if (err || start(d, why, sizeof(why))) {
 		log_error("keel.cfg:%d: domain '%s' not started: %s", cfg->line, cfg->name, why);
 		destroy_vcpu(d);
@@ -274,13 +277,11 @@ static void finish_end(struct domain *d)
 static void rebuild(struct domain *d, uint64_t until_tsc)
 {
 	char why[200];
-	do {
-		uint64_t left = d->p2m.ram_size - d->restart.zeroed;
-		uint64_t n = left < RESTART_ZERO_PIECE ? left : RESTART_ZERO_PIECE;
-		p2m_zero(&d->p2m, d->restart.zeroed, n);
-		d->restart.zeroed += n;
-	} while (d->restart.zeroed < d->p2m.ram_size && rdtsc() < until_tsc);
-	if (d->restart.zeroed < d->p2m.ram_size)
+	bool zeroed;
+	do
+		zeroed = p2m_zero_next(&d->p2m, &d->restart.zeroed, RESTART_ZERO_PIECE);
+	while (!zeroed && rdtsc() < until_tsc);
+	if (!zeroed)
 		return;
 	if (start(d, why, sizeof(why))) {
 		log_error("dom%u %s: cannot restart: %s", d->id, d->config.name, why);

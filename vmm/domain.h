@@ -58,7 +58,7 @@ struct domain_restart {
 	unsigned streak;  /* short lives in a row, the last one included */
 	uint64_t life_ns; /* when its current life began */
 	uint64_t at_ns;   /* DOMAIN_RESTARTING: when the rebuild may begin */
-	uint64_t zeroed;  /* DOMAIN_RESTARTING: bytes of its RAM zeroed so far */
+	uint64_t zeroed;  /* DOMAIN_RESTARTING: its memory is zeroed up to this guest-physical address */
 };
 
 /* Memory a domain holds while it runs, in bytes: its guest RAM, what Keel keeps for it
@@ -72,6 +72,7 @@ struct domain {
 	unsigned id;
 	struct domain_config config;
 	enum domain_state state;
+	struct guest_layout layout; /* its guest-physical address space */
 	struct p2m p2m;
 	struct vcpu vcpu; /* one per domain for now */
 	struct io_ports io;

@@ -29,7 +29,8 @@ static void handle_npf(struct vcpu *v, const struct vm_exit *exit)
 	const char *access = exit->npf.fetch ? "instruction fetch at" : exit->npf.write ? "write to" : "read of";
 	domain_crash(v->dom, "nested-paging fault on %s GPA 0x%llx, %s, at rip 0x%llx", access,
 		     (unsigned long long)exit->npf.gpa,
-		     exit->npf.gpa < v->dom->p2m.ram_size ? "a permission fault in its memory" : "outside its memory",
+		     layout_is_ram(&v->dom->layout, exit->npf.gpa, 1) ? "a permission fault in its memory"
+									  : "outside its memory",
 		     (unsigned long long)v->regs.rip);
 }
 

@@ -12,7 +12,6 @@
 #define PTE_P (1ull << 0)
 #define PTE_RW (1ull << 1)
 #define PTE_PS (1ull << 7)
-#define MB1 0x100000ull
 
 typedef unsigned long long ull;
 
@@ -77,9 +76,8 @@ int load_elf_kernel(struct load_ctx *c, unsigned accept, uint64_t limit, struct 
 {
 	const struct loader_file *k = &c->in->kernel;
 	char why[ELF_ERROR_MAX];
-	uint64_t ram = c->p2m->ram_size;
-	if (limit > ram)
-		limit = ram;
+	if (limit > c->ram_end)
+		limit = c->ram_end;
 	if (elf_parse(k->data, k->size, accept, GUEST_KERNEL_MIN, limit, elf, why, sizeof(why)))
 		return load_fail(c, "kernel '%s': %s", k->name, why);
 	c->out->format = elf->elf_class == 64 ? "ELF64" : "ELF32";
@@ -131,9 +129,9 @@ int load_address_fields(struct load_ctx *c, const struct address_fields *a)
 	if (load_addr < GUEST_KERNEL_MIN)
 		return load_fail(c, "kernel '%s': it loads at 0x%llx, below 1 MiB (kernels load at 1 MiB or "
 				 "above; Keel keeps the boot information below)", k->name, (ull)load_addr);
-	if (end > c->p2m->ram_size)
+	if (end > c->ram_end)
 		return load_fail(c, "kernel '%s': it ends at 0x%llx, beyond the domain's memory (0x%llx)", k->name,
-				 (ull)end, (ull)c->p2m->ram_size);
+				 (ull)end, (ull)c->ram_end);
 	if (a->entry_addr < load_addr || a->entry_addr >= load_addr + load_size)
 		return load_fail(c, "kernel '%s': entry_addr 0x%x is outside the loaded image 0x%llx-0x%llx",
 				 k->name, a->entry_addr, (ull)load_addr, (ull)(load_addr + load_size));
@@ -146,7 +144,7 @@ int load_address_fields(struct load_ctx *c, const struct address_fields *a)
 
 int load_modules(struct load_ctx *c, uint64_t limit)
 {
-	uint64_t next = align_up(c->out->kernel_high, PAGE), ram = c->p2m->ram_size;
+	uint64_t next = align_up(c->out->kernel_high, PAGE), ram = c->ram_end;
 	if (limit > ram)
 		limit = ram;
 	for (unsigned i = 0; i < c->in->nmodules; i++) {
@@ -166,16 +164,17 @@ int load_modules(struct load_ctx *c, uint64_t limit)
 	return 0;
 }
 
-unsigned guest_memory_map(uint64_t ram, struct keel_memory_range *map)
+unsigned guest_memory_map(const struct guest_layout *layout, struct keel_memory_range *map)
 {
 	unsigned n = 0;
-	uint64_t low = ram < GUEST_LOW_RAM_END ? ram : GUEST_LOW_RAM_END;
-	map[n++] = (struct keel_memory_range){ 0, low, KEEL_MEMORY_RAM, 0 };
-	if (ram > GUEST_LOW_RAM_END)
-		map[n++] = (struct keel_memory_range){ GUEST_LOW_RAM_END, (ram < MB1 ? ram : MB1) - GUEST_LOW_RAM_END,
-						       KEEL_MEMORY_RESERVED, 0 };
-	if (ram > MB1)
-		map[n++] = (struct keel_memory_range){ MB1, ram - MB1, KEEL_MEMORY_RAM, 0 };
+	for (unsigned i = 0; i < layout->count; i++) {
+		const struct layout_range *r = &layout->range[i];
+		struct keel_memory_range *last = n ? &map[n - 1] : NULL;
+		if (last && last->type == (uint32_t)r->type && last->base + last->length == r->base)
+			last->length += r->size;
+		else if (n < GUEST_MEMORY_RANGES)
+			map[n++] = (struct keel_memory_range){ r->base, r->size, r->type, 0 };
+	}
 	return n;
 }
 

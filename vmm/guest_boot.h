@@ -6,9 +6,9 @@
  *   0x2000 - 0x7fff     the long-mode identity page tables (elf64 kernels)
  *   0x8000 - 0x7ffff    boot information: structures and strings, allocated upwards
  *   ... - 0x9ffff       the initial stack of elf64 kernels (KEEL_START_STACK_TOP)
- *   0xa0000 - 0xfffff   reserved in the memory map, as on a PC
+ *   0xa0000 - 0xfffff   reserved in the memory map, as on a PC (vmm/layout.h)
  *   0x100000 -          the kernel (kernels load at 1 MiB or above), then its modules,
- *                       each page-aligned, in order */
+ *                       each page-aligned, in order, below the MMIO hole */
 #ifndef KEEL_VMM_GUEST_BOOT_H
 #define KEEL_VMM_GUEST_BOOT_H
 
@@ -23,13 +23,13 @@
 #define GUEST_PD_GPA 0x4000 /* four page directories: the low 4 GiB */
 #define GUEST_BOOT_INFO_GPA 0x8000
 #define GUEST_BOOT_INFO_END 0x80000
-#define GUEST_LOW_RAM_END 0xa0000
+#define GUEST_LOW_RAM_END LAYOUT_LOW_RAM_END
 #define GUEST_KERNEL_MIN 0x100000
 #define GUEST_CODE64 0x08
 #define GUEST_DATA 0x10
 #define GUEST_CODE32 0x18
 #define GUEST_GDT_LIMIT (4 * 8 - 1)
-#define GUEST_MEMORY_RANGES 3
+#define GUEST_MEMORY_RANGES 4
 #define GUEST_32BIT_LIMIT 0x100000000ull /* what Multiboot's 32-bit fields can address */
 #define KEEL_BOOT_LOADER_NAME "Keel"
 
@@ -38,6 +38,7 @@ struct load_ctx {
 	const struct loader_input *in;
 	struct loader_result *out;
 	uint64_t boot_next; /* next free byte of the boot information area */
+	uint64_t ram_end;   /* the end of the RAM from 1 MiB up, where the kernel and modules go */
 	uint64_t module_gpa[LOADER_MAX_MODULES];
 	char *err;
 	size_t errlen;
@@ -70,9 +71,10 @@ int load_address_fields(struct load_ctx *c, const struct address_fields *a);
 /* Places every module, page-aligned, after the kernel; each must end below limit. */
 int load_modules(struct load_ctx *c, uint64_t limit);
 
-/* The domain's memory map: RAM below 640 KiB, the reserved PC hole up to 1 MiB, RAM above.
- * Returns the number of ranges written (at most GUEST_MEMORY_RANGES). */
-unsigned guest_memory_map(uint64_t ram_size, struct keel_memory_range *map);
+/* The domain's memory map, from its layout (vmm/layout.h): RAM below 640 KiB, the reserved
+ * PC area up to 1 MiB, RAM up to the MMIO hole, RAM above 4 GiB; adjacent ranges of a type
+ * are one. Returns the number of ranges written (at most GUEST_MEMORY_RANGES). */
+unsigned guest_memory_map(const struct guest_layout *layout, struct keel_memory_range *map);
 
 /* The GDT every protected-mode and long-mode boot uses. */
 int put_gdt(struct load_ctx *c);

@@ -26,10 +26,10 @@ static inline uint64_t arg(struct hypercall hc, unsigned i)
 	return hc.v->regs.gpr[regs[i]] & hc.mask;
 }
 
-/* [gpa, gpa + len) is the caller's RAM. */
+/* [gpa, gpa + len) is the caller's RAM, all of it in one of its layout's RAM ranges. */
 static bool in_ram(const struct domain *d, uint64_t gpa, uint64_t len)
 {
-	return gpa + len >= gpa && gpa + len <= d->p2m.ram_size;
+	return layout_is_ram(&d->layout, gpa, len);
 }
 
 /* The console's line buffer reads each byte once, straight from guest memory. */
@@ -100,7 +100,7 @@ static int64_t hc_domain_info(struct hypercall hc)
 	struct keel_domain_info info = {
 		.id = d->id,
 		.vcpus = d->config.vcpus,
-		.memory_bytes = d->p2m.ram_size,
+		.memory_bytes = d->layout.ram_bytes,
 		.abi_version = KEEL_HYPERCALL_ABI_VERSION,
 		.restarts = d->restarts,
 	};

@@ -21,7 +21,7 @@ static int put_start_info(struct load_ctx *c)
 	info.module_count = in->nmodules;
 	if (in->nmodules && !(info.modules_gpa = boot_put(c, mods, in->nmodules * sizeof(mods[0]), 8)))
 		return -1;
-	info.memory_count = guest_memory_map(c->p2m->ram_size, map);
+	info.memory_count = guest_memory_map(c->p2m->layout, map);
 	if (!(info.memory_gpa = boot_put(c, map, info.memory_count * sizeof(map[0]), 8)))
 		return -1;
 	uint64_t gpa = boot_put(c, &info, sizeof(info), 8);

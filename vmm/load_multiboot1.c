@@ -68,13 +68,13 @@ static int put_info(struct load_ctx *c)
 	struct multiboot1_module mods[LOADER_MAX_MODULES];
 	struct keel_memory_range map[GUEST_MEMORY_RANGES];
 	struct multiboot1_mmap_entry mmap[GUEST_MEMORY_RANGES];
-	uint64_t ram = c->p2m->ram_size, gpa;
+	uint64_t gpa;
 	struct multiboot1_info info = {
 		.flags = MULTIBOOT1_INFO_MEMORY | MULTIBOOT1_INFO_CMDLINE | MULTIBOOT1_INFO_MODS |
 			 MULTIBOOT1_INFO_MEM_MAP | MULTIBOOT1_INFO_BOOT_LOADER_NAME,
 		/* KiB of low memory (at most 640) and from 1 MiB up to the first hole (§3.3) */
-		.mem_lower = (uint32_t)((ram < GUEST_LOW_RAM_END ? ram : GUEST_LOW_RAM_END) / 1024),
-		.mem_upper = (uint32_t)(ram > 0x100000 ? (ram - 0x100000) / 1024 : 0),
+		.mem_lower = (uint32_t)(GUEST_LOW_RAM_END / 1024),
+		.mem_upper = (uint32_t)((c->ram_end - GUEST_KERNEL_MIN) / 1024),
 	};
 
 	if (!(gpa = boot_put_string(c, in->kernel.cmdline)))
@@ -93,7 +93,7 @@ static int put_info(struct load_ctx *c)
 			return -1;
 		info.mods_addr = (uint32_t)gpa;
 	}
-	unsigned n = guest_memory_map(ram, map);
+	unsigned n = guest_memory_map(c->p2m->layout, map);
 	for (unsigned i = 0; i < n; i++)
 		mmap[i] = (struct multiboot1_mmap_entry){ .size = sizeof(mmap[i]) - 4, .addr = map[i].base,
 							  .len = map[i].length, .type = map[i].type };

@@ -193,7 +193,6 @@ static bool put_tag(struct load_ctx *c, uint32_t type, const void *body, uint32_
 static int put_info(struct load_ctx *c)
 {
 	const struct loader_input *in = c->in;
-	uint64_t ram = c->p2m->ram_size;
 	uint32_t fixed[2] = { 0, 0 }; /* total_size, reserved: total_size is written last */
 	uint64_t start = boot_put(c, fixed, sizeof(fixed), MULTIBOOT2_TAG_ALIGN);
 	if (!start)
@@ -206,8 +205,7 @@ static int put_info(struct load_ctx *c)
 		if (!put_tag(c, MULTIBOOT2_TAG_MODULE, range, sizeof(range), in->modules[i].cmdline))
 			return -1;
 	}
-	uint32_t meminfo[2] = { (uint32_t)((ram < GUEST_LOW_RAM_END ? ram : GUEST_LOW_RAM_END) / 1024),
-				(uint32_t)(ram > 0x100000 ? (ram - 0x100000) / 1024 : 0) };
+	uint32_t meminfo[2] = { (uint32_t)(GUEST_LOW_RAM_END / 1024), (uint32_t)((c->ram_end - GUEST_KERNEL_MIN) / 1024) };
 	if (!put_tag(c, MULTIBOOT2_TAG_BASIC_MEMINFO, meminfo, sizeof(meminfo), NULL))
 		return -1;
 	struct keel_memory_range map[GUEST_MEMORY_RANGES];
@@ -215,7 +213,7 @@ static int put_info(struct load_ctx *c)
 		uint32_t entry_size, entry_version;
 		struct multiboot2_mmap_entry e[GUEST_MEMORY_RANGES];
 	} mmap = { sizeof(struct multiboot2_mmap_entry), 0, { { 0 } } };
-	unsigned n = guest_memory_map(ram, map);
+	unsigned n = guest_memory_map(c->p2m->layout, map);
 	for (unsigned i = 0; i < n; i++)
 		mmap.e[i] = (struct multiboot2_mmap_entry){ map[i].base, map[i].length, map[i].type, 0 };
 	if (!put_tag(c, MULTIBOOT2_TAG_MMAP, &mmap, (uint32_t)(8 + n * sizeof(mmap.e[0])), NULL) ||

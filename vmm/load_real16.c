@@ -7,7 +7,7 @@
 int load_real16(struct load_ctx *c)
 {
 	const struct loader_file *k = &c->in->kernel;
-	uint64_t limit = c->p2m->ram_size < GUEST_LOW_RAM_END ? c->p2m->ram_size : GUEST_LOW_RAM_END;
+	uint64_t limit = GUEST_LOW_RAM_END; /* RAM below 640 KiB: every layout has it */
 
 	if (k->size == 0 || k->size > limit - REAL16_LOAD_GPA)
 		return load_fail(c, "kernel '%s': a real16 image must be 1 to %llu bytes (it loads at 0x%x, below "

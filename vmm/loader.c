@@ -30,6 +30,7 @@ int loader_load(struct p2m *p2m, const struct loader_input *in, struct loader_re
 		size_t errlen)
 {
 	struct load_ctx c = { .p2m = p2m, .in = in, .out = out, .boot_next = GUEST_BOOT_INFO_GPA,
+			      .ram_end = layout_ram_end(p2m->layout, GUEST_KERNEL_MIN),
 			      .err = err, .errlen = errlen };
 	memset(out, 0, sizeof(*out));
 	out->type = in->type == KERNEL_AUTO ? detect(&c) : in->type;

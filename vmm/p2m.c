@@ -62,41 +62,56 @@ static int back_range(struct p2m *p2m, uint64_t gpa, uint64_t size)
 	return 0;
 }
 
-int p2m_init(struct p2m *p2m, uint64_t ram_size)
+/* The piece to back at gpa, at most left bytes: 1 GiB where the CPU maps such pages and
+ * both allow it, else 2 MiB, else up to the next 2 MiB boundary. */
+static uint64_t piece_at(uint64_t gpa, uint64_t left)
 {
-	if (ram_size == 0 || ram_size % PAGE_SIZE)
-		return -EINVAL;
+	if (hvm->npt_format->large_1g && gpa % NPT_PAGE_1G == 0 && left >= NPT_PAGE_1G)
+		return NPT_PAGE_1G;
+	if (gpa % NPT_PAGE_2M == 0)
+		return left >= NPT_PAGE_2M ? NPT_PAGE_2M : left;
+	uint64_t to_boundary = NPT_PAGE_2M - gpa % NPT_PAGE_2M;
+	return left < to_boundary ? left : to_boundary;
+}
+
+int p2m_init(struct p2m *p2m, const struct guest_layout *layout)
+{
 	int err = npt_init(&p2m->npt, hvm->npt_format, &core_mm, 1ull << cpu.phys_addr_bits);
 	if (err)
 		return err;
-	p2m->ram_size = 0;
+	p2m->layout = layout;
 	p2m->last = (struct p2m_leaf){ 0 };
-	bool pages_1g = hvm->npt_format->large_1g;
-	for (uint64_t gpa = 0; gpa < ram_size;) {
-		uint64_t left = ram_size - gpa;
-		uint64_t piece = pages_1g && gpa % NPT_PAGE_1G == 0 && left >= NPT_PAGE_1G ? NPT_PAGE_1G
-				 : left >= NPT_PAGE_2M ? NPT_PAGE_2M : left;
-		err = back_range(p2m, gpa, piece);
-		if (err) {
-			p2m->ram_size = gpa; /* free what is mapped so far */
-			p2m_destroy(p2m);
-			return err;
+	for (unsigned i = 0; i < layout->count; i++) {
+		const struct layout_range *r = &layout->range[i];
+		for (uint64_t gpa = r->base; r->backed && gpa < r->base + r->size;) {
+			uint64_t piece = piece_at(gpa, r->base + r->size - gpa);
+			if ((err = back_range(p2m, gpa, piece))) {
+				p2m_destroy(p2m);
+				return err;
+			}
+			gpa += piece;
 		}
-		gpa += piece;
 	}
-	p2m->ram_size = ram_size;
 	return 0;
 }
 
 void p2m_destroy(struct p2m *p2m)
 {
-	uint64_t gpa = 0, hpa, page_size;
-	while (gpa < NPT_MAX_GPA && npt_lookup(&p2m->npt, gpa, &hpa, NULL, &page_size) == 0) {
-		page_free(hpa, page_size / PAGE_SIZE);
-		gpa += page_size;
+	const struct guest_layout *layout = p2m->layout;
+	for (unsigned i = 0; layout && i < layout->count; i++) {
+		const struct layout_range *r = &layout->range[i];
+		uint64_t gpa = r->base, hpa, page_size;
+		while (r->backed && gpa < r->base + r->size) {
+			if (npt_lookup(&p2m->npt, gpa, &hpa, NULL, &page_size)) {
+				gpa += PAGE_SIZE; /* not backed yet: p2m_init failed on its way */
+				continue;
+			}
+			page_free(hpa, page_size / PAGE_SIZE);
+			gpa += page_size;
+		}
 	}
 	npt_destroy(&p2m->npt);
-	p2m->ram_size = 0;
+	p2m->layout = NULL;
 	p2m->last = (struct p2m_leaf){ 0 };
 }
 
@@ -107,9 +122,21 @@ static void zero_piece(void *host, uint64_t offset, uint64_t n, void *ctx)
 	memset(host, 0, n);
 }
 
-int p2m_zero(struct p2m *p2m, uint64_t gpa, uint64_t len)
+bool p2m_zero_next(struct p2m *p2m, uint64_t *cursor, uint64_t max)
 {
-	return p2m_visit(p2m, gpa, len, NPT_PERM_W, zero_piece, NULL);
+	const struct guest_layout *layout = p2m->layout;
+	for (unsigned i = 0; i < layout->count; i++) {
+		const struct layout_range *r = &layout->range[i];
+		uint64_t end = r->base + r->size;
+		if (!r->backed || *cursor >= end)
+			continue;
+		uint64_t from = *cursor > r->base ? *cursor : r->base;
+		uint64_t n = end - from < max ? end - from : max;
+		p2m_visit(p2m, from, n, NPT_PERM_W, zero_piece, NULL);
+		*cursor = from + n;
+		return false;
+	}
+	return true;
 }
 
 /* Checks the whole range first, so a failing copy changes nothing. */

@@ -203,6 +203,13 @@ _Noreturn void guest_user_leave(long value);
 /* traps.c: an exception at CPL 3; returns only to resume the user code. */
 void guest_user_trap(const struct guest_trap_frame *f);
 
+/* ---- Memory above 4 GiB (high.c) ---- */
+
+/* Maps the GiB of guest-physical memory that holds gpa (from 4 GiB up to 512 GiB) at the
+ * same linear address, replacing what the last call mapped, and returns gpa as a pointer;
+ * NULL below 4 GiB or beyond. */
+void *guest_map_high(uint64_t gpa);
+
 /* ---- Small helpers ---- */
 
 /* IEEE 802.3 CRC-32 as zlib computes it (reflected, polynomial 0xEDB88320). */

@@ -6,6 +6,7 @@
  * guest_user_run called. The pages opened to CPL 3 stay writable there: this is for
  * testing what Keel lets CPL 3 do, not for protecting a guest's kernel. */
 #include "guests/lib/guest.h"
+#include "guests/lib/paging.h"
 
 #define SEL_KERNEL_CODE 0x08
 #define SEL_KERNEL_DATA 0x10
@@ -15,10 +16,6 @@
 
 #define VECTOR_DB 1
 #define VECTOR_UD 6
-#define PTE_P (1ull << 0)
-#define PTE_US (1ull << 2)
-#define PTE_PS (1ull << 7)
-#define PTE_ADDR 0x000ffffffffff000ull
 
 struct __attribute__((packed)) tss64 {
 	uint32_t reserved0;

@@ -12,6 +12,7 @@
 #define MIB 0x100000ull
 #define PAGE 0x1000ull
 #define LOW_RAM_END 0xa0000ull
+#define FOUR_GIB 0x100000000ull
 #define UART_POLLS 10000
 
 static struct checks c = { .prog = "bootcheck" };
@@ -196,10 +197,28 @@ static const char *type_name(uint32_t type, char *buf, size_t size)
 	return buf;
 }
 
+/* RAM above 4 GiB holds what the guest writes there: Keel reads it back from the same
+ * guest-physical address, through the domain's nested page table, for a console line. */
+static void check_high_memory(uint64_t gpa)
+{
+	static const char line[] = "bootcheck: RAM above 4 GiB holds this line\n";
+	char *at = guest_map_high(gpa);
+	if (!check(&c, at != NULL, "0x%lx cannot be mapped", gpa))
+		return;
+	memcpy(at, line, sizeof(line) - 1);
+	long r = hc_console_write((const void *)(uintptr_t)gpa, sizeof(line) - 1);
+	check(&c, r == (long)sizeof(line) - 1, "console_write from 0x%lx returned %ld, expected %zu", gpa, r,
+	      sizeof(line) - 1);
+}
+
+/* Keel's layout (docs/architecture.md): low RAM, the PC's reserved area, RAM from 1 MiB to
+ * the MMIO hole (hole=<MiB> on the command line: the domain's mmio_hole, default 512), and
+ * the rest from 4 GiB up. */
 static void check_memory(const struct guest_boot *b)
 {
 	struct keel_domain_info info = { 0 };
 	char t1[16], t2[16];
+	uint64_t hole = 512;
 
 	for (unsigned i = 0; i < b->memory_count; i++) {
 		const struct guest_memory_range *r = &b->memory[i];
@@ -208,26 +227,30 @@ static void check_memory(const struct guest_boot *b)
 	}
 	long got = hc_domain_info(&info);
 	check(&c, got == (long)sizeof(info), "domain_info returned %ld, expected %zu", got, sizeof(info));
-	uint64_t mem = info.memory_bytes;
-
-	/* Keel's domains: low RAM, the PC's reserved hole, RAM from 1 MiB to the end. */
-	const struct guest_memory_range want[3] = {
+	cmdline_u64(b->cmdline, "hole", &hole);
+	uint64_t mem = info.memory_bytes, hole_start = FOUR_GIB - hole * MIB;
+	uint64_t low_end = mem < hole_start ? mem : hole_start;
+	const struct guest_memory_range want[4] = {
 		{ 0, LOW_RAM_END, KEEL_MEMORY_RAM },
 		{ LOW_RAM_END, MIB - LOW_RAM_END, KEEL_MEMORY_RESERVED },
-		{ MIB, mem > MIB ? mem - MIB : 0, KEEL_MEMORY_RAM },
+		{ MIB, low_end > MIB ? low_end - MIB : 0, KEEL_MEMORY_RAM },
+		{ FOUR_GIB, mem - low_end, KEEL_MEMORY_RAM },
 	};
-	check(&c, b->memory_count == 3, "the memory map has %u ranges, expected 3", b->memory_count);
-	for (unsigned i = 0; i < 3; i++) {
+	unsigned n = mem > low_end ? 4 : 3;
+	check(&c, b->memory_count == n, "the memory map has %u ranges, expected %u", b->memory_count, n);
+	for (unsigned i = 0; i < n; i++) {
 		const struct guest_memory_range *r = i < b->memory_count ? &b->memory[i] : NULL;
 		bool ok = r && r->base == want[i].base && r->length == want[i].length && r->type == want[i].type;
 		check(&c, ok, "memory range %u is %s0x%lx-0x%lx %s, expected 0x%lx-0x%lx %s", i, r ? "" : "missing, not ",
 		      r ? r->base : 0, r ? r->base + r->length - 1 : 0, r ? type_name(r->type, t1, sizeof(t1)) : "-",
 		      want[i].base, want[i].base + want[i].length - 1, type_name(want[i].type, t2, sizeof(t2)));
 	}
+	if (n == 4)
+		check_high_memory(want[3].base + want[3].length - 4096);
 	if (b->kind == GUEST_PROTO_ELF64)
 		return;
 
-	uint32_t upper = mem > MIB ? (uint32_t)((mem - MIB) / 1024) : 0;
+	uint32_t upper = (uint32_t)((low_end - MIB) / 1024);
 	check(&c, b->has_meminfo && b->mem_lower == 640, "mem_lower %u%s, expected 640", b->mem_lower,
 	      b->has_meminfo ? "" : " (not provided)");
 	check(&c, b->has_meminfo && b->mem_upper == upper, "mem_upper %u%s, expected %u", b->mem_upper,

@@ -51,7 +51,7 @@
 struct keel_domain_info {
 	uint32_t id;           /* the domain's number: "dom<id>" */
 	uint32_t vcpus;
-	uint64_t memory_bytes; /* RAM at guest-physical 0 .. memory_bytes */
+	uint64_t memory_bytes; /* the domain's memory; the boot memory map says where its RAM lies */
 	uint32_t abi_version;  /* KEEL_HYPERCALL_ABI_VERSION */
 	uint32_t restarts;     /* how often Keel has restarted this domain (on_* = restart) */
 	char name[KEEL_DOMAIN_NAME_MAX]; /* NUL-terminated */

@@ -31,7 +31,7 @@ static void require(int ok)
 static void in_ram(const struct p2m *p2m, uint64_t gpa, uint64_t len)
 {
 	require(p2m == &dom.p2m);
-	require(gpa + len >= gpa && gpa + len <= p2m->ram_size);
+	require(layout_is_ram(&dom.layout, gpa, len));
 }
 
 int p2m_visit(struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx)
@@ -102,7 +102,8 @@ static int documented(int64_t result)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint64_t ram_sizes[RAM_SIZES] = { 1 << 20, 4 << 20, 1ull << 30, 4ull << 30 };
+	static const uint64_t ram_sizes[RAM_SIZES] = { 1 << 20, 4 << 20, 1ull << 30, 6ull << 30 };
+	char why[128];
 	if (size < 2)
 		return 0;
 	uint8_t how = data[0], len = (uint8_t)(1 + data[1] % 15);
@@ -110,7 +111,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= 2;
 	memset(&dom, 0, sizeof(dom));
 	dom.vcpu.dom = &dom;
-	dom.p2m.ram_size = ram_sizes[how & 3];
+	if (layout_build(&dom.layout, ram_sizes[how & 3], LAYOUT_HOLE_DEFAULT_MIB, 1ull << 48, why, sizeof(why)))
+		__builtin_trap();
+	dom.p2m.layout = &dom.layout;
 	dom.config.vcpus = 1;
 	struct vcpu *v = &dom.vcpu;
 	for (unsigned r = 0; r < GUEST_GPR_COUNT; r++)

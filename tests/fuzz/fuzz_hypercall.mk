@@ -1,1 +1,1 @@
-SRC_fuzz_hypercall := vmm/hypercall.c
+SRC_fuzz_hypercall := vmm/hypercall.c vmm/layout.c lib/printf.c

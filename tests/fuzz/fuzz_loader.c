@@ -11,10 +11,13 @@
 #define RAM (16u << 20)
 
 static uint8_t *ram;
+static struct guest_layout layout;
 
+/* The layout's backed ranges, one host buffer at guest-physical 0. */
 int p2m_copy_to_guest(const struct p2m *p, uint64_t gpa, const void *src, uint64_t len)
 {
-	if (gpa + len < gpa || gpa + len > p->ram_size)
+	const struct layout_range *r = layout_find(p->layout, gpa);
+	if (gpa + len < gpa || !r || !r->backed || gpa + len > r->base + r->size || gpa + len > RAM)
 		return -EFAULT;
 	memcpy(ram + gpa, src, len);
 	return 0;
@@ -25,11 +28,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const enum kernel_type types[] = { KERNEL_AUTO, KERNEL_ELF64, KERNEL_MULTIBOOT1, KERNEL_MULTIBOOT2,
 						  KERNEL_REAL16 };
 	static const char module[] = "a module";
-	if (!ram && !(ram = malloc(RAM)))
+	char why[128];
+	if (!ram && (!(ram = malloc(RAM)) || layout_build(&layout, RAM, LAYOUT_HOLE_DEFAULT_MIB, 1ull << 48, why,
+							    sizeof(why))))
 		abort();
 	if (size < 1)
 		return 0;
-	struct p2m p2m = { .ram_size = RAM };
+	struct p2m p2m = { .layout = &layout };
 	struct loader_input in = {
 		.type = types[data[0] % (sizeof(types) / sizeof(types[0]))],
 		.kernel = { data + 1, size - 1, "kernel", "console=uart" },

@@ -174,7 +174,7 @@ CONFIG_ERRORS = [
     "[error] keel.cfg:5: domain 'typo' not started: it has errors",
     "[error] keel.cfg:13: vcpus = 2: must be 1: guests with more than one vCPU are not supported yet",
     "[error] keel.cfg:10: domain 'twocpus' not started: it has errors",
-    "[error] keel.cfg:18: memory = 0: must be 1..4096 MiB",
+    "[error] keel.cfg:18: memory = 0: must be 1..1048576 MiB",
     "[error] keel.cfg:15: domain 'zero' not started: it has errors",
 ]
 KEPT = 5  # domains of CONFIG_HEAD that pass the configuration check

@@ -14,19 +14,24 @@ BLOB = os.urandom(10000)  # not a multiple of a page: the next module must still
 TEXT = b"a text module\n"
 CRCS = f"crc0={zlib.crc32(BLOB):08x} crc1={zlib.crc32(TEXT):08x}"
 
-# name, image, how Keel describes it, memory (MiB), checks the guest makes (README.md)
+# name, image, how Keel describes it, memory (MiB), MMIO hole (MiB), checks the guest makes
+# (README.md). With a hole of 4032 MiB, RAM below it ends at 64 MiB and the rest of hi's
+# 96 MiB lies above 4 GiB.
 DOMAINS = [
-    ("mb1", "bootcheck-mb1.elf", "multiboot1 kernel (ELF32)", 12, 47),
-    ("mb1k", "bootcheck-mb1k.bin", "multiboot1 kernel (a.out kludge)", 16, 47),
-    ("mb2", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 24, 48),
-    ("elf64", "bootcheck-elf64.elf", "elf64 kernel (ELF64)", 32, 34),
+    ("mb1", "bootcheck-mb1.elf", "multiboot1 kernel (ELF32)", 12, 512, 47),
+    ("mb1k", "bootcheck-mb1k.bin", "multiboot1 kernel (a.out kludge)", 16, 512, 47),
+    ("mb2", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 24, 512, 48),
+    ("elf64", "bootcheck-elf64.elf", "elf64 kernel (ELF64)", 32, 512, 34),
+    ("hi", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 96, 4032, 51),
 ]
+MIB = 1 << 20
 
 
 def config():
     text = EMULATOR_PORTS
-    for name, image, _, memory, _ in DOMAINS:
-        text += f'\n[domain]\nname = "{name}"\nkernel = "{image}"\ncmdline = "modules=2 {CRCS}"\nmemory = {memory}\n'
+    for name, image, _, memory, hole, _ in DOMAINS:
+        text += (f'\n[domain]\nname = "{name}"\nkernel = "{image}"\ncmdline = "modules=2 {CRCS} hole={hole}"\n'
+                 f'memory = {memory}\nmmio_hole = {hole}\n')
         if name == "elf64":  # the ramdisk is the first module
             text += 'ramdisk = "blob.bin"\nmodule = [ "text.txt" ]\n'
         else:
@@ -44,8 +49,8 @@ def page_up(address):
     return (address + 0xfff) & ~0xfff
 
 
-@pytest.mark.parametrize("name,image,kind,memory,checks", DOMAINS, ids=[d[0] for d in DOMAINS])
-def test_protocol(run, name, image, kind, memory, checks):
+@pytest.mark.parametrize("name,image,kind,memory,hole,checks", DOMAINS, ids=[d[0] for d in DOMAINS])
+def test_protocol(run, name, image, kind, memory, hole, checks):
     lines = run.domain_lines(name)
     built = re.fullmatch(rf"\[info\] dom\d+ {name}: built: {re.escape(kind)} at 0x100000-(0x[0-9a-f]+), 2 modules, "
                          rf"{memory} MiB, entry 0x[0-9a-f]+", lines[0] if lines else "")
@@ -57,13 +62,18 @@ def test_protocol(run, name, image, kind, memory, checks):
     mod_cmdline = "" if name == "elf64" else "binary data"
     want = [
         f"bootcheck: {protocol}: entry state ok",
-        f'bootcheck: cmdline "modules=2 {CRCS}"',
+        f'bootcheck: cmdline "modules=2 {CRCS} hole={hole}"',
         f'bootcheck: module 0: {len(BLOB)} bytes at {blob_at:#x}, crc32 0x{zlib.crc32(BLOB):08x}, cmdline "{mod_cmdline}"',
         f'bootcheck: module 1: {len(TEXT)} bytes at {text_at:#x}, crc32 0x{zlib.crc32(TEXT):08x}, cmdline ""',
         "bootcheck: memory 0x0-0x9ffff ram",
         "bootcheck: memory 0xa0000-0xfffff reserved",
-        f"bootcheck: memory 0x100000-{memory * 2**20 - 1:#x} ram",
     ]
+    hole_start = (4096 - hole) * MIB
+    low_end = min(memory * MIB, hole_start)
+    want.append(f"bootcheck: memory 0x100000-{low_end - 1:#x} ram")
+    if memory * MIB > low_end:  # the rest above 4 GiB, which the guest writes and Keel reads back
+        want.append(f"bootcheck: memory 0x100000000-{2**32 + memory * MIB - low_end - 1:#x} ram")
+        assert run.guest_lines(name, "hypercall") == ["bootcheck: RAM above 4 GiB holds this line"], f"{name} ({run})"
     if protocol != "elf64":
         want.append('bootcheck: boot loader "Keel"')
     want += ["bootcheck: uart ok", "bootcheck: unused ports read 0xff", f"bootcheck: {checks} checks passed"]

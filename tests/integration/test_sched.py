@@ -160,7 +160,10 @@ def test_a_cpu_time_limit_ends_a_looping_domain(bed, tmp_path):
     assert len(ends) == 6, str(result)
     for line, what in zip(ends, then):
         m = re.fullmatch(limit + what, line)
-        assert m and 300 <= int(m.group(1)) <= 310, f"{line} ({result})"
+        # Within a time slice of the limit where the emulator's time is steady (keel.py):
+        # QEMU's follows a loaded host, whose own stalls land in a run.
+        assert m and 300 <= int(m.group(1)) and (int(m.group(1)) <= 310 or not bed.steady_clock), \
+            f"{line} ({result})"
     assert result.guest_lines("looper") == [], str(result)
     # Six lives of 300 ms each, and Keel's work for it besides (its rebuilds), charged to it.
     assert result.cpu_table()["looper"]["ns"] >= 6 * 300_000_000, str(result)

@@ -19,11 +19,16 @@
 /* ---- the fake guest memory ---- */
 
 uint8_t *ram;
+uint64_t ram_size;
 struct p2m p2m;
+static struct guest_layout layout;
 
+/* Guest memory as Keel's p2m has it: the layout's backed ranges, here one host buffer of
+ * ram_size bytes at guest-physical 0 (the tests' domains end below the MMIO hole). */
 int p2m_copy_to_guest(const struct p2m *p, uint64_t gpa, const void *src, uint64_t len)
 {
-	if (gpa + len < gpa || gpa + len > p->ram_size)
+	const struct layout_range *r = layout_find(p->layout, gpa);
+	if (gpa + len < gpa || !r || !r->backed || gpa + len > r->base + r->size || gpa + len > ram_size)
 		return -EFAULT;
 	memcpy(ram + gpa, src, len);
 	return 0;
@@ -31,10 +36,13 @@ int p2m_copy_to_guest(const struct p2m *p, uint64_t gpa, const void *src, uint64
 
 void set_ram(uint64_t size)
 {
+	char why[128];
 	free(ram);
 	ram = calloc(1, size);
 	assert_non_null(ram);
-	p2m.ram_size = size;
+	ram_size = size;
+	assert_int_equal(layout_build(&layout, size, LAYOUT_HOLE_DEFAULT_MIB, 1ull << 48, why, sizeof(why)), 0);
+	p2m.layout = &layout;
 }
 
 uint32_t rd32(uint64_t gpa)
@@ -187,7 +195,7 @@ void input(enum kernel_type type, const char *cmdline, unsigned nmodules)
 
 int load(void)
 {
-	memset(ram, 0, p2m.ram_size);
+	memset(ram, 0, ram_size);
 	err[0] = '\0';
 	in.kernel.size = img_size;
 	return loader_load(&p2m, &in, &out, err, sizeof(err));

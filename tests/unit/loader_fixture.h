@@ -11,6 +11,7 @@
 #define MIB 0x100000ull
 
 extern uint8_t *ram;          /* guest memory: set_ram's size */
+extern uint64_t ram_size;
 extern struct p2m p2m;
 extern uint8_t img[0xa0000];  /* the kernel image being built */
 extern size_t img_size;

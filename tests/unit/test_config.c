@@ -81,6 +81,7 @@ static const char full_file[] =
 	"kernel = \"hello64.elf\"\n"
 	"type = \"elf64\"\n"
 	"memory = 8\n"
+	"mmio_hole = 1024\n"
 	"vcpus = 1\n"
 	"cmdline = 'console=uart \"quoted\" words'\n"
 	"ramdisk = initrd.img\n"
@@ -119,6 +120,7 @@ static void check_full_file(void)
 	assert_string_equal(d->kernel, "hello64.elf");
 	assert_int_equal(d->type, KERNEL_ELF64);
 	assert_int_equal(d->memory_mib, 8);
+	assert_int_equal(d->mmio_hole_mib, 1024);
 	assert_int_equal(d->vcpus, 1);
 	assert_string_equal(d->cmdline, "console=uart \"quoted\" words");
 	assert_string_equal(d->ramdisk, "initrd.img");
@@ -144,7 +146,7 @@ static void check_full_file(void)
 	assert_int_equal(d->memory_mib, 16);
 	assert_int_equal(d->debug_exit, 0);
 	assert_int_equal(d->nmodules, 0);
-	assert_int_equal(d->line, 29);
+	assert_int_equal(d->line, 30);
 }
 
 static void full_valid_file(void **state)
@@ -224,9 +226,11 @@ static const struct {
 	const char *msg;
 } domain_errors[] = {
 	{ "memroy = 4", "unknown key 'memroy'" },
-	{ "memory = 0", "memory = 0: must be 1..4096 MiB" },
-	{ "memory = 4097", "memory = 4097: must be 1..4096 MiB" },
-	{ "memory = 0x1001", "memory = 0x1001: must be 1..4096 MiB" },
+	{ "memory = 0", "memory = 0: must be 1..1048576 MiB" },
+	{ "memory = 1048577", "memory = 1048577: must be 1..1048576 MiB" },
+	{ "memory = 0x100001", "memory = 0x100001: must be 1..1048576 MiB" },
+	{ "mmio_hole = 31", "mmio_hole = 31: must be 32..4080 MiB" },
+	{ "mmio_hole = 4081", "mmio_hole = 4081: must be 32..4080 MiB" },
 	{ "memory = 99999999999999999999999", "memory = 99999999999999999999999: number too large" },
 	{ "memory = 0x10000000000000000", "memory = 0x10000000000000000: number too large" },
 	{ "memory = 0x", "memory = 0x: expected a decimal or 0x hex number" },
@@ -366,7 +370,7 @@ static void bad_domain_dropped_others_kept(void **state)
 			       "[domain]\nname = a\nkernel = a.elf\n"
 			       "[domain]\nname = b\nkernel = b.elf\nmemory = 0\ntype = long32\n"
 			       "[domain]\nname = c\nkernel = c.elf\nmemory = 4096\n"), 3);
-	expect_report(0, 8, "memory = 0: must be 1..4096 MiB");
+	expect_report(0, 8, "memory = 0: must be 1..1048576 MiB");
 	expect_report(1, 9, "type = long32: expected auto, elf64, multiboot1, multiboot2 or real16");
 	expect_report(2, 5, "domain 'b' not started: it has errors");
 	assert_int_equal(cfg.loglevel, LOG_WARN);
@@ -609,7 +613,7 @@ static void module_list_errors(void **state)
 	/* A broken list is skipped to its end: the next keys are read as usual. */
 	expect_problems(parse(D "module = [ a b,\n  \"c\" ]\nmemory = 0\n"), 3);
 	expect_report(0, 4, "module: expected ',' or ']' before 'b,'");
-	expect_report(1, 6, "memory = 0: must be 1..4096 MiB");
+	expect_report(1, 6, "memory = 0: must be 1..1048576 MiB");
 	/* The module's command line has its own limit. */
 	int n = snprintf(text, sizeof(text), D "module = \"m.bin ");
 	memset(text + n, 'a', 192);

@@ -127,15 +127,15 @@ static void elf64_refusals(void **state)
 	expect_refusal("kernel 'k.bin': segment 0 ends at 0x1002000, beyond guest memory 0x1000000");
 	elf32_image(0x100000, 0);
 	expect_refusal("kernel 'k.bin': EI_CLASS 1 is not ELFCLASS64");
-	/* the modules do not fit after the kernel */
-	set_ram(0x105000);
-	elf64_image(0x100000, 0);
+	/* the modules do not fit after the kernel (its .bss ends 0x4000 after its start) */
+	set_ram(2 * MIB);
+	elf64_image(0x1fc000, 0);
 	input(KERNEL_ELF64, "", 2);
-	expect_refusal("module 'a.bin' (5000 bytes) does not fit: it would end at 0x105388, beyond the "
-		       "domain's memory 0x105000");
-	set_ram(0x106000);
-	expect_refusal("module 'b.txt' (3 bytes) does not fit: it would end at 0x106003, beyond the "
-		       "domain's memory 0x106000");
+	expect_refusal("module 'a.bin' (5000 bytes) does not fit: it would end at 0x201388, beyond the "
+		       "domain's memory 0x200000");
+	elf64_image(0x1fa000, 0);
+	expect_refusal("module 'b.txt' (3 bytes) does not fit: it would end at 0x200003, beyond the "
+		       "domain's memory 0x200000");
 	set_ram(16 * MIB);
 }
 
@@ -182,18 +182,40 @@ static void real16(void **state)
 		       "0xa0000), this one is 0");
 }
 
+/* The memory map of a layout of ram bytes with a hole of hole_mib. */
+static unsigned map_of(uint64_t ram, uint64_t hole_mib, struct keel_memory_range *m)
+{
+	struct guest_layout l;
+	char why[128];
+	assert_int_equal(layout_build(&l, ram, hole_mib, 1ull << 48, why, sizeof(why)), 0);
+	return guest_memory_map(&l, m);
+}
+
+static void expect_range(const struct keel_memory_range *m, uint64_t base, uint64_t length, uint32_t type)
+{
+	assert_int_equal(m->base, base);
+	assert_int_equal(m->length, length);
+	assert_int_equal(m->type, type);
+}
+
 static void memory_maps(void **state)
 {
 	(void)state;
 	struct keel_memory_range m[GUEST_MEMORY_RANGES];
-	assert_int_equal(guest_memory_map(MIB, m), 2);
-	assert_int_equal(m[0].length, 0xa0000);
-	assert_int_equal(m[1].base, 0xa0000);
-	assert_int_equal(m[1].length, 0x60000);
-	assert_int_equal(guest_memory_map(0x80000, m), 1);
-	assert_int_equal(m[0].length, 0x80000);
-	assert_int_equal(guest_memory_map(4096 * MIB, m), 3);
-	assert_int_equal(m[2].length, 4095 * MIB);
+	/* 1 MiB: the low RAM and the PC's reserved area, the VGA window and the BIOS area as one */
+	assert_int_equal(map_of(MIB, LAYOUT_HOLE_DEFAULT_MIB, m), 2);
+	expect_range(&m[0], 0, 0xa0000, KEEL_MEMORY_RAM);
+	expect_range(&m[1], 0xa0000, 0x60000, KEEL_MEMORY_RESERVED);
+	assert_int_equal(map_of(8 * MIB, LAYOUT_HOLE_DEFAULT_MIB, m), 3);
+	expect_range(&m[2], MIB, 7 * MIB, KEEL_MEMORY_RAM);
+	/* 4 GiB: RAM up to the hole at 0xe0000000, the rest above 4 GiB */
+	assert_int_equal(map_of(4096 * MIB, LAYOUT_HOLE_DEFAULT_MIB, m), 4);
+	expect_range(&m[2], MIB, 0xe0000000 - MIB, KEEL_MEMORY_RAM);
+	expect_range(&m[3], 0x100000000ull, 512 * MIB, KEEL_MEMORY_RAM);
+	/* a hole of 3968 MiB leaves 128 MiB below it */
+	assert_int_equal(map_of(256 * MIB, 3968, m), 4);
+	expect_range(&m[2], MIB, 127 * MIB, KEEL_MEMORY_RAM);
+	expect_range(&m[3], 0x100000000ull, 128 * MIB, KEEL_MEMORY_RAM);
 }
 
 int main(void)

@@ -205,12 +205,12 @@ static void multiboot1_refusals(void **state)
 	mb1_header(0x1000, 0);
 	put(18, 62, 2);
 	expect_refusal("kernel 'k.bin': e_machine 62 is not i386");
-	set_ram(0x104000);
-	elf32_image(0x100000, 0);
+	set_ram(2 * MIB);
+	elf32_image(0x1fc000, 0);
 	mb1_header(0x1000, 0);
 	input(KERNEL_MULTIBOOT1, "", 1);
-	expect_refusal("module 'a.bin' (5000 bytes) does not fit: it would end at 0x105388, beyond the domain's "
-		       "memory 0x104000");
+	expect_refusal("module 'a.bin' (5000 bytes) does not fit: it would end at 0x201388, beyond the domain's "
+		       "memory 0x200000");
 	set_ram(16 * MIB);
 }
 

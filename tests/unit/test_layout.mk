@@ -1,0 +1,1 @@
+SRC_test_layout := vmm/layout.c lib/printf.c
