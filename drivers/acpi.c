@@ -1,61 +1,16 @@
 /* Reset and power-off ports, the power-management timer and the I/O APIC input of an ISA
- * IRQ, from the ACPI tables. Layouts: ACPI 6.x §5.2. The tables are
+ * IRQ, from the ACPI tables (ACPI 6.x §5.2; the layouts are in include/acpi.h). The tables are
  * firmware data, untrusted and byte-packed (most multi-byte fields are unaligned): a field is
  * memcpy'd out only after its offset has been checked against the mapped length, and no
  * pointer from the map callback is used after the next call to it. ACPI numbers are little
  * endian (§5.2), as is every CPU Keel runs on. */
 #include "drivers/acpi.h"
+#include "include/acpi.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
 #include <stdbool.h>
-
-/* Root System Description Pointer (§5.2.5.3). */
-#define RSDP_SIGNATURE "RSD PTR "
-#define RSDP_REVISION 15
-#define RSDP_RSDT_ADDRESS 16
-#define RSDP_V1_SIZE 20       /* what the ACPI 1.0 checksum covers (§5.2.5.3) */
-#define RSDP_LENGTH 20        /* revision >= 2 from here on */
-#define RSDP_XSDT_ADDRESS 24
-#define RSDP_V2_SIZE 36
-
-/* System Description Table header (§5.2.6). */
-#define SDT_LENGTH 4
-#define SDT_HEADER_SIZE 36
-
-/* Fixed ACPI Description Table (§5.2.9). */
-#define FADT_SMI_CMD 48
-#define FADT_PM1A_CNT_BLK 64
-#define FADT_PM1B_CNT_BLK 68
-#define FADT_PM2_CNT_BLK 72
-#define FADT_PM_TMR_BLK 76
-#define FADT_PM1_CNT_LEN 89
-#define FADT_PM2_CNT_LEN 90
-#define FADT_PM_TMR_LEN 91
-#define FADT_FLAGS 112
-#define FADT_TMR_VAL_EXT (1u << 8) /* the PM timer counts 32 bits, else 24 */
-#define FADT_V1_SIZE 116      /* an ACPI 1.0 FADT ends after Flags */
-#define FADT_RESET_REG 116
-#define FADT_X_PM1A_CNT_BLK 172
-#define FADT_X_PM1B_CNT_BLK 184
-#define FADT_X_PM2_CNT_BLK 196
-#define FADT_X_PM_TMR_BLK 208
-
-/* Multiple APIC Description Table (§5.2.12): entries after the flags, each type, length. */
-#define MADT_ENTRIES 44
-#define MADT_IOAPIC 1         /* §5.2.12.3: id, reserved, address (32), GSI base (32) */
-#define MADT_IOAPIC_SIZE 12
-#define MADT_OVERRIDE 2       /* §5.2.12.5: bus, source, GSI (32), flags (16) */
-#define MADT_OVERRIDE_SIZE 10
-#define MPS_POLARITY_MASK 3u  /* flags bits 1:0: 0 as the bus says, 1 high, 3 low */
-#define MPS_POLARITY_LOW 3u
-#define MPS_TRIGGER_MASK (3u << 2) /* bits 3:2: 0 as the bus says, 1 edge, 3 level */
-#define MPS_TRIGGER_LEVEL (3u << 2)
-
-/* Generic Address Structure (§5.2.3.2). */
-#define GAS_SIZE 12
-#define GAS_SYSTEM_IO 1       /* Address Space ID 1: system I/O; 0 is system memory */
 
 #define PORT_LIMIT 0x10000ull /* x86 I/O ports are 0..0xffff */
 
@@ -136,15 +91,6 @@ static const uint8_t *map_bytes(const struct walk *w, uint64_t pa, uint64_t len)
 	return w->map(w->ctx, pa, len);
 }
 
-static uint8_t sum_bytes(const uint8_t *p, uint64_t len)
-{
-	uint8_t sum = 0;
-
-	for (uint64_t i = 0; i < len; i++)
-		sum += p[i];
-	return sum;
-}
-
 /* A signature fit for an error message: 4 characters, '?' for anything unprintable. */
 static void printable_signature(char out[5], const uint8_t *sig)
 {
@@ -163,36 +109,36 @@ static int read_rsdp(const struct walk *w, uint64_t pa, uint64_t *root, bool *xs
 
 	if (!pa)
 		return fail(w, -ENOENT, "no RSDP (its address is 0)");
-	p = map_bytes(w, pa, RSDP_V1_SIZE);
+	p = map_bytes(w, pa, ACPI_RSDP_V1_SIZE);
 	if (!p)
 		return fail(w, -ENOENT, "no RSDP: the %u bytes at 0x%llx are not readable",
-			    RSDP_V1_SIZE, (ull)pa);
-	if (memcmp(p, RSDP_SIGNATURE, 8))
+			    ACPI_RSDP_V1_SIZE, (ull)pa);
+	if (memcmp(p, ACPI_RSDP_SIGNATURE, 8))
 		return fail(w, -ENOENT, "no RSDP at 0x%llx: the signature is not \"%s\"", (ull)pa,
-			    RSDP_SIGNATURE);
-	sum = sum_bytes(p, RSDP_V1_SIZE);
+			    ACPI_RSDP_SIGNATURE);
+	sum = acpi_checksum(p, ACPI_RSDP_V1_SIZE);
 	if (sum)
 		return fail(w, -EINVAL, "RSDP checksum is 0x%02x, not 0", sum);
-	revision = p[RSDP_REVISION];
-	rsdt = get32(p, RSDP_RSDT_ADDRESS);
+	revision = p[ACPI_RSDP_REVISION];
+	rsdt = get32(p, ACPI_RSDP_RSDT_ADDRESS);
 	*root = rsdt;
 	*xsdt = false;
 	if (revision >= 2) {
 		/* Revision 2 adds Length, XsdtAddress and an extended checksum over Length. */
-		p = map_bytes(w, pa, RSDP_V2_SIZE);
+		p = map_bytes(w, pa, ACPI_RSDP_V2_SIZE);
 		if (!p)
 			return fail(w, -EINVAL, "RSDP revision %u: the %u bytes at 0x%llx are not "
-				    "readable", revision, RSDP_V2_SIZE, (ull)pa);
-		length = get32(p, RSDP_LENGTH);
-		x = get64(p, RSDP_XSDT_ADDRESS);
-		if (length < RSDP_V2_SIZE)
+				    "readable", revision, ACPI_RSDP_V2_SIZE, (ull)pa);
+		length = get32(p, ACPI_RSDP_LENGTH);
+		x = get64(p, ACPI_RSDP_XSDT_ADDRESS);
+		if (length < ACPI_RSDP_V2_SIZE)
 			return fail(w, -EINVAL, "RSDP Length %u is smaller than %u (revision %u)",
-				    length, RSDP_V2_SIZE, revision);
+				    length, ACPI_RSDP_V2_SIZE, revision);
 		p = map_bytes(w, pa, length);
 		if (!p)
 			return fail(w, -EINVAL, "RSDP Length %u at 0x%llx goes beyond readable memory",
 				    length, (ull)pa);
-		sum = sum_bytes(p, length);
+		sum = acpi_checksum(p, length);
 		if (sum)
 			return fail(w, -EINVAL, "RSDP extended checksum is 0x%02x, not 0", sum);
 		if (x) {
@@ -211,7 +157,7 @@ static int read_rsdp(const struct walk *w, uint64_t pa, uint64_t *root, bool *xs
 static int map_sdt(const struct walk *w, uint64_t pa, const char *sig, const char *name,
 		   const uint8_t **table, uint32_t *length)
 {
-	const uint8_t *p = map_bytes(w, pa, SDT_HEADER_SIZE);
+	const uint8_t *p = map_bytes(w, pa, ACPI_SDT_HEADER_SIZE);
 	char found[5];
 	uint32_t len;
 	uint8_t sum;
@@ -223,15 +169,15 @@ static int map_sdt(const struct walk *w, uint64_t pa, const char *sig, const cha
 		return fail(w, -EINVAL, "%s at 0x%llx has signature \"%s\", not \"%s\"", name,
 			    (ull)pa, found, sig);
 	}
-	len = get32(p, SDT_LENGTH);
-	if (len < SDT_HEADER_SIZE)
+	len = get32(p, ACPI_SDT_LENGTH);
+	if (len < ACPI_SDT_HEADER_SIZE)
 		return fail(w, -EINVAL, "%s Length %u is smaller than its %u-byte header", name,
-			    len, SDT_HEADER_SIZE);
+			    len, ACPI_SDT_HEADER_SIZE);
 	p = map_bytes(w, pa, len);
 	if (!p)
 		return fail(w, -EINVAL, "%s Length %u at 0x%llx goes beyond readable memory", name,
 			    len, (ull)pa);
-	sum = sum_bytes(p, len);
+	sum = acpi_checksum(p, len);
 	if (sum)
 		return fail(w, -EINVAL, "%s checksum is 0x%02x, not 0", name, sum);
 	*table = p;
@@ -254,13 +200,13 @@ static int find_table(const struct walk *w, uint64_t root, bool xsdt, const char
 	rc = map_sdt(w, root, name, name, &p, &len);
 	if (rc)
 		return rc;
-	if ((len - SDT_HEADER_SIZE) % esize)
+	if ((len - ACPI_SDT_HEADER_SIZE) % esize)
 		return fail(w, -EINVAL, "%s Length %u leaves %u bytes of entries, not a multiple "
-			    "of %u", name, len, len - SDT_HEADER_SIZE, esize);
-	n = (len - SDT_HEADER_SIZE) / esize;
+			    "of %u", name, len, len - ACPI_SDT_HEADER_SIZE, esize);
+	n = (len - ACPI_SDT_HEADER_SIZE) / esize;
 	/* [root, root + len) did not wrap, so neither does any entry's address. */
 	for (uint32_t i = 0; i < n; i++) {
-		p = map_bytes(w, root + SDT_HEADER_SIZE + (uint64_t)i * esize, esize);
+		p = map_bytes(w, root + ACPI_SDT_HEADER_SIZE + (uint64_t)i * esize, esize);
 		if (!p)
 			return fail(w, -EINVAL, "%s entry %u is not readable", name, i);
 		entry = xsdt ? get64(p, 0) : get32(p, 0);
@@ -304,10 +250,10 @@ static void add_block(struct acpi_control_ports *out, const uint8_t *fadt, uint3
 	uint64_t port = get32(fadt, port_off);
 	unsigned count = block_len;
 
-	if (x_off + GAS_SIZE <= len) {
+	if (x_off + ACPI_GAS_SIZE <= len) {
 		struct gas g = get_gas(fadt, x_off);
 
-		if (g.address && g.space_id == GAS_SYSTEM_IO) {
+		if (g.address && g.space_id == ACPI_GAS_SYSTEM_IO) {
 			port = g.address;
 			if (gas_bytes(&g) > count)
 				count = gas_bytes(&g);
@@ -337,9 +283,9 @@ static int map_fadt(const struct walk *w, uint64_t rsdp_pa, const uint8_t **fadt
 	rc = map_sdt(w, fadt_pa, "FACP", "FADT", fadt, len);
 	if (rc)
 		return rc;
-	if (*len < FADT_V1_SIZE)
+	if (*len < ACPI_FADT_V1_SIZE)
 		return fail(w, -EINVAL, "FADT Length %u is smaller than the %u bytes of an ACPI "
-			    "1.0 FADT", *len, FADT_V1_SIZE);
+			    "1.0 FADT", *len, ACPI_FADT_V1_SIZE);
 	return 0;
 }
 
@@ -357,17 +303,17 @@ int acpi_find_control_ports(uint64_t rsdp_pa, acpi_map_fn map, void *ctx,
 		return rc;
 
 	/* PM1_CNT_LEN is at least 2 (§5.2.9), PM2_CNT_LEN at least 1 when PM2 exists. */
-	add_block(out, f, len, FADT_PM1A_CNT_BLK, FADT_X_PM1A_CNT_BLK, f[FADT_PM1_CNT_LEN], 2,
-		  "the ACPI PM1a control block");
-	add_block(out, f, len, FADT_PM1B_CNT_BLK, FADT_X_PM1B_CNT_BLK, f[FADT_PM1_CNT_LEN], 2,
-		  "the ACPI PM1b control block");
-	add_block(out, f, len, FADT_PM2_CNT_BLK, FADT_X_PM2_CNT_BLK, f[FADT_PM2_CNT_LEN], 1,
-		  "the ACPI PM2 control block");
-	add_range(out, get32(f, FADT_SMI_CMD), 1, "the ACPI SMI command port");
-	if (FADT_RESET_REG + GAS_SIZE <= len) {
-		struct gas g = get_gas(f, FADT_RESET_REG);
+	add_block(out, f, len, ACPI_FADT_PM1A_CNT_BLK, ACPI_FADT_X_PM1A_CNT_BLK,
+		  f[ACPI_FADT_PM1_CNT_LEN], 2, "the ACPI PM1a control block");
+	add_block(out, f, len, ACPI_FADT_PM1B_CNT_BLK, ACPI_FADT_X_PM1B_CNT_BLK,
+		  f[ACPI_FADT_PM1_CNT_LEN], 2, "the ACPI PM1b control block");
+	add_block(out, f, len, ACPI_FADT_PM2_CNT_BLK, ACPI_FADT_X_PM2_CNT_BLK,
+		  f[ACPI_FADT_PM2_CNT_LEN], 1, "the ACPI PM2 control block");
+	add_range(out, get32(f, ACPI_FADT_SMI_CMD), 1, "the ACPI SMI command port");
+	if (ACPI_FADT_RESET_REG + ACPI_GAS_SIZE <= len) {
+		struct gas g = get_gas(f, ACPI_FADT_RESET_REG);
 
-		if (g.space_id == GAS_SYSTEM_IO)
+		if (g.space_id == ACPI_GAS_SYSTEM_IO)
 			add_range(out, g.address, gas_bytes(&g) ? gas_bytes(&g) : 1,
 				  "the ACPI reset register");
 	}
@@ -387,11 +333,11 @@ int acpi_find_pm_timer(uint64_t rsdp_pa, acpi_map_fn map, void *ctx, struct acpi
 	rc = map_fadt(&w, rsdp_pa, &f, &len);
 	if (rc)
 		return rc;
-	port = get32(f, FADT_PM_TMR_BLK);
-	if (FADT_X_PM_TMR_BLK + GAS_SIZE <= len) {
-		struct gas g = get_gas(f, FADT_X_PM_TMR_BLK);
+	port = get32(f, ACPI_FADT_PM_TMR_BLK);
+	if (ACPI_FADT_X_PM_TMR_BLK + ACPI_GAS_SIZE <= len) {
+		struct gas g = get_gas(f, ACPI_FADT_X_PM_TMR_BLK);
 
-		if (g.address && g.space_id != GAS_SYSTEM_IO)
+		if (g.address && g.space_id != ACPI_GAS_SYSTEM_IO)
 			return fail(&w, -ENOENT, "the FADT's PM timer is not in I/O space (address "
 				    "space %u)", g.space_id);
 		if (g.address)
@@ -399,13 +345,13 @@ int acpi_find_pm_timer(uint64_t rsdp_pa, acpi_map_fn map, void *ctx, struct acpi
 	}
 	if (!port)
 		return fail(&w, -ENOENT, "the FADT names no PM timer");
-	if (f[FADT_PM_TMR_LEN] != 4)
-		return fail(&w, -EINVAL, "FADT PM_TMR_LEN is %u, not 4", f[FADT_PM_TMR_LEN]);
+	if (f[ACPI_FADT_PM_TMR_LEN] != 4)
+		return fail(&w, -EINVAL, "FADT PM_TMR_LEN is %u, not 4", f[ACPI_FADT_PM_TMR_LEN]);
 	if (port > PORT_LIMIT - 4)
 		return fail(&w, -EINVAL, "the FADT's PM timer at 0x%llx is not an I/O port",
 			    (ull)port);
 	out->port = (uint16_t)port;
-	out->bits = (get32(f, FADT_FLAGS) & FADT_TMR_VAL_EXT) ? 32 : 24;
+	out->bits = (get32(f, ACPI_FADT_FLAGS) & ACPI_FADT_TMR_VAL_EXT) ? 32 : 24;
 	return 0;
 }
 
@@ -431,35 +377,36 @@ int acpi_find_isa_irq(uint64_t rsdp_pa, acpi_map_fn map, void *ctx, unsigned irq
 		return rc;
 	/* An override for the IRQ gives its GSI and signalling; else the GSI is the IRQ's
 	 * number, active high and edge-triggered, as ISA interrupts are (§5.2.12.5). */
-	for (uint32_t off = MADT_ENTRIES; off + 2 <= len; off += m[off + 1]) {
+	for (uint32_t off = ACPI_MADT_ENTRIES; off + 2 <= len; off += m[off + 1]) {
 		if (m[off + 1] < 2 || m[off + 1] > len - off)
 			return fail(&w, -EINVAL, "MADT entry at offset %u has length %u, which does not fit", off,
 				    m[off + 1]);
-		if (m[off] == MADT_OVERRIDE && m[off + 1] >= MADT_OVERRIDE_SIZE && m[off + 2] == 0 &&
-		    m[off + 3] == irq) {
-			gsi = get32(m, off + 4);
-			flags = (uint32_t)m[off + 8] | (uint32_t)m[off + 9] << 8;
+		if (m[off] == ACPI_MADT_OVERRIDE && m[off + 1] >= ACPI_MADT_OVERRIDE_SIZE && m[off + ACPI_MADT_OVERRIDE_BUS] == 0 &&
+		    m[off + ACPI_MADT_OVERRIDE_SOURCE] == irq) {
+			gsi = get32(m, off + ACPI_MADT_OVERRIDE_GSI);
+			flags = (uint32_t)m[off + ACPI_MADT_OVERRIDE_FLAGS] |
+				(uint32_t)m[off + ACPI_MADT_OVERRIDE_FLAGS + 1] << 8;
 		}
 	}
 	/* The I/O APIC whose inputs start nearest below the GSI: its number of inputs is in
 	 * its own version register, which the caller reads. */
 	bool found = false;
 	uint32_t base = 0;
-	for (uint32_t off = MADT_ENTRIES; off + 2 <= len; off += m[off + 1]) {
-		if (m[off] != MADT_IOAPIC || m[off + 1] < MADT_IOAPIC_SIZE)
+	for (uint32_t off = ACPI_MADT_ENTRIES; off + 2 <= len; off += m[off + 1]) {
+		if (m[off] != ACPI_MADT_IOAPIC || m[off + 1] < ACPI_MADT_IOAPIC_SIZE)
 			continue;
-		uint32_t first = get32(m, off + 8);
+		uint32_t first = get32(m, off + ACPI_MADT_IOAPIC_GSI_BASE);
 		if (first <= gsi && (!found || first > base)) {
 			found = true;
 			base = first;
-			out->ioapic_pa = get32(m, off + 4);
+			out->ioapic_pa = get32(m, off + ACPI_MADT_IOAPIC_ADDRESS);
 		}
 	}
 	if (!found)
 		return fail(&w, -ENOENT, "no I/O APIC in the MADT takes GSI %u (ISA IRQ %u)", gsi, irq);
 	out->pin = gsi - base;
-	out->active_low = (flags & MPS_POLARITY_MASK) == MPS_POLARITY_LOW;
-	out->level = (flags & MPS_TRIGGER_MASK) == MPS_TRIGGER_LEVEL;
+	out->active_low = (flags & ACPI_MPS_POLARITY_MASK) == ACPI_MPS_POLARITY_LOW;
+	out->level = (flags & ACPI_MPS_TRIGGER_MASK) == ACPI_MPS_TRIGGER_LEVEL;
 	return 0;
 }
 

@@ -1,0 +1,1 @@
+SRC_test_aml := vmm/dev/aml.c
