@@ -75,7 +75,7 @@ struct domain {
 	struct guest_layout layout; /* its guest-physical address space */
 	struct p2m p2m;
 	struct vcpu vcpu; /* one per domain for now */
-	struct io_ports io;
+	struct io_bus io;
 	struct console console;
 	struct loader_input images; /* kernel and modules, found among the boot modules once */
 	uint64_t exits[EXIT_REASON_COUNT];

@@ -7,9 +7,9 @@
 
 int io_init(struct domain *d)
 {
-	struct io_ports *io = &d->io;
+	struct io_bus *io = &d->io;
 	port_map_init(&io->owner);
-	io->nranges = 0;
+	io->nports = io->nmmio = 0;
 	if (!io->state_pa && !(io->state_pa = page_alloc_zeroed()))
 		return -ENOMEM;
 	io->state = phys_to_virt(io->state_pa);
@@ -20,7 +20,7 @@ int io_init(struct domain *d)
 
 void io_free(struct domain *d)
 {
-	struct io_ports *io = &d->io;
+	struct io_bus *io = &d->io;
 	if (io->state_pa)
 		page_free(io->state_pa, 1);
 	io->state_pa = 0;
@@ -29,7 +29,7 @@ void io_free(struct domain *d)
 
 void *io_device_state(struct domain *d, uint64_t size)
 {
-	struct io_ports *io = &d->io;
+	struct io_bus *io = &d->io;
 	uint64_t at = (io->state_used + 15) & ~15ull; /* aligned for any field */
 	if (!io->state || size > PAGE_SIZE - at)
 		return NULL;
@@ -37,43 +37,88 @@ void *io_device_state(struct domain *d, uint64_t size)
 	return io->state + at;
 }
 
-int io_register_ports(struct domain *d, uint16_t first, uint16_t count, port_handler_fn handler, void *dev)
+int io_register_ports(struct domain *d, uint16_t first, uint16_t count, const struct io_ops *ops, void *dev)
 {
-	struct io_ports *io = &d->io;
-	if (!handler)
+	struct io_bus *io = &d->io;
+	if (!ops || !ops->read || !ops->write)
 		return -EINVAL;
-	if (io->nranges == IO_MAX_RANGES)
+	if (io->nports == IO_MAX_RANGES)
 		return -ENOSPC;
-	int err = port_map_claim(&io->owner, first, count, (uint8_t)(io->nranges + 1));
+	int err = port_map_claim(&io->owner, first, count, (uint8_t)(io->nports + 1));
 	if (err)
 		return err;
-	io->ranges[io->nranges++] = (struct io_range){ first, count, handler, dev };
+	io->ports[io->nports++] = (struct io_range){ first, count, ops, dev };
 	return 0;
 }
 
-/* The bits of EAX an access of each size moves (none: not a size an I/O instruction has). */
-static const uint32_t size_mask[8] = { [1] = 0xff, [2] = 0xffff, [4] = 0xffffffff };
+int io_register_mmio(struct domain *d, uint64_t gpa, uint64_t size, const struct io_ops *ops, void *dev)
+{
+	struct io_bus *io = &d->io;
+	if (!ops || !ops->read || !ops->write || !size || gpa + size < gpa)
+		return -EINVAL;
+	if (io->nmmio == IO_MAX_MMIO)
+		return -ENOSPC;
+	for (unsigned i = 0; i < io->nmmio; i++)
+		if (gpa < io->mmio[i].base + io->mmio[i].size && io->mmio[i].base < gpa + size)
+			return -EEXIST;
+	io->mmio[io->nmmio++] = (struct io_range){ gpa, size, ops, dev };
+	return 0;
+}
+
+/* The MMIO range that holds all of [gpa, gpa + size), or NULL. A domain has a handful
+ * (its local APIC, its IO-APIC): a look at each. */
+static const struct io_range *mmio_range(const struct io_bus *io, uint64_t gpa, unsigned size)
+{
+	for (unsigned i = 0; i < io->nmmio; i++) {
+		const struct io_range *r = &io->mmio[i];
+		if (gpa - r->base < r->size && size <= r->base + r->size - gpa)
+			return r;
+	}
+	return NULL;
+}
+
+/* The bits an access of size bytes moves: 0 for a size no CPU access has. */
+static uint64_t mask_of(unsigned size)
+{
+	static const uint64_t masks[9] = { [1] = 0xff, [2] = 0xffff, [4] = 0xffffffff, [8] = ~0ull };
+	return size < sizeof(masks) / sizeof(masks[0]) ? masks[size] : 0;
+}
+
+uint64_t io_mmio_read(struct domain *d, uint64_t gpa, unsigned size)
+{
+	uint64_t mask = mask_of(size);
+	const struct io_range *r = mmio_range(&d->io, gpa, size);
+	return (r ? r->ops->read(r->dev, gpa - r->base, size) : ~0ull) & mask;
+}
+
+void io_mmio_write(struct domain *d, uint64_t gpa, unsigned size, uint64_t value)
+{
+	uint64_t mask = mask_of(size);
+	const struct io_range *r = mmio_range(&d->io, gpa, size);
+	if (r)
+		r->ops->write(r->dev, gpa - r->base, size, value & mask);
+}
 
 void handle_io(struct vcpu *v, const struct vm_exit *exit)
 {
 	struct domain *d = v->dom;
 	uint16_t port = exit->io.port;
 	uint8_t size = exit->io.size;
-	uint32_t mask = size_mask[size & 7];
+	uint64_t mask = size <= 4 ? mask_of(size) : 0;
 	if (exit->io.string || !mask) {
 		domain_crash(d, "string port I/O (INS/OUTS) on port 0x%x is not emulated", port);
 		return;
 	}
 	v->regs.rip += exit->instr_len; /* whatever the device does, the instruction completes */
 	uint8_t owner = port_map_owner(&d->io.owner, port);
-	const struct io_range *r = owner ? &d->io.ranges[owner - 1] : NULL;
+	const struct io_range *r = owner ? &d->io.ports[owner - 1] : NULL;
 	uint64_t *rax = &v->regs.gpr[REG_RAX];
 	if (!exit->io.in) {
 		if (r)
-			r->handler(d, r->dev, port, size, false, (uint32_t)*rax & mask);
+			r->ops->write(r->dev, port - r->base, size, *rax & mask);
 		return;
 	}
-	uint32_t value = r ? r->handler(d, r->dev, port, size, true, mask) & mask : mask; /* none: all ones */
+	uint64_t value = (r ? r->ops->read(r->dev, port - r->base, size) : ~0ull) & mask; /* none: all ones */
 	/* IN writes AL/AX/EAX; a 32-bit IN clears the upper half of RAX like any 32-bit write. */
-	*rax = size == 4 ? value : (*rax & ~(uint64_t)mask) | value;
+	*rax = size == 4 ? value : (*rax & ~mask) | value;
 }

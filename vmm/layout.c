@@ -26,8 +26,10 @@ int layout_build(struct guest_layout *l, uint64_t ram_bytes, uint64_t hole_mib, 
 	}
 	l->hole_start = LAYOUT_4G - hole_mib * MIB;
 	uint64_t low_end = ram_bytes < l->hole_start ? ram_bytes : l->hole_start;
+	l->low_end = low_end > LAYOUT_BIOS_END ? low_end : LAYOUT_BIOS_END;
 	uint64_t high = ram_bytes - low_end; /* RAM that goes above 4 GiB */
 	uint64_t end = high ? LAYOUT_4G + high : low_end;
+	l->high_end = LAYOUT_4G + high;
 	if (end > max_gpa) {
 		ksnprintf(why, len, "its memory would end at guest-physical 0x%llx, beyond the 0x%llx this CPU's "
 			  "nested paging maps", (unsigned long long)end, (unsigned long long)max_gpa);
@@ -47,18 +49,6 @@ const struct layout_range *layout_find(const struct guest_layout *l, uint64_t gp
 		if (gpa - l->range[i].base < l->range[i].size)
 			return &l->range[i];
 	return NULL;
-}
-
-bool layout_is_ram(const struct guest_layout *l, uint64_t gpa, uint64_t len)
-{
-	if (gpa + len < gpa)
-		return false;
-	for (unsigned i = 0; i < l->count; i++) {
-		const struct layout_range *r = &l->range[i];
-		if (r->type == LAYOUT_RAM && gpa >= r->base && gpa + len <= r->base + r->size)
-			return true;
-	}
-	return false;
 }
 
 uint64_t layout_ram_end(const struct guest_layout *l, uint64_t gpa)

@@ -40,6 +40,8 @@ struct guest_layout {
 	uint64_t ram_bytes;  /* the domain's memory: RAM ends there below the hole, the first MiB
 			      * holding the PC's holes, and the rest goes above 4 GiB */
 	uint64_t hole_start; /* the 32-bit MMIO hole is [hole_start, 4 GiB) */
+	uint64_t low_end;    /* the end of the RAM from 1 MiB up (1 MiB: none) */
+	uint64_t high_end;   /* the end of the RAM from 4 GiB up (4 GiB: none) */
 };
 
 /* Lays out ram_bytes of RAM (a multiple of 1 MiB, at least 1 MiB: the first MiB holds the
@@ -53,8 +55,14 @@ int layout_build(struct guest_layout *l, uint64_t ram_bytes, uint64_t hole_mib, 
  * the last range are not. */
 const struct layout_range *layout_find(const struct guest_layout *l, uint64_t gpa);
 /* [gpa, gpa + len) lies wholly inside one RAM range, without wrapping (len 0: gpa is in
- * one, or ends one). */
-bool layout_is_ram(const struct guest_layout *l, uint64_t gpa, uint64_t len);
+ * one, or ends one). Inline and without a loop, for the hypercalls' buffers: a layout's RAM
+ * is below 640 KiB, from 1 MiB up to low_end, and from 4 GiB up to high_end. */
+static inline bool layout_is_ram(const struct guest_layout *l, uint64_t gpa, uint64_t len)
+{
+	uint64_t end = gpa + len;
+	return end >= gpa && ((gpa >= LAYOUT_BIOS_END && end <= l->low_end) || end <= LAYOUT_LOW_RAM_END ||
+			      (gpa >= LAYOUT_4G && end <= l->high_end));
+}
 /* The end of the RAM range holding gpa, or gpa if it is not RAM: how far things placed
  * from gpa on may go contiguously. */
 uint64_t layout_ram_end(const struct guest_layout *l, uint64_t gpa);

@@ -1,20 +1,28 @@
 #include "vmm/dev/debugcon.h"
 #include "vmm/domain.h"
 
-static uint32_t debugcon_access(struct domain *d, void *dev, uint16_t port, uint8_t size, bool in, uint32_t value)
+/* Reading the port gives 0xe9 back, the usual way to detect it. */
+static uint64_t debugcon_read(void *dev, uint64_t offset, unsigned size)
 {
 	(void)dev;
-	(void)port;
-	if (in)
-		return DEBUGCON_PORT;
-	char bytes[4];
-	for (unsigned i = 0; i < size; i++)
-		bytes[i] = (char)(value >> (8 * i));
-	console_put(d, CONSOLE_DEBUG_PORT, bytes, size);
-	return 0;
+	(void)offset;
+	(void)size;
+	return DEBUGCON_PORT;
 }
+
+/* Each byte written is console text; a wider OUT gives its bytes in order. */
+static void debugcon_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
+	char bytes[4];
+	(void)offset;
+	for (unsigned i = 0; i < size && i < sizeof(bytes); i++)
+		bytes[i] = (char)(value >> (8 * i));
+	console_put(dev, CONSOLE_DEBUG_PORT, bytes, size < sizeof(bytes) ? size : sizeof(bytes));
+}
+
+static const struct io_ops debugcon_ops = { debugcon_read, debugcon_write };
 
 int debugcon_attach(struct domain *d)
 {
-	return io_register_ports(d, DEBUGCON_PORT, 1, debugcon_access, NULL);
+	return io_register_ports(d, DEBUGCON_PORT, 1, &debugcon_ops, d);
 }

@@ -12,33 +12,35 @@ static void transmit(void *ctx, uint8_t byte)
 /* A 2- or 4-byte access reaches consecutive registers, a byte each, as the bus splits it
  * for a byte-wide device; bytes past the last register float high. Out of line, so that a
  * byte's access saves and restores no register. */
-static __attribute__((noinline)) uint32_t access_bytes(struct uart16550 *u, unsigned first, uint8_t size,
-						       bool in, uint32_t value)
+static __attribute__((noinline)) uint64_t access_bytes(struct uart16550 *u, uint64_t first, unsigned size, bool in,
+						       uint64_t value)
 {
 	for (unsigned i = 0; i < size; i++) {
-		unsigned reg = first + i;
+		uint64_t reg = first + i;
 		if (in) {
-			uint32_t byte = reg < UART16550_PORTS ? uart16550_read(u, reg) : 0xff;
-			value = (value & ~(0xffu << (8 * i))) | byte << (8 * i);
+			uint64_t byte = reg < UART16550_PORTS ? uart16550_read(u, (unsigned)reg) : 0xff;
+			value = (value & ~(0xffull << (8 * i))) | byte << (8 * i);
 		} else if (reg < UART16550_PORTS) {
-			uart16550_write(u, reg, (uint8_t)(value >> (8 * i)));
+			uart16550_write(u, (unsigned)reg, (uint8_t)(value >> (8 * i)));
 		}
 	}
 	return value;
 }
 
-static uint32_t serial_access(struct domain *d, void *dev, uint16_t port, uint8_t size, bool in, uint32_t value)
+static uint64_t serial_read(void *dev, uint64_t offset, unsigned size)
 {
-	struct uart16550 *u = dev;
-	unsigned reg = port - SERIAL_PORT_BASE;
-	(void)d;
-	if (size != 1)
-		return access_bytes(u, reg, size, in, value);
-	if (in)
-		return uart16550_read(u, reg);
-	uart16550_write(u, reg, (uint8_t)value);
-	return 0;
+	return size == 1 ? uart16550_read(dev, (unsigned)offset) : access_bytes(dev, offset, size, true, ~0ull);
 }
+
+static void serial_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
+{
+	if (size == 1)
+		uart16550_write(dev, (unsigned)offset, (uint8_t)value);
+	else
+		access_bytes(dev, offset, size, false, value);
+}
+
+static const struct io_ops serial_ops = { serial_read, serial_write };
 
 int serial_port_attach(struct domain *d)
 {
@@ -46,5 +48,5 @@ int serial_port_attach(struct domain *d)
 	if (!u)
 		return -ENOMEM;
 	uart16550_init(u, transmit, d);
-	return io_register_ports(d, SERIAL_PORT_BASE, UART16550_PORTS, serial_access, u);
+	return io_register_ports(d, SERIAL_PORT_BASE, UART16550_PORTS, &serial_ops, u);
 }
