@@ -99,8 +99,8 @@ static bool prefixes(struct decoder *d)
 		case 0xf3: d->rep = X86_REP_F3; break;
 		case 0x66: d->operand_prefix = true; break;
 		case 0x67: d->address_prefix = true; break;
-		case 0x64: d->seg_override = X86_FS; break;
-		case 0x65: d->seg_override = X86_GS; break;
+		case 0x64: d->seg_override = X86_SEG_FS; break;
+		case 0x65: d->seg_override = X86_SEG_GS; break;
 		case 0x26: case 0x2e: case 0x36: case 0x3e:
 			if (d->mode != X86_MODE_64)
 				d->seg_override = b >> 3 & 3; /* 26 ES, 2E CS, 36 SS, 3E DS */
@@ -235,10 +235,10 @@ static bool implicit_memory(struct decoder *d, struct x86_insn *insn)
 static uint8_t segment(const struct decoder *d, const struct x86_insn *insn)
 {
 	if (insn->op == X86_STOS)
-		return X86_ES; /* no override (SDM vol.2 "STOS") */
+		return X86_SEG_ES; /* no override (SDM vol.2 "STOS") */
 	if (d->seg_override >= 0)
 		return (uint8_t)d->seg_override;
-	return insn->mem.base == X86_RSP || insn->mem.base == X86_RBP ? X86_SS : X86_DS;
+	return insn->mem.base == X86_RSP || insn->mem.base == X86_RBP ? X86_SEG_SS : X86_SEG_DS;
 }
 
 /* LOCK is allowed only where these write memory (SDM vol.2 "LOCK"): else #UD. */
@@ -283,7 +283,7 @@ static bool decode(struct decoder *d, struct x86_insn *insn)
 	insn->op_size = operand_size(d, o.byte);
 	insn->mem_size = o.mem_size ? o.mem_size : insn->op_size;
 	insn->form = o.form;
-	insn->mem = (struct x86_mem){ .seg = X86_DS, .base = X86_NO_REG, .index = X86_NO_REG, .scale = 1,
+	insn->mem = (struct x86_mem){ .seg = X86_SEG_DS, .base = X86_NO_REG, .index = X86_NO_REG, .scale = 1,
 				      .addr_size = address_size(d) };
 	insn->reg = X86_RAX;
 	unsigned reg_field = 0;

@@ -36,7 +36,7 @@ enum x86_form {
 };
 
 /* Segment registers by their encoding (the sreg field of MOV Sreg, SDM vol.2 appendix B). */
-enum x86_seg { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS, X86_SEG_COUNT };
+enum x86_seg { X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_SEG_GS, X86_SEG_COUNT };
 
 /* General registers by their encoding, RAX = 0 ... R15 = 15. */
 #define X86_RAX 0

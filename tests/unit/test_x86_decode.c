@@ -13,12 +13,12 @@
 #include "vmm/x86_decode.h"
 
 #define NONE X86_NO_REG
-#define ES X86_ES
-#define CS X86_CS
-#define SS X86_SS
-#define DS X86_DS
-#define FS X86_FS
-#define GS X86_GS
+#define ES X86_SEG_ES
+#define CS X86_SEG_CS
+#define SS X86_SEG_SS
+#define DS X86_SEG_DS
+#define FS X86_SEG_FS
+#define GS X86_SEG_GS
 #define RAX 0
 #define RCX 1
 #define RDX 2
@@ -360,7 +360,7 @@ static void every_prefix_of_an_instruction_needs_more(void **state)
 	assert_int_equal(x86_decode(insn, sizeof(insn), X86_MODE_64, &got), X86_DECODED);
 	assert_int_equal(got.length, 13);
 	assert_int_equal(got.mem.base, 12);
-	assert_int_equal(got.mem.seg, X86_GS);
+	assert_int_equal(got.mem.seg, X86_SEG_GS);
 	assert_int_equal(got.mem.addr_size, 4);
 	assert_int_equal(got.mem.disp, 0x100);
 	assert_int_equal(got.op_size, 2);
