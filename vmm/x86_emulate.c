@@ -274,6 +274,48 @@ static enum x86_result run_string(const struct run *r, bool *more)
 	return X86_OK;
 }
 
+static enum x86_fetch_status fetch_exception(struct x86_fault *fault, uint8_t vector)
+{
+	*fault = (struct x86_fault){ .vector = vector, .error_code = 0, .cr2 = 0 };
+	return X86_FETCH_EXCEPTION;
+}
+
+enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memory *memory,
+				uint8_t bytes[X86_MAX_INSN_LEN], struct x86_insn *insn, struct x86_fault *fault)
+{
+	const struct x86_segment *cs = &cpu->seg[X86_SEG_CS];
+	bool long_mode = cpu->mode == X86_MODE_64;
+	/* How many bytes CS lets the CPU fetch (SDM vol.3 §5.3: #GP(0) beyond its limit). */
+	size_t room = X86_MAX_INSN_LEN, have = 0;
+	if (!long_mode) {
+		uint64_t left = cpu->rip > cs->limit ? 0 : (uint64_t)cs->limit - cpu->rip + 1;
+		room = left < room ? (size_t)left : room;
+	}
+	for (;;) {
+		switch (x86_decode(bytes, have, cpu->mode, insn)) {
+		case X86_DECODED:
+			return X86_FETCHED;
+		case X86_DECODE_UD:
+			return fetch_exception(fault, X86_UD);
+		case X86_DECODE_TOO_LONG:
+			return fetch_exception(fault, X86_GP);
+		case X86_DECODE_UNSUPPORTED:
+			return X86_FETCH_UNSUPPORTED;
+		case X86_DECODE_NEED_MORE:
+			break;
+		}
+		uint64_t linear = long_mode ? cpu->rip + have : (uint32_t)(cs->base + cpu->rip + have);
+		if (have == room || (long_mode && !canonical(linear, cpu->la57)))
+			return fetch_exception(fault, X86_GP);
+		size_t to_page_end = 0x1000 - (linear & 0xfff);
+		size_t n = room - have < to_page_end ? room - have : to_page_end;
+		enum x86_result res = memory->fetch(memory->ctx, linear, bytes + have, (unsigned)n, fault);
+		if (res != X86_OK)
+			return res == X86_EXCEPTION ? X86_FETCH_EXCEPTION : X86_FETCH_ABORT;
+		have += n;
+	}
+}
+
 enum x86_emulation x86_emulate(const struct x86_insn *insn, struct x86_cpu *cpu, const struct x86_memory *memory,
 			       struct x86_fault *fault)
 {

@@ -47,13 +47,15 @@ enum x86_result {
 	X86_ABORT,     /* the callback gave up on the domain (and said why) */
 };
 
-/* Guest memory by linear address, at most 8 bytes at a time, little-endian. An access may
- * cross into the next page: the callback translates both pages before it reads or writes
- * either, so that a fault leaves both untouched, as on a CPU. A read with for_write is the
- * first half of a read-modify-write (ADD to memory, XCHG, BTS...): the CPU checks such an
- * operand for writing before it reads it, so the callback translates it as a write. */
+/* Guest memory by linear address. read and write: at most 8 bytes at a time, little-endian.
+ * Such an access may cross into the next page: the callback translates both pages before
+ * it reads or writes either, so that a fault leaves both untouched, as on a CPU. A read
+ * with for_write is the first half of a read-modify-write (ADD to memory, XCHG, BTS...):
+ * the CPU checks such an operand for writing before it reads it, so the callback
+ * translates it as a write. fetch: instruction bytes, at most 15, within one page. */
 struct x86_memory {
 	void *ctx;
+	enum x86_result (*fetch)(void *ctx, uint64_t linear, void *data, unsigned size, struct x86_fault *fault);
 	enum x86_result (*read)(void *ctx, uint64_t linear, void *data, unsigned size, bool for_write,
 				struct x86_fault *fault);
 	enum x86_result (*write)(void *ctx, uint64_t linear, const void *data, unsigned size,
@@ -66,6 +68,20 @@ enum x86_emulation {
 	X86_EMULATE_EXCEPTION, /* *fault goes to the guest; registers and RIP unchanged */
 	X86_EMULATE_ABORT,     /* the memory callback gave up */
 };
+
+enum x86_fetch_status {
+	X86_FETCHED,           /* insn is the instruction at CS:RIP */
+	X86_FETCH_EXCEPTION,   /* *fault goes to the guest: #PF of the fetch, #GP(0) past the CS
+	                          limit or beyond 15 bytes, #UD for a LOCK the SDM refuses */
+	X86_FETCH_UNSUPPORTED, /* not an instruction the decoder knows: bytes[0, insn->length) */
+	X86_FETCH_ABORT,       /* the fetch callback gave up */
+};
+
+/* Fetches the instruction at CS:RIP into bytes and decodes it. The bytes are fetched up to
+ * the end of the page (or of CS's limit) and the next page is fetched only if the
+ * instruction reaches into it, so a fault on that page comes where a CPU's would. */
+enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memory *memory,
+				uint8_t bytes[X86_MAX_INSN_LEN], struct x86_insn *insn, struct x86_fault *fault);
 
 /* Runs insn on cpu and memory. A REP MOVS or STOS runs one element per call, leaving rCX,
  * rSI and rDI as the CPU leaves them when an interrupt suspends the repetition (SDM vol.2

@@ -1,7 +1,7 @@
 /* The executor (vmm/x86_emulate.c) on instructions from the decoder, over a plain test
  * memory of 128 KiB at linear 0: results and the register rules, segments, limits and
- * canonical addresses, BT's bit offsets, REP one element at a time, faults; the flags
- * against a table worked out from the SDM's definitions and against the host CPU itself. */
+ * canonical addresses, BT's bit offsets, REP one element at a time, faults, the fetch; the
+ * flags against a table worked out from the SDM's definitions and against the host CPU. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -35,6 +35,7 @@ static struct {
 	uint8_t bytes[MEM_SIZE];
 	uint64_t ro_first, ro_last;
 	bool abort;
+	bool mirrored; /* fetches beyond the memory read it again from 0 */
 	struct access log[LOG];
 	unsigned accesses;
 } mem;
@@ -75,7 +76,26 @@ static enum x86_result mem_write(void *ctx, uint64_t linear, const void *data, u
 	return res;
 }
 
-static const struct x86_memory memory = { NULL, mem_read, mem_write };
+/* Instruction bytes: never across a page; beyond the memory a #PF with I/D set. */
+static enum x86_result mem_fetch(void *ctx, uint64_t linear, void *data, unsigned size, struct x86_fault *fault)
+{
+	(void)ctx;
+	assert_true(size >= 1 && size <= 15);
+	assert_int_equal(linear >> 12, (linear + size - 1) >> 12);
+	mem.log[mem.accesses++ % LOG] = (struct access){ linear, size, 'x' };
+	if (mem.abort)
+		return X86_ABORT;
+	if (mem.mirrored)
+		linear %= MEM_SIZE;
+	if (linear >= MEM_SIZE) {
+		*fault = (struct x86_fault){ .vector = X86_PF, .error_code = 0x10, .cr2 = linear };
+		return X86_EXCEPTION;
+	}
+	memcpy(data, mem.bytes + linear, size);
+	return X86_OK;
+}
+
+static const struct x86_memory memory = { NULL, mem_fetch, mem_read, mem_write };
 
 static struct access last_access(void)
 {
@@ -669,6 +689,113 @@ static void faults_leave_everything_as_it_was(void **state)
 	assert_memory_equal(&cpu, &before, sizeof(cpu));
 }
 
+static void expect_fetch(const struct x86_cpu *cpu, enum x86_fetch_status status, uint8_t length,
+			 unsigned fetches)
+{
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	struct x86_insn insn;
+	struct x86_fault fault = { 0, 0, 0 };
+	unsigned before = mem.accesses;
+	assert_int_equal(x86_fetch(cpu, &memory, bytes, &insn, &fault), status);
+	if (status == X86_FETCHED || status == X86_FETCH_UNSUPPORTED) {
+		assert_int_equal(insn.length, length);
+		assert_memory_equal(bytes, mem.bytes + ((cpu->seg[X86_SEG_CS].base + cpu->rip) % MEM_SIZE), length);
+	}
+	assert_int_equal(mem.accesses - before, fetches);
+}
+
+static void expect_fetch_fault(const struct x86_cpu *cpu, uint8_t vector, uint32_t error_code, uint64_t cr2)
+{
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	struct x86_insn insn;
+	struct x86_fault fault = { 0, 0, 0 };
+	assert_int_equal(x86_fetch(cpu, &memory, bytes, &insn, &fault), X86_FETCH_EXCEPTION);
+	assert_int_equal(fault.vector, vector);
+	assert_int_equal(fault.error_code, error_code);
+	assert_int_equal(fault.cr2, cr2);
+}
+
+static void put_bytes(uint64_t linear, const char *hex)
+{
+	unsigned b;
+	int used;
+	while (sscanf(hex, " %2x%n", &b, &used) == 1) {
+		mem.bytes[linear++] = (uint8_t)b;
+		hex += used;
+	}
+}
+
+static void fetch_page_by_page(void **state)
+{
+	(void)state;
+	struct x86_cpu cpu = cpu_in(X86_MODE_64);
+	/* Within a page: one fetch of 15 bytes. */
+	cpu.rip = 0x1000;
+	put_bytes(0x1000, "89 07");
+	expect_fetch(&cpu, X86_FETCHED, 2, 1);
+	assert_int_equal(last_access().size, 15);
+	/* An instruction that ends on its page does not touch the next, there or not. */
+	cpu.rip = MEM_SIZE - 2;
+	put_bytes(MEM_SIZE - 2, "89 07");
+	expect_fetch(&cpu, X86_FETCHED, 2, 1);
+	/* One that reaches into it faults there, as the CPU's fetch would. */
+	cpu.rip = MEM_SIZE - 3;
+	put_bytes(MEM_SIZE - 3, "48 8b 05");
+	expect_fetch_fault(&cpu, X86_PF, 0x10, MEM_SIZE);
+	assert_int_equal(last_access().linear, MEM_SIZE);
+	assert_int_equal(last_access().size, 12);
+	/* Across two pages that are there: two fetches. */
+	cpu.rip = 0x1ffd;
+	put_bytes(0x1ffd, "48 8b 05 10 00 00 00");
+	expect_fetch(&cpu, X86_FETCHED, 7, 2);
+	/* Past the canonical end of the address space: #GP(0). */
+	mem.mirrored = true;
+	cpu.rip = 0x00007ffffffffffd; /* MEM_SIZE - 3 in the mirror */
+	put_bytes(0, "10 00 00 00");
+	expect_fetch_fault(&cpu, X86_GP, 0, 0);
+	cpu.la57 = true;
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	struct x86_insn insn;
+	struct x86_fault fault;
+	assert_int_equal(x86_fetch(&cpu, &memory, bytes, &insn, &fault), X86_FETCHED);
+	assert_memory_equal(bytes, "\x48\x8b\x05\x10\x00\x00\x00", 7);
+	mem.mirrored = false;
+	/* 16-bit code: CS's base, and its limit. */
+	cpu = cpu_in(X86_MODE_16);
+	cpu.seg[X86_SEG_CS] = (struct x86_segment){ .base = 0x5000, .limit = 0xffff, .expand_down = false, .big = false };
+	cpu.rip = 0xfffd;
+	put_bytes(0x14ffd, "8b 46 02");
+	expect_fetch(&cpu, X86_FETCHED, 3, 1);
+	assert_int_equal(last_access().size, 3);
+	cpu.rip = 0xfffe;
+	put_bytes(0x14ffe, "8b 46 02");
+	expect_fetch_fault(&cpu, X86_GP, 0, 0);
+	cpu.rip = 0x10000;
+	expect_fetch_fault(&cpu, X86_GP, 0, 0);
+	/* 32-bit code: the linear address wraps at 4 GiB. */
+	cpu = cpu_in(X86_MODE_32);
+	cpu.seg[X86_SEG_CS].base = 0xfffff000;
+	cpu.rip = 0x1010;
+	put_bytes(0x10, "8b 00");
+	expect_fetch(&cpu, X86_FETCHED, 2, 1);
+	assert_int_equal(last_access().linear, 0x10);
+}
+
+static void fetch_refusals(void **state)
+{
+	(void)state;
+	struct x86_cpu cpu = cpu_in(X86_MODE_64);
+	cpu.rip = 0x1000;
+	put_bytes(0x1000, "f0 89 07");
+	expect_fetch_fault(&cpu, X86_UD, 0, 0);
+	memset(mem.bytes + 0x1000, 0x66, 16);
+	expect_fetch_fault(&cpu, X86_GP, 0, 0);
+	put_bytes(0x1000, "0f 05");
+	expect_fetch(&cpu, X86_FETCH_UNSUPPORTED, 2, 1);
+	mem.abort = true;
+	expect_fetch(&cpu, X86_FETCH_ABORT, 0, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -684,6 +811,8 @@ int main(void)
 		cmocka_unit_test(rep_movs_one_element_at_a_time),
 		cmocka_unit_test(stos_and_16_bit_strings),
 		cmocka_unit_test(faults_leave_everything_as_it_was),
+		cmocka_unit_test(fetch_page_by_page),
+		cmocka_unit_test(fetch_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
