@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/hex_bytes.h"
 #include "vmm/x86_decode.h"
 
 #define NONE X86_NO_REG
@@ -52,6 +52,8 @@ struct row {
 	OK(mode_, hex_, op_, form_, len_, osize_, osize_, reg_, false, 0, X86_REP_NONE, false, __VA_ARGS__)
 #define MI(mode_, hex_, op_, len_, osize_, imm_, ...) \
 	OK(mode_, hex_, op_, X86_MEM_IMM, len_, osize_, osize_, NONE, false, imm_, X86_REP_NONE, false, __VA_ARGS__)
+#define STR(mode_, hex_, op_, len_, osize_, reg_, rep_, ...) \
+	OK(mode_, hex_, op_, X86_STRING, len_, osize_, osize_, reg_, false, 0, rep_, false, __VA_ARGS__)
 #define FAIL(mode_, hex_, status_, len_) { mode_, hex_, status_, { .length = len_ } }
 
 /* Memory operands the rows share. */
@@ -196,25 +198,17 @@ static const struct row rows[] = {
 	MI(M64, "66 0f ba 37 0f", X86_BTR, 5, 2, 15, MEM(DS, RDI, NONE, 1, 0, 8)),
 
 	/* MOVS (the source's segment may be overridden), STOS (ES always), REP, address sizes. */
-	OK(M64, "a4", X86_MOVS, X86_STRING, 1, 1, 1, NONE, false, 0, X86_REP_NONE, false, MEM(DS, RSI, NONE, 1, 0, 8)),
-	OK(M64, "66 a5", X86_MOVS, X86_STRING, 2, 2, 2, NONE, false, 0, X86_REP_NONE, false,
-	   MEM(DS, RSI, NONE, 1, 0, 8)),
-	OK(M64, "f3 48 a5", X86_MOVS, X86_STRING, 3, 8, 8, NONE, false, 0, X86_REP_F3, false,
-	   MEM(DS, RSI, NONE, 1, 0, 8)),
-	OK(M64, "f2 a5", X86_MOVS, X86_STRING, 2, 4, 4, NONE, false, 0, X86_REP_F2, false, MEM(DS, RSI, NONE, 1, 0, 8)),
-	OK(M64, "64 a4", X86_MOVS, X86_STRING, 2, 1, 1, NONE, false, 0, X86_REP_NONE, false,
-	   MEM(FS, RSI, NONE, 1, 0, 8)),
-	OK(M64, "67 f3 a4", X86_MOVS, X86_STRING, 3, 1, 1, NONE, false, 0, X86_REP_F3, false,
-	   MEM(DS, RSI, NONE, 1, 0, 4)),
-	OK(M16, "26 a5", X86_MOVS, X86_STRING, 2, 2, 2, NONE, false, 0, X86_REP_NONE, false,
-	   MEM(ES, RSI, NONE, 1, 0, 2)),
-	OK(M32, "f3 aa", X86_STOS, X86_STRING, 2, 1, 1, RAX, false, 0, X86_REP_F3, false, MEM(ES, RDI, NONE, 1, 0, 4)),
-	OK(M32, "64 ab", X86_STOS, X86_STRING, 2, 4, 4, RAX, false, 0, X86_REP_NONE, false,
-	   MEM(ES, RDI, NONE, 1, 0, 4)),
-	OK(M64, "f2 48 ab", X86_STOS, X86_STRING, 3, 8, 8, RAX, false, 0, X86_REP_F2, false,
-	   MEM(ES, RDI, NONE, 1, 0, 8)),
-	OK(M16, "f3 f2 ab", X86_STOS, X86_STRING, 3, 2, 2, RAX, false, 0, X86_REP_F2, false,
-	   MEM(ES, RDI, NONE, 1, 0, 2)),
+	STR(M64, "a4", X86_MOVS, 1, 1, NONE, X86_REP_NONE, MEM(DS, RSI, NONE, 1, 0, 8)),
+	STR(M64, "66 a5", X86_MOVS, 2, 2, NONE, X86_REP_NONE, MEM(DS, RSI, NONE, 1, 0, 8)),
+	STR(M64, "f3 48 a5", X86_MOVS, 3, 8, NONE, X86_REP_F3, MEM(DS, RSI, NONE, 1, 0, 8)),
+	STR(M64, "f2 a5", X86_MOVS, 2, 4, NONE, X86_REP_F2, MEM(DS, RSI, NONE, 1, 0, 8)),
+	STR(M64, "64 a4", X86_MOVS, 2, 1, NONE, X86_REP_NONE, MEM(FS, RSI, NONE, 1, 0, 8)),
+	STR(M64, "67 f3 a4", X86_MOVS, 3, 1, NONE, X86_REP_F3, MEM(DS, RSI, NONE, 1, 0, 4)),
+	STR(M16, "26 a5", X86_MOVS, 2, 2, NONE, X86_REP_NONE, MEM(ES, RSI, NONE, 1, 0, 2)),
+	STR(M32, "f3 aa", X86_STOS, 2, 1, RAX, X86_REP_F3, MEM(ES, RDI, NONE, 1, 0, 4)),
+	STR(M32, "64 ab", X86_STOS, 2, 4, RAX, X86_REP_NONE, MEM(ES, RDI, NONE, 1, 0, 4)),
+	STR(M64, "f2 48 ab", X86_STOS, 3, 8, RAX, X86_REP_F2, MEM(ES, RDI, NONE, 1, 0, 8)),
+	STR(M16, "f3 f2 ab", X86_STOS, 3, 2, RAX, X86_REP_F2, MEM(ES, RDI, NONE, 1, 0, 2)),
 
 	/* LOCK: allowed where the destination is memory and the operation writes it. */
 	OK(M64, "f0 01 07", X86_ADD, X86_MEM_REG, 3, 4, 4, RAX, false, 0, X86_REP_NONE, true, MEM_RDI),
@@ -282,19 +276,6 @@ static const struct row rows[] = {
 	FAIL(M64, "f0 f0 f0 f0 f0 f0 f0 f0 f0 f0 f0 f0 f0 f0 f0", X86_DECODE_TOO_LONG, 15),
 };
 
-static size_t parse_hex(const char *hex, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	unsigned byte;
-	int used;
-	while (sscanf(hex, " %2x%n", &byte, &used) == 1) {
-		assert_true(n < max);
-		out[n++] = (uint8_t)byte;
-		hex += used;
-	}
-	return n;
-}
-
 /* On a difference, the row and the field, then a failure. */
 #define EXPECT(got_, want_) \
 	do { \
@@ -308,7 +289,7 @@ static size_t parse_hex(const char *hex, uint8_t *out, size_t max)
 static void check_row(const struct row *r)
 {
 	uint8_t bytes[32];
-	size_t len = parse_hex(r->hex, bytes, sizeof(bytes));
+	size_t len = hex_bytes(r->hex, bytes, sizeof(bytes));
 	/* Bytes beyond those given must not matter. */
 	memset(bytes + len, 0x66, sizeof(bytes) - len);
 	struct x86_insn got;

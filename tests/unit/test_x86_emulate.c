@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "arch/x86/cpu.h"
+#include "tests/unit/hex_bytes.h"
 #include "vmm/x86_emulate.h"
 
 #define MEM_SIZE 0x20000u
@@ -124,14 +125,8 @@ static struct x86_cpu cpu_in(enum x86_mode mode)
 
 static struct x86_insn decode(enum x86_mode mode, const char *hex)
 {
-	uint8_t bytes[15];
-	size_t n = 0;
-	unsigned b;
-	int used;
-	while (n < sizeof(bytes) && sscanf(hex, " %2x%n", &b, &used) == 1) {
-		bytes[n++] = (uint8_t)b;
-		hex += used;
-	}
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	size_t n = hex_bytes(hex, bytes, sizeof(bytes));
 	struct x86_insn insn;
 	assert_int_equal(x86_decode(bytes, n, mode, &insn), X86_DECODED);
 	return insn;
@@ -717,12 +712,7 @@ static void expect_fetch_fault(const struct x86_cpu *cpu, uint8_t vector, uint32
 
 static void put_bytes(uint64_t linear, const char *hex)
 {
-	unsigned b;
-	int used;
-	while (sscanf(hex, " %2x%n", &b, &used) == 1) {
-		mem.bytes[linear++] = (uint8_t)b;
-		hex += used;
-	}
+	hex_bytes(hex, mem.bytes + linear, MEM_SIZE - linear);
 }
 
 static void fetch_page_by_page(void **state)
