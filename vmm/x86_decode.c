@@ -117,7 +117,6 @@ static bool one_byte_opcode(uint8_t b, struct opcode *o)
 {
 	o->byte = !(b & 1);
 	if (b < 0x40 && (b & 7) < 4) { /* ADD ... CMP, the r/m and register forms */
-		o->group = NULL;
 		o->op = group1[b >> 3];
 		o->form = (b & 2) ? X86_REG_MEM : X86_MEM_REG;
 		return o->op != NO_OP;
