@@ -7,7 +7,7 @@ PACKAGES=(
 	make gcc binutils libc6-dev nasm gnu-efi
 	mtools dosfstools
 	qemu-system-x86 ovmf
-	libcmocka-dev acpica-tools
+	libcmocka-dev acpica-tools libzydis-dev
 	clang libclang-rt-14-dev
 	python3 python3-pytest python3-pexpect python3-pytest-xdist
 	gdb

@@ -97,11 +97,15 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define CR0_PG (1ull << 31)
 #define CR0_EM (1ull << 2)
 #define CR0_TS (1ull << 3)
+#define CR4_PSE (1ull << 4)
 #define CR4_PAE (1ull << 5)
 #define CR4_PGE (1ull << 7)
 #define CR4_OSFXSR (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_LA57 (1ull << 12)
 #define CR4_OSXSAVE (1ull << 18)
+#define CR4_SMEP (1ull << 20)
+#define CR4_SMAP (1ull << 21)
 
 #define CPUID1_ECX_HYPERVISOR (1u << 31) /* set by hypervisors and emulators, clear on a bare CPU */
 
@@ -127,7 +131,9 @@ static inline void xsetbv(uint32_t index, uint64_t value)
 /* Exception vectors (SDM vol.3 §6.3.1). */
 #define X86_DB 1  /* debug */
 #define X86_UD 6  /* invalid opcode */
+#define X86_SS 12 /* stack-segment fault, with an error code */
 #define X86_GP 13 /* general protection, with an error code */
+#define X86_PF 14 /* page fault, with an error code and CR2 */
 
 #define DR6_B0_B3 0xfull      /* which breakpoint conditions were met (SDM vol.3 §18.2.3) */
 #define DR6_BS (1ull << 14)   /* single step */
@@ -136,5 +142,6 @@ static inline void xsetbv(uint32_t index, uint64_t value)
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_VM (1ull << 17)
+#define RFLAGS_AC (1ull << 18)
 
 #endif

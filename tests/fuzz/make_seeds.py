@@ -158,6 +158,20 @@ console_ring = 64
     call("set_timer", 7, [1000])
     call("console_write-32bit", 1, [0x200000, 16], how=0b001)
     call("console_write-cpl3", 1, [0x200000, 16], how=0b11101)
+    # fuzz_x86_decode: the mode (0: 16-bit, 1: 32-bit, 2: 64-bit code), then the bytes of one
+    # instruction: each form the decoder knows, with prefixes and addressing modes.
+    insns = [
+        (2, "89 07"), (2, "48 8b 05 10 00 00 00"), (1, "c7 05 00 00 e0 fe 78 56 34 12"), (0, "8b 46 02"),
+        (0, "88 87 34 12"), (2, "a0 00 00 e0 fe 00 00 00 00"), (1, "a3 20 03 e0 fe"), (0, "a1 00 80"),
+        (2, "43 89 44 a5 f8"), (2, "65 48 8b 04 25 28 00 00 00"), (1, "2e 3e 26 66 67 f2 f3 89 00"),
+        (2, "48 66 89 07"), (1, "88 60 01"), (2, "40 88 60 01"), (2, "0f b6 07"), (2, "48 0f bf 46 02"),
+        (0, "0f be 04"), (2, "01 07"), (2, "03 07"), (2, "80 0f 01"), (2, "48 83 37 80"), (2, "66 81 07 34 12"),
+        (2, "85 07"), (2, "f6 07 80"), (2, "f7 07 01 00 00 00"), (2, "87 07"), (2, "f0 0f ab 07"),
+        (2, "0f ba 27 05"), (2, "66 0f ba 37 0f"), (2, "f3 48 a5"), (2, "64 a4"), (0, "26 a5"), (1, "f3 aa"),
+        (2, "f2 48 ab"), (2, "f0 01 07"), (2, "f0 89 07"), (2, "67 8b 0d 00 f0 ff ff"), (0, "66 67 8b 04 24"),
+    ]
+    for i, (mode, hexbytes) in enumerate(insns):
+        write("x86_decode", f"{i:02d}-" + hexbytes.replace(" ", ""), bytes([mode]) + bytes.fromhex(hexbytes))
 
 
 if __name__ == "__main__":

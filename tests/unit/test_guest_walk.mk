@@ -1,0 +1,1 @@
+SRC_test_guest_walk := vmm/guest_walk.c

@@ -1,0 +1,94 @@
+/* Runs one instruction decoded by vmm/x86_decode.h on a guest's registers, reaching memory
+ * through callbacks by linear address, as the CPU would have run it: the effective address
+ * with its segment (limits outside 64-bit mode, the canonical check in it), the access of
+ * the operand's size, the result written with the architectural extension rules, the
+ * arithmetic flags (SDM vol.1 appendix A, vol.2 for each instruction), RIP advanced. It
+ * knows nothing of domains: the host tests run it on a plain memory.
+ *
+ * Not modelled: alignment checks (#AC), and the type of a segment outside 64-bit mode (a
+ * write through a read-only data segment); the CPU checked both for the access that
+ * exited, and a guest can only fool itself with them. LOCK: the read and the write of a
+ * locked operand are two calls, one after the other; nothing can come between them as
+ * long as a domain has one vCPU. */
+#ifndef KEEL_VMM_X86_EMULATE_H
+#define KEEL_VMM_X86_EMULATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vmm/x86_decode.h"
+
+/* A segment register's hidden part, as the VMCB or VMCS holds it. */
+struct x86_segment {
+	uint64_t base;
+	uint32_t limit;   /* in bytes, granularity applied */
+	bool expand_down; /* valid offsets are limit + 1 to 0xffff, or 0xffffffff if big */
+	bool big;         /* the descriptor's D/B bit */
+};
+
+struct x86_cpu {
+	uint64_t gpr[16]; /* by encoding: RAX = 0 ... R15 = 15 */
+	uint64_t rip;
+	uint64_t rflags;
+	struct x86_segment seg[X86_SEG_COUNT]; /* in 64-bit mode only FS's and GS's bases count */
+	enum x86_mode mode;
+	bool la57; /* 64-bit mode: 57-bit linear addresses (CR4.LA57), else 48 */
+};
+
+/* The exception the guest gets: #GP(0) or #SS(0) from the executor, #PF from a callback. */
+struct x86_fault {
+	uint8_t vector;
+	uint32_t error_code;
+	uint64_t cr2; /* #PF: the linear address */
+};
+
+enum x86_result {
+	X86_OK,
+	X86_EXCEPTION, /* *fault says which: the instruction has not happened */
+	X86_ABORT,     /* the callback gave up on the domain (and said why) */
+};
+
+/* Guest memory by linear address. read and write: at most 8 bytes at a time, little-endian.
+ * Such an access may cross into the next page: the callback translates both pages before
+ * it reads or writes either, so that a fault leaves both untouched, as on a CPU. A read
+ * with for_write is the first half of a read-modify-write (ADD to memory, XCHG, BTS...):
+ * the CPU checks such an operand for writing before it reads it, so the callback
+ * translates it as a write. fetch: instruction bytes, at most 15, within one page. */
+struct x86_memory {
+	void *ctx;
+	enum x86_result (*fetch)(void *ctx, uint64_t linear, void *data, unsigned size, struct x86_fault *fault);
+	enum x86_result (*read)(void *ctx, uint64_t linear, void *data, unsigned size, bool for_write,
+				struct x86_fault *fault);
+	enum x86_result (*write)(void *ctx, uint64_t linear, const void *data, unsigned size,
+				 struct x86_fault *fault);
+};
+
+enum x86_emulation {
+	X86_EMULATED,          /* done, RIP advanced */
+	X86_EMULATED_ELEMENT,  /* REP MOVS or STOS: one element done, RIP unchanged */
+	X86_EMULATE_EXCEPTION, /* *fault goes to the guest; registers and RIP unchanged */
+	X86_EMULATE_ABORT,     /* the memory callback gave up */
+};
+
+enum x86_fetch_status {
+	X86_FETCHED,           /* insn is the instruction at CS:RIP */
+	X86_FETCH_EXCEPTION,   /* *fault goes to the guest: #PF of the fetch, #GP(0) past the CS
+	                          limit or beyond 15 bytes, #UD for a LOCK the SDM refuses */
+	X86_FETCH_UNSUPPORTED, /* not an instruction the decoder knows: bytes[0, insn->length) */
+	X86_FETCH_ABORT,       /* the fetch callback gave up */
+};
+
+/* Fetches the instruction at CS:RIP into bytes and decodes it. The bytes are fetched up to
+ * the end of the page (or of CS's limit) and the next page is fetched only if the
+ * instruction reaches into it, so a fault on that page comes where a CPU's would. */
+enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memory *memory,
+				uint8_t bytes[X86_MAX_INSN_LEN], struct x86_insn *insn, struct x86_fault *fault);
+
+/* Runs insn on cpu and memory. A REP MOVS or STOS runs one element per call, leaving rCX,
+ * rSI and rDI as the CPU leaves them when an interrupt suspends the repetition (SDM vol.2
+ * "REP"): the caller calls again with the same insn for the next element, or enters the
+ * guest, which resumes the instruction from there; so a long REP can be preempted. A REP
+ * with rCX zero does nothing but advance RIP. */
+enum x86_emulation x86_emulate(const struct x86_insn *insn, struct x86_cpu *cpu, const struct x86_memory *memory,
+			       struct x86_fault *fault);
+
+#endif
