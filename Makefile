@@ -33,6 +33,7 @@ EFI_OBJ := $(patsubst %.c,$(B)/efi/%.o,$(EFI_SRC))
 # Test guests (guests/test/README.md): the C ones on guests/lib/ (guests/guests.mk), the
 # real-mode ones in assembly, one image per variant.
 include guests/guests.mk
+.DEFAULT_GOAL := all
 GUESTS16 := hello oob
 GUEST_IMAGES = $(C_GUEST_IMAGES) $(patsubst %,$(B)/guests/%16.bin,$(GUESTS16)) $(GUEST_DATA)
 
