@@ -34,7 +34,7 @@ EFI_OBJ := $(patsubst %.c,$(B)/efi/%.o,$(EFI_SRC))
 # real-mode ones in assembly, one image per variant.
 include guests/guests.mk
 .DEFAULT_GOAL := all
-GUESTS16 := hello oob
+GUESTS16 := hello oob mmio
 GUEST_IMAGES = $(C_GUEST_IMAGES) $(patsubst %,$(B)/guests/%16.bin,$(GUESTS16)) $(GUEST_DATA)
 
 # Host tools: the image builders ask Keel's own parser which files a keel.cfg names.

@@ -19,7 +19,7 @@
 #define DEBUGCON_PORT 0xe9
 
 enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_WATCHDOG, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
-       KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_MMIO_HOLE, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_CPU_LIMIT, KEY_ON_POWEROFF,
+       KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_MMIO_HOLE, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_CPU_LIMIT, KEY_UNBACKED, KEY_ON_POWEROFF,
        KEY_ON_REBOOT, KEY_ON_CRASH, KEY_DEBUG_EXIT, KEY_CONSOLE_RING, NKEYS };
 
 enum section { SEC_GLOBAL, SEC_DOMAIN, SEC_IGNORED };
@@ -423,6 +423,15 @@ static void set_on_crash(struct parser *p, const char *key, const struct value *
 	set_action(p, key, v, &p->dom->on_crash);
 }
 
+static void set_unbacked(struct parser *p, const char *key, const struct value *v)
+{
+	static const char *const w[] = { "all_ones", "crash" };
+	int i = get_choice(p, key, v, w, 2, "all_ones or crash");
+
+	if (i >= 0)
+		p->dom->unbacked = i ? UNBACKED_CRASH : UNBACKED_ALL_ONES;
+}
+
 static void set_debug_exit(struct parser *p, const char *key, const struct value *v)
 {
 	uint64_t n;
@@ -472,6 +481,7 @@ static const struct key {
 	[KEY_WEIGHT] = { "weight", false, false, set_weight },
 	[KEY_CAP] = { "cap", false, false, set_cap },
 	[KEY_CPU_LIMIT] = { "cpu_limit_ms", false, false, set_cpu_limit },
+	[KEY_UNBACKED] = { "unbacked", false, false, set_unbacked },
 	[KEY_ON_POWEROFF] = { "on_poweroff", false, false, set_on_poweroff },
 	[KEY_ON_REBOOT] = { "on_reboot", false, false, set_on_reboot },
 	[KEY_ON_CRASH] = { "on_crash", false, false, set_on_crash },

@@ -59,6 +59,12 @@ enum kernel_type {
 	KERNEL_REAL16,     /* a flat binary entered in real mode at 0000:7C00 */
 };
 
+/* What a guest's access to guest-physical space that nothing backs does. */
+enum unbacked_access {
+	UNBACKED_ALL_ONES, /* reads all ones, writes go nowhere, as on a PC */
+	UNBACKED_CRASH,    /* the domain crashes: a guest that should never touch such space */
+};
+
 /* What happens when a domain powers off, reboots or crashes. */
 enum end_action {
 	ACTION_DESTROY,  /* free it */
@@ -79,6 +85,7 @@ struct domain_config {
 	enum kernel_type type;
 	uint64_t memory_mib;
 	uint64_t mmio_hole_mib;           /* the 32-bit MMIO hole below 4 GiB (vmm/layout.h) */
+	enum unbacked_access unbacked;
 	unsigned vcpus;
 	unsigned weight;
 	unsigned cap;                     /* percent of one CPU, 0 = no cap */

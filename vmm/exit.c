@@ -6,6 +6,7 @@
 #include "lib/log.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
+#include "vmm/mmio.h"
 #include "vmm/sched.h"
 
 /* HLT with interrupts on waits for an event (today: the vCPU's timer, set_timer); with
@@ -20,18 +21,6 @@ static void handle_hlt(struct vcpu *v, const struct vm_exit *exit)
 		domain_end(v->dom, END_POWEROFF, false, 0, "HLT with interrupts disabled at rip 0x%llx",
 			   (unsigned long long)(v->regs.rip - exit->instr_len));
 	}
-}
-
-static void handle_npf(struct vcpu *v, const struct vm_exit *exit)
-{
-	/* Guest RAM is mapped with every permission, so any fault is an access outside it.
-	 * Emulated MMIO devices will be looked up here. */
-	const char *access = exit->npf.fetch ? "instruction fetch at" : exit->npf.write ? "write to" : "read of";
-	domain_crash(v->dom, "nested-paging fault on %s GPA 0x%llx, %s, at rip 0x%llx", access,
-		     (unsigned long long)exit->npf.gpa,
-		     layout_is_ram(&v->dom->layout, exit->npf.gpa, 1) ? "a permission fault in its memory"
-									  : "outside its memory",
-		     (unsigned long long)v->regs.rip);
 }
 
 static void handle_shutdown(struct vcpu *v, const struct vm_exit *exit)

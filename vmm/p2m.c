@@ -213,6 +213,21 @@ int p2m_visit(struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_vi
 	return visit_from(p2m, &p2m->last, gpa, len, need, visit, ctx);
 }
 
+static void copy_out(void *host, uint64_t offset, uint64_t n, void *dst)
+{
+	memcpy((uint8_t *)dst + offset, host, n);
+}
+
+int p2m_copy_from_guest(const struct p2m *p2m, uint64_t gpa, void *dst, uint64_t len)
+{
+	struct p2m_leaf leaf;
+	if (!len)
+		return 0;
+	if (lookup_leaf(p2m, gpa, &leaf))
+		return -EFAULT;
+	return visit_from(p2m, &leaf, gpa, len, NPT_PERM_R, copy_out, dst);
+}
+
 int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len)
 {
 	struct p2m_leaf leaf;

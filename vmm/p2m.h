@@ -42,6 +42,9 @@ bool p2m_zero_next(struct p2m *p2m, uint64_t *cursor, uint64_t max);
  * once, or copies it first. */
 typedef void (*p2m_visit_fn)(void *host, uint64_t offset, uint64_t n, void *ctx);
 int p2m_visit(struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx);
+/* Copies out of guest-physical memory; -EFAULT (nothing copied) if any byte of
+ * [gpa, gpa + len) is not guest memory. */
+int p2m_copy_from_guest(const struct p2m *p2m, uint64_t gpa, void *dst, uint64_t len);
 /* Copies into guest-physical memory; -EFAULT (nothing copied) if any byte of
  * [gpa, gpa + len) is not guest RAM. */
 int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len);

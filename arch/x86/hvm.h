@@ -96,6 +96,8 @@ enum guest_state {
 	GUEST_EFER, /* as the guest sees it: SVM's EFER.SVME, which VMRUN needs, is hidden */
 	GUEST_CR0,  /* as the guest sees it (read only) */
 	GUEST_CR4,  /* as the guest sees it (read only) */
+	GUEST_CR3,  /* read only */
+	GUEST_CR2,  /* write only: the address of a page fault Keel gives the guest */
 	GUEST_CPL,  /* its current privilege level, 0-3 (read only) */
 	GUEST_XCR0, /* arch/x86/owned_state.h */
 	GUEST_PAT,
@@ -113,6 +115,19 @@ enum guest_state {
 	GUEST_TSC_OFFSET, /* added to the TSC for the guest's RDTSC and RDTSCP */
 	GUEST_RSP,
 	GUEST_RFLAGS,
+};
+
+/* A segment register as the guest has it (SDM vol.3 §3.4.5, APM vol.2 §4.7): what an
+ * instruction's emulation needs (vmm/x86_emulate.h). */
+struct hvm_segment {
+	uint64_t base;
+	uint32_t limit;    /* in bytes, the granularity applied */
+	uint16_t selector;
+	bool usable;       /* loaded with a usable descriptor (VT-x's "unusable" clear) */
+	bool code;         /* a code segment */
+	bool expand_down;  /* a data segment growing down */
+	bool big;          /* D/B: 32-bit code, or a big data segment */
+	bool long_mode;    /* L: 64-bit code */
 };
 
 /* How a new vCPU starts (vmm/loader.c fills it, the vendor code applies it). Every mode
@@ -178,6 +193,8 @@ struct hvm_ops {
 	uint64_t (*read_state)(void *vcpu, enum guest_state what);
 	/* The value must already be valid for the guest (vmm/msr.c checks it). */
 	void (*write_state)(void *vcpu, enum guest_state what, uint64_t value);
+	/* Segment register seg, in encoding order: ES, CS, SS, DS, FS, GS (0-5). */
+	void (*read_segment)(void *vcpu, unsigned seg, struct hvm_segment *out);
 	/* Delivers a hardware exception through the guest's IDT at its next entry, as a fault:
 	 * RIP stays at the instruction. In real mode no error code is pushed, as on a CPU. */
 	void (*inject_exception)(void *vcpu, uint8_t vector, bool has_error_code, uint32_t error_code);

@@ -151,6 +151,14 @@ void owned_state_set_dr6_bits(struct owned_state *s, uint64_t bits)
 		s->dr6 |= bits;
 }
 
+void owned_state_set_cr2(struct owned_state *s, uint64_t value)
+{
+	if (owned_state_owner == s)
+		write_cr2(value);
+	else
+		s->cr2 = value;
+}
+
 void owned_state_restore_host(void)
 {
 	if (owned_state_owner)

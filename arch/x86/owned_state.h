@@ -52,6 +52,8 @@ static inline void owned_state_load(struct owned_state *s)
 void owned_state_set_xcr0(struct owned_state *s, uint64_t xcr0);
 /* Sets bits of the vCPU's DR6 (OWNED_DR6 only), in the CPU if it holds s. */
 void owned_state_set_dr6_bits(struct owned_state *s, uint64_t bits);
+/* Sets the vCPU's CR2 (OWNED_CR2), in the CPU if it holds s. */
+void owned_state_set_cr2(struct owned_state *s, uint64_t value);
 /* Puts the host's XCR0 and debug registers back; no vCPU owns the CPU afterwards. */
 void owned_state_restore_host(void);
 /* The host's XCR0 as recorded at owned_state_init_cpu (0 without XSAVE). */

@@ -21,13 +21,14 @@ FAULTS = {
 
 def test_faulting_guests_end_alone(bed, tmp_path):
     """Each faulting guest ends alone, with the reason; the bystander runs to its end and
-    the canary keeps its memory. A bed whose emulator stops at a guest's triple fault
+    the canary keeps its memory. The out-of-bounds ones have `unbacked = "crash"`: by
+    default their accesses would read all ones (test_mmio.py). A bed whose emulator stops at a guest's triple fault
     (keel.py) leaves that one out."""
     faults = {word: why for word, why in FAULTS.items() if word != "triple" or bed.triple_fault_exits}
     text = EMULATOR_PORTS
     for word in faults:
-        text += f'\n[domain]\nname = "{word}"\nkernel = "faults.elf"\ncmdline = "{word}"\n'
-    text += '\n[domain]\nname = "oob16"\nkernel = "oob16.bin"\ntype = "real16"\nmemory = 1\n'
+        text += f'\n[domain]\nname = "{word}"\nkernel = "faults.elf"\ncmdline = "{word}"\nunbacked = "crash"\n'
+    text += '\n[domain]\nname = "oob16"\nkernel = "oob16.bin"\ntype = "real16"\nmemory = 1\nunbacked = "crash"\n'
     text += '\n[domain]\nname = "bystander"\nkernel = "hello-mb2.elf"\n' + CANARY
     result = boot(tmp_path, text, bed=bed)
     for i, (word, why) in enumerate(faults.items(), start=1):
@@ -155,6 +156,7 @@ kernel = "crashme.elf"
 cmdline = "seed={seed} count={count}"
 memory = 8
 cpu_limit_ms = {limit_ms}
+unbacked = "crash"
 """
 
 

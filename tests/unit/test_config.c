@@ -82,6 +82,7 @@ static const char full_file[] =
 	"type = \"elf64\"\n"
 	"memory = 8\n"
 	"mmio_hole = 1024\n"
+	"unbacked = crash\n"
 	"vcpus = 1\n"
 	"cmdline = 'console=uart \"quoted\" words'\n"
 	"ramdisk = initrd.img\n"
@@ -121,6 +122,7 @@ static void check_full_file(void)
 	assert_int_equal(d->type, KERNEL_ELF64);
 	assert_int_equal(d->memory_mib, 8);
 	assert_int_equal(d->mmio_hole_mib, 1024);
+	assert_int_equal(d->unbacked, UNBACKED_CRASH);
 	assert_int_equal(d->vcpus, 1);
 	assert_string_equal(d->cmdline, "console=uart \"quoted\" words");
 	assert_string_equal(d->ramdisk, "initrd.img");
@@ -145,8 +147,9 @@ static void check_full_file(void)
 	assert_int_equal(d->type, KERNEL_REAL16);
 	assert_int_equal(d->memory_mib, 16);
 	assert_int_equal(d->debug_exit, 0);
+	assert_int_equal(d->unbacked, UNBACKED_ALL_ONES);
 	assert_int_equal(d->nmodules, 0);
-	assert_int_equal(d->line, 30);
+	assert_int_equal(d->line, 31);
 }
 
 static void full_valid_file(void **state)
@@ -256,6 +259,8 @@ static const struct {
 	{ "cap = 101", "cap = 101: must be 0..100 (percent of one CPU, 0 = no cap)" },
 	{ "cpu_limit_ms = 86400001", "cpu_limit_ms = 86400001: must be 0..86400000 (ms of CPU time, 0 = no limit)" },
 	{ "cpu_limit_ms = -1", "cpu_limit_ms = -1: expected a decimal or 0x hex number" },
+	{ "unbacked = zeros", "unbacked = zeros: expected all_ones or crash" },
+	{ "unbacked = 1", "unbacked = 1: expected all_ones or crash" },
 	{ "on_crash = rename-restart", "on_crash = rename-restart: expected destroy, restart or preserve" },
 	{ "on_crash = \"Destroy\"", "on_crash = \"Destroy\": expected destroy, restart or preserve" },
 	{ "on_poweroff = coredump-destroy", "on_poweroff = coredump-destroy: expected destroy, restart or preserve" },

@@ -206,6 +206,10 @@ static uint64_t *state_field(struct svm_vcpu *sv, enum guest_state what)
 		return &s->cr0;
 	case GUEST_CR4:
 		return &s->cr4;
+	case GUEST_CR3:
+		return &s->cr3;
+	case GUEST_CR2: /* svm_write_state: the VMCB's and the CPU's */
+		return &s->cr2;
 	case GUEST_CPL: /* a byte of the VMCB: svm_read_state */
 	case GUEST_XCR0:
 		return NULL;
@@ -262,12 +266,32 @@ static void svm_write_state(void *vcpu, enum guest_state what, uint64_t value)
 	uint64_t *field = state_field(vcpu, what);
 	if (what == GUEST_EFER)
 		value |= EFER_SVME; /* VMRUN needs the guest's SVME set (APM vol.2 §15.5.1) */
+	if (what == GUEST_CR2) /* VMRUN loads the VMCB's; Bochs 2.7 shows the CPU's (svm_cpu_enable) */
+		owned_state_set_cr2(&((struct svm_vcpu *)vcpu)->owned, value);
 	if (what == GUEST_XCR0)
 		owned_state_set_xcr0(&((struct svm_vcpu *)vcpu)->owned, value);
 	else if (what == GUEST_TSC_AUX)
 		lazy_msrs_set(&((struct svm_vcpu *)vcpu)->lazy, LAZY_TSC_AUX, value);
-	else if (field && what != GUEST_CR0 && what != GUEST_CR4)
+	else if (field && what != GUEST_CR0 && what != GUEST_CR4 && what != GUEST_CR3)
 		*field = value;
+}
+
+/* The VMCB's segment attributes: type, S, DPL, P, AVL, L, DB, G in 12 bits (APM vol.2
+ * §15.5.1); a null or not-present one is not usable. */
+static void svm_read_segment(void *vcpu, unsigned seg, struct hvm_segment *out)
+{
+	const struct vmcb_segment *sg = &(&((struct svm_vcpu *)vcpu)->vmcb->save.es)[seg];
+	uint16_t a = sg->attrib;
+	*out = (struct hvm_segment){
+		.base = sg->base,
+		.limit = sg->limit,
+		.selector = sg->selector,
+		.usable = a & (1u << 7),
+		.code = a & (1u << 3),
+		.expand_down = !(a & (1u << 3)) && (a & (1u << 2)),
+		.big = a & (1u << 10),
+		.long_mode = a & SEG_ATTRIB_L,
+	};
 }
 
 /* EVENTINJ (APM vol.2 §15.20). Real mode pushes no error code. */
@@ -294,5 +318,6 @@ const struct hvm_ops svm_ops = {
 	.ends_runs_itself = svm_ends_runs_itself,
 	.read_state = svm_read_state,
 	.write_state = svm_write_state,
+	.read_segment = svm_read_segment,
 	.inject_exception = svm_inject_exception,
 };

@@ -355,6 +355,8 @@ static uint32_t state_field(enum guest_state what)
 	switch (what) {
 	case GUEST_EFER:
 		return VMCS_GUEST_EFER;
+	case GUEST_CR3:
+		return VMCS_GUEST_CR3;
 	case GUEST_PAT:
 		return ctl.pat ? VMCS_GUEST_PAT : 0;
 	case GUEST_SYSENTER_CS:
@@ -433,12 +435,34 @@ static void vmx_write_state(void *vcpu, enum guest_state what, uint64_t value)
 	uint32_t field = state_field(what);
 	if (lazy >= 0)
 		lazy_msrs_set(&xv->lazy, (enum lazy_msr)lazy, value);
+	else if (what == GUEST_CR2) /* no VMCS field: Keel's (owned_state.c) */
+		owned_state_set_cr2(&xv->owned, value);
+	else if (what == GUEST_CR3)
+		return; /* read only */
 	else if (what == GUEST_XCR0)
 		owned_state_set_xcr0(&xv->owned, value);
 	else if (field)
 		vmwrite(field, value);
 	else if (what == GUEST_PAT)
 		xv->pat = value;
+}
+
+/* The VMCS's access rights (SDM vol.3 §25.4.1, table 25-2): type, S, DPL, P, AVL, L, D/B,
+ * G, and bit 16, unusable. */
+static void vmx_read_segment(void *vcpu, unsigned seg, struct hvm_segment *out)
+{
+	vmx_make_current(vcpu);
+	uint32_t ar = (uint32_t)vmread(VMCS_GUEST_ES_ACCESS + 2 * seg);
+	*out = (struct hvm_segment){
+		.base = vmread(VMCS_GUEST_ES_BASE + 2 * seg),
+		.limit = (uint32_t)vmread(VMCS_GUEST_ES_LIMIT + 2 * seg),
+		.selector = (uint16_t)vmread(VMCS_GUEST_ES_SELECTOR + 2 * seg),
+		.usable = !(ar & (1u << 16)) && (ar & (1u << 7)),
+		.code = ar & (1u << 3),
+		.expand_down = !(ar & (1u << 3)) && (ar & (1u << 2)),
+		.big = ar & (1u << 14),
+		.long_mode = ar & (1u << 13),
+	};
 }
 
 /* The VM-entry interruption information (SDM vol.3 §25.8.3). Real mode pushes no error
@@ -485,6 +509,7 @@ const struct hvm_ops vmx_ops = {
 	.ends_runs_itself = vmx_ends_runs_itself,
 	.read_state = vmx_read_state,
 	.write_state = vmx_write_state,
+	.read_segment = vmx_read_segment,
 	.inject_exception = vmx_inject_exception,
 	.write_cr = vmx_write_cr,
 };

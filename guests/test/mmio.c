@@ -1,0 +1,182 @@
+/* mmio: instructions that reach guest-physical space nothing backs, where Keel fetches,
+ * decodes and runs them itself (vmm/mmio.c): each form of the MMIO emulator's (MOV in its
+ * forms, MOVZX, MOVSX, ADD, OR, AND, SUB, XOR, CMP, TEST, XCHG, BT, BTS, BTR, LOCK, a
+ * segment override, a 64-bit absolute address, REP MOVS and REP STOS) runs twice: on RAM
+ * that holds all ones, where the CPU runs it, and on the MMIO hole at 0xf0000000, where
+ * nothing answers, so that Keel's bus reads all ones and drops writes. The registers and
+ * the flags the instruction defines must come out the same; a write to the hole must read
+ * back as all ones. Also a read of the VGA window (0xb8000), a 64-bit absolute load, and
+ * a REP MOVSB that faults part way (check_rep_fault). "mmio: <n> forms, each as the
+ * CPU runs it on all ones", then the checks' summary; the exit status is the number of
+ * failed checks. With unsupported it then runs ADC on the hole, which Keel does not
+ * emulate, and the domain ends. */
+#include "guests/lib/guest.h"
+#include "lib/string.h"
+
+#define HOLE 0xf0000000ull
+#define VGA 0xb8000ull
+#define ARITH_FLAGS 0x8d5ull /* CF, PF, AF, ZF, SF, OF */
+#define LOGIC_FLAGS 0x8c5ull /* AF is undefined after AND, OR, XOR, TEST */
+#define BT_FLAGS 0x001ull    /* only CF is defined after BT, BTS, BTR */
+
+struct state {
+	uint64_t rax, rcx, rsi, rdi, flags;
+};
+
+static struct checks c = { .prog = "mmio" };
+static uint8_t ram[4096] __attribute__((aligned(4096)));
+static uint8_t copy[4096] __attribute__((aligned(4096)));
+
+/* One form: insn runs with m (the memory operand's base) in RDX, RAX, RCX, RSI and RDI from
+ * s, the flags from s (arithmetic ones cleared, DF clear), and leaves them in s. */
+#define FORM(name, insn)                                                                              \
+	static void name(uint64_t m, struct state *s)                                                 \
+	{                                                                                             \
+		__asm__ volatile("push %[fl]; popfq; " insn "; pushfq; pop %[fl]"                     \
+				 : [fl] "+r"(s->flags), "+a"(s->rax), "+c"(s->rcx), "+S"(s->rsi), "+D"(s->rdi) \
+				 : "d"(m)                                                             \
+				 : "memory");                                                         \
+	}
+
+FORM(mov8_load, "movb (%%rdx), %%al")
+FORM(mov16_load, "movw (%%rdx), %%ax")
+FORM(mov32_load, "movl (%%rdx), %%eax")
+FORM(mov64_load, "movq (%%rdx), %%rax")
+FORM(mov8_store, "movb %%al, (%%rdx)")
+FORM(mov32_imm_store, "movl $0x12345678, (%%rdx)")
+FORM(movzx8, "movzbl (%%rdx), %%eax")
+FORM(movsx16, "movswq (%%rdx), %%rax")
+FORM(add_load, "addl (%%rdx), %%eax")
+FORM(add_store, "addl %%eax, (%%rdx)")
+FORM(add_imm8, "addl $1, (%%rdx)")
+FORM(or_imm_byte, "orb $0x10, (%%rdx)")
+FORM(and_load64, "andq (%%rdx), %%rax")
+FORM(sub_store16, "subw %%ax, (%%rdx)")
+FORM(xor_load, "xorl (%%rdx), %%eax")
+FORM(cmp_imm, "cmpl $5, (%%rdx)")
+FORM(cmp_byte, "cmpb %%al, (%%rdx)")
+FORM(test_reg, "testl %%eax, (%%rdx)")
+FORM(test_imm, "testb $0x80, (%%rdx)")
+FORM(xchg, "xchgl %%eax, (%%rdx)")
+FORM(bt_imm, "btl $3, (%%rdx)")
+FORM(bt_reg, "btl %%eax, (%%rdx)")
+FORM(bts_imm64, "btsq $63, (%%rdx)")
+FORM(btr_reg, "btrl %%ecx, (%%rdx)")
+FORM(lock_or, "lock orl $1, (%%rdx)")
+FORM(gs_load, "movl %%gs:(%%rdx), %%eax")
+FORM(rep_movsb, "rep movsb")
+FORM(rep_stosl, "rep stosl")
+
+struct form {
+	const char *name;
+	void (*run)(uint64_t m, struct state *s);
+	uint64_t flags; /* the flags the form defines */
+	uint64_t rax, rcx; /* what it starts with */
+};
+
+static const struct form forms[] = {
+	{ "mov8_load", mov8_load, 0, 0x1122334455667788, 0 },
+	{ "mov16_load", mov16_load, 0, 0x1122334455667788, 0 },
+	{ "mov32_load", mov32_load, 0, 0x1122334455667788, 0 },
+	{ "mov64_load", mov64_load, 0, 0, 0 },
+	{ "mov8_store", mov8_store, 0, 0x42, 0 },
+	{ "mov32_imm_store", mov32_imm_store, 0, 0, 0 },
+	{ "movzx8", movzx8, 0, ~0ull, 0 },
+	{ "movsx16", movsx16, 0, 0, 0 },
+	{ "add_load", add_load, ARITH_FLAGS, 1, 0 },
+	{ "add_store", add_store, ARITH_FLAGS, 2, 0 },
+	{ "add_imm8", add_imm8, ARITH_FLAGS, 0, 0 },
+	{ "or_imm_byte", or_imm_byte, LOGIC_FLAGS, 0, 0 },
+	{ "and_load64", and_load64, LOGIC_FLAGS, 0xf0f0f0f0f0f0f0f0, 0 },
+	{ "sub_store16", sub_store16, ARITH_FLAGS, 0x8001, 0 },
+	{ "xor_load", xor_load, LOGIC_FLAGS, 0x0f0f0f0f, 0 },
+	{ "cmp_imm", cmp_imm, ARITH_FLAGS, 0, 0 },
+	{ "cmp_byte", cmp_byte, ARITH_FLAGS, 0x80, 0 },
+	{ "test_reg", test_reg, LOGIC_FLAGS, 0x80000000, 0 },
+	{ "test_imm", test_imm, LOGIC_FLAGS, 0, 0 },
+	{ "xchg", xchg, 0, 0x5a5a5a5a, 0 },
+	{ "bt_imm", bt_imm, BT_FLAGS, 0, 0 },
+	{ "bt_reg", bt_reg, BT_FLAGS, 17, 0 },
+	{ "bts_imm64", bts_imm64, BT_FLAGS, 0, 0 },
+	{ "btr_reg", btr_reg, BT_FLAGS, 0, 9 },
+	{ "lock_or", lock_or, LOGIC_FLAGS, 0, 0 },
+	{ "gs_load", gs_load, 0, 0, 0 },
+	{ "rep_movsb", rep_movsb, 0, 0, 100 },
+	{ "rep_stosl", rep_stosl, 0, 0xabcdef01, 200 },
+};
+
+/* The form on memory at m. REP MOVSB copies from m into copy, REP STOSL stores at
+ * m + 0x100; RSI and RDI come back as their distance from where they started, the same
+ * whichever m. */
+static struct state run(const struct form *f, uint64_t m)
+{
+	bool movs = f->run == rep_movsb;
+	uint64_t rsi = movs ? m : (uint64_t)(uintptr_t)copy, rdi = movs ? (uint64_t)(uintptr_t)copy : m + 0x100;
+	struct state s = { .rax = f->rax, .rcx = f->rcx, .rsi = rsi, .rdi = rdi, .flags = 0x2 };
+	memset(copy, 0, sizeof(copy));
+	f->run(m, &s);
+	s.rsi -= rsi;
+	s.rdi -= rdi;
+	return s;
+}
+
+static void check_form(const struct form *f)
+{
+	memset(ram, 0xff, sizeof(ram));
+	struct state cpu = run(f, (uint64_t)(uintptr_t)ram);
+	uint8_t copied[128];
+	memcpy(copied, copy, sizeof(copied));
+	struct state keel = run(f, HOLE);
+	bool same = cpu.rax == keel.rax && cpu.rcx == keel.rcx && cpu.rsi == keel.rsi && cpu.rdi == keel.rdi &&
+		    (cpu.flags & f->flags) == (keel.flags & f->flags);
+	check(&c, same, "%s: rax %lx rcx %lx rsi %ld rdi %ld flags %lx on RAM, rax %lx rcx %lx rsi %ld rdi %ld "
+	      "flags %lx on the hole", f->name, cpu.rax, cpu.rcx, (long)cpu.rsi, (long)cpu.rdi, cpu.flags & f->flags,
+	      keel.rax, keel.rcx, (long)keel.rsi, (long)keel.rdi, keel.flags & f->flags);
+	if (f->run == rep_movsb)
+		check(&c, !memcmp(copied, copy, sizeof(copied)), "rep_movsb: what it copied from the hole differs");
+}
+
+/* REP MOVSB from RAM to the last 10 bytes below 4 GiB, in the hole, and on across 4 GiB,
+ * which the identity map does not cover: Keel copies 10 bytes, then the guest gets the
+ * page fault of the 11th, a write to a page not present (error code 0x2, CR2 = 4 GiB), with
+ * RCX, RSI and RDI standing at the element that faulted (SDM vol.2 "REP": a fault leaves the
+ * registers as the last completed iteration did). */
+static void check_rep_fault(void)
+{
+	uint64_t rcx = 100, rsi = (uint64_t)(uintptr_t)ram, rdi = 0x100000000ull - 10;
+	uint32_t error_code = 0;
+	guest_traps_init();
+	guest_expect_trap(2);
+	__asm__ volatile("rep movsb" : "+c"(rcx), "+S"(rsi), "+D"(rdi) : : "memory");
+	int vector = guest_trap_vector(&error_code);
+	uint64_t cr2 = read_cr2();
+	check(&c, vector == 14 && error_code == 2 && cr2 == 0x100000000ull,
+	      "rep_movsb_fault: exception %d, error code 0x%x, cr2 0x%lx: expected 14, 0x2, 0x100000000", vector,
+	      error_code, cr2);
+	check(&c, rcx == 90 && rsi == (uint64_t)(uintptr_t)ram + 10 && rdi == 0x100000000ull,
+	      "rep_movsb_fault: rcx %lu, rsi +%lu, rdi 0x%lx: expected 90, +10, 0x100000000", rcx,
+	      rsi - (uint64_t)(uintptr_t)ram, rdi);
+}
+
+int guest_main(const struct guest_boot *boot)
+{
+	for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		check_form(&forms[i]);
+	*(volatile uint32_t *)(uintptr_t)HOLE = 0x12345678;
+	uint32_t back = *(volatile uint32_t *)(uintptr_t)HOLE;
+	check(&c, back == 0xffffffff, "the hole reads 0x%x after a write, expected all ones", back);
+	check_rep_fault();
+	uint32_t vga = *(volatile uint32_t *)(uintptr_t)VGA;
+	check(&c, vga == 0xffffffff, "the VGA window reads 0x%x, expected all ones", vga);
+	uint64_t moffs;
+	__asm__ volatile("movabsq 0xf0000000, %%rax" : "=a"(moffs));
+	check(&c, moffs == ~0ull, "movabs from the hole reads 0x%lx, expected all ones", moffs);
+	guest_printf("mmio: %u forms, each as the CPU runs it on all ones\n",
+		     (unsigned)(sizeof(forms) / sizeof(forms[0])));
+	int failed = checks_summary(&c);
+	if (cmdline_has_word(boot->cmdline, "unsupported")) {
+		__asm__ volatile("adcl %%eax, (%0)" : : "r"(HOLE) : "memory");
+		guest_printf("mmio: FAILED: ADC on the hole ran on\n");
+	}
+	return failed;
+}

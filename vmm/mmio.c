@@ -1,0 +1,271 @@
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpu_features.h"
+#include "arch/x86/page_alloc.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "vmm/domain.h"
+#include "vmm/guest_walk.h"
+#include "vmm/mmio.h"
+#include "vmm/x86_emulate.h"
+
+/* REP MOVS and STOS elements run in one exit; the guest runs the instruction on from where
+ * it stands after them (SDM vol.2 "REP"), so a long one does not hold the CPU. */
+#define MMIO_REP_ELEMENTS 64
+
+/* One emulation: the vCPU, its paging as it stands, why a callback gave up. */
+struct mmio_ctx {
+	struct vcpu *v;
+	struct guest_paging paging;
+	char why[160];
+};
+
+static bool read_table(void *ctx, uint64_t gpa, uint64_t *value)
+{
+	struct mmio_ctx *m = ctx;
+	return layout_is_ram(&m->v->dom->layout, gpa, 8) && !p2m_copy_from_guest(&m->v->dom->p2m, gpa, value, 8);
+}
+
+/* The accessed and dirty bits a walk sets. One vCPU per domain: nothing runs meanwhile. */
+static bool set_table_bits(void *ctx, uint64_t gpa, uint64_t bits)
+{
+	struct mmio_ctx *m = ctx;
+	uint64_t entry;
+	if (!read_table(ctx, gpa, &entry))
+		return false;
+	entry |= bits;
+	return !p2m_copy_to_guest(&m->v->dom->p2m, gpa, &entry, 8);
+}
+
+/* linear's guest-physical address for an access of that kind, or the fault to give. */
+static enum x86_result translate(struct mmio_ctx *m, uint64_t linear, enum guest_access access, uint64_t *gpa,
+				 struct x86_fault *fault)
+{
+	struct guest_walk w;
+	switch (guest_walk(&m->paging, linear, access, &w)) {
+	case GUEST_WALK_OK:
+		*gpa = w.gpa;
+		return X86_OK;
+	case GUEST_WALK_PAGE_FAULT:
+		*fault = (struct x86_fault){ .vector = X86_PF, .error_code = w.error_code, .cr2 = linear };
+		return X86_EXCEPTION;
+	default:
+		ksnprintf(m->why, sizeof(m->why), "its page tables for 0x%llx lie outside its RAM (at 0x%llx)",
+			  (unsigned long long)linear, (unsigned long long)w.gpa);
+		return X86_ABORT;
+	}
+}
+
+/* [linear, linear + size) within one page, or split at the page's end: both halves are
+ * translated before either is touched, so that a fault leaves memory as it was. */
+static enum x86_result translate_both(struct mmio_ctx *m, uint64_t linear, unsigned size, enum guest_access access,
+				      uint64_t gpa[2], unsigned *first, struct x86_fault *fault)
+{
+	*first = (unsigned)(PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
+	if (*first > size)
+		*first = size;
+	enum x86_result r = translate(m, linear, access, &gpa[0], fault);
+	if (r == X86_OK && *first < size)
+		r = translate(m, linear + *first, access, &gpa[1], fault);
+	return r;
+}
+
+/* n bytes at gpa: from the guest's RAM, or from the I/O bus where nothing backs it. */
+static void read_piece(struct domain *d, uint64_t gpa, uint8_t *data, unsigned n)
+{
+	if (layout_is_ram(&d->layout, gpa, n) && !p2m_copy_from_guest(&d->p2m, gpa, data, n))
+		return;
+	if (n == 1 || n == 2 || n == 4 || n == 8) {
+		uint64_t v = io_mmio_read(d, gpa, n);
+		memcpy(data, &v, n);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		data[i] = (uint8_t)io_mmio_read(d, gpa + i, 1);
+}
+
+static void write_piece(struct domain *d, uint64_t gpa, const uint8_t *data, unsigned n)
+{
+	if (layout_is_ram(&d->layout, gpa, n) && !p2m_copy_to_guest(&d->p2m, gpa, data, n))
+		return;
+	if (n == 1 || n == 2 || n == 4 || n == 8) {
+		uint64_t v = 0;
+		memcpy(&v, data, n);
+		io_mmio_write(d, gpa, n, v);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		io_mmio_write(d, gpa + i, 1, data[i]);
+}
+
+static enum x86_result mem_read(void *ctx, uint64_t linear, void *data, unsigned size, bool for_write,
+				struct x86_fault *fault)
+{
+	struct mmio_ctx *m = ctx;
+	uint64_t gpa[2];
+	unsigned first;
+	enum x86_result r = translate_both(m, linear, size, for_write ? GUEST_WRITE : GUEST_READ, gpa, &first, fault);
+	if (r != X86_OK)
+		return r;
+	read_piece(m->v->dom, gpa[0], data, first);
+	if (first < size)
+		read_piece(m->v->dom, gpa[1], (uint8_t *)data + first, size - first);
+	return X86_OK;
+}
+
+static enum x86_result mem_write(void *ctx, uint64_t linear, const void *data, unsigned size, struct x86_fault *fault)
+{
+	struct mmio_ctx *m = ctx;
+	uint64_t gpa[2];
+	unsigned first;
+	enum x86_result r = translate_both(m, linear, size, GUEST_WRITE, gpa, &first, fault);
+	if (r != X86_OK)
+		return r;
+	write_piece(m->v->dom, gpa[0], data, first);
+	if (first < size)
+		write_piece(m->v->dom, gpa[1], (const uint8_t *)data + first, size - first);
+	return X86_OK;
+}
+
+/* Instruction bytes come from the guest's RAM only: code that runs from device memory is
+ * not something Keel emulates. */
+static enum x86_result mem_fetch(void *ctx, uint64_t linear, void *data, unsigned size, struct x86_fault *fault)
+{
+	struct mmio_ctx *m = ctx;
+	uint64_t gpa;
+	enum x86_result r = translate(m, linear, GUEST_FETCH, &gpa, fault);
+	if (r != X86_OK)
+		return r;
+	if (!layout_is_ram(&m->v->dom->layout, gpa, size) || p2m_copy_from_guest(&m->v->dom->p2m, gpa, data, size)) {
+		ksnprintf(m->why, sizeof(m->why), "it runs code at guest-physical 0x%llx, which is not its RAM",
+			  (unsigned long long)gpa);
+		return X86_ABORT;
+	}
+	return X86_OK;
+}
+
+static const struct x86_memory guest_memory = { NULL, mem_fetch, mem_read, mem_write };
+
+/* The guest's registers, paging and CS as the emulator wants them to fetch and decode. */
+static void load_state(struct mmio_ctx *m, struct x86_cpu *regs)
+{
+	void *vendor = m->v->vendor;
+	uint64_t cr4 = hvm->read_state(vendor, GUEST_CR4), efer = hvm->read_state(vendor, GUEST_EFER);
+	m->paging = (struct guest_paging){
+		.cr0 = hvm->read_state(vendor, GUEST_CR0),
+		.cr3 = hvm->read_state(vendor, GUEST_CR3),
+		.cr4 = cr4,
+		.efer = efer,
+		.cpl = (uint8_t)hvm->read_state(vendor, GUEST_CPL),
+		.ac = hvm->read_state(vendor, GUEST_RFLAGS) & RFLAGS_AC,
+		/* as the guest's CPUID shows them: vmm/cpuid.c passes both through */
+		.maxphyaddr = cpu.phys_addr_bits,
+		.pages_1g = cpuid(0x80000001, 0).edx & (1u << 26),
+		.ctx = m,
+		.read = read_table,
+		.set_bits = set_table_bits,
+	};
+	memcpy(regs->gpr, m->v->regs.gpr, sizeof(regs->gpr));
+	regs->gpr[REG_RSP] = hvm->read_state(vendor, GUEST_RSP);
+	regs->rip = m->v->regs.rip;
+	regs->rflags = hvm->read_state(vendor, GUEST_RFLAGS);
+	struct hvm_segment cs;
+	hvm->read_segment(vendor, X86_SEG_CS, &cs);
+	regs->seg[X86_SEG_CS] = (struct x86_segment){ cs.base, cs.limit, cs.expand_down, cs.big };
+	bool protected_mode = m->paging.cr0 & CR0_PE;
+	regs->mode = (efer & EFER_LMA) && cs.long_mode ? X86_MODE_64 : protected_mode && cs.big ? X86_MODE_32
+												 : X86_MODE_16;
+	regs->la57 = cr4 & CR4_LA57;
+}
+
+static void load_segment(struct vcpu *v, struct x86_cpu *regs, unsigned s)
+{
+	struct hvm_segment seg;
+	hvm->read_segment(v->vendor, s, &seg);
+	regs->seg[s] = (struct x86_segment){ seg.base, seg.limit, seg.expand_down, seg.big };
+}
+
+/* The segments the decoded instruction reaches memory through, which load_state left out:
+ * its operand's, and ES for the destination of MOVS and STOS (SDM vol.2, "MOVS"). In 64-bit
+ * mode only FS and GS have a base, and no limit counts. */
+static void load_segments(struct vcpu *v, struct x86_cpu *regs, const struct x86_insn *insn)
+{
+	if (regs->mode != X86_MODE_64 || insn->mem.seg == X86_SEG_FS || insn->mem.seg == X86_SEG_GS)
+		load_segment(v, regs, insn->mem.seg);
+	if (insn->form == X86_STRING && regs->mode != X86_MODE_64 && insn->mem.seg != X86_SEG_ES)
+		load_segment(v, regs, X86_SEG_ES);
+}
+
+static void store_state(struct vcpu *v, const struct x86_cpu *regs)
+{
+	uint64_t rsp = v->regs.gpr[REG_RSP];
+	memcpy(v->regs.gpr, regs->gpr, sizeof(regs->gpr));
+	v->regs.gpr[REG_RSP] = rsp; /* not used: RSP lives in the VMCB or VMCS */
+	if (regs->gpr[REG_RSP] != hvm->read_state(v->vendor, GUEST_RSP))
+		hvm->write_state(v->vendor, GUEST_RSP, regs->gpr[REG_RSP]);
+	hvm->write_state(v->vendor, GUEST_RFLAGS, regs->rflags);
+	v->regs.rip = regs->rip;
+}
+
+/* The fault the guest's instruction raises instead of its access. */
+static void reflect(struct vcpu *v, const struct x86_fault *f)
+{
+	if (f->vector == X86_PF)
+		hvm->write_state(v->vendor, GUEST_CR2, f->cr2);
+	bool has_code = f->vector == X86_PF || f->vector == X86_GP || f->vector == X86_SS;
+	hvm->inject_exception(v->vendor, f->vector, has_code, f->error_code);
+}
+
+void handle_npf(struct vcpu *v, const struct vm_exit *exit)
+{
+	struct domain *d = v->dom;
+	const struct layout_range *r = layout_find(&d->layout, exit->npf.gpa);
+	const char *access = exit->npf.fetch ? "instruction fetch at" : exit->npf.write ? "write to" : "read of";
+	if (r && r->backed) { /* guest memory is mapped with every permission */
+		domain_crash(d, "nested-paging fault on %s GPA 0x%llx, a permission fault in its memory, at rip 0x%llx",
+			     access, (unsigned long long)exit->npf.gpa, (unsigned long long)v->regs.rip);
+		return;
+	}
+	if (d->config.unbacked == UNBACKED_CRASH || exit->npf.fetch) {
+		domain_crash(d, "nested-paging fault on %s GPA 0x%llx, outside its memory, at rip 0x%llx", access,
+			     (unsigned long long)exit->npf.gpa, (unsigned long long)v->regs.rip);
+		return;
+	}
+	struct mmio_ctx m = { .v = v };
+	struct x86_memory memory = guest_memory;
+	struct x86_cpu regs;
+	struct x86_insn insn;
+	struct x86_fault fault;
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	memory.ctx = &m;
+	load_state(&m, &regs);
+	switch (x86_fetch(&regs, &memory, bytes, &insn, &fault)) {
+	case X86_FETCHED:
+		break;
+	case X86_FETCH_EXCEPTION:
+		reflect(v, &fault);
+		return;
+	case X86_FETCH_UNSUPPORTED: {
+		char text[3 * X86_MAX_INSN_LEN + 1] = "";
+		for (unsigned i = 0; i < insn.length && i < X86_MAX_INSN_LEN; i++)
+			ksnprintf(text + 3 * i, sizeof(text) - 3 * i, " %02x", bytes[i]);
+		domain_crash(d, "an instruction Keel does not emulate (bytes decoded:%s) at rip 0x%llx touched GPA 0x%llx, where "
+			     "nothing is backed", text, (unsigned long long)regs.rip, (unsigned long long)exit->npf.gpa);
+		return;
+	}
+	default:
+		domain_crash(d, "emulating the instruction at rip 0x%llx: %s", (unsigned long long)regs.rip, m.why);
+		return;
+	}
+	load_segments(v, &regs, &insn);
+	enum x86_emulation done = X86_EMULATED_ELEMENT;
+	for (unsigned i = 0; i < MMIO_REP_ELEMENTS && done == X86_EMULATED_ELEMENT; i++)
+		done = x86_emulate(&insn, &regs, &memory, &fault);
+	if (done == X86_EMULATE_EXCEPTION) {
+		store_state(v, &regs); /* elements done before the fault stay done */
+		reflect(v, &fault);
+	} else if (done == X86_EMULATE_ABORT) {
+		domain_crash(d, "emulating the instruction at rip 0x%llx: %s", (unsigned long long)regs.rip, m.why);
+	} else {
+		store_state(v, &regs);
+	}
+}
