@@ -6,7 +6,7 @@
 #include "lib/log.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
-#include "vmm/mmio.h"
+#include "vmm/emulate.h"
 #include "vmm/sched.h"
 
 /* HLT with interrupts on waits for an event (today: the vCPU's timer, set_timer); with

@@ -3,6 +3,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "vmm/domain.h"
+#include "vmm/emulate.h"
 #include "vmm/io.h"
 
 int io_init(struct domain *d)
@@ -99,26 +100,51 @@ void io_mmio_write(struct domain *d, uint64_t gpa, unsigned size, uint64_t value
 		r->ops->write(r->dev, gpa - r->base, size, value & mask);
 }
 
+/* A port access of size bytes, mask its bits: the device's answer, or all ones where no
+ * device owns the port; a write to such a port goes nowhere. */
+static inline uint64_t port_read(const struct domain *d, uint16_t port, unsigned size, uint64_t mask)
+{
+	uint8_t owner = port_map_owner(&d->io.owner, port);
+	if (!owner)
+		return mask;
+	const struct io_range *r = &d->io.ports[owner - 1];
+	return r->ops->read(r->dev, port - r->base, size) & mask;
+}
+
+static inline void port_write(const struct domain *d, uint16_t port, unsigned size, uint64_t mask, uint64_t value)
+{
+	uint8_t owner = port_map_owner(&d->io.owner, port);
+	if (owner) {
+		const struct io_range *r = &d->io.ports[owner - 1];
+		r->ops->write(r->dev, port - r->base, size, value & mask);
+	}
+}
+
+uint64_t io_port_read(struct domain *d, uint16_t port, unsigned size)
+{
+	return port_read(d, port, size, mask_of(size));
+}
+
+void io_port_write(struct domain *d, uint16_t port, unsigned size, uint64_t value)
+{
+	port_write(d, port, size, mask_of(size), value);
+}
+
 void handle_io(struct vcpu *v, const struct vm_exit *exit)
 {
-	struct domain *d = v->dom;
-	uint16_t port = exit->io.port;
+	if (exit->io.string) {
+		emulate_string_io(v, exit);
+		return;
+	}
 	uint8_t size = exit->io.size;
-	uint64_t mask = size <= 4 ? mask_of(size) : 0;
-	if (exit->io.string || !mask) {
-		domain_crash(d, "string port I/O (INS/OUTS) on port 0x%x is not emulated", port);
-		return;
-	}
-	v->regs.rip += exit->instr_len; /* whatever the device does, the instruction completes */
-	uint8_t owner = port_map_owner(&d->io.owner, port);
-	const struct io_range *r = owner ? &d->io.ports[owner - 1] : NULL;
+	uint64_t mask = mask_of(size);
 	uint64_t *rax = &v->regs.gpr[REG_RAX];
+	v->regs.rip += exit->instr_len; /* whatever the device does, the instruction completes */
 	if (!exit->io.in) {
-		if (r)
-			r->ops->write(r->dev, port - r->base, size, *rax & mask);
+		port_write(v->dom, exit->io.port, size, mask, *rax);
 		return;
 	}
-	uint64_t value = (r ? r->ops->read(r->dev, port - r->base, size) : ~0ull) & mask; /* none: all ones */
+	uint64_t value = port_read(v->dom, exit->io.port, size, mask);
 	/* IN writes AL/AX/EAX; a 32-bit IN clears the upper half of RAX like any 32-bit write. */
 	*rax = size == 4 ? value : (*rax & ~mask) | value;
 }

@@ -61,6 +61,11 @@ int io_register_mmio(struct domain *d, uint64_t gpa, uint64_t size, const struct
  * not: the device's answer, or all ones and a write that goes nowhere. */
 uint64_t io_mmio_read(struct domain *d, uint64_t gpa, unsigned size);
 void io_mmio_write(struct domain *d, uint64_t gpa, unsigned size, uint64_t value);
+/* A port access of size bytes (1, 2 or 4): the device's answer, or all ones and a write
+ * that goes nowhere. */
+uint64_t io_port_read(struct domain *d, uint16_t port, unsigned size);
+void io_port_write(struct domain *d, uint16_t port, unsigned size, uint64_t value);
+/* A port I/O exit: IN and OUT here, INS and OUTS through vmm/emulate.h. */
 void handle_io(struct vcpu *v, const struct vm_exit *exit);
 
 #endif

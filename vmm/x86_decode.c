@@ -126,6 +126,8 @@ static bool one_byte_opcode(uint8_t b, struct opcode *o)
 		o->group = group1, o->form = X86_MEM_IMM, o->imm = b == 0x81 ? IMM_Z : IMM_8;
 		o->byte = b == 0x80;
 		return true;
+	case 0x6c: case 0x6d: o->op = X86_INS, o->form = X86_STRING, o->modrm = false; return true;
+	case 0x6e: case 0x6f: o->op = X86_OUTS, o->form = X86_STRING, o->modrm = false; return true;
 	case 0x84: case 0x85: o->op = X86_TEST, o->form = X86_MEM_REG; return true;
 	case 0x86: case 0x87: o->op = X86_XCHG, o->form = X86_MEM_REG; return true;
 	case 0x88: case 0x89: o->op = X86_MOV, o->form = X86_MEM_REG; return true;
@@ -220,7 +222,7 @@ static bool modrm_memory(struct decoder *d, struct x86_insn *insn, unsigned *reg
 static bool implicit_memory(struct decoder *d, struct x86_insn *insn)
 {
 	if (insn->op != X86_MOV) {
-		insn->mem.base = insn->op == X86_MOVS ? X86_RSI : X86_RDI;
+		insn->mem.base = insn->op == X86_MOVS || insn->op == X86_OUTS ? X86_RSI : X86_RDI;
 		return true;
 	}
 	/* A0-A3: an offset of the address size, unsigned. */
@@ -233,8 +235,8 @@ static bool implicit_memory(struct decoder *d, struct x86_insn *insn)
 
 static uint8_t segment(const struct decoder *d, const struct x86_insn *insn)
 {
-	if (insn->op == X86_STOS)
-		return X86_SEG_ES; /* no override (SDM vol.2 "STOS") */
+	if (insn->op == X86_STOS || insn->op == X86_INS)
+		return X86_SEG_ES; /* no override (SDM vol.2 "STOS", "INS") */
 	if (d->seg_override >= 0)
 		return (uint8_t)d->seg_override;
 	return insn->mem.base == X86_RSP || insn->mem.base == X86_RBP ? X86_SEG_SS : X86_SEG_DS;
@@ -280,6 +282,8 @@ static bool decode(struct decoder *d, struct x86_insn *insn)
 		return false;
 	}
 	insn->op_size = operand_size(d, o.byte);
+	if ((o.op == X86_INS || o.op == X86_OUTS) && insn->op_size == 8)
+		insn->op_size = 4; /* ports move at most 32 bits: REX.W changes nothing (SDM vol.2 "INS") */
 	insn->mem_size = o.mem_size ? o.mem_size : insn->op_size;
 	insn->form = o.form;
 	insn->mem = (struct x86_mem){ .seg = X86_SEG_DS, .base = X86_NO_REG, .index = X86_NO_REG, .scale = 1,
@@ -299,7 +303,7 @@ static bool decode(struct decoder *d, struct x86_insn *insn)
 	if (o.imm != IMM_NONE && !take(d, o.imm == IMM_8 ? 1 : insn->op_size == 2 ? 2 : 4, &imm))
 		return false;
 	insn->imm = (uint64_t)imm;
-	if (o.form == X86_MEM_IMM || insn->op == X86_MOVS)
+	if (o.form == X86_MEM_IMM || insn->op == X86_MOVS || insn->op == X86_INS || insn->op == X86_OUTS)
 		insn->reg = X86_NO_REG;
 	if (insn->op_size == 1 && !d->rex && insn->reg >= 4 && insn->reg < 8) {
 		insn->reg -= 4; /* AH, CH, DH, BH (SDM vol.2 §2.1.5, table 2-2 note) */

@@ -1,10 +1,11 @@
-/* Keel's decoder for the instructions a guest uses on device memory (MMIO): one
- * instruction, from guest-controlled bytes, in 16-, 32- or 64-bit code (SDM vol.2 chapter 2,
- * APM vol.3 chapter 1). It knows MOV (88, 89, 8A, 8B, A0-A3, C6 /0, C7 /0), MOVZX and MOVSX
+/* Keel's decoder for the instructions a guest uses on device memory (MMIO) and for string
+ * port I/O: one instruction, from guest-controlled bytes, in 16-, 32- or 64-bit code (SDM
+ * vol.2 chapter 2, APM vol.3 chapter 1). It knows MOV (88, 89, 8A, 8B, A0-A3, C6 /0, C7 /0), MOVZX and MOVSX
  * (0F B6, B7, BE, BF), ADD, OR, AND, SUB, XOR and CMP (00-03, 08-0B, 20-23, 28-2B, 30-33, 38-3B,
  * 80, 81 and 83 with those /digits), TEST (84, 85, F6 /0, F7 /0), XCHG (86, 87), BT, BTS
- * and BTR (0F A3, AB, B3, 0F BA /4-/6) and MOVS and STOS (A4, A5, AA, AB), each only with a
- * memory operand: an instruction without one never reaches device memory. Prefixes: 66, 67,
+ * and BTR (0F A3, AB, B3, 0F BA /4-/6), MOVS and STOS (A4, A5, AA, AB), and INS and OUTS
+ * (6C-6F), each only with a memory operand: an instruction without one never reaches
+ * device memory, and port I/O without one exits with all Keel needs. Prefixes: 66, 67,
  * F2, F3, LOCK, the segment overrides, REX; ModRM, SIB, 16-bit addressing, disp8, disp16,
  * disp32, RIP-relative addressing, immediates. Anything else is X86_DECODE_UNSUPPORTED. */
 #ifndef KEEL_VMM_X86_DECODE_H
@@ -25,6 +26,7 @@ enum x86_op {
 	X86_ADD, X86_OR, X86_AND, X86_SUB, X86_XOR, X86_CMP, X86_TEST,
 	X86_XCHG, X86_BT, X86_BTS, X86_BTR,
 	X86_MOVS, X86_STOS,
+	X86_INS, X86_OUTS, /* string port I/O, port in DX */
 };
 
 /* Where the operands are, in the order the manual writes them (destination first). */
@@ -32,7 +34,8 @@ enum x86_form {
 	X86_MEM_REG,  /* memory, register: MOV 88/89/A2/A3, ALU 00/01..., TEST, XCHG, BT r */
 	X86_REG_MEM,  /* register, memory: MOV 8A/8B/A0/A1, ALU 02/03..., MOVZX, MOVSX */
 	X86_MEM_IMM,  /* memory, immediate: MOV C6/C7, ALU 80/81/83, TEST F6/F7, BT 0F BA */
-	X86_STRING,   /* MOVS: from mem (DS:rSI or its override) to ES:rDI; STOS: rAX to mem (ES:rDI) */
+	X86_STRING,   /* MOVS: from mem (DS:rSI or its override) to ES:rDI; STOS: rAX to mem (ES:rDI);
+	                 INS: port DX to mem (ES:rDI); OUTS: from mem (DS:rSI or its override) to port DX */
 };
 
 /* Segment registers by their encoding (the sreg field of MOV Sreg, SDM vol.2 appendix B). */
@@ -60,8 +63,8 @@ struct x86_mem {
 	int64_t disp;      /* sign-extended; a moffs (A0-A3) zero-extended */
 };
 
-/* MOVS and STOS repeat with either F3 or F2 (SDM vol.2 "REP/REPE/REPZ/REPNE/REPNZ": only
- * CMPS and SCAS look at ZF); other instructions ignore both. */
+/* MOVS, STOS, INS and OUTS repeat with either F3 or F2 (SDM vol.2 "REP/REPE/REPZ/REPNE/REPNZ":
+ * only CMPS and SCAS look at ZF); other instructions ignore both. */
 enum x86_rep { X86_REP_NONE, X86_REP_F3, X86_REP_F2 };
 
 struct x86_insn {
@@ -74,7 +77,7 @@ struct x86_insn {
 	uint8_t reg;        /* the register operand (STOS, A0-A3: rAX), or X86_NO_REG */
 	bool reg_high_byte; /* reg 0-3 means AH, CH, DH, BH: a byte register without REX */
 	uint64_t imm;       /* X86_MEM_IMM: the immediate, sign-extended to 64 bits */
-	enum x86_rep rep;   /* MOVS and STOS only */
+	enum x86_rep rep;   /* X86_STRING only */
 	bool lock;
 };
 

@@ -242,31 +242,54 @@ static enum x86_result run_bit_test(const struct run *r)
 	return X86_OK;
 }
 
-/* One element of MOVS or STOS: rSI and rDI move by the element's size, down if DF is set;
- * with REP, rCX counts the elements left. Each in the address size (SDM vol.2 "MOVS",
- * "STOS", "REP"). *more: elements are left. */
+/* INS's source: the port in DX, read once the store to ES:rDI is known to go through. */
+static enum x86_result read_port(const struct run *r, uint64_t di, uint16_t port, uint64_t *value)
+{
+	uint64_t linear;
+	unsigned size = r->insn->op_size;
+	enum x86_result res = linear_address(r, X86_SEG_ES, di, size, &linear);
+	if (res == X86_OK)
+		res = r->memory->check_write(r->memory->ctx, linear, size, r->fault);
+	if (res == X86_OK)
+		*value = r->memory->port_in(r->memory->ctx, port, size) & size_mask(size);
+	return res;
+}
+
+/* One element of MOVS, STOS, INS or OUTS: from memory at rSI (MOVS, OUTS), rAX (STOS) or
+ * the port in DX (INS), to memory at ES:rDI (MOVS, STOS, INS) or the port (OUTS); rSI and
+ * rDI, where used, move by the element's size, down if DF is set; with REP, rCX counts the
+ * elements left. Each in the address size (SDM vol.2 "MOVS", "STOS", "INS", "OUTS",
+ * "REP"). *more: elements are left. */
 static enum x86_result run_string(const struct run *r, bool *more)
 {
 	const struct x86_insn *i = r->insn;
 	struct x86_cpu *cpu = r->cpu;
 	unsigned asize = i->mem.addr_size;
-	uint64_t count = cpu->gpr[X86_RCX] & size_mask(asize), value;
+	uint64_t count = cpu->gpr[X86_RCX] & size_mask(asize), value = 0;
+	uint64_t si = cpu->gpr[X86_RSI] & size_mask(asize), di = cpu->gpr[X86_RDI] & size_mask(asize);
+	uint16_t port = (uint16_t)cpu->gpr[X86_RDX];
+	bool uses_si = i->op == X86_MOVS || i->op == X86_OUTS;
 	*more = false;
 	if (i->rep != X86_REP_NONE && count == 0)
 		return X86_OK;
-	enum x86_result res = X86_OK;
-	if (i->op == X86_MOVS)
-		res = read_memory(r, i->mem.seg, cpu->gpr[X86_RSI] & size_mask(asize), i->op_size, false, &value);
+	enum x86_result res;
+	if (uses_si)
+		res = read_memory(r, i->mem.seg, si, i->op_size, false, &value);
+	else if (i->op == X86_INS)
+		res = read_port(r, di, port, &value);
 	else
-		value = read_reg(cpu, X86_RAX, false, i->op_size);
-	if (res == X86_OK)
-		res = write_memory(r, X86_SEG_ES, cpu->gpr[X86_RDI] & size_mask(asize), i->op_size, value);
+		value = read_reg(cpu, X86_RAX, false, i->op_size), res = X86_OK;
+	if (res == X86_OK && i->op == X86_OUTS)
+		r->memory->port_out(r->memory->ctx, port, i->op_size, value);
+	else if (res == X86_OK)
+		res = write_memory(r, X86_SEG_ES, di, i->op_size, value);
 	if (res != X86_OK)
 		return res;
 	uint64_t step = cpu->rflags & FLAG_DF ? -(uint64_t)i->op_size : i->op_size;
-	if (i->op == X86_MOVS)
-		write_reg(cpu, X86_RSI, false, asize, cpu->gpr[X86_RSI] + step);
-	write_reg(cpu, X86_RDI, false, asize, cpu->gpr[X86_RDI] + step);
+	if (uses_si)
+		write_reg(cpu, X86_RSI, false, asize, si + step);
+	if (i->op != X86_OUTS)
+		write_reg(cpu, X86_RDI, false, asize, di + step);
 	if (i->rep != X86_REP_NONE) {
 		write_reg(cpu, X86_RCX, false, asize, count - 1);
 		*more = count > 1;
@@ -335,7 +358,7 @@ enum x86_emulation x86_emulate(const struct x86_insn *insn, struct x86_cpu *cpu,
 	case X86_BT: case X86_BTS: case X86_BTR:
 		res = run_bit_test(&r);
 		break;
-	default: /* MOVS, STOS */
+	default: /* MOVS, STOS, INS, OUTS */
 		res = run_string(&r, &more);
 		break;
 	}

@@ -47,7 +47,8 @@ enum x86_result {
 	X86_ABORT,     /* the callback gave up on the domain (and said why) */
 };
 
-/* Guest memory by linear address. read and write: at most 8 bytes at a time, little-endian.
+/* Guest memory by linear address, and the ports of INS and OUTS. read and write: at most 8
+ * bytes at a time, little-endian.
  * Such an access may cross into the next page: the callback translates both pages before
  * it reads or writes either, so that a fault leaves both untouched, as on a CPU. A read
  * with for_write is the first half of a read-modify-write (ADD to memory, XCHG, BTS...):
@@ -60,11 +61,17 @@ struct x86_memory {
 				struct x86_fault *fault);
 	enum x86_result (*write)(void *ctx, uint64_t linear, const void *data, unsigned size,
 				 struct x86_fault *fault);
+	/* INS: whether size bytes at linear can be written (translated as a write, not
+	 * touched), so that the port is read only for an element whose store will be made. */
+	enum x86_result (*check_write)(void *ctx, uint64_t linear, unsigned size, struct x86_fault *fault);
+	/* INS and OUTS: size bytes (1, 2 or 4) from or to the port. */
+	uint64_t (*port_in)(void *ctx, uint16_t port, unsigned size);
+	void (*port_out)(void *ctx, uint16_t port, unsigned size, uint64_t value);
 };
 
 enum x86_emulation {
 	X86_EMULATED,          /* done, RIP advanced */
-	X86_EMULATED_ELEMENT,  /* REP MOVS or STOS: one element done, RIP unchanged */
+	X86_EMULATED_ELEMENT,  /* a REP string instruction: one element done, RIP unchanged */
 	X86_EMULATE_EXCEPTION, /* *fault goes to the guest; registers and RIP unchanged */
 	X86_EMULATE_ABORT,     /* the memory callback gave up */
 };
@@ -83,7 +90,7 @@ enum x86_fetch_status {
 enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memory *memory,
 				uint8_t bytes[X86_MAX_INSN_LEN], struct x86_insn *insn, struct x86_fault *fault);
 
-/* Runs insn on cpu and memory. A REP MOVS or STOS runs one element per call, leaving rCX,
+/* Runs insn on cpu and memory. A REP MOVS, STOS, INS or OUTS runs one element per call, leaving rCX,
  * rSI and rDI as the CPU leaves them when an interrupt suspends the repetition (SDM vol.2
  * "REP"): the caller calls again with the same insn for the next element, or enters the
  * guest, which resumes the instruction from there; so a long REP can be preempted. A REP

@@ -36,7 +36,8 @@ start:
 	                            ; our 1 MiB: nested-paging fault, a crash
 %elifdef VARIANT_mmio
 	; Real-mode accesses to space nothing backs, which Keel runs itself: 5 nested-paging
-	; faults, then a report and CLI; HLT. The first failing check skips the rest.
+	; faults; a REP OUTSB, 1 I/O exit; then a report and CLI; HLT. The first failing
+	; check skips the rest.
 	mov ax, 0xffff
 	mov es, ax
 	mov al, [es:0x0010]         ; 0x100000, past our 1 MiB: reads all ones
@@ -76,6 +77,12 @@ start:
 	jne .fail_4
 	cmp dword [mmio_copy + 12], 0xffffffff
 	jne .fail_4
+	mov si, msg_outs            ; REP OUTSB of a line to the debug console, which
+	mov cx, msg_outs_len        ; Keel runs itself: one exit
+	mov dx, DEBUG_PORT
+	rep outsb
+	cmp cx, 0
+	jne .fail_5
 	SET_TEXT msg_mmio_ok
 	jmp .report
 .fail_1:
@@ -89,6 +96,9 @@ start:
 	jmp .report
 .fail_4:
 	SET_TEXT msg_mmio_fail_4
+	jmp .report
+.fail_5:
+	SET_TEXT msg_mmio_fail_5
 .report:
 	mov eax, KEEL_HC_CONSOLE_WRITE
 	HYPERCALL                   ; exit: hypercall
@@ -112,5 +122,7 @@ MESSAGE msg_mmio_fail_1, "mmio check failed: 1"
 MESSAGE msg_mmio_fail_2, "mmio check failed: 2"
 MESSAGE msg_mmio_fail_3, "mmio check failed: 3"
 MESSAGE msg_mmio_fail_4, "mmio check failed: 4"
+MESSAGE msg_mmio_fail_5, "mmio check failed: 5"
+MESSAGE msg_outs,        "rep outsb works"
 mmio_copy: times 16 db 0
 %endif

@@ -1,12 +1,13 @@
 /* mmio: instructions that reach guest-physical space nothing backs, where Keel fetches,
- * decodes and runs them itself (vmm/mmio.c): each form of the MMIO emulator's (MOV in its
+ * decodes and runs them itself (vmm/emulate.c): each form of the MMIO emulator's (MOV in its
  * forms, MOVZX, MOVSX, ADD, OR, AND, SUB, XOR, CMP, TEST, XCHG, BT, BTS, BTR, LOCK, a
  * segment override, a 64-bit absolute address, REP MOVS and REP STOS) runs twice: on RAM
  * that holds all ones, where the CPU runs it, and on the MMIO hole at 0xf0000000, where
  * nothing answers, so that Keel's bus reads all ones and drops writes. The registers and
  * the flags the instruction defines must come out the same; a write to the hole must read
- * back as all ones. Also a read of the VGA window (0xb8000), a 64-bit absolute load, and
- * a REP MOVSB that faults part way (check_rep_fault). "mmio: <n> forms, each as the
+ * back as all ones. Also a read of the VGA window (0xb8000), a 64-bit absolute load, a
+ * REP MOVSB that faults part way (check_rep_fault), and string port I/O (check_string_io),
+ * whose REP OUTSB prints "mmio: rep outsb works" on port 0xe9. "mmio: <n> forms, each as the
  * CPU runs it on all ones", then the checks' summary; the exit status is the number of
  * failed checks. With unsupported it then runs ADC on the hole, which Keel does not
  * emulate, and the domain ends. */
@@ -158,6 +159,67 @@ static void check_rep_fault(void)
 	      rsi - (uint64_t)(uintptr_t)ram, rdi);
 }
 
+/* A port no device of a PC has, nor of Keel's. */
+#define NO_DEVICE_PORT 0x2f0
+
+/* REP OUTSB or REP INSB of count bytes at p that faults part way: 4 GiB - ahead, in the
+ * hole, where the bytes read all ones or go nowhere, then 4 GiB, which the identity map
+ * does not cover: the page fault of a read (0x0) or write (0x2) at 4 GiB, with RCX and
+ * RSI or RDI standing at that element. */
+static void check_string_fault(bool ins, uint64_t ahead)
+{
+	uint64_t count = 20, p = 0x100000000ull - ahead;
+	uint32_t error_code = 0;
+	guest_expect_trap(2);
+	if (ins)
+		__asm__ volatile("rep insb" : "+c"(count), "+D"(p) : "d"((uint16_t)NO_DEVICE_PORT) : "memory");
+	else
+		__asm__ volatile("rep outsb" : "+c"(count), "+S"(p) : "d"((uint16_t)NO_DEVICE_PORT) : "memory");
+	int vector = guest_trap_vector(&error_code);
+	uint64_t cr2 = read_cr2();
+	check(&c, vector == 14 && error_code == (ins ? 2u : 0u) && cr2 == 0x100000000ull && count == 20 - ahead &&
+	      p == 0x100000000ull, "rep %s: exception %d, error code 0x%x, cr2 0x%lx, rcx %lu, pointer 0x%lx",
+	      ins ? "insb" : "outsb", vector, error_code, cr2, count, p);
+}
+
+/* String port I/O, which Keel runs itself too: the exit names the port, not the memory
+ * operand. REP OUTSB of a line to the debug console; REP INSB from a port nothing owns
+ * (all ones); REP INSW backwards (DF set); REP INSL from the UART's line status register,
+ * each element what a plain IN reads; then the two faults. */
+static void check_string_io(void)
+{
+	static const char line[] = "mmio: rep outsb works\n";
+	const char *p = line;
+	uint64_t count = sizeof(line) - 1;
+	__asm__ volatile("rep outsb" : "+S"(p), "+c"(count) : "d"((uint16_t)DEBUG_PORT) : "memory");
+	check(&c, count == 0 && p == line + sizeof(line) - 1, "rep outsb: rcx %lu, rsi +%ld", count, (long)(p - line));
+	memset(copy, 0, sizeof(copy));
+	uint8_t *q = copy;
+	count = 100;
+	__asm__ volatile("rep insb" : "+D"(q), "+c"(count) : "d"((uint16_t)NO_DEVICE_PORT) : "memory");
+	bool ones = true;
+	for (unsigned i = 0; i < 100; i++)
+		ones = ones && copy[i] == 0xff;
+	check(&c, ones && copy[100] == 0 && q == copy + 100 && count == 0, "rep insb: rcx %lu, rdi +%ld", count,
+	      (long)(q - copy));
+	q = copy + 300; /* the last word of ten: 282-301 */
+	count = 10;
+	__asm__ volatile("std; rep insw; cld" : "+D"(q), "+c"(count) : "d"((uint16_t)NO_DEVICE_PORT) : "memory");
+	ones = copy[281] == 0 && copy[302] == 0;
+	for (unsigned i = 282; i < 302; i++)
+		ones = ones && copy[i] == 0xff;
+	check(&c, ones && q == copy + 280 && count == 0, "rep insw backwards: rcx %lu, rdi %+ld", count,
+	      (long)(q - copy - 300));
+	uint32_t lsr[4] = { 0 }, *l = lsr;
+	count = 4;
+	__asm__ volatile("rep insl" : "+D"(l), "+c"(count) : "d"((uint16_t)(UART_BASE + UART_LSR)) : "memory");
+	uint32_t plain = inl(UART_BASE + UART_LSR);
+	check(&c, lsr[0] == plain && lsr[1] == plain && lsr[2] == plain && lsr[3] == plain && l == lsr + 4,
+	      "rep insl from the UART: 0x%x 0x%x 0x%x 0x%x, in reads 0x%x", lsr[0], lsr[1], lsr[2], lsr[3], plain);
+	check_string_fault(false, 5);
+	check_string_fault(true, 3);
+}
+
 int guest_main(const struct guest_boot *boot)
 {
 	for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
@@ -166,6 +228,7 @@ int guest_main(const struct guest_boot *boot)
 	uint32_t back = *(volatile uint32_t *)(uintptr_t)HOLE;
 	check(&c, back == 0xffffffff, "the hole reads 0x%x after a write, expected all ones", back);
 	check_rep_fault();
+	check_string_io();
 	uint32_t vga = *(volatile uint32_t *)(uintptr_t)VGA;
 	check(&c, vga == 0xffffffff, "the VGA window reads 0x%x, expected all ones", vga);
 	uint64_t moffs;

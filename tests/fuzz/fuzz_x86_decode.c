@@ -36,6 +36,8 @@ static ZydisMnemonic mnemonic(const struct x86_insn *insn)
 					      0, ZYDIS_MNEMONIC_MOVSQ };
 	static const ZydisMnemonic stos[] = { ZYDIS_MNEMONIC_STOSB, ZYDIS_MNEMONIC_STOSW, 0, ZYDIS_MNEMONIC_STOSD, 0, 0,
 					      0, ZYDIS_MNEMONIC_STOSQ };
+	static const ZydisMnemonic ins[] = { ZYDIS_MNEMONIC_INSB, ZYDIS_MNEMONIC_INSW, 0, ZYDIS_MNEMONIC_INSD };
+	static const ZydisMnemonic outs[] = { ZYDIS_MNEMONIC_OUTSB, ZYDIS_MNEMONIC_OUTSW, 0, ZYDIS_MNEMONIC_OUTSD };
 	switch (insn->op) {
 	case X86_MOV: return ZYDIS_MNEMONIC_MOV;
 	case X86_MOVZX: return ZYDIS_MNEMONIC_MOVZX;
@@ -53,6 +55,8 @@ static ZydisMnemonic mnemonic(const struct x86_insn *insn)
 	case X86_BTR: return ZYDIS_MNEMONIC_BTR;
 	case X86_MOVS: return movs[insn->op_size - 1];
 	case X86_STOS: return stos[insn->op_size - 1];
+	case X86_INS: return insn->op_size <= 4 ? ins[insn->op_size - 1] : ZYDIS_MNEMONIC_INVALID;
+	case X86_OUTS: return insn->op_size <= 4 ? outs[insn->op_size - 1] : ZYDIS_MNEMONIC_INVALID;
 	}
 	return ZYDIS_MNEMONIC_INVALID;
 }
@@ -136,7 +140,10 @@ static void compare(const struct x86_insn *insn, const ZydisDecodedInstruction *
 {
 	CHECK(zi->mnemonic == mnemonic(insn));
 	CHECK(zi->length == insn->length);
-	CHECK(zi->operand_width == insn->op_size * 8);
+	/* INS and OUTS under REX.W: Zydis's operand width is 64, its memory operand's size 32,
+	 * which is what moves (SDM vol.2 "INS"); compare_memory checks that size. */
+	bool port_string = insn->op == X86_INS || insn->op == X86_OUTS;
+	CHECK(zi->operand_width == insn->op_size * 8 || (port_string && insn->op_size == 4 && zi->operand_width == 64));
 	CHECK(zi->address_width == insn->mem.addr_size * 8);
 	CHECK(!!(zi->attributes & ZYDIS_ATTRIB_HAS_LOCK) == insn->lock);
 	if (insn->form == X86_STRING) {

@@ -6,7 +6,7 @@ instruction itself, reading all ones and dropping writes, as a PC does; a domain
 from keel import CANARY, EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot, canary_rounds
 from test_default import HEX, assert_lines, closing_lines, real_mode_checks
 
-MMIO_LINES = ["mmio: 28 forms, each as the CPU runs it on all ones", "mmio: 34 checks passed"]
+MMIO_LINES = ["mmio: 28 forms, each as the CPU runs it on all ones", "mmio: 40 checks passed"]
 HOLE_NOT_EMULATED = f"at rip {HEX} touched GPA 0xf0000000, where nothing is backed"
 
 CONFIG = EMULATOR_PORTS + """
@@ -34,19 +34,22 @@ unbacked = "crash"
 
 def test_unbacked_accesses_run_as_on_a_pc_beside_a_canary(bed, tmp_path):
     """mmio.elf runs each form the emulator knows on RAM holding all ones (the CPU) and on
-    the 32-bit hole (Keel), and compares registers and flags: all 34 checks pass, in
-    exactly its 37 nested-paging exits (26 forms of one exit, REP MOVSB of 100 bytes in 2,
-    REP STOSL of 200 dwords in 4, the VGA window, a 64-bit absolute load, a write and its
-    read back, and one REP MOVSB that copies 10 bytes, then takes the page fault at 4 GiB).
-    mmio16 does the same in real mode (16-bit addressing that wraps, an FS override, a
-    32-bit operand, REP MOVSB from the VGA window): 5 exits. adc then runs ADC on the hole,
+    the 32-bit hole (Keel), and compares registers and flags, then string port I/O: all 40
+    checks pass, in exactly its 37 nested-paging exits (26 forms of one exit, REP MOVSB of
+    100 bytes in 2, REP STOSL of 200 dwords in 4, the VGA window, a 64-bit absolute load, a
+    write and its read back, and one REP MOVSB that copies 10 bytes, then takes the page
+    fault at 4 GiB; string I/O reaches the hole in Keel, without exits of its own). mmio16
+    does the same in real mode (16-bit addressing that wraps, an FS override, a 32-bit
+    operand, REP MOVSB from the VGA window): 5 exits, and a REP OUTSB. adc then runs ADC on the hole,
     which Keel does not emulate: its domain ends, naming the bytes. strict, with
     `unbacked = "crash"`, ends at its first access. The canary keeps its memory."""
     result = boot(tmp_path, CONFIG, bed=bed)
     assert result.guest_lines("mmio") == MMIO_LINES, str(result)
+    assert result.guest_lines("mmio", "port 0xe9") == ["mmio: rep outsb works"], str(result)
     assert result.end_lines("mmio") == [
         "[info] dom1 mmio: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result)
     assert_lines(result.domain_lines("mmio16"), real_mode_checks("dom2", "mmio16") + [
+        "dom2 mmio16 (port 0xe9): real mode guest: rep outsb works",
         "dom2 mmio16 (hypercall): real mode guest: mmio checks passed",
         f"[info] dom2 mmio16: ended: poweroff, no exit status (HLT with interrupts disabled at rip {HEX}); destroyed"],
         f"mmio16 ({result})")

@@ -209,6 +209,16 @@ static const struct row rows[] = {
 	STR(M32, "64 ab", X86_STOS, 2, 4, RAX, X86_REP_NONE, MEM(ES, RDI, NONE, 1, 0, 4)),
 	STR(M64, "f2 48 ab", X86_STOS, 3, 8, RAX, X86_REP_F2, MEM(ES, RDI, NONE, 1, 0, 8)),
 	STR(M16, "f3 f2 ab", X86_STOS, 3, 2, RAX, X86_REP_F2, MEM(ES, RDI, NONE, 1, 0, 2)),
+	/* INS (to ES:rDI, no override) and OUTS (from DS:rSI or its override): at most 32 bits. */
+	STR(M64, "6c", X86_INS, 1, 1, NONE, X86_REP_NONE, MEM(ES, RDI, NONE, 1, 0, 8)),
+	STR(M64, "f3 66 6d", X86_INS, 3, 2, NONE, X86_REP_F3, MEM(ES, RDI, NONE, 1, 0, 8)),
+	STR(M64, "48 6d", X86_INS, 2, 4, NONE, X86_REP_NONE, MEM(ES, RDI, NONE, 1, 0, 8)),
+	STR(M32, "64 6c", X86_INS, 2, 1, NONE, X86_REP_NONE, MEM(ES, RDI, NONE, 1, 0, 4)),
+	STR(M16, "f3 6d", X86_INS, 2, 2, NONE, X86_REP_F3, MEM(ES, RDI, NONE, 1, 0, 2)),
+	STR(M64, "f3 6e", X86_OUTS, 2, 1, NONE, X86_REP_F3, MEM(DS, RSI, NONE, 1, 0, 8)),
+	STR(M64, "65 67 48 6f", X86_OUTS, 4, 4, NONE, X86_REP_NONE, MEM(GS, RSI, NONE, 1, 0, 4)),
+	STR(M32, "f2 2e 66 6f", X86_OUTS, 4, 2, NONE, X86_REP_F2, MEM(CS, RSI, NONE, 1, 0, 4)),
+	STR(M16, "26 6e", X86_OUTS, 2, 1, NONE, X86_REP_NONE, MEM(ES, RSI, NONE, 1, 0, 2)),
 
 	/* LOCK: allowed where the destination is memory and the operation writes it. */
 	OK(M64, "f0 01 07", X86_ADD, X86_MEM_REG, 3, 4, 4, RAX, false, 0, X86_REP_NONE, true, MEM_RDI),
@@ -233,6 +243,8 @@ static const struct row rows[] = {
 	FAIL(M64, "f0 0f b6 07", X86_DECODE_UD, 4),
 	FAIL(M64, "f0 a4", X86_DECODE_UD, 2),
 	FAIL(M64, "f3 f0 ab", X86_DECODE_UD, 3),
+	FAIL(M64, "f0 6c", X86_DECODE_UD, 2),
+	FAIL(M64, "f0 6f", X86_DECODE_UD, 2),
 
 	/* Not decoded: register operands, other instructions and /digits, VEX, INC in 32-bit
 	 * code; the length is what was looked at. */
@@ -254,7 +266,7 @@ static const struct row rows[] = {
 	FAIL(M64, "66 0f 38 00 07", X86_DECODE_UNSUPPORTED, 3),
 	FAIL(M64, "a6", X86_DECODE_UNSUPPORTED, 1),
 	FAIL(M64, "ac", X86_DECODE_UNSUPPORTED, 1),
-	FAIL(M64, "6c", X86_DECODE_UNSUPPORTED, 1),
+	FAIL(M64, "e4 60", X86_DECODE_UNSUPPORTED, 1), /* IN without a memory operand: its exit says it all */
 	FAIL(M64, "ff 07", X86_DECODE_UNSUPPORTED, 1),
 	FAIL(M64, "c4 e2 79 18 07", X86_DECODE_UNSUPPORTED, 1),
 	FAIL(M64, "48 90", X86_DECODE_UNSUPPORTED, 2),

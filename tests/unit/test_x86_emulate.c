@@ -1,7 +1,8 @@
 /* The executor (vmm/x86_emulate.c) on instructions from the decoder, over a plain test
  * memory of 128 KiB at linear 0: results and the register rules, segments, limits and
- * canonical addresses, BT's bit offsets, REP one element at a time, faults, the fetch; the
- * flags against a table worked out from the SDM's definitions and against the host CPU. */
+ * canonical addresses, BT's bit offsets, REP one element at a time, string port I/O, faults,
+ * the fetch; the flags against a table worked out from the SDM's definitions and against
+ * the host CPU. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -96,7 +97,40 @@ static enum x86_result mem_fetch(void *ctx, uint64_t linear, void *data, unsigne
 	return X86_OK;
 }
 
-static const struct x86_memory memory = { NULL, mem_fetch, mem_read, mem_write };
+/* A write check: the translation of a write, logged as 'c', nothing touched. */
+static enum x86_result mem_check_write(void *ctx, uint64_t linear, unsigned size, struct x86_fault *fault)
+{
+	(void)ctx;
+	return check_access(linear, size, 'c', fault);
+}
+
+/* The test ports: port 0x60 counts its reads (1, 2, 3... in the size read), port 0xe9
+ * keeps what was written, in order; reads and writes are logged as 'i' and 'o' with the
+ * port as the address. */
+static struct {
+	uint64_t reads;
+	uint8_t written[64];
+	unsigned nwritten;
+} ports;
+
+static uint64_t port_in(void *ctx, uint16_t port, unsigned size)
+{
+	(void)ctx;
+	assert_true(size == 1 || size == 2 || size == 4);
+	mem.log[mem.accesses++ % LOG] = (struct access){ port, size, 'i' };
+	return port == 0x60 ? ++ports.reads : ~0ull;
+}
+
+static void port_out(void *ctx, uint16_t port, unsigned size, uint64_t value)
+{
+	(void)ctx;
+	assert_true(size == 1 || size == 2 || size == 4);
+	mem.log[mem.accesses++ % LOG] = (struct access){ port, size, 'o' };
+	for (unsigned i = 0; port == 0xe9 && i < size && ports.nwritten < sizeof(ports.written); i++)
+		ports.written[ports.nwritten++] = (uint8_t)(value >> 8 * i);
+}
+
+static const struct x86_memory memory = { NULL, mem_fetch, mem_read, mem_write, mem_check_write, port_in, port_out };
 
 static struct access last_access(void)
 {
@@ -116,6 +150,7 @@ static uint64_t get(uint64_t linear, unsigned size)
 static struct x86_cpu cpu_in(enum x86_mode mode)
 {
 	memset(&mem, 0, sizeof(mem));
+	memset(&ports, 0, sizeof(ports));
 	mem.ro_first = ~0ull, mem.ro_last = 0; /* none */
 	struct x86_cpu cpu = { .rip = 0x1000, .rflags = RFLAGS_FIXED, .mode = mode, .la57 = false };
 	for (int s = 0; s < X86_SEG_COUNT; s++)
@@ -642,6 +677,66 @@ static void stos_and_16_bit_strings(void **state)
 	assert_int_equal(cpu.gpr[X86_RCX], 0x777700000000);
 }
 
+static void string_port_io(void **state)
+{
+	(void)state;
+	struct x86_cpu cpu = cpu_in(X86_MODE_64);
+	struct x86_fault fault;
+	/* REP OUTSB: bytes from DS:rSI (an override counts) to port DX, one per call. */
+	memcpy(mem.bytes + 0x3100, "hi!", 3);
+	cpu.seg[X86_SEG_GS].base = 0x100;
+	cpu.gpr[X86_RDX] = 0x123400e9; /* only DX is the port */
+	cpu.gpr[X86_RSI] = 0x3000;
+	cpu.gpr[X86_RDI] = 0x7777;
+	cpu.gpr[X86_RCX] = 3;
+	assert_int_equal(run(&cpu, "65 f3 6e", &fault), X86_EMULATED_ELEMENT);
+	assert_int_equal(run(&cpu, "65 f3 6e", &fault), X86_EMULATED_ELEMENT);
+	run_ok(&cpu, "65 f3 6e");
+	assert_int_equal(ports.nwritten, 3);
+	assert_memory_equal(ports.written, "hi!", 3);
+	assert_int_equal(cpu.gpr[X86_RSI], 0x3003);
+	assert_int_equal(cpu.gpr[X86_RDI], 0x7777); /* OUTS leaves rDI */
+	assert_int_equal(cpu.gpr[X86_RCX], 0);
+	/* OUTSD (REX.W changes nothing: ports take 32 bits at most), backwards with DF. */
+	cpu.rflags |= DF;
+	put(0x3000, 0x44434241, 4);
+	cpu.gpr[X86_RSI] = 0x3000;
+	run_ok(&cpu, "48 6f");
+	assert_memory_equal(ports.written + 3, "ABCD", 4);
+	assert_int_equal(cpu.gpr[X86_RSI], 0x2ffc);
+	assert_int_equal(last_access().kind, 'o');
+	assert_int_equal(last_access().size, 4);
+	/* REP INSW: port DX to ES:rDI; the store is checked before the port is read. */
+	cpu.rflags &= ~DF;
+	cpu.gpr[X86_RDX] = 0x60;
+	cpu.gpr[X86_RDI] = 0x4000;
+	cpu.gpr[X86_RCX] = 2;
+	unsigned before = mem.accesses;
+	assert_int_equal(run(&cpu, "f3 66 6d", &fault), X86_EMULATED_ELEMENT);
+	assert_int_equal(mem.accesses - before, 3);
+	assert_int_equal(mem.log[before % LOG].kind, 'c');
+	assert_int_equal(mem.log[(before + 1) % LOG].kind, 'i');
+	assert_int_equal(mem.log[(before + 2) % LOG].kind, 'W');
+	run_ok(&cpu, "f3 66 6d");
+	assert_int_equal(get(0x4000, 4), 0x00020001);
+	assert_int_equal(cpu.gpr[X86_RDI], 0x4004);
+	assert_int_equal(cpu.gpr[X86_RSI], 0x2ffc); /* INS leaves rSI */
+	/* INS into a page it may not write: the fault, and the port not read. */
+	mem.ro_first = 0x5000, mem.ro_last = 0x5fff;
+	cpu.gpr[X86_RDI] = 0x5000;
+	cpu.gpr[X86_RCX] = 7;
+	run_fault(&cpu, "f3 6c", X86_PF, 3, 0x5000);
+	assert_int_equal(ports.reads, 2);
+	/* In 16-bit code: ES:DI wraps, the rest of RDI stays, a segment override changes nothing. */
+	cpu = cpu_in(X86_MODE_16);
+	cpu.seg[X86_SEG_ES].base = 0x10000;
+	cpu.gpr[X86_RDX] = 0x60;
+	cpu.gpr[X86_RDI] = 0x99990000ffff;
+	run_ok(&cpu, "2e 6c");
+	assert_int_equal(mem.bytes[0x1ffff], 1);
+	assert_int_equal(cpu.gpr[X86_RDI], 0x999900000000);
+}
+
 static void faults_leave_everything_as_it_was(void **state)
 {
 	(void)state;
@@ -800,6 +895,7 @@ int main(void)
 		cmocka_unit_test(bit_tests),
 		cmocka_unit_test(rep_movs_one_element_at_a_time),
 		cmocka_unit_test(stos_and_16_bit_strings),
+		cmocka_unit_test(string_port_io),
 		cmocka_unit_test(faults_leave_everything_as_it_was),
 		cmocka_unit_test(fetch_page_by_page),
 		cmocka_unit_test(fetch_refusals),

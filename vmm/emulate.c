@@ -5,15 +5,15 @@
 #include "lib/string.h"
 #include "vmm/domain.h"
 #include "vmm/guest_walk.h"
-#include "vmm/mmio.h"
+#include "vmm/emulate.h"
 #include "vmm/x86_emulate.h"
 
-/* REP MOVS and STOS elements run in one exit; the guest runs the instruction on from where
- * it stands after them (SDM vol.2 "REP"), so a long one does not hold the CPU. */
-#define MMIO_REP_ELEMENTS 64
+/* REP string elements run in one exit; the guest runs the instruction on from where it
+ * stands after them (SDM vol.2 "REP"), so a long one does not hold the CPU. */
+#define EMULATE_REP_ELEMENTS 64
 
 /* One emulation: the vCPU, its paging as it stands, why a callback gave up. */
-struct mmio_ctx {
+struct emulation {
 	struct vcpu *v;
 	struct guest_paging paging;
 	char why[160];
@@ -21,14 +21,14 @@ struct mmio_ctx {
 
 static bool read_table(void *ctx, uint64_t gpa, uint64_t *value)
 {
-	struct mmio_ctx *m = ctx;
+	struct emulation *m = ctx;
 	return layout_is_ram(&m->v->dom->layout, gpa, 8) && !p2m_copy_from_guest(&m->v->dom->p2m, gpa, value, 8);
 }
 
 /* The accessed and dirty bits a walk sets. One vCPU per domain: nothing runs meanwhile. */
 static bool set_table_bits(void *ctx, uint64_t gpa, uint64_t bits)
 {
-	struct mmio_ctx *m = ctx;
+	struct emulation *m = ctx;
 	uint64_t entry;
 	if (!read_table(ctx, gpa, &entry))
 		return false;
@@ -37,7 +37,7 @@ static bool set_table_bits(void *ctx, uint64_t gpa, uint64_t bits)
 }
 
 /* linear's guest-physical address for an access of that kind, or the fault to give. */
-static enum x86_result translate(struct mmio_ctx *m, uint64_t linear, enum guest_access access, uint64_t *gpa,
+static enum x86_result translate(struct emulation *m, uint64_t linear, enum guest_access access, uint64_t *gpa,
 				 struct x86_fault *fault)
 {
 	struct guest_walk w;
@@ -57,7 +57,7 @@ static enum x86_result translate(struct mmio_ctx *m, uint64_t linear, enum guest
 
 /* [linear, linear + size) within one page, or split at the page's end: both halves are
  * translated before either is touched, so that a fault leaves memory as it was. */
-static enum x86_result translate_both(struct mmio_ctx *m, uint64_t linear, unsigned size, enum guest_access access,
+static enum x86_result translate_both(struct emulation *m, uint64_t linear, unsigned size, enum guest_access access,
 				      uint64_t gpa[2], unsigned *first, struct x86_fault *fault)
 {
 	*first = (unsigned)(PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
@@ -100,7 +100,7 @@ static void write_piece(struct domain *d, uint64_t gpa, const uint8_t *data, uns
 static enum x86_result mem_read(void *ctx, uint64_t linear, void *data, unsigned size, bool for_write,
 				struct x86_fault *fault)
 {
-	struct mmio_ctx *m = ctx;
+	struct emulation *m = ctx;
 	uint64_t gpa[2];
 	unsigned first;
 	enum x86_result r = translate_both(m, linear, size, for_write ? GUEST_WRITE : GUEST_READ, gpa, &first, fault);
@@ -114,7 +114,7 @@ static enum x86_result mem_read(void *ctx, uint64_t linear, void *data, unsigned
 
 static enum x86_result mem_write(void *ctx, uint64_t linear, const void *data, unsigned size, struct x86_fault *fault)
 {
-	struct mmio_ctx *m = ctx;
+	struct emulation *m = ctx;
 	uint64_t gpa[2];
 	unsigned first;
 	enum x86_result r = translate_both(m, linear, size, GUEST_WRITE, gpa, &first, fault);
@@ -126,11 +126,28 @@ static enum x86_result mem_write(void *ctx, uint64_t linear, const void *data, u
 	return X86_OK;
 }
 
+static enum x86_result mem_check_write(void *ctx, uint64_t linear, unsigned size, struct x86_fault *fault)
+{
+	uint64_t gpa[2];
+	unsigned first;
+	return translate_both(ctx, linear, size, GUEST_WRITE, gpa, &first, fault);
+}
+
+static uint64_t port_in(void *ctx, uint16_t port, unsigned size)
+{
+	return io_port_read(((struct emulation *)ctx)->v->dom, port, size);
+}
+
+static void port_out(void *ctx, uint16_t port, unsigned size, uint64_t value)
+{
+	io_port_write(((struct emulation *)ctx)->v->dom, port, size, value);
+}
+
 /* Instruction bytes come from the guest's RAM only: code that runs from device memory is
  * not something Keel emulates. */
 static enum x86_result mem_fetch(void *ctx, uint64_t linear, void *data, unsigned size, struct x86_fault *fault)
 {
-	struct mmio_ctx *m = ctx;
+	struct emulation *m = ctx;
 	uint64_t gpa;
 	enum x86_result r = translate(m, linear, GUEST_FETCH, &gpa, fault);
 	if (r != X86_OK)
@@ -143,10 +160,11 @@ static enum x86_result mem_fetch(void *ctx, uint64_t linear, void *data, unsigne
 	return X86_OK;
 }
 
-static const struct x86_memory guest_memory = { NULL, mem_fetch, mem_read, mem_write };
+static const struct x86_memory guest_memory = { NULL, mem_fetch, mem_read, mem_write, mem_check_write, port_in,
+						port_out };
 
 /* The guest's registers, paging and CS as the emulator wants them to fetch and decode. */
-static void load_state(struct mmio_ctx *m, struct x86_cpu *regs)
+static void load_state(struct emulation *m, struct x86_cpu *regs)
 {
 	void *vendor = m->v->vendor;
 	uint64_t cr4 = hvm->read_state(vendor, GUEST_CR4), efer = hvm->read_state(vendor, GUEST_EFER);
@@ -215,22 +233,12 @@ static void reflect(struct vcpu *v, const struct x86_fault *f)
 	hvm->inject_exception(v->vendor, f->vector, has_code, f->error_code);
 }
 
-void handle_npf(struct vcpu *v, const struct vm_exit *exit)
+/* Runs the instruction at the guest's RIP. cause, with where for its %llx, says why it
+ * exited, for the message that ends the domain if Keel does not emulate it. */
+static void emulate(struct vcpu *v, const char *cause, unsigned long long where)
 {
 	struct domain *d = v->dom;
-	const struct layout_range *r = layout_find(&d->layout, exit->npf.gpa);
-	const char *access = exit->npf.fetch ? "instruction fetch at" : exit->npf.write ? "write to" : "read of";
-	if (r && r->backed) { /* guest memory is mapped with every permission */
-		domain_crash(d, "nested-paging fault on %s GPA 0x%llx, a permission fault in its memory, at rip 0x%llx",
-			     access, (unsigned long long)exit->npf.gpa, (unsigned long long)v->regs.rip);
-		return;
-	}
-	if (d->config.unbacked == UNBACKED_CRASH || exit->npf.fetch) {
-		domain_crash(d, "nested-paging fault on %s GPA 0x%llx, outside its memory, at rip 0x%llx", access,
-			     (unsigned long long)exit->npf.gpa, (unsigned long long)v->regs.rip);
-		return;
-	}
-	struct mmio_ctx m = { .v = v };
+	struct emulation m = { .v = v };
 	struct x86_memory memory = guest_memory;
 	struct x86_cpu regs;
 	struct x86_insn insn;
@@ -248,8 +256,10 @@ void handle_npf(struct vcpu *v, const struct vm_exit *exit)
 		char text[3 * X86_MAX_INSN_LEN + 1] = "";
 		for (unsigned i = 0; i < insn.length && i < X86_MAX_INSN_LEN; i++)
 			ksnprintf(text + 3 * i, sizeof(text) - 3 * i, " %02x", bytes[i]);
-		domain_crash(d, "an instruction Keel does not emulate (bytes decoded:%s) at rip 0x%llx touched GPA 0x%llx, where "
-			     "nothing is backed", text, (unsigned long long)regs.rip, (unsigned long long)exit->npf.gpa);
+		char why[80];
+		ksnprintf(why, sizeof(why), cause, where);
+		domain_crash(d, "an instruction Keel does not emulate (bytes decoded:%s) at rip 0x%llx %s", text,
+			     (unsigned long long)regs.rip, why);
 		return;
 	}
 	default:
@@ -258,7 +268,7 @@ void handle_npf(struct vcpu *v, const struct vm_exit *exit)
 	}
 	load_segments(v, &regs, &insn);
 	enum x86_emulation done = X86_EMULATED_ELEMENT;
-	for (unsigned i = 0; i < MMIO_REP_ELEMENTS && done == X86_EMULATED_ELEMENT; i++)
+	for (unsigned i = 0; i < EMULATE_REP_ELEMENTS && done == X86_EMULATED_ELEMENT; i++)
 		done = x86_emulate(&insn, &regs, &memory, &fault);
 	if (done == X86_EMULATE_EXCEPTION) {
 		store_state(v, &regs); /* elements done before the fault stay done */
@@ -268,4 +278,27 @@ void handle_npf(struct vcpu *v, const struct vm_exit *exit)
 	} else {
 		store_state(v, &regs);
 	}
+}
+
+void handle_npf(struct vcpu *v, const struct vm_exit *exit)
+{
+	struct domain *d = v->dom;
+	const struct layout_range *r = layout_find(&d->layout, exit->npf.gpa);
+	const char *access = exit->npf.fetch ? "instruction fetch at" : exit->npf.write ? "write to" : "read of";
+	if (r && r->backed) { /* guest memory is mapped with every permission */
+		domain_crash(d, "nested-paging fault on %s GPA 0x%llx, a permission fault in its memory, at rip 0x%llx",
+			     access, (unsigned long long)exit->npf.gpa, (unsigned long long)v->regs.rip);
+		return;
+	}
+	if (d->config.unbacked == UNBACKED_CRASH || exit->npf.fetch) {
+		domain_crash(d, "nested-paging fault on %s GPA 0x%llx, outside its memory, at rip 0x%llx", access,
+			     (unsigned long long)exit->npf.gpa, (unsigned long long)v->regs.rip);
+		return;
+	}
+	emulate(v, "touched GPA 0x%llx, where nothing is backed", exit->npf.gpa);
+}
+
+void emulate_string_io(struct vcpu *v, const struct vm_exit *exit)
+{
+	emulate(v, "exited for string I/O on port 0x%llx", exit->io.port);
 }
