@@ -1,0 +1,1 @@
+SRC_test_i8259 := vmm/dev/i8259.c

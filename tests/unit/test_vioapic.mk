@@ -1,0 +1,1 @@
+SRC_test_vioapic := vmm/dev/vioapic.c
