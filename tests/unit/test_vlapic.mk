@@ -1,0 +1,1 @@
+SRC_test_vlapic := vmm/dev/vlapic.c
