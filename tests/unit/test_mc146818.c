@@ -395,10 +395,12 @@ static void periodic_interrupt_at_1024_hz(void **state)
 	assert_int_equal(w.deadline, 976563);
 	assert_false(w.irq);
 
-	w.now = 976562; /* early: nothing yet */
+	w.now = 976562; /* early: nothing yet, the same deadline given again */
+	unsigned deadline_calls = w.deadline_calls;
 	mc146818_timer(&rtc);
 	assert_false(w.irq);
 	assert_int_equal(w.deadline, 976563);
+	assert_int_equal(w.deadline_calls, deadline_calls + 1);
 
 	w.now = 976563;
 	mc146818_timer(&rtc);
