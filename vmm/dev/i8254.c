@@ -3,8 +3,8 @@
  * Operations" (with "Counter Latch Command" and "Read-Back Command"), "Mode Definitions"
  * (one section a mode) and "Gate Pin Operations Summary". */
 #include "vmm/dev/i8254.h"
+#include "vmm/dev/ticks.h"
 
-#define NS_PER_S 1000000000ull
 #define NEVER UINT64_MAX /* a tick that never comes */
 
 /* The control word (offset 3): SC1-SC0 bits 7-6, RW1-RW0 bits 5-4, M2-M0 bits 3-1, BCD
@@ -42,29 +42,12 @@ static uint64_t clock_ns(const struct i8254 *pit)
 	return pit->env.now_ns(pit->env.ctx);
 }
 
-/* The ticks in ns nanoseconds: floor(ns * PIT_HZ / 10^9), split at whole seconds so that 64-bit
- * division suffices (the core has no 128-bit division). */
-static uint64_t ns_to_ticks(uint64_t ns)
-{
-	return ns / NS_PER_S * PIT_HZ + ns % NS_PER_S * PIT_HZ / NS_PER_S;
-}
-
-/* The first ns at which ns_to_ticks reaches ticks: ceil(ticks * 10^9 / PIT_HZ), split at
- * whole seconds of ticks; UINT64_MAX if it would not fit. */
-static uint64_t ticks_to_ns(uint64_t ticks)
-{
-	uint64_t rest = ticks % PIT_HZ;
-	unsigned __int128 ns = (unsigned __int128)(ticks / PIT_HZ) * NS_PER_S +
-			       (rest * NS_PER_S + PIT_HZ - 1) / PIT_HZ;
-	return ns > UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
-}
-
 /* Keel's clock at tick of run r; DEVICE_NO_DEADLINE where it would not fit. */
 static uint64_t tick_ns(const struct i8254_run *r, uint64_t tick)
 {
 	if (tick == NEVER)
 		return DEVICE_NO_DEADLINE;
-	uint64_t ns = ticks_to_ns(tick);
+	uint64_t ns = ticks_first_ns(tick, PIT_HZ);
 	if (ns >= DEVICE_NO_DEADLINE - r->anchor_ns)
 		return DEVICE_NO_DEADLINE;
 	return r->anchor_ns + ns;
@@ -72,7 +55,7 @@ static uint64_t tick_ns(const struct i8254_run *r, uint64_t tick)
 
 static uint64_t run_tick(const struct i8254_run *r, uint64_t now)
 {
-	return ns_to_ticks(now - r->anchor_ns);
+	return ticks_at_ns(now - r->anchor_ns, PIT_HZ);
 }
 
 /* What the control word says -------------------------------------------------------- */

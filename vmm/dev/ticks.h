@@ -1,7 +1,7 @@
 /* A clock of hz ticks a second counted on Keel's nanoseconds (struct device_env's now_ns),
  * exactly: tick n happens at the instant n * 10^9 / hz ns, and is seen at the first whole
- * nanosecond at or after it. For the models' own clocks: the PM timer (3.579545 MHz), the
- * RTC's periodic interrupt (2 Hz to 8 kHz).
+ * nanosecond at or after it. For the models' own clocks: the PIT (1.193182 MHz), the PM
+ * timer (3.579545 MHz), the RTC's periodic interrupt (2 Hz to 8 kHz).
  *
  * ns * hz does not fit 64 bits, and a 128-bit division would be a call to libgcc's
  * __udivti3, which the core is not linked with. So ns is split into whole seconds and the
