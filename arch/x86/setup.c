@@ -11,6 +11,7 @@
 #include "boot/boot_info.h"
 #include "drivers/lapic.h"
 #include "drivers/serial.h"
+#include "drivers/rtc.h"
 #include "drivers/tsc.h"
 #include "lib/log.h"
 #include "lib/string.h"
@@ -131,6 +132,7 @@ void core_start(const struct boot_info *from_loader)
 	memory_init();
 	cpu_activity_set("taking the machine over: measuring the TSC", NULL, 0);
 	tsc_init(boot.rsdp);
+	rtc_init();
 	cpu_activity_set("taking the machine over: detecting the CPU's features", NULL, 0);
 	cpu_detect();
 	cpu_report();

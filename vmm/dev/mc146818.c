@@ -2,6 +2,7 @@
  * Motorola MC146818A datasheet: "Address Map", "Time, Calendar and Alarm Locations",
  * "Register A" to "Register D", "Update Cycle", "Interrupts", "Divider Control", cited
  * below by section; and the Dallas DS12887 datasheet where the PC's chips went further. */
+#include "lib/calendar.h"
 #include "vmm/dev/mc146818.h"
 #include "vmm/dev/ticks.h"
 
@@ -56,98 +57,28 @@ enum {
 #define FIRST_UPDATE_NS (NS_PER_S / 2) /* after the divider leaves reset ("Divider Control") */
 #define TIME_BASE_HZ 32768u
 
-#define SECONDS_PER_DAY 86400
 #define MAX_EPOCH_SECONDS 253402300799ull /* 9999-12-31 23:59:59 */
 #define NEVER_S INT64_MAX                 /* a time in seconds that never comes */
-#define EPOCH_YEAR 1970
 #define EPOCH_WDAY 5                      /* 1970-01-01 was a Thursday; 1 is Sunday */
-
-/* The calendar --------------------------------------------------------------------- */
-
-/* Division rounding toward minus infinity (C's rounds toward 0); b > 0. */
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b < 0) ? q - 1 : q;
-}
-
-static int64_t floor_mod(int64_t a, int64_t b)
-{
-	return a - floor_div(a, b) * b;
-}
-
-/* The Gregorian rule: every fourth year, but not every hundredth, but every 400th. */
-static bool leap_year(int64_t y)
-{
-	return (floor_mod(y, 4) == 0 && floor_mod(y, 100) != 0) || floor_mod(y, 400) == 0;
-}
-
-/* Leap years from year 1 to year y - 1 (negative for y < 1; differences are right for
- * any two years). */
-static int64_t leap_years_before(int64_t y)
-{
-	return floor_div(y - 1, 4) - floor_div(y - 1, 100) + floor_div(y - 1, 400);
-}
-
-/* Days in the months of a common year before month m (1-12). */
-static const uint16_t days_before_month[13] = {
-	0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334,
-};
-
-/* Days from 1970-01-01 to 1 January of year y. */
-static int64_t days_to_year(int64_t y)
-{
-	return 365 * (y - EPOCH_YEAR) + leap_years_before(y) - leap_years_before(EPOCH_YEAR);
-}
-
-/* Days from 1970-01-01 to y-m-d, m 1-12; a day of the month past the month's end (or 0)
- * carries into the next month (or the one before). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t days = days_to_year(y) + days_before_month[m] + d - 1;
-	if (m > 2 && leap_year(y))
-		days++;
-	return days;
-}
-
-/* The date days after 1970-01-01. The year is first guessed from the mean Gregorian year
- * (146097 days in 400 years), which is off by at most one, then corrected. */
-static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t year = EPOCH_YEAR + floor_div(days * 400, 146097);
-	while (days_to_year(year) > days)
-		year--;
-	while (days_to_year(year + 1) <= days)
-		year++;
-
-	unsigned day_of_year = (unsigned)(days - days_to_year(year)); /* 0-365 */
-	unsigned leap = leap_year(year) ? 1 : 0;
-	unsigned month = 12;
-	while (days_before_month[month] + (month > 2 ? leap : 0) > day_of_year)
-		month--;
-	*y = year;
-	*m = month;
-	*d = day_of_year - days_before_month[month] - (month > 2 ? leap : 0) + 1;
-}
 
 /* The time registers (as numbers) for a time in seconds since the epoch. */
 static struct mc146818_fields fields_of(int64_t t)
 {
-	int64_t days = floor_div(t, SECONDS_PER_DAY);
-	int64_t second_of_day = t - days * SECONDS_PER_DAY;
+	int64_t days = calendar_floor_div(t, CALENDAR_SECONDS_PER_DAY);
+	int64_t second_of_day = t - days * CALENDAR_SECONDS_PER_DAY;
 	int64_t y;
 	unsigned m, d;
 
-	civil_from_days(days, &y, &m, &d);
+	calendar_civil_from_days(days, &y, &m, &d);
 	return (struct mc146818_fields){
 		.sec = (uint8_t)(second_of_day % 60),
 		.min = (uint8_t)(second_of_day / 60 % 60),
 		.hour = (uint8_t)(second_of_day / 3600),
-		.wday = (uint8_t)(floor_mod(days + EPOCH_WDAY - 1, 7) + 1),
+		.wday = (uint8_t)(calendar_floor_mod(days + EPOCH_WDAY - 1, 7) + 1),
 		.mday = (uint8_t)d,
 		.mon = (uint8_t)m,
-		.year = (uint8_t)floor_mod(y, 100),
-		.century = (uint8_t)floor_div(y, 100),
+		.year = (uint8_t)calendar_floor_mod(y, 100),
+		.century = (uint8_t)calendar_floor_div(y, 100),
 	};
 }
 
@@ -155,8 +86,8 @@ static struct mc146818_fields fields_of(int64_t t)
 static int64_t seconds_of(const struct mc146818_fields *f)
 {
 	unsigned mon = f->mon < 1 ? 1 : f->mon > 12 ? 12 : f->mon;
-	int64_t days = days_from_civil(f->century * 100 + f->year, mon, f->mday);
-	return days * SECONDS_PER_DAY + f->hour * 3600 + f->min * 60 + f->sec;
+	int64_t days = calendar_days_from_civil(f->century * 100 + f->year, mon, f->mday);
+	return days * CALENDAR_SECONDS_PER_DAY + f->hour * 3600 + f->min * 60 + f->sec;
 }
 
 /* The register formats ------------------------------------------------------------- */
@@ -334,11 +265,11 @@ static int64_t next_alarm(const struct mc146818 *rtc, int64_t after)
 		return NEVER_S;
 
 	int64_t t = after + 1;
-	int64_t day = floor_div(t, SECONDS_PER_DAY) * SECONDS_PER_DAY;
+	int64_t day = calendar_floor_div(t, CALENDAR_SECONDS_PER_DAY) * CALENDAR_SECONDS_PER_DAY;
 	int64_t found = first_alarm_in_day(hour, min, sec, t - day);
 	if (found >= 0)
 		return day + found;
-	return day + SECONDS_PER_DAY + first_alarm_in_day(hour, min, sec, 0);
+	return day + CALENDAR_SECONDS_PER_DAY + first_alarm_in_day(hour, min, sec, 0);
 }
 
 /* Flags and the interrupt output ---------------------------------------------------- */
