@@ -9,6 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/fake_platform.h"
+
 #include "include/acpi.h"
 #include "vmm/dev/acpi_pm.h"
 #include "vmm/dev/acpi_tables.h"
@@ -32,34 +34,12 @@ enum {
 
 /* What the model did to the world around it. */
 struct world {
-	uint64_t now;
-	uint64_t deadline;
-	unsigned deadline_calls;
-	bool sci;
-	unsigned sci_calls;
+	struct fake_platform fake; /* first: the callbacks' context is the world */
 	unsigned power_offs, resets;
 };
 
-static uint64_t fake_now(void *ctx)
-{
-	return ((struct world *)ctx)->now;
-}
 
-static void fake_set_deadline(void *ctx, uint64_t deadline_ns)
-{
-	struct world *w = ctx;
-	w->deadline = deadline_ns;
-	w->deadline_calls++;
-}
 
-static void fake_set_irq(void *ctx, unsigned line, bool level)
-{
-	struct world *w = ctx;
-	assert_int_equal(line, 0);
-	assert_int_not_equal(level, w->sci); /* called only on a change */
-	w->sci = level;
-	w->sci_calls++;
-}
 
 static void fake_power_off(void *ctx)
 {
@@ -73,7 +53,7 @@ static void fake_reset(void *ctx)
 
 static void start(struct acpi_pm *pm, struct world *w)
 {
-	*w = (struct world){ .deadline = NEVER };
+	*w = (struct world){ .fake = { .deadline = NEVER } };
 	const struct device_env env = {
 		.ctx = w, .now_ns = fake_now, .set_deadline = fake_set_deadline, .set_irq = fake_set_irq,
 	};
@@ -126,16 +106,16 @@ static void power_on_state(void **state)
 	struct world w;
 	start(&pm, &w);
 
-	assert_int_equal(w.deadline_calls, 0);
-	assert_int_equal(w.sci_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
+	assert_int_equal(w.fake.irq_calls, 0);
 	assert_int_equal(status(&pm), 0);
 	assert_int_equal(enable(&pm), 0);
 	assert_int_equal(control(&pm), SCI_EN);
 	assert_int_equal(acpi_pm_reset_read(&pm, 0, 1), 0);
 	assert_int_equal(acpi_pm_kbd_read(&pm, 0, 1), 0);
 	assert_int_equal(timer(&pm), 0);
-	assert_int_equal(w.deadline_calls, 0);
-	assert_int_equal(w.sci_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
+	assert_int_equal(w.fake.irq_calls, 0);
 	assert_int_equal(w.power_offs + w.resets, 0);
 }
 
@@ -161,12 +141,12 @@ static void timer_counts_at_3579545_hz(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		w.now = cases[i].ns;
+		w.fake.now = cases[i].ns;
 		assert_int_equal(timer(&pm), cases[i].count);
 	}
 	/* floor(ns * 3579545 / 10^9) computed the long way, at a spread of times. */
 	for (uint64_t ns = 1, step = 7; ns < UINT64_MAX / 3; ns += step, step = step * 3 + 1) {
-		w.now = ns;
+		w.fake.now = ns;
 		uint64_t expected = (uint64_t)((unsigned __int128)ns * 3579545 / 1000000000);
 		assert_int_equal(timer(&pm), (uint32_t)expected);
 	}
@@ -180,13 +160,13 @@ static void timer_wraps_at_2_to_the_32(void **state)
 	struct world w;
 	start(&pm, &w);
 
-	w.now = WRAP_NS - 1;
+	w.fake.now = WRAP_NS - 1;
 	assert_int_equal(timer(&pm), 0xffffffffu);
-	w.now = WRAP_NS;
+	w.fake.now = WRAP_NS;
 	assert_int_equal(timer(&pm), 0);
-	w.now = BIT31_SET_NS - 1;
+	w.fake.now = BIT31_SET_NS - 1;
 	assert_int_equal(timer(&pm), 0x7fffffffu);
-	w.now = BIT31_SET_NS;
+	w.fake.now = BIT31_SET_NS;
 	assert_int_equal(timer(&pm), 0x80000000u);
 }
 
@@ -197,7 +177,7 @@ static void timer_access_sizes(void **state)
 	struct world w;
 	start(&pm, &w);
 
-	w.now = 1000 * S; /* 3579545000 = 0xd55b85a8 */
+	w.fake.now = 1000 * S; /* 3579545000 = 0xd55b85a8 */
 	assert_int_equal(acpi_pm_timer_read(&pm, 0, 4), 0xd55b85a8u);
 	assert_int_equal(acpi_pm_timer_read(&pm, 0, 1), 0xa8);
 	assert_int_equal(acpi_pm_timer_read(&pm, 0, 2), 0x85a8);
@@ -208,7 +188,7 @@ static void timer_access_sizes(void **state)
 	assert_int_equal(acpi_pm_timer_read(&pm, 4, 1), 0xff);
 	acpi_pm_timer_write(&pm, 0, 4, 0);
 	assert_int_equal(timer(&pm), 0xd55b85a8u);
-	assert_int_equal(w.deadline_calls + w.sci_calls, 0);
+	assert_int_equal(w.fake.deadline_calls + w.fake.irq_calls, 0);
 }
 
 /* TMR_STS and the SCI -------------------------------------------------------------- */
@@ -220,11 +200,11 @@ static void tmr_sts_when_bit_31_changes(void **state)
 	struct world w;
 	start(&pm, &w);
 
-	w.now = BIT31_SET_NS - 1;
+	w.fake.now = BIT31_SET_NS - 1;
 	assert_int_equal(status(&pm), 0);
-	w.now = BIT31_SET_NS;
+	w.fake.now = BIT31_SET_NS;
 	assert_int_equal(status(&pm), TMR);
-	assert_false(w.sci); /* TMR_EN is clear */
+	assert_false(w.fake.irq); /* TMR_EN is clear */
 	clear_status(&pm, 0); /* 0s leave status bits alone */
 	assert_int_equal(status(&pm), TMR);
 	clear_status(&pm, (uint16_t)~TMR);
@@ -232,15 +212,15 @@ static void tmr_sts_when_bit_31_changes(void **state)
 	clear_status(&pm, TMR);
 	assert_int_equal(status(&pm), 0);
 	/* And when it clears again, at the wrap. */
-	w.now = WRAP_NS - 1;
+	w.fake.now = WRAP_NS - 1;
 	assert_int_equal(status(&pm), 0);
-	w.now = WRAP_NS;
+	w.fake.now = WRAP_NS;
 	assert_int_equal(status(&pm), TMR);
 	clear_status(&pm, TMR);
 	/* Two changes unseen set it once. */
-	w.now = 3 * WRAP_NS;
+	w.fake.now = 3 * WRAP_NS;
 	assert_int_equal(status(&pm), TMR);
-	assert_int_equal(w.sci_calls + w.deadline_calls, 0);
+	assert_int_equal(w.fake.irq_calls + w.fake.deadline_calls, 0);
 }
 
 static void tmr_en_raises_the_sci(void **state)
@@ -252,43 +232,43 @@ static void tmr_en_raises_the_sci(void **state)
 
 	set_enable(&pm, TMR);
 	assert_int_equal(enable(&pm), TMR);
-	assert_int_equal(w.deadline, BIT31_SET_NS);
-	assert_false(w.sci);
+	assert_int_equal(w.fake.deadline, BIT31_SET_NS);
+	assert_false(w.fake.irq);
 
-	w.now = BIT31_SET_NS - 1; /* early: nothing, the same deadline given again */
-	unsigned calls = w.deadline_calls;
+	w.fake.now = BIT31_SET_NS - 1; /* early: nothing, the same deadline given again */
+	unsigned calls = w.fake.deadline_calls;
 	acpi_pm_timer(&pm);
-	assert_false(w.sci);
-	assert_int_equal(w.deadline, BIT31_SET_NS);
-	assert_int_equal(w.deadline_calls, calls + 1);
+	assert_false(w.fake.irq);
+	assert_int_equal(w.fake.deadline, BIT31_SET_NS);
+	assert_int_equal(w.fake.deadline_calls, calls + 1);
 
-	w.now = BIT31_SET_NS;
+	w.fake.now = BIT31_SET_NS;
 	acpi_pm_timer(&pm);
-	assert_true(w.sci);
-	assert_int_equal(w.deadline, NEVER); /* TMR_STS is set: nothing more to wait for */
+	assert_true(w.fake.irq);
+	assert_int_equal(w.fake.deadline, NEVER); /* TMR_STS is set: nothing more to wait for */
 	assert_int_equal(status(&pm), TMR);
 	clear_status(&pm, TMR);
-	assert_false(w.sci);
-	assert_int_equal(w.deadline, WRAP_NS);
+	assert_false(w.fake.irq);
+	assert_int_equal(w.fake.deadline, WRAP_NS);
 
 	/* Late by seconds: one SCI. */
-	w.now = WRAP_NS + 5 * S;
+	w.fake.now = WRAP_NS + 5 * S;
 	acpi_pm_timer(&pm);
-	assert_true(w.sci);
-	assert_int_equal(w.sci_calls, 3);
+	assert_true(w.fake.irq);
+	assert_int_equal(w.fake.irq_calls, 3);
 	clear_status(&pm, TMR);
-	assert_false(w.sci);
-	assert_int_equal(w.deadline, BIT31_SET_AGAIN_NS);
+	assert_false(w.fake.irq);
+	assert_int_equal(w.fake.deadline, BIT31_SET_AGAIN_NS);
 
 	set_enable(&pm, 0);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 	/* Enabling with TMR_STS already set raises the SCI at once. */
-	w.now = BIT31_SET_AGAIN_NS;
+	w.fake.now = BIT31_SET_AGAIN_NS;
 	assert_int_equal(status(&pm), TMR);
 	set_enable(&pm, TMR);
-	assert_true(w.sci);
+	assert_true(w.fake.irq);
 	set_enable(&pm, 0);
-	assert_false(w.sci);
+	assert_false(w.fake.irq);
 }
 
 /* Linux sets GBL_EN and checks that it sticks; reserved bits read 0. */
@@ -304,7 +284,7 @@ static void enable_bits_are_kept(void **state)
 	set_enable(&pm, 0xffff);
 	assert_int_equal(enable(&pm), TMR | GBL | PWRBTN | SLPBTN | RTC | PCIEXP_WAKE_DIS);
 	assert_int_equal(enable(&pm), 0x4721);
-	assert_false(w.sci); /* no status bit is set */
+	assert_false(w.fake.irq); /* no status bit is set */
 	set_enable(&pm, 0);
 	assert_int_equal(enable(&pm), 0);
 }
@@ -318,15 +298,15 @@ static void power_button(void **state)
 
 	acpi_pm_power_button(&pm);
 	assert_int_equal(status(&pm), PWRBTN);
-	assert_false(w.sci);
+	assert_false(w.fake.irq);
 	set_enable(&pm, PWRBTN);
-	assert_true(w.sci);
+	assert_true(w.fake.irq);
 	clear_status(&pm, PWRBTN);
-	assert_false(w.sci);
+	assert_false(w.fake.irq);
 	assert_int_equal(status(&pm), 0);
 	acpi_pm_power_button(&pm);
-	assert_true(w.sci);
-	assert_int_equal(w.sci_calls, 3);
+	assert_true(w.fake.irq);
+	assert_int_equal(w.fake.irq_calls, 3);
 	assert_int_equal(w.power_offs, 0); /* it is the OS that powers off */
 }
 
@@ -338,13 +318,13 @@ static void event_block_access_sizes(void **state)
 	struct world w;
 	start(&pm, &w);
 
-	w.now = BIT31_SET_NS;
+	w.fake.now = BIT31_SET_NS;
 	acpi_pm_power_button(&pm);
 	assert_int_equal(acpi_pm_event_read(&pm, 0, 4), 0x00000101);
 	/* Clears TMR_STS, enables the power button: its status is still set. */
 	acpi_pm_event_write(&pm, 0, 4, (uint64_t)PWRBTN << 16 | TMR);
 	assert_int_equal(acpi_pm_event_read(&pm, 0, 4), 0x01000100);
-	assert_true(w.sci);
+	assert_true(w.fake.irq);
 	assert_int_equal(acpi_pm_event_read(&pm, 1, 2), 0x0001);
 	assert_int_equal(acpi_pm_event_read(&pm, 2, 4), 0xffff0100);
 	assert_int_equal(acpi_pm_event_read(&pm, 3, 1), 0x01);
@@ -352,7 +332,7 @@ static void event_block_access_sizes(void **state)
 	assert_int_equal(acpi_pm_event_read(&pm, 4, 2), 0xffff);
 	/* One byte: the status's high byte, PWRBTN_STS. */
 	acpi_pm_event_write(&pm, 1, 1, 0x01);
-	assert_false(w.sci);
+	assert_false(w.fake.irq);
 	assert_int_equal(acpi_pm_event_read(&pm, 0, 4), 0x01000000);
 	/* The enable's high byte alone; bytes past the range are dropped. */
 	acpi_pm_event_write(&pm, 3, 2, 0xff00);
@@ -424,7 +404,7 @@ static void other_sleep_types_wake_at_once(void **state)
 		set_control(&pm, (uint16_t)(SLP_TYP(typ) | SLP_EN));
 		assert_int_equal(w.power_offs, 0);
 		assert_int_equal(status(&pm), WAK_STS);
-		assert_false(w.sci); /* WAK_STS has no enable: no SCI */
+		assert_false(w.fake.irq); /* WAK_STS has no enable: no SCI */
 		clear_status(&pm, WAK_STS);
 		assert_int_equal(status(&pm), 0);
 	}
@@ -595,7 +575,7 @@ static void the_tables_say_what_the_model_does(void **state)
 	/* TMR_VAL_EXT: the timer counts 32 bits. */
 	uint32_t flags = (uint32_t)get(fadt + ACPI_FADT_FLAGS, 4);
 	assert_true(flags & ACPI_FADT_TMR_VAL_EXT);
-	w.now = WRAP_NS - 1;
+	w.fake.now = WRAP_NS - 1;
 	assert_int_equal(timer(&pm), 0xffffffffu);
 
 	/* The reset register: a byte at 0xcf9 in I/O space, and its value resets. */

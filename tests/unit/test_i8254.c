@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/fake_platform.h"
+
 #include "vmm/dev/i8254.h"
 #include "vmm/dev/pc.h"
 
@@ -34,42 +36,19 @@ enum {
 
 /* What the PIT did to the world around it. */
 struct world {
-	uint64_t now;
-	uint64_t deadline;
-	unsigned deadline_calls;
-	bool levels[64]; /* set_irq calls, in order, since the last check */
-	size_t irq_calls;
-	bool irq;
+	struct fake_platform fake; /* first: the callbacks' context is the world */
+
 };
 
-static uint64_t fake_now(void *ctx)
-{
-	return ((struct world *)ctx)->now;
-}
 
-static void fake_set_deadline(void *ctx, uint64_t deadline_ns)
-{
-	struct world *w = ctx;
-	w->deadline = deadline_ns;
-	w->deadline_calls++;
-}
 
-static void fake_set_irq(void *ctx, unsigned line, bool level)
-{
-	struct world *w = ctx;
-	assert_int_equal(line, 0);
-	assert_true(w->irq != level); /* only changes are reported */
-	assert_true(w->irq_calls < sizeof(w->levels) / sizeof(w->levels[0]));
-	w->irq = level;
-	w->levels[w->irq_calls++] = level;
-}
 
 static void expect_irq(struct world *w, size_t count, const bool *levels)
 {
-	assert_int_equal(w->irq_calls, count);
+	assert_int_equal(w->fake.irq_calls, count);
 	for (size_t i = 0; i < count; i++)
-		assert_int_equal(w->levels[i], levels[i]);
-	w->irq_calls = 0;
+		assert_int_equal(w->fake.levels[i], levels[i]);
+	w->fake.irq_calls = 0;
 }
 
 #define EXPECT_IRQ(w, ...)                                                            \
@@ -77,11 +56,11 @@ static void expect_irq(struct world *w, size_t count, const bool *levels)
 		static const bool levels_[] = { __VA_ARGS__ };                        \
 		expect_irq(w, sizeof(levels_) / sizeof(levels_[0]), levels_);         \
 	} while (0)
-#define EXPECT_NO_IRQ(w) assert_int_equal((w)->irq_calls, 0)
+#define EXPECT_NO_IRQ(w) assert_int_equal((w)->fake.irq_calls, 0)
 
 static void start(struct i8254 *pit, struct world *w)
 {
-	*w = (struct world){ .now = T0, .deadline = NEVER };
+	*w = (struct world){ .fake = { .now = T0, .deadline = NEVER } };
 	const struct device_env env = { .ctx = w, .now_ns = fake_now,
 					.set_deadline = fake_set_deadline, .set_irq = fake_set_irq };
 	i8254_init(pit, &env);
@@ -96,13 +75,13 @@ static uint64_t tick_ns(uint64_t ticks)
 /* The clock at tick `ticks` of a count loaded at `load` (ns). */
 static void at_tick(struct world *w, uint64_t load, uint64_t ticks)
 {
-	w->now = load + tick_ns(ticks);
+	w->fake.now = load + tick_ns(ticks);
 }
 
 /* The last ns before tick `ticks`. */
 static void before_tick(struct world *w, uint64_t load, uint64_t ticks)
 {
-	w->now = load + tick_ns(ticks) - 1;
+	w->fake.now = load + tick_ns(ticks) - 1;
 }
 
 static void outb(struct i8254 *pit, unsigned port, uint8_t value)
@@ -161,8 +140,8 @@ static bool out2(struct i8254 *pit)
 
 static void expect_deadline(struct world *w, uint64_t deadline, unsigned calls)
 {
-	assert_int_equal(w->deadline, deadline);
-	assert_int_equal(w->deadline_calls, calls);
+	assert_int_equal(w->fake.deadline, deadline);
+	assert_int_equal(w->fake.deadline_calls, calls);
 }
 
 /* ------------------------------------------------------------------------------------- */
@@ -174,7 +153,7 @@ static void power_on_state(void **state)
 	struct i8254 pit;
 	start(&pit, &w);
 	EXPECT_NO_IRQ(&w);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 
 	/* every channel as after control word 0x30 with no count: mode 0, OUT low, null count */
 	for (unsigned c = 0; c < 3; c++) {
@@ -183,10 +162,10 @@ static void power_on_state(void **state)
 	}
 	assert_int_equal(inb(&pit, COMMAND), 0xff);
 	assert_int_equal(inb(&pit, PORT61), 0x00); /* gate 2 low, OUT2 low, refresh 0 at 1000 ns */
-	w.now = 1000000000;
+	w.fake.now = 1000000000;
 	assert_int_equal(in_count(&pit, CH0), 0); /* nothing counts */
 	EXPECT_NO_IRQ(&w);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 
 	/* a timer call with nothing to come: no edge, no deadline */
 	i8254_timer(&pit);
@@ -197,14 +176,14 @@ static void power_on_state(void **state)
 static void init_without_irq_callback(void **state)
 {
 	(void)state;
-	struct world w = { .now = T0, .deadline = NEVER };
+	struct world w = { .fake = { .now = T0, .deadline = NEVER } };
 	const struct device_env env = { .ctx = &w, .now_ns = fake_now, .set_deadline = fake_set_deadline };
 	struct i8254 pit;
 	i8254_init(&pit, &env);
 	outb(&pit, COMMAND, CH0_MODE2);
 	out_count(&pit, CH0, 1193);
 	expect_deadline(&w, T0 + 999848, 1);
-	w.now = w.deadline;
+	w.fake.now = w.fake.deadline;
 	i8254_timer(&pit);
 	expect_deadline(&w, T0 + 1999695, 2);
 }
@@ -220,7 +199,7 @@ static void mode0_interrupt_on_terminal_count(void **state)
 	outb(&pit, COMMAND, CH0_MODE0);
 	outb(&pit, CH0, 0xa9);
 	EXPECT_NO_IRQ(&w);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 	outb(&pit, CH0, 0x04); /* 1193 */
 	EXPECT_NO_IRQ(&w);
 	/* 1193 ticks of 838.1 ns: 999,847.4 ns, rounded up */
@@ -228,16 +207,16 @@ static void mode0_interrupt_on_terminal_count(void **state)
 	assert_int_equal(status(&pit, 0), 0x30); /* OUT low, loaded */
 
 	assert_int_equal(in_count(&pit, CH0), 1193);
-	w.now = T0 + 838;
+	w.fake.now = T0 + 838;
 	assert_int_equal(in_count(&pit, CH0), 1193);
-	w.now = T0 + 839;
+	w.fake.now = T0 + 839;
 	assert_int_equal(in_count(&pit, CH0), 1192);
-	w.now = T0 + 999847;
+	w.fake.now = T0 + 999847;
 	assert_int_equal(in_count(&pit, CH0), 1);
 	assert_int_equal(status(&pit, 0), 0x30);
 	EXPECT_NO_IRQ(&w);
 
-	w.now = T0 + 999848;
+	w.fake.now = T0 + 999848;
 	i8254_timer(&pit);
 	EXPECT_IRQ(&w, true);
 	expect_deadline(&w, NEVER, 2);
@@ -249,15 +228,15 @@ static void mode0_interrupt_on_terminal_count(void **state)
 	assert_int_equal(in_count(&pit, CH0), 0);
 	assert_int_equal(status(&pit, 0), STATUS_OUT | 0x30);
 	EXPECT_NO_IRQ(&w);
-	assert_int_equal(w.deadline_calls, 2);
+	assert_int_equal(w.fake.deadline_calls, 2);
 
 	/* a new count: the first byte sets OUT low and stops counting, the second restarts */
-	uint64_t t = w.now = 5000000000;
+	uint64_t t = w.fake.now = 5000000000;
 	outb(&pit, CH0, 10);
 	EXPECT_IRQ(&w, false);
-	w.now += 100000;
+	w.fake.now += 100000;
 	assert_int_equal(latched_count(&pit, 0), 0xfc55); /* held: 1193 - 5965908 ticks, mod 65536 */
-	w.now += 100000;
+	w.fake.now += 100000;
 	outb(&pit, CH0, 0);
 	expect_deadline(&w, t + 200000 + 8381, 3);
 	at_tick(&w, t + 200000, 10);
@@ -276,7 +255,7 @@ static void mode0_edge_given_by_a_late_access(void **state)
 	outb(&pit, COMMAND, CH0_MODE0);
 	out_count(&pit, CH0, 100);
 	expect_deadline(&w, T0 + 83810, 1);
-	w.now = T0 + 200000;
+	w.fake.now = T0 + 200000;
 	assert_int_equal(in_count(&pit, CH0), 0x10000 - 138); /* 238 ticks */
 	EXPECT_IRQ(&w, true);
 	expect_deadline(&w, NEVER, 2);
@@ -294,13 +273,13 @@ static void mode2_rate_generator(void **state)
 	start(&pit, &w);
 	outb(&pit, COMMAND, CH0_MODE2);
 	EXPECT_IRQ(&w, true); /* OUT0 low (power-on mode 0) to high: an edge, as on the chip */
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 	out_count(&pit, CH0, 1193); /* Linux's LATCH for HZ = 1000 */
 	expect_deadline(&w, T0 + 999848, 1);
 
 	static const uint64_t deadlines[] = { 999848, 1999695, 2999543, 3999390, 4999238 };
 	for (unsigned k = 0; k < 4; k++) {
-		w.now = T0 + deadlines[k];
+		w.fake.now = T0 + deadlines[k];
 		i8254_timer(&pit);
 		EXPECT_IRQ(&w, false, true);
 		expect_deadline(&w, T0 + deadlines[k + 1], k + 2);
@@ -319,12 +298,12 @@ static void mode2_rate_generator(void **state)
 	assert_int_equal(latched_count(&pit, 0), 1);
 	EXPECT_IRQ(&w, false); /* the fall, seen by an access */
 	assert_int_equal(status(&pit, 0), 0x34);
-	w.now = T0 + 4999238;
+	w.fake.now = T0 + 4999238;
 	i8254_timer(&pit);
 	EXPECT_IRQ(&w, true);
 	expect_deadline(&w, T0 + 5999085, 6);
 	assert_int_equal(latched_count(&pit, 0), 1193);
-	assert_int_equal(w.deadline_calls, 6);
+	assert_int_equal(w.fake.deadline_calls, 6);
 }
 
 /* A late timer call: one edge for the periods missed, the next deadline the next period's
@@ -337,21 +316,21 @@ static void mode2_late_timer_gives_one_edge(void **state)
 	start(&pit, &w);
 	outb(&pit, COMMAND, CH0_MODE2);
 	out_count(&pit, CH0, 1193);
-	w.irq_calls = 0;
+	w.fake.irq_calls = 0;
 	expect_deadline(&w, T0 + 999848, 1);
 
-	w.now = T0 + 3500000; /* 3.5 periods: edges at 1, 2 and 3 periods missed */
+	w.fake.now = T0 + 3500000; /* 3.5 periods: edges at 1, 2 and 3 periods missed */
 	i8254_timer(&pit);
 	EXPECT_IRQ(&w, false, true);
 	expect_deadline(&w, T0 + 3999390, 2); /* 4 periods, on the grid */
 
-	w.now = T0 + 3999390 - 1; /* an early call, in the tick at count 1: OUT0 falls */
+	w.fake.now = T0 + 3999390 - 1; /* an early call, in the tick at count 1: OUT0 falls */
 	i8254_timer(&pit);
 	EXPECT_IRQ(&w, false);
 	expect_deadline(&w, T0 + 3999390, 3);
 
 	/* late by most of two periods (tick 6562, after 4772 and 5965): one edge */
-	w.now = T0 + 5500000;
+	w.fake.now = T0 + 5500000;
 	i8254_timer(&pit);
 	EXPECT_IRQ(&w, true);
 	expect_deadline(&w, T0 + 5999085, 4); /* tick 7158 */
@@ -367,7 +346,7 @@ static void mode2_new_count_at_end_of_period(void **state)
 	start(&pit, &w);
 	outb(&pit, COMMAND, CH0_MODE2);
 	out_count(&pit, CH0, 1000);
-	w.irq_calls = 0;
+	w.fake.irq_calls = 0;
 	expect_deadline(&w, T0 + 838096, 1);
 	at_tick(&w, T0, 300);
 	out_count(&pit, CH0, 100);
@@ -416,7 +395,7 @@ static void mode3_counts_down_by_two(void **state)
 	assert_int_equal(in_count(&pit, CH0), 998);
 	at_tick(&w, T0, 999);
 	assert_int_equal(in_count(&pit, CH0), 2);
-	w.now = T0 + 838096;
+	w.fake.now = T0 + 838096;
 	i8254_timer(&pit);
 	EXPECT_IRQ(&w, true);
 	expect_deadline(&w, T0 + 1676191, 2); /* 2000 ticks: 1,676,191.1 ns */
@@ -449,7 +428,7 @@ static void mode3_odd_count(void **state)
 	}
 	/* channel 2 has no interrupt and asks for no timer */
 	EXPECT_NO_IRQ(&w);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 }
 
 /* OUT2 through port 0x61 bit 5, at points in the period: high 500 ticks, low 500. */
@@ -475,7 +454,7 @@ static void mode3_out2_square_wave(void **state)
 		assert_int_equal(out2(&pit), points[i].out);
 	}
 	EXPECT_NO_IRQ(&w);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 }
 
 /* Mode 3: a count written in a high half is loaded as that half ends, the new count's
@@ -488,7 +467,7 @@ static void mode3_new_count_at_end_of_half_cycle(void **state)
 	start(&pit, &w);
 	outb(&pit, COMMAND, CH0_MODE3);
 	out_count(&pit, CH0, 1000);
-	w.irq_calls = 0;
+	w.fake.irq_calls = 0;
 	at_tick(&w, T0, 100);
 	out_count(&pit, CH0, 300);
 	/* the edge now comes 150 ticks (300's low half) after tick 500 */
@@ -564,7 +543,7 @@ static void count_reads_and_latch(void **state)
 
 	/* LSB only: each read the LSB, writes clear the MSB */
 	outb(&pit, COMMAND, CH0_MODE0_LSB);
-	uint64_t t = w.now;
+	uint64_t t = w.fake.now;
 	outb(&pit, CH0, 0x80);
 	expect_deadline(&w, t + tick_ns(0x80), 3);
 	assert_int_equal(inb(&pit, CH0), 0x80);
@@ -579,7 +558,7 @@ static void count_reads_and_latch(void **state)
 
 	/* MSB only: the count is value << 8 */
 	outb(&pit, COMMAND, CH0_MODE0_MSB);
-	t = w.now;
+	t = w.fake.now;
 	outb(&pit, CH0, 0x02);
 	expect_deadline(&w, t + tick_ns(0x200), 5);
 	at_tick(&w, t, 0x100);
@@ -650,12 +629,12 @@ static void gate2_low_stops_counting(void **state)
 	at_tick(&w, T0, 10);
 	assert_int_equal(latched_count(&pit, 2), 90);
 	outb(&pit, PORT61, 0);
-	uint64_t paused = w.now;
+	uint64_t paused = w.fake.now;
 	at_tick(&w, paused, 50);
 	assert_int_equal(latched_count(&pit, 2), 90);
 	assert_false(out2(&pit));
 	outb(&pit, PORT61, P61_GATE2);
-	uint64_t resumed = w.now;
+	uint64_t resumed = w.fake.now;
 	at_tick(&w, resumed, 20);
 	assert_int_equal(latched_count(&pit, 2), 70);
 	before_tick(&w, resumed, 90);
@@ -671,13 +650,13 @@ static void gate2_low_stops_counting(void **state)
 	at_tick(&w, resumed, 1000);
 	assert_int_equal(latched_count(&pit, 2), 30);
 	outb(&pit, PORT61, P61_GATE2);
-	resumed = w.now;
+	resumed = w.fake.now;
 	before_tick(&w, resumed, 30);
 	assert_false(out2(&pit));
 	at_tick(&w, resumed, 30);
 	assert_true(out2(&pit));
 	EXPECT_NO_IRQ(&w);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 }
 
 /* Modes 2 and 3: a low gate stops counting and forces OUT high; the rising edge reloads. */
@@ -699,21 +678,21 @@ static void gate2_low_forces_out_high_in_modes_2_and_3(void **state)
 	assert_true(out2(&pit));
 	assert_int_equal(latched_count(&pit, 2), 80);
 	outb(&pit, PORT61, P61_GATE2);
-	uint64_t t = w.now;
+	uint64_t t = w.fake.now;
 	assert_int_equal(latched_count(&pit, 2), 100);
 	at_tick(&w, t, 50);
 	assert_false(out2(&pit));
 
 	outb(&pit, COMMAND, CH2_MODE2);
 	out_count(&pit, CH2, 10);
-	t = w.now;
+	t = w.fake.now;
 	at_tick(&w, t, 9);
 	assert_false(out2(&pit));
 	outb(&pit, PORT61, 0);
 	assert_true(out2(&pit));
 	at_tick(&w, t, 25);
 	outb(&pit, PORT61, P61_GATE2);
-	t = w.now;
+	t = w.fake.now;
 	assert_int_equal(latched_count(&pit, 2), 10);
 	at_tick(&w, t, 9);
 	assert_false(out2(&pit));
@@ -729,17 +708,17 @@ static void linux_calibration(void **state)
 	struct world w;
 	struct i8254 pit;
 	start(&pit, &w);
-	w.now = 123456789;
+	w.fake.now = 123456789;
 	outb(&pit, PORT61, (uint8_t)((inb(&pit, PORT61) & ~P61_SPEAKER) | P61_GATE2));
 	outb(&pit, COMMAND, CH2_MODE0);
 	uint16_t cal_latch = 1193182 / (1000 / 10); /* 10 ms: 11931 */
 	outb(&pit, CH2, cal_latch & 0xff);
 	outb(&pit, CH2, cal_latch >> 8);
-	uint64_t t = w.now;
+	uint64_t t = w.fake.now;
 	assert_false(out2(&pit));
-	w.now = t + 9999312; /* 11931 ticks are 9,999,312.4 ns */
+	w.fake.now = t + 9999312; /* 11931 ticks are 9,999,312.4 ns */
 	assert_false(out2(&pit));
-	w.now = t + 9999313;
+	w.fake.now = t + 9999313;
 	assert_true(out2(&pit));
 	assert_int_equal(inb(&pit, PORT61) & (P61_OUT2 | P61_GATE2 | P61_SPEAKER), P61_OUT2 | P61_GATE2);
 
@@ -747,7 +726,7 @@ static void linux_calibration(void **state)
 	outb(&pit, COMMAND, CH2_MODE0);
 	outb(&pit, CH2, 0xff);
 	outb(&pit, CH2, 0xff);
-	t = w.now;
+	t = w.fake.now;
 	inb(&pit, CH2);
 	assert_int_equal(inb(&pit, CH2), 0xff);
 	before_tick(&w, t, 256);
@@ -774,7 +753,7 @@ static void refresh_toggle(void **state)
 		{ 30170, 0 }, { 15085 * 1001, P61_REFRESH }, { 15085 * 1002 + 7, 0 },
 	};
 	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
-		w.now = points[i].now;
+		w.fake.now = points[i].now;
 		assert_int_equal(inb(&pit, PORT61), points[i].bit);
 	}
 }
@@ -790,7 +769,7 @@ static void port61_bits(void **state)
 	assert_int_equal(inb(&pit, PORT61), 0x0e);
 	outb(&pit, PORT61, 0x05);
 	assert_int_equal(inb(&pit, PORT61), 0x05);
-	w.now = 15085;
+	w.fake.now = 15085;
 	outb(&pit, COMMAND, CH2_MODE2); /* OUT2 high */
 	assert_int_equal(inb(&pit, PORT61), 0x35);
 }
@@ -814,7 +793,7 @@ static void bcd_counting(void **state)
 
 	/* count 0 is 10000 in BCD */
 	outb(&pit, COMMAND, CH0_MODE2_BCD);
-	uint64_t t = w.now;
+	uint64_t t = w.fake.now;
 	out_count(&pit, CH0, 0);
 	expect_deadline(&w, t + 8380952, 3);
 	at_tick(&w, t, 1);
@@ -840,10 +819,10 @@ static void count_zero_is_65536(void **state)
 
 	/* mode 2: 65536 ticks a period (18.2 Hz) */
 	outb(&pit, COMMAND, CH0_MODE2);
-	uint64_t t = w.now;
+	uint64_t t = w.fake.now;
 	out_count(&pit, CH0, 0);
 	expect_deadline(&w, t + 54925402, 3);
-	w.now = w.deadline;
+	w.fake.now = w.fake.deadline;
 	i8254_timer(&pit);
 	expect_deadline(&w, t + 109850803, 4); /* 131072 ticks: 109,850,802.6 ns */
 }
@@ -873,7 +852,7 @@ static void multi_byte_accesses(void **state)
 
 	/* port 0x61 is a range of one */
 	i8254_port61_write(&pit, 0, 2, 0xff03);
-	w.now = 15085 * 1000; /* refresh bit 0 */
+	w.fake.now = 15085 * 1000; /* refresh bit 0 */
 	assert_int_equal(i8254_port61_read(&pit, 0, 2), 0xff03);
 	assert_int_equal(i8254_port61_read(&pit, 0, 4), 0xffffff03);
 	assert_int_equal(i8254_port61_read(&pit, 1, 1), 0xff);
@@ -892,10 +871,10 @@ static void mode1_one_shot(void **state)
 	assert_true(out2(&pit));
 	out_count(&pit, CH2, 10);
 	assert_int_equal(status(&pit, 2), STATUS_OUT | STATUS_NULL | 0x32);
-	w.now += 5000;
+	w.fake.now += 5000;
 	assert_true(out2(&pit)); /* no trigger yet */
 	outb(&pit, PORT61, P61_GATE2);
-	uint64_t t = w.now;
+	uint64_t t = w.fake.now;
 	assert_false(out2(&pit));
 	assert_int_equal(status(&pit, 2), 0x32);
 	before_tick(&w, t, 10);
@@ -909,12 +888,12 @@ static void mode1_one_shot(void **state)
 	/* retriggered during the pulse: 10 ticks from the new edge; a new count waits for it */
 	outb(&pit, PORT61, 0);
 	outb(&pit, PORT61, P61_GATE2);
-	t = w.now;
+	t = w.fake.now;
 	out_count(&pit, CH2, 20);
 	at_tick(&w, t, 5);
 	outb(&pit, PORT61, 0);
 	outb(&pit, PORT61, P61_GATE2);
-	t = w.now;
+	t = w.fake.now;
 	before_tick(&w, t, 20);
 	assert_false(out2(&pit));
 	at_tick(&w, t, 20);
@@ -945,12 +924,12 @@ static void modes_4_and_5_strobe(void **state)
 
 	outb(&pit, COMMAND, CH2_MODE5);
 	out_count(&pit, CH2, 3);
-	uint64_t t = w.now;
+	uint64_t t = w.fake.now;
 	at_tick(&w, t, 3);
 	assert_true(out2(&pit)); /* waiting for the gate */
 	outb(&pit, PORT61, 0);
 	outb(&pit, PORT61, P61_GATE2);
-	t = w.now;
+	t = w.fake.now;
 	at_tick(&w, t, 2);
 	assert_true(out2(&pit));
 	at_tick(&w, t, 3);
@@ -961,13 +940,13 @@ static void modes_4_and_5_strobe(void **state)
 	/* mode 4 on channel 0: the interrupt is OUT0's rise after the strobe */
 	outb(&pit, COMMAND, CH0_MODE4);
 	EXPECT_IRQ(&w, true);
-	t = w.now;
+	t = w.fake.now;
 	out_count(&pit, CH0, 10);
 	expect_deadline(&w, t + 9220, 1); /* 11 ticks */
 	at_tick(&w, t, 10);
 	assert_int_equal(status(&pit, 0), 0x38);
 	EXPECT_IRQ(&w, false);
-	w.now = t + 9220;
+	w.fake.now = t + 9220;
 	i8254_timer(&pit);
 	EXPECT_IRQ(&w, true);
 	expect_deadline(&w, NEVER, 2);
@@ -990,7 +969,7 @@ static void modes_6_and_7_alias(void **state)
 
 	outb(&pit, PORT61, P61_GATE2);
 	outb(&pit, COMMAND, 0xbe); /* channel 2, mode 7 */
-	uint64_t t = w.now;
+	uint64_t t = w.fake.now;
 	out_count(&pit, CH2, 8);
 	at_tick(&w, t, 1);
 	assert_int_equal(latched_count(&pit, 2), 6);
@@ -1021,13 +1000,13 @@ static void long_running_stays_exact(void **state)
 	start(&pit, &w);
 	outb(&pit, COMMAND, CH0_MODE2);
 	out_count(&pit, CH0, 1193);
-	w.irq_calls = 0;
-	w.now = T0 + 1000000000012345ull; /* tick 1,193,182,000,014 */
+	w.fake.irq_calls = 0;
+	w.fake.now = T0 + 1000000000012345ull; /* tick 1,193,182,000,014 */
 	i8254_timer(&pit);
 	EXPECT_IRQ(&w, false, true);
 	expect_deadline(&w, T0 + 1000000000419886ull, 2); /* tick 1,193,182,000,501 */
 	assert_int_equal(latched_count(&pit, 0), 487);
-	w.now = T0 + (1ull << 62); /* tick 5,502,580,746,839,227 */
+	w.fake.now = T0 + (1ull << 62); /* tick 5,502,580,746,839,227 */
 	i8254_timer(&pit);
 	EXPECT_IRQ(&w, false, true);
 	expect_deadline(&w, T0 + 4611686018427762907ull, 3);
@@ -1047,10 +1026,10 @@ static void init_resets_a_used_pit(void **state)
 	start(&pit, &w);
 	assert_int_equal(inb(&pit, PORT61), 0);
 	assert_int_equal(status(&pit, 0), STATUS_NULL | 0x30);
-	w.now += 1000000;
+	w.fake.now += 1000000;
 	assert_int_equal(in_count(&pit, CH0), 0);
 	EXPECT_NO_IRQ(&w);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 }
 
 int main(void)

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/fake_platform.h"
+
 #include "vmm/dev/mc146818.h"
 #include "vmm/dev/pc.h"
 
@@ -33,37 +35,16 @@ enum {
 
 /* What the model did to the world around it. */
 struct world {
-	uint64_t now;
-	uint64_t deadline;
-	unsigned deadline_calls;
-	bool irq;
-	unsigned irq_calls;
+	struct fake_platform fake; /* first: the callbacks' context is the world */
+
 };
 
-static uint64_t fake_now(void *ctx)
-{
-	return ((struct world *)ctx)->now;
-}
 
-static void fake_set_deadline(void *ctx, uint64_t deadline_ns)
-{
-	struct world *w = ctx;
-	w->deadline = deadline_ns;
-	w->deadline_calls++;
-}
 
-static void fake_set_irq(void *ctx, unsigned line, bool level)
-{
-	struct world *w = ctx;
-	assert_int_equal(line, 0);
-	assert_int_not_equal(level, w->irq); /* called only on a change */
-	w->irq = level;
-	w->irq_calls++;
-}
 
 static void start(struct mc146818 *rtc, struct world *w, uint64_t epoch_seconds)
 {
-	*w = (struct world){ .deadline = NEVER };
+	*w = (struct world){ .fake = { .deadline = NEVER } };
 	const struct device_env env = {
 		.ctx = w, .now_ns = fake_now, .set_deadline = fake_set_deadline, .set_irq = fake_set_irq,
 	};
@@ -139,8 +120,8 @@ static void power_on_state(void **state)
 	struct world w;
 	start(&rtc, &w, SUNDAY_MORNING);
 
-	assert_int_equal(w.irq_calls, 0);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.irq_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 	assert_int_equal(cmos(&rtc, REG_A), 0x26);
 	assert_int_equal(cmos(&rtc, REG_B), 0x02);
 	assert_int_equal(cmos(&rtc, REG_C), 0x00);
@@ -152,8 +133,8 @@ static void power_on_state(void **state)
 	assert_int_equal(cmos(&rtc, ALARM_SEC), 0);
 	assert_int_equal(inb(&rtc, INDEX), 0xff);
 	/* Reading changed nothing: no interrupt is enabled. */
-	assert_int_equal(w.irq_calls, 0);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.irq_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 }
 
 /* The time of day ------------------------------------------------------------------ */
@@ -214,14 +195,14 @@ static void time_runs_with_the_clock(void **state)
 	struct world w;
 	start(&rtc, &w, SUNDAY_MORNING);
 
-	w.now = 34 * S + 999999999;
+	w.fake.now = 34 * S + 999999999;
 	assert_int_equal(cmos(&rtc, SEC), 0x59);
 	assert_int_equal(cmos(&rtc, MIN), 0x08);
-	w.now = 35 * S;
+	w.fake.now = 35 * S;
 	assert_int_equal(cmos(&rtc, SEC), 0x00);
 	assert_int_equal(cmos(&rtc, MIN), 0x09);
 	/* A day and an hour later: Monday 7 December, 08:09:00. */
-	w.now += (24 + 1) * 3600 * S;
+	w.fake.now += (24 + 1) * 3600 * S;
 	EXPECT_TIME(&rtc, .sec = 0x00, .min = 0x09, .hour = 0x08, .wday = 2, .mday = 0x07,
 		    .mon = 0x12, .year = 0x26, .century = 0x20);
 }
@@ -235,24 +216,24 @@ static void month_and_year_ends(void **state)
 	start(&rtc, &w, 1769903999); /* 2026-01-31 23:59:59, a Saturday */
 	EXPECT_TIME(&rtc, .sec = 0x59, .min = 0x59, .hour = 0x23, .wday = 7, .mday = 0x31,
 		    .mon = 0x01, .year = 0x26, .century = 0x20);
-	w.now = 1 * S;
+	w.fake.now = 1 * S;
 	EXPECT_TIME(&rtc, .sec = 0x00, .min = 0x00, .hour = 0x00, .wday = 1, .mday = 0x01,
 		    .mon = 0x02, .year = 0x26, .century = 0x20);
 
 	start(&rtc, &w, 1798761599); /* 2026-12-31 23:59:59, a Thursday */
-	w.now = 1 * S;
+	w.fake.now = 1 * S;
 	EXPECT_TIME(&rtc, .sec = 0x00, .min = 0x00, .hour = 0x00, .wday = 6, .mday = 0x01,
 		    .mon = 0x01, .year = 0x27, .century = 0x20);
 
 	start(&rtc, &w, 946684799); /* 1999-12-31 23:59:59: the century byte follows */
 	assert_int_equal(cmos(&rtc, CENTURY), 0x19);
 	assert_int_equal(cmos(&rtc, YEAR), 0x99);
-	w.now = 1 * S;
+	w.fake.now = 1 * S;
 	assert_int_equal(cmos(&rtc, CENTURY), 0x20);
 	assert_int_equal(cmos(&rtc, YEAR), 0x00);
 
 	start(&rtc, &w, 4102444799); /* 2099-12-31 23:59:59 */
-	w.now = 1 * S;
+	w.fake.now = 1 * S;
 	EXPECT_TIME(&rtc, .sec = 0x00, .min = 0x00, .hour = 0x00, .wday = 6, .mday = 0x01,
 		    .mon = 0x01, .year = 0x00, .century = 0x21);
 }
@@ -264,20 +245,20 @@ static void leap_days(void **state)
 	struct world w;
 
 	start(&rtc, &w, 1835395199); /* 2028-02-28 23:59:59, a Monday */
-	w.now = 1 * S;
+	w.fake.now = 1 * S;
 	EXPECT_TIME(&rtc, .sec = 0x00, .min = 0x00, .hour = 0x00, .wday = 3, .mday = 0x29,
 		    .mon = 0x02, .year = 0x28, .century = 0x20);
-	w.now += 24 * 3600 * S;
+	w.fake.now += 24 * 3600 * S;
 	EXPECT_TIME(&rtc, .sec = 0x00, .min = 0x00, .hour = 0x00, .wday = 4, .mday = 0x01,
 		    .mon = 0x03, .year = 0x28, .century = 0x20);
 
 	start(&rtc, &w, 951782400 - 1); /* 2000 is a leap year: divisible by 400 */
-	w.now = 1 * S;
+	w.fake.now = 1 * S;
 	assert_int_equal(cmos(&rtc, MDAY), 0x29);
 	assert_int_equal(cmos(&rtc, MON), 0x02);
 
 	start(&rtc, &w, 4107456000); /* 2100-02-28 00:00:00 is not: divisible by 100 */
-	w.now = 24 * 3600 * S;
+	w.fake.now = 24 * 3600 * S;
 	assert_int_equal(cmos(&rtc, MDAY), 0x01);
 	assert_int_equal(cmos(&rtc, MON), 0x03);
 	assert_int_equal(cmos(&rtc, WDAY), 2);
@@ -329,7 +310,7 @@ static void every_day_of_the_calendar(void **state)
 		set_time(&rtc, (struct expected_time){ .sec = 59, .min = 59, .hour = 23,
 			 .mday = (uint8_t)d.d, .mon = (uint8_t)d.m, .year = (uint8_t)(d.y % 100),
 			 .century = (uint8_t)(d.y / 100) });
-		w.now = 1 * S;
+		w.fake.now = 1 * S;
 		struct date next = d;
 		next_day(&next);
 		EXPECT_TIME(&rtc, .sec = 0, .min = 0, .hour = 0, .wday = (uint8_t)next.wday,
@@ -359,21 +340,21 @@ static void uip_in_the_last_244_us(void **state)
 	start(&rtc, &w, SUNDAY_MORNING);
 
 	for (uint64_t second = 1; second <= 3; second++) {
-		w.now = second * S - 244000 - 1;
+		w.fake.now = second * S - 244000 - 1;
 		assert_int_equal(cmos(&rtc, REG_A), 0x26);
-		w.now = second * S - 244000;
+		w.fake.now = second * S - 244000;
 		assert_int_equal(cmos(&rtc, REG_A), 0xa6);
-		w.now = second * S - 1;
+		w.fake.now = second * S - 1;
 		assert_int_equal(cmos(&rtc, REG_A), 0xa6);
 		/* The registers still hold the old time until the update. */
 		assert_int_equal(cmos(&rtc, SEC), 0x25 + second - 1);
-		w.now = second * S;
+		w.fake.now = second * S;
 		assert_int_equal(cmos(&rtc, REG_A), 0x26);
 		assert_int_equal(cmos(&rtc, SEC), 0x25 + second);
 	}
 
 	/* SET clears UIP; writes to UIP are ignored. */
-	w.now = 4 * S - 1000;
+	w.fake.now = 4 * S - 1000;
 	assert_int_equal(cmos(&rtc, REG_A), 0xa6);
 	set_cmos(&rtc, REG_B, B_SET | B_24H);
 	assert_int_equal(cmos(&rtc, REG_A), 0x26);
@@ -392,40 +373,40 @@ static void periodic_interrupt_at_1024_hz(void **state)
 	start(&rtc, &w, SUNDAY_MORNING);
 
 	set_cmos(&rtc, REG_B, B_PIE | B_24H);
-	assert_int_equal(w.deadline, 976563);
-	assert_false(w.irq);
+	assert_int_equal(w.fake.deadline, 976563);
+	assert_false(w.fake.irq);
 
-	w.now = 976562; /* early: nothing yet, the same deadline given again */
-	unsigned deadline_calls = w.deadline_calls;
+	w.fake.now = 976562; /* early: nothing yet, the same deadline given again */
+	unsigned deadline_calls = w.fake.deadline_calls;
 	mc146818_timer(&rtc);
-	assert_false(w.irq);
-	assert_int_equal(w.deadline, 976563);
-	assert_int_equal(w.deadline_calls, deadline_calls + 1);
+	assert_false(w.fake.irq);
+	assert_int_equal(w.fake.deadline, 976563);
+	assert_int_equal(w.fake.deadline_calls, deadline_calls + 1);
 
-	w.now = 976563;
+	w.fake.now = 976563;
 	mc146818_timer(&rtc);
-	assert_true(w.irq);
-	assert_int_equal(w.deadline, NEVER); /* asserted until register C is read */
+	assert_true(w.fake.irq);
+	assert_int_equal(w.fake.deadline, NEVER); /* asserted until register C is read */
 	assert_int_equal(cmos(&rtc, REG_C), 0xc0);
-	assert_false(w.irq);
-	assert_int_equal(w.deadline, 1953125);
+	assert_false(w.fake.irq);
+	assert_int_equal(w.fake.deadline, 1953125);
 	assert_int_equal(cmos(&rtc, REG_C), 0x00);
 
-	w.now = 1953125;
+	w.fake.now = 1953125;
 	mc146818_timer(&rtc);
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	assert_int_equal(cmos(&rtc, REG_C), 0xc0);
-	assert_int_equal(w.deadline, 2929688);
+	assert_int_equal(w.fake.deadline, 2929688);
 
 	/* Late, by many periods: one interrupt, and the next period still on the grid
 	 * (period 11 ends at 10742187.5 ns). */
-	unsigned calls = w.irq_calls;
-	w.now = 10 * MS;
+	unsigned calls = w.fake.irq_calls;
+	w.fake.now = 10 * MS;
 	mc146818_timer(&rtc);
-	assert_true(w.irq);
-	assert_int_equal(w.irq_calls, calls + 1);
+	assert_true(w.fake.irq);
+	assert_int_equal(w.fake.irq_calls, calls + 1);
 	assert_int_equal(cmos(&rtc, REG_C), 0xc0);
-	assert_int_equal(w.deadline, 10742188);
+	assert_int_equal(w.fake.deadline, 10742188);
 }
 
 static void periodic_rates(void **state)
@@ -451,14 +432,14 @@ static void periodic_rates(void **state)
 		start(&rtc, &w, SUNDAY_MORNING);
 		set_cmos(&rtc, REG_A, 0x20 | cases[i].rate);
 		set_cmos(&rtc, REG_B, B_PIE | B_24H);
-		assert_int_equal(w.deadline, cases[i].first_ns);
+		assert_int_equal(w.fake.deadline, cases[i].first_ns);
 	}
 
 	start(&rtc, &w, SUNDAY_MORNING);
 	set_cmos(&rtc, REG_A, 0x20); /* rate 0: none */
 	set_cmos(&rtc, REG_B, B_PIE | B_24H);
-	assert_int_equal(w.deadline, NEVER);
-	w.now = 10 * S;
+	assert_int_equal(w.fake.deadline, NEVER);
+	w.fake.now = 10 * S;
 	assert_int_equal(cmos(&rtc, REG_C) & 0x40, 0);
 }
 
@@ -470,15 +451,15 @@ static void flags_without_interrupts(void **state)
 	struct world w;
 	start(&rtc, &w, SUNDAY_MORNING);
 
-	w.now = 976562;
+	w.fake.now = 976562;
 	assert_int_equal(cmos(&rtc, REG_C), 0x00);
-	w.now = 976563;
+	w.fake.now = 976563;
 	assert_int_equal(cmos(&rtc, REG_C), 0x40); /* PF, no IRQF */
-	w.now = 1 * S;
+	w.fake.now = 1 * S;
 	assert_int_equal(cmos(&rtc, REG_C), 0x50); /* PF and UF */
 	assert_int_equal(cmos(&rtc, REG_C), 0x00);
-	assert_int_equal(w.irq_calls, 0);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.irq_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 }
 
 /* An enable set while its flag is already set raises the output at once (IRQF is the
@@ -490,12 +471,12 @@ static void enabling_a_set_flag_interrupts(void **state)
 	struct world w;
 	start(&rtc, &w, SUNDAY_MORNING);
 
-	w.now = 2 * S;
+	w.fake.now = 2 * S;
 	set_cmos(&rtc, REG_B, B_UIE | B_24H);
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	assert_int_equal(cmos(&rtc, REG_C), 0xd0); /* IRQF, PF, UF */
-	assert_false(w.irq);
-	assert_int_equal(w.deadline, 3 * S);
+	assert_false(w.fake.irq);
+	assert_int_equal(w.fake.deadline, 3 * S);
 }
 
 /* The update-ended interrupt ------------------------------------------------------- */
@@ -509,30 +490,30 @@ static void update_ended_interrupt(void **state)
 
 	set_cmos(&rtc, REG_A, 0x20); /* no periodic flag, for clarity */
 	set_cmos(&rtc, REG_B, B_UIE | B_24H);
-	assert_int_equal(w.deadline, 1 * S);
-	w.now = 1 * S;
+	assert_int_equal(w.fake.deadline, 1 * S);
+	w.fake.now = 1 * S;
 	mc146818_timer(&rtc);
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	assert_int_equal(cmos(&rtc, SEC), 0x26);
 	assert_int_equal(cmos(&rtc, REG_C), 0x90);
-	assert_false(w.irq);
-	assert_int_equal(w.deadline, 2 * S);
+	assert_false(w.fake.irq);
+	assert_int_equal(w.fake.deadline, 2 * S);
 
 	/* Late by five and a half seconds: one interrupt. */
-	w.now = 7 * S + S / 2;
+	w.fake.now = 7 * S + S / 2;
 	mc146818_timer(&rtc);
-	assert_true(w.irq);
-	assert_int_equal(w.irq_calls, 3);
+	assert_true(w.fake.irq);
+	assert_int_equal(w.fake.irq_calls, 3);
 	assert_int_equal(cmos(&rtc, REG_C), 0x90);
-	assert_int_equal(w.irq_calls, 4);
-	assert_int_equal(w.deadline, 8 * S);
+	assert_int_equal(w.fake.irq_calls, 4);
+	assert_int_equal(w.fake.deadline, 8 * S);
 
 	/* Disabled: no deadline, the output stays low, UF is still set. */
 	set_cmos(&rtc, REG_B, B_24H);
-	assert_int_equal(w.deadline, NEVER);
-	w.now = 9 * S;
+	assert_int_equal(w.fake.deadline, NEVER);
+	w.fake.now = 9 * S;
 	assert_int_equal(cmos(&rtc, REG_C), 0x10);
-	assert_false(w.irq);
+	assert_false(w.fake.irq);
 }
 
 /* The alarm ------------------------------------------------------------------------ */
@@ -550,39 +531,39 @@ static void alarm_interrupt(void **state)
 	set_cmos(&rtc, ALARM_SEC, 0x30);
 	assert_int_equal(cmos(&rtc, ALARM_SEC), 0x30);
 	set_cmos(&rtc, REG_B, B_AIE | B_24H);
-	assert_int_equal(w.deadline, 5 * S);
-	w.now = 5 * S;
+	assert_int_equal(w.fake.deadline, 5 * S);
+	w.fake.now = 5 * S;
 	mc146818_timer(&rtc);
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	assert_int_equal(cmos(&rtc, SEC), 0x30);
 	assert_int_equal(cmos(&rtc, REG_C), 0xb0); /* IRQF, AF, UF */
 	/* Tomorrow at the same time. */
-	assert_int_equal(w.deadline, 5 * S + 24 * 3600 * S);
+	assert_int_equal(w.fake.deadline, 5 * S + 24 * 3600 * S);
 
 	/* Don't-care bytes (0xc0-0xff): any hour, minute 09, second 00: at 07:09:00. */
 	set_cmos(&rtc, ALARM_HOUR, 0xc0);
 	set_cmos(&rtc, ALARM_MIN, 0x09);
 	set_cmos(&rtc, ALARM_SEC, 0x00);
-	assert_int_equal(w.deadline, 35 * S);
+	assert_int_equal(w.fake.deadline, 35 * S);
 	/* Every hour at minute 08, any second: the next second. */
 	set_cmos(&rtc, ALARM_MIN, 0x08);
 	set_cmos(&rtc, ALARM_SEC, 0xff);
-	assert_int_equal(w.deadline, 6 * S);
+	assert_int_equal(w.fake.deadline, 6 * S);
 	/* Every second. */
 	set_cmos(&rtc, ALARM_HOUR, 0xff);
 	set_cmos(&rtc, ALARM_MIN, 0xd5);
-	assert_int_equal(w.deadline, 6 * S);
+	assert_int_equal(w.fake.deadline, 6 * S);
 	/* Any minute at second 25 of 08:xx: at 08:00:25. */
 	set_cmos(&rtc, ALARM_HOUR, 0x08);
 	set_cmos(&rtc, ALARM_MIN, 0xc0);
 	set_cmos(&rtc, ALARM_SEC, 0x25);
-	assert_int_equal(w.deadline, (3600 - 8 * 60) * S);
+	assert_int_equal(w.fake.deadline, (3600 - 8 * 60) * S);
 	/* A second no register shows (0x60, or 0x1a, not BCD): never. */
 	set_cmos(&rtc, ALARM_SEC, 0x60);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 	set_cmos(&rtc, ALARM_SEC, 0x1a);
-	assert_int_equal(w.deadline, NEVER);
-	w.now = 3600 * S;
+	assert_int_equal(w.fake.deadline, NEVER);
+	w.fake.now = 3600 * S;
 	assert_int_equal(cmos(&rtc, REG_C), 0x10);
 }
 
@@ -597,13 +578,13 @@ static void alarm_flag_without_interrupt(void **state)
 	set_cmos(&rtc, ALARM_HOUR, 0x07);
 	set_cmos(&rtc, ALARM_MIN, 0x08);
 	set_cmos(&rtc, ALARM_SEC, 0x27);
-	w.now = 1 * S;
+	w.fake.now = 1 * S;
 	assert_int_equal(cmos(&rtc, REG_C), 0x10);
 	/* Passed between two reads: 07:08:26 -> 07:08:40. */
-	w.now = 15 * S;
+	w.fake.now = 15 * S;
 	assert_int_equal(cmos(&rtc, REG_C), 0x30);
-	assert_int_equal(w.irq_calls, 0);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.irq_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 }
 
 /* In 12-hour mode the alarm's hour byte has the PM bit, as the hours byte. */
@@ -620,15 +601,15 @@ static void alarm_in_12_hour_mode(void **state)
 	set_cmos(&rtc, ALARM_MIN, 0x08);
 	set_cmos(&rtc, ALARM_SEC, 0x25);
 	set_cmos(&rtc, REG_B, B_AIE);
-	assert_int_equal(w.deadline, 12 * 3600 * S);
+	assert_int_equal(w.fake.deadline, 12 * 3600 * S);
 	set_cmos(&rtc, ALARM_HOUR, 0x12); /* midnight */
-	assert_int_equal(w.deadline, (24 - 7) * 3600 * S);
+	assert_int_equal(w.fake.deadline, (24 - 7) * 3600 * S);
 	/* The same byte in 24-hour mode is 12 noon... */
 	set_cmos(&rtc, REG_B, B_AIE | B_24H);
-	assert_int_equal(w.deadline, 5 * 3600 * S);
+	assert_int_equal(w.fake.deadline, 5 * 3600 * S);
 	/* ...and 0x87 none at all. */
 	set_cmos(&rtc, ALARM_HOUR, 0x87);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 }
 
 /* Setting the time ----------------------------------------------------------------- */
@@ -640,7 +621,7 @@ static void set_stops_the_clock_and_it_runs_on_from_the_time_written(void **stat
 	struct world w;
 	start(&rtc, &w, 1769903999); /* 2026-01-31 23:59:59 */
 
-	w.now = 300 * MS;
+	w.fake.now = 300 * MS;
 	set_cmos(&rtc, REG_B, B_SET | B_UIE | B_24H);
 	assert_int_equal(cmos(&rtc, REG_B), B_SET | B_24H); /* SET clears UIE */
 	/* The order Linux writes: year, month, day... 31 February is never seen. */
@@ -650,19 +631,19 @@ static void set_stops_the_clock_and_it_runs_on_from_the_time_written(void **stat
 	set_cmos(&rtc, HOUR, 0x12);
 	set_cmos(&rtc, MIN, 0x30);
 	set_cmos(&rtc, SEC, 0x00);
-	w.now = 5 * S;
+	w.fake.now = 5 * S;
 	EXPECT_TIME(&rtc, .sec = 0x00, .min = 0x30, .hour = 0x12, .wday = 7, .mday = 0x15,
 		    .mon = 0x02, .year = 0x27, .century = 0x20);
 	assert_int_equal(cmos(&rtc, REG_C), 0x40); /* PF only: no update while SET */
 	/* Cleared at 5.2 s: the next update is the divider's, at 6 s. */
-	w.now = 5200 * MS;
+	w.fake.now = 5200 * MS;
 	set_cmos(&rtc, REG_B, B_24H);
-	w.now = 6 * S - 1;
+	w.fake.now = 6 * S - 1;
 	EXPECT_TIME(&rtc, .sec = 0x00, .min = 0x30, .hour = 0x12, .wday = 2, .mday = 0x15,
 		    .mon = 0x02, .year = 0x27, .century = 0x20);
-	w.now = 6 * S;
+	w.fake.now = 6 * S;
 	assert_int_equal(cmos(&rtc, SEC), 0x01);
-	w.now = 66 * S;
+	w.fake.now = 66 * S;
 	assert_int_equal(cmos(&rtc, SEC), 0x01);
 	assert_int_equal(cmos(&rtc, MIN), 0x31);
 }
@@ -676,29 +657,29 @@ static void divider_reset_restarts_half_a_second_later(void **state)
 	struct world w;
 	start(&rtc, &w, SUNDAY_MORNING);
 
-	w.now = 200 * MS;
+	w.fake.now = 200 * MS;
 	set_cmos(&rtc, REG_B, B_SET | B_24H);
 	set_cmos(&rtc, REG_A, 0x70);
 	set_cmos(&rtc, SEC, 0x00);
 	set_cmos(&rtc, MIN, 0x00);
 	set_cmos(&rtc, HOUR, 0x10);
-	w.now = 10 * S;
+	w.fake.now = 10 * S;
 	assert_int_equal(cmos(&rtc, REG_C), 0x40); /* the periods before the reset */
 	set_cmos(&rtc, REG_B, B_24H | B_PIE);
-	assert_int_equal(w.deadline, NEVER); /* the chain is in reset: no periodic interrupt */
+	assert_int_equal(w.fake.deadline, NEVER); /* the chain is in reset: no periodic interrupt */
 	assert_int_equal(cmos(&rtc, SEC), 0x00);
 	assert_int_equal(cmos(&rtc, REG_A), 0x70);
 	assert_int_equal(cmos(&rtc, REG_C), 0x00);
-	w.now = 10700 * MS;
+	w.fake.now = 10700 * MS;
 	set_cmos(&rtc, REG_A, 0x26);
-	assert_int_equal(w.deadline, 10700 * MS + 976563);
-	w.now = 11200 * MS - 244000;
+	assert_int_equal(w.fake.deadline, 10700 * MS + 976563);
+	w.fake.now = 11200 * MS - 244000;
 	assert_int_equal(cmos(&rtc, REG_A), 0xa6);
 	assert_int_equal(cmos(&rtc, SEC), 0x00);
-	w.now = 11200 * MS;
+	w.fake.now = 11200 * MS;
 	assert_int_equal(cmos(&rtc, SEC), 0x01);
 	assert_int_equal(cmos(&rtc, HOUR), 0x10);
-	w.now = 12200 * MS;
+	w.fake.now = 12200 * MS;
 	assert_int_equal(cmos(&rtc, SEC), 0x02);
 }
 
@@ -710,16 +691,16 @@ static void divider_reset_stops_the_clock(void **state)
 	struct world w;
 	start(&rtc, &w, SUNDAY_MORNING);
 
-	w.now = 1500 * MS;
+	w.fake.now = 1500 * MS;
 	set_cmos(&rtc, REG_A, 0x66); /* 110: reset */
-	w.now = 100 * S;
+	w.fake.now = 100 * S;
 	assert_int_equal(cmos(&rtc, SEC), 0x26);
 	assert_int_equal(cmos(&rtc, REG_A), 0x66);
 	assert_int_equal(cmos(&rtc, REG_C), 0x50); /* what came before the reset */
-	w.now = 200 * S;
+	w.fake.now = 200 * S;
 	assert_int_equal(cmos(&rtc, REG_C), 0x00);
 	set_cmos(&rtc, REG_A, 0x26);
-	w.now = 200 * S + S / 2;
+	w.fake.now = 200 * S + S / 2;
 	assert_int_equal(cmos(&rtc, SEC), 0x27);
 }
 
@@ -731,11 +712,11 @@ static void write_while_running(void **state)
 	struct world w;
 	start(&rtc, &w, SUNDAY_MORNING);
 
-	w.now = 500 * MS;
+	w.fake.now = 500 * MS;
 	set_cmos(&rtc, MIN, 0x30);
 	EXPECT_TIME(&rtc, .sec = 0x25, .min = 0x30, .hour = 0x07, .wday = 1, .mday = 0x06,
 		    .mon = 0x12, .year = 0x26, .century = 0x20);
-	w.now = 1 * S;
+	w.fake.now = 1 * S;
 	assert_int_equal(cmos(&rtc, SEC), 0x26);
 	set_cmos(&rtc, CENTURY, 0x21);
 	assert_int_equal(cmos(&rtc, YEAR), 0x26);
@@ -753,7 +734,7 @@ static void set_time_in_binary(void **state)
 	set_cmos(&rtc, REG_B, B_BINARY | B_24H);
 	set_time(&rtc, (struct expected_time){ .sec = 59, .min = 59, .hour = 23, .mday = 31,
 		 .mon = 12, .year = 99, .century = 20 });
-	w.now = 1 * S;
+	w.fake.now = 1 * S;
 	EXPECT_TIME(&rtc, .sec = 0, .min = 0, .hour = 0, .wday = 6, .mday = 1, .mon = 1,
 		    .year = 0, .century = 21);
 }
@@ -818,7 +799,7 @@ static void nvram_is_kept(void **state)
 	set_cmos(&rtc, REG_D, 0x00);
 	assert_int_equal(cmos(&rtc, REG_C), 0x00);
 	assert_int_equal(cmos(&rtc, REG_D), 0x80);
-	assert_int_equal(w.irq_calls, 0);
+	assert_int_equal(w.fake.irq_calls, 0);
 }
 
 /* Bit 7 of the index is NMI disable: kept, not part of the index. */

@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/fake_platform.h"
+
 #include "vmm/dev/vlapic.h"
 
 /* xAPIC register offsets (SDM vol.3 Table 11-1), spelled out here rather than shared with
@@ -22,37 +24,15 @@ enum {
 
 /* What the model did to the world around it. */
 struct world {
-	uint64_t now;
-	uint64_t deadline;
-	unsigned deadline_calls;
-	bool irq;
-	unsigned irq_calls;
+	struct fake_platform fake; /* first: the callbacks' context is the world */
 	uint8_t eois[8];
 	unsigned eoi_count;
 	struct { uint32_t dest, icr_low; } ipis[8];
 	unsigned ipi_count;
 };
 
-static uint64_t fake_now(void *ctx)
-{
-	return ((struct world *)ctx)->now;
-}
 
-static void fake_set_deadline(void *ctx, uint64_t deadline_ns)
-{
-	struct world *w = ctx;
-	w->deadline = deadline_ns;
-	w->deadline_calls++;
-}
 
-static void fake_set_irq(void *ctx, unsigned line, bool level)
-{
-	struct world *w = ctx;
-	assert_int_equal(line, 0);
-	assert_true(w->irq != level); /* only changes are reported */
-	w->irq = level;
-	w->irq_calls++;
-}
 
 static void fake_eoi(void *ctx, uint8_t vector)
 {
@@ -83,7 +63,7 @@ static const struct vlapic_config default_config = {
 
 static void start_with(struct vlapic *l, struct world *w, const struct vlapic_config *config)
 {
-	*w = (struct world){ .now = 1000, .deadline = 12345 };
+	*w = (struct world){ .fake = { .now = 1000, .deadline = 12345 } };
 	struct vlapic_env env = {
 		.dev = { .ctx = w, .now_ns = fake_now, .set_deadline = fake_set_deadline,
 			 .set_irq = fake_set_irq },
@@ -201,8 +181,8 @@ static void reset_values(void **state)
 	/* none of those reads touched a reserved slot */
 	assert_int_equal(esr(&l), 0);
 	/* init calls nothing */
-	assert_int_equal(w.deadline_calls, 0);
-	assert_int_equal(w.irq_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
+	assert_int_equal(w.fake.irq_calls, 0);
 	assert_int_equal(w.eoi_count, 0);
 	assert_int_equal(w.ipi_count, 0);
 }
@@ -240,14 +220,14 @@ static void init_signal_resets_all_but_base_and_id(void **state)
 	assert_true(vlapic_set_irq(&l, 0x80, true));
 	vlapic_accept(&l, 0x80);
 	assert_true(vlapic_set_irq(&l, 0x90, false));
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	vlapic_set_irq(&l, 3, false); /* an error */
-	unsigned calls = w.deadline_calls;
+	unsigned calls = w.fake.deadline_calls;
 
 	vlapic_init_signal(&l);
-	assert_int_equal(w.deadline_calls, calls + 1);
-	assert_int_equal(w.deadline, NEVER);
-	assert_false(w.irq);
+	assert_int_equal(w.fake.deadline_calls, calls + 1);
+	assert_int_equal(w.fake.deadline, NEVER);
+	assert_false(w.fake.irq);
 	assert_int_equal(vlapic_base(&l), 0xfed00900);
 	assert_int_equal(vlapic_mmio_base(&l), 0xfed00000);
 	assert_int_equal(rd(&l, ID), 0x0a000000);
@@ -731,15 +711,15 @@ static void hardware_disable_resets_the_apic(void **state)
 	wr(&l, LDR, 0x04000000);
 	wr(&l, LVT_TIMER, 0x40);
 	wr(&l, TIMER_INITIAL, 1000);
-	assert_int_equal(w.deadline, 3000);
+	assert_int_equal(w.fake.deadline, 3000);
 	vlapic_set_irq(&l, 0x91, true);
 	vlapic_accept(&l, 0x91);
 	vlapic_set_irq(&l, 0xa1, false);
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 
 	assert_true(vlapic_set_base(&l, 0xfee00100));
-	assert_int_equal(w.deadline, NEVER);
-	assert_false(w.irq);
+	assert_int_equal(w.fake.deadline, NEVER);
+	assert_false(w.fake.irq);
 	assert_int_equal(vlapic_pending_vector(&l), -1);
 	/* disabled: no page, no MSRs, no interrupts */
 	assert_int_equal(vlapic_mmio_read(&l, TPR, 4), UINT64_MAX);
@@ -1051,9 +1031,9 @@ static void icr_nmi_and_lowest_priority(void **state)
 	sw_enable(&l);
 	wr(&l, ICR_HIGH, APIC_ID << 24);
 	wr(&l, ICR_LOW, 0x400); /* NMI to our ID */
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	assert_true(vlapic_take_nmi(&l));
-	assert_false(w.irq);
+	assert_false(w.fake.irq);
 	assert_false(vlapic_take_nmi(&l));
 	assert_int_equal(w.ipi_count, 0);
 	/* lowest priority: taken here when the destination names us, else passed on */
@@ -1140,16 +1120,16 @@ static void lint0_extint(void **state)
 	sw_enable(&l);
 	vlapic_lint(&l, 0, true); /* masked at reset */
 	assert_false(vlapic_extint_pending(&l));
-	assert_false(w.irq);
+	assert_false(w.fake.irq);
 	wr(&l, LVT_LINT0, 0x700); /* unmasked while asserted: the level gets through */
 	assert_true(vlapic_extint_pending(&l));
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	wr(&l, TPR, 0xff);        /* ExtINT is not subject to TPR */
 	assert_true(vlapic_extint_pending(&l));
 	assert_int_equal(vlapic_pending_vector(&l), -1);
 	vlapic_lint(&l, 0, false);
 	assert_false(vlapic_extint_pending(&l));
-	assert_false(w.irq);
+	assert_false(w.fake.irq);
 	vlapic_lint(&l, 0, true);
 	assert_true(vlapic_extint_pending(&l));
 	wr(&l, LVT_LINT0, 0x10700);
@@ -1211,9 +1191,9 @@ static void lint1_nmi(void **state)
 	sw_enable(&l);
 	wr(&l, LVT_LINT1, 0x400);
 	vlapic_lint(&l, 1, true);
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	assert_true(vlapic_take_nmi(&l));
-	assert_false(w.irq);
+	assert_false(w.fake.irq);
 	vlapic_lint(&l, 1, true);
 	assert_false(vlapic_take_nmi(&l));
 	vlapic_lint(&l, 1, false);
@@ -1241,19 +1221,19 @@ static void disabled_apic_passes_the_pins_through(void **state)
 	assert_true(vlapic_set_base(&l, 0xfee00100));
 	vlapic_lint(&l, 0, true);
 	assert_true(vlapic_extint_pending(&l));
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	vlapic_lint(&l, 0, false);
 	assert_false(vlapic_extint_pending(&l));
 	vlapic_lint(&l, 1, true);
 	assert_true(vlapic_take_nmi(&l));
 	vlapic_lint(&l, 1, true);
 	assert_false(vlapic_take_nmi(&l));
-	assert_false(w.irq);
+	assert_false(w.fake.irq);
 	/* enabled again: LINT0 masked after the reset */
 	vlapic_lint(&l, 0, true);
 	assert_true(vlapic_set_base(&l, 0xfee00900));
 	assert_false(vlapic_extint_pending(&l));
-	assert_false(w.irq);
+	assert_false(w.fake.irq);
 }
 
 static void init_startup_and_smi_to_self_are_dropped(void **state)
@@ -1270,7 +1250,7 @@ static void init_startup_and_smi_to_self_are_dropped(void **state)
 	assert_int_equal(w.ipi_count, 0);
 	assert_false(vlapic_take_nmi(&l));
 	assert_int_equal(vlapic_pending_vector(&l), -1);
-	assert_false(w.irq);
+	assert_false(w.fake.irq);
 	/* LVT delivery modes SMI and INIT on the pins: nothing either */
 	wr(&l, LVT_LINT0, 0x200);
 	wr(&l, LVT_LINT1, 0x500);
@@ -1284,7 +1264,7 @@ static void init_startup_and_smi_to_self_are_dropped(void **state)
 static void optional_callbacks_may_be_null(void **state)
 {
 	(void)state;
-	struct world w = { .now = 1000 };
+	struct world w = { .fake = { .now = 1000 } };
 	struct vlapic l;
 	struct vlapic_env env = {
 		.dev = { .ctx = &w, .now_ns = fake_now, .set_deadline = fake_set_deadline },
@@ -1296,7 +1276,7 @@ static void optional_callbacks_may_be_null(void **state)
 	wr(&l, ICR_HIGH, 0xff000000);
 	wr(&l, ICR_LOW, 0x41);                       /* no send_ipi */
 	assert_int_equal(vlapic_pending_vector(&l), 0x41);
-	assert_int_equal(w.irq_calls, 0);
+	assert_int_equal(w.fake.irq_calls, 0);
 	assert_int_equal(w.eoi_count, 0);
 	assert_int_equal(w.ipi_count, 0);
 }
@@ -1311,45 +1291,45 @@ static void timer_one_shot(void **state)
 	start(&l, &w);
 	sw_enable(&l);
 	wr(&l, LVT_TIMER, 0x40); /* divide by 2 at reset */
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 	wr(&l, TIMER_INITIAL, 100);
-	assert_int_equal(w.deadline, 1200);
-	assert_int_equal(w.deadline_calls, 1);
+	assert_int_equal(w.fake.deadline, 1200);
+	assert_int_equal(w.fake.deadline_calls, 1);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 100);
-	w.now = 1001;
+	w.fake.now = 1001;
 	assert_int_equal(rd(&l, TIMER_CURRENT), 100);
-	w.now = 1002;
+	w.fake.now = 1002;
 	assert_int_equal(rd(&l, TIMER_CURRENT), 99);
-	w.now = 1100;
+	w.fake.now = 1100;
 	assert_int_equal(rd(&l, TIMER_CURRENT), 50);
-	w.now = 1199;
+	w.fake.now = 1199;
 	assert_int_equal(rd(&l, TIMER_CURRENT), 1);
-	w.now = 1200;
+	w.fake.now = 1200;
 	assert_int_equal(rd(&l, TIMER_CURRENT), 0);
 	assert_false(irr_has(&l, 0x40));
-	w.now = 1234; /* late */
+	w.fake.now = 1234; /* late */
 	vlapic_timer(&l);
 	assert_true(irr_has(&l, 0x40));
 	assert_false(tmr_has(&l, 0x40));
-	assert_true(w.irq);
-	assert_int_equal(w.deadline, NEVER);
-	assert_int_equal(w.deadline_calls, 2);
+	assert_true(w.fake.irq);
+	assert_int_equal(w.fake.deadline, NEVER);
+	assert_int_equal(w.fake.deadline_calls, 2);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 0);
 	assert_int_equal(rd(&l, TIMER_INITIAL), 100);
 	service(&l, 0x40);
 	vlapic_timer(&l); /* once */
 	assert_int_equal(vlapic_pending_vector(&l), -1);
-	assert_int_equal(w.deadline_calls, 2);
+	assert_int_equal(w.fake.deadline_calls, 2);
 	/* a call before the deadline does nothing */
 	wr(&l, TIMER_INITIAL, 10);
-	assert_int_equal(w.deadline, 1254);
-	w.now = 1250;
+	assert_int_equal(w.fake.deadline, 1254);
+	w.fake.now = 1250;
 	vlapic_timer(&l);
 	assert_int_equal(vlapic_pending_vector(&l), -1);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 2);
 	/* rewriting the initial count restarts from now */
 	wr(&l, TIMER_INITIAL, 30);
-	assert_int_equal(w.deadline, 1310);
+	assert_int_equal(w.fake.deadline, 1310);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 30);
 }
 
@@ -1360,45 +1340,45 @@ static void timer_periodic_without_drift(void **state)
 	struct vlapic l;
 	start(&l, &w);
 	sw_enable(&l);
-	w.now = 0;
+	w.fake.now = 0;
 	wr(&l, TIMER_DIVIDE, 0xb); /* divide by 1 */
 	wr(&l, LVT_TIMER, 0x20041);
 	wr(&l, TIMER_INITIAL, 1000);
-	assert_int_equal(w.deadline, 1000);
-	w.now = 1000;
+	assert_int_equal(w.fake.deadline, 1000);
+	w.fake.now = 1000;
 	assert_int_equal(rd(&l, TIMER_CURRENT), 1000); /* reloaded */
 	vlapic_timer(&l);
-	assert_int_equal(w.deadline, 2000);
+	assert_int_equal(w.fake.deadline, 2000);
 	service(&l, 0x41);
-	w.now = 1500;
+	w.fake.now = 1500;
 	assert_int_equal(rd(&l, TIMER_CURRENT), 500);
-	w.now = 2300; /* late: the next deadline keeps the schedule */
+	w.fake.now = 2300; /* late: the next deadline keeps the schedule */
 	vlapic_timer(&l);
-	assert_int_equal(w.deadline, 3000);
+	assert_int_equal(w.fake.deadline, 3000);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 700);
 	service(&l, 0x41);
 	/* several periods late: one interrupt, the next future deadline */
-	w.now = 7500;
+	w.fake.now = 7500;
 	assert_int_equal(rd(&l, TIMER_CURRENT), 500); /* counting on while Keel is late */
 	vlapic_timer(&l);
-	assert_int_equal(w.deadline, 8000);
+	assert_int_equal(w.fake.deadline, 8000);
 	service(&l, 0x41);
 	assert_int_equal(vlapic_pending_vector(&l), -1);
-	w.now = 8000; /* exactly on time */
+	w.fake.now = 8000; /* exactly on time */
 	vlapic_timer(&l);
-	assert_int_equal(w.deadline, 9000);
+	assert_int_equal(w.fake.deadline, 9000);
 	service(&l, 0x41);
-	unsigned calls = w.deadline_calls;
+	unsigned calls = w.fake.deadline_calls;
 	/* initial count 0 stops it */
 	wr(&l, TIMER_INITIAL, 0);
-	assert_int_equal(w.deadline, NEVER);
-	assert_int_equal(w.deadline_calls, calls + 1);
+	assert_int_equal(w.fake.deadline, NEVER);
+	assert_int_equal(w.fake.deadline_calls, calls + 1);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 0);
-	w.now = 9000;
+	w.fake.now = 9000;
 	vlapic_timer(&l);
 	assert_int_equal(vlapic_pending_vector(&l), -1);
 	wr(&l, TIMER_INITIAL, 0); /* already stopped: nothing to tell */
-	assert_int_equal(w.deadline_calls, calls + 1);
+	assert_int_equal(w.fake.deadline_calls, calls + 1);
 }
 
 static void timer_divide_settings(void **state)
@@ -1415,8 +1395,8 @@ static void timer_divide_settings(void **state)
 		wr(&l, TIMER_DIVIDE, settings[i].config | 0xfffffff4);
 		assert_int_equal(rd(&l, TIMER_DIVIDE), settings[i].config);
 		wr(&l, TIMER_INITIAL, 10);
-		assert_int_equal(w.deadline, 1000 + 10 * settings[i].divider);
-		w.now = 1000 + settings[i].divider;
+		assert_int_equal(w.fake.deadline, 1000 + 10 * settings[i].divider);
+		w.fake.now = 1000 + settings[i].divider;
 		assert_int_equal(rd(&l, TIMER_CURRENT), 9);
 	}
 	/* the longest period: 2^32 - 1 ticks divided by 128 */
@@ -1425,7 +1405,7 @@ static void timer_divide_settings(void **state)
 	start(&l, &w);
 	wr(&l, TIMER_DIVIDE, 0xa);
 	wr(&l, TIMER_INITIAL, 0xffffffff);
-	assert_int_equal(w.deadline, 1000 + 0xffffffffull * 128);
+	assert_int_equal(w.fake.deadline, 1000 + 0xffffffffull * 128);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 0xffffffff);
 }
 
@@ -1435,17 +1415,17 @@ static void timer_divide_change_keeps_the_count(void **state)
 	struct world w;
 	struct vlapic l;
 	start(&l, &w);
-	w.now = 0;
+	w.fake.now = 0;
 	wr(&l, TIMER_INITIAL, 100); /* by 2: deadline 200 */
-	w.now = 100;
+	w.fake.now = 100;
 	assert_int_equal(rd(&l, TIMER_CURRENT), 50);
 	wr(&l, TIMER_DIVIDE, 0x2); /* by 8: 50 ticks left take 400 ns */
-	assert_int_equal(w.deadline, 500);
+	assert_int_equal(w.fake.deadline, 500);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 50);
-	w.now = 180;
+	w.fake.now = 180;
 	assert_int_equal(rd(&l, TIMER_CURRENT), 40);
 	wr(&l, TIMER_DIVIDE, 0x2); /* the same: nothing moves */
-	assert_int_equal(w.deadline, 500);
+	assert_int_equal(w.fake.deadline, 500);
 }
 
 static void timer_masked(void **state)
@@ -1458,21 +1438,21 @@ static void timer_masked(void **state)
 	wr(&l, TIMER_DIVIDE, 0xb);
 	wr(&l, LVT_TIMER, 0x10050); /* one-shot, masked */
 	wr(&l, TIMER_INITIAL, 100);
-	w.now = 1100;
+	w.fake.now = 1100;
 	vlapic_timer(&l);
 	assert_int_equal(vlapic_pending_vector(&l), -1);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 0);
 	wr(&l, LVT_TIMER, 0x30050); /* periodic, masked: still reloads */
 	wr(&l, TIMER_INITIAL, 100);
-	assert_int_equal(w.deadline, 1200);
-	w.now = 1200;
+	assert_int_equal(w.fake.deadline, 1200);
+	w.fake.now = 1200;
 	vlapic_timer(&l);
-	assert_int_equal(w.deadline, 1300);
+	assert_int_equal(w.fake.deadline, 1300);
 	assert_int_equal(vlapic_pending_vector(&l), -1);
-	assert_false(w.irq);
+	assert_false(w.fake.irq);
 	wr(&l, LVT_TIMER, 0x20050); /* unmasked: the next one interrupts */
-	w.now = 1300;
+	w.fake.now = 1300;
 	vlapic_timer(&l);
 	assert_int_equal(vlapic_pending_vector(&l), 0x50);
 }
@@ -1486,23 +1466,23 @@ static void timer_mode_change_disarms(void **state)
 	sw_enable(&l);
 	wr(&l, LVT_TIMER, 0x40);
 	wr(&l, TIMER_INITIAL, 100);
-	assert_int_equal(w.deadline, 1200);
+	assert_int_equal(w.fake.deadline, 1200);
 	wr(&l, LVT_TIMER, 0x41); /* same mode: keeps running */
-	assert_int_equal(w.deadline, 1200);
+	assert_int_equal(w.fake.deadline, 1200);
 	wr(&l, LVT_TIMER, 0x20041); /* one-shot -> periodic */
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 0);
 	assert_int_equal(rd(&l, TIMER_INITIAL), 100);
-	w.now = 1300;
+	w.fake.now = 1300;
 	vlapic_timer(&l);
 	assert_int_equal(vlapic_pending_vector(&l), -1);
 	/* a due expiry is delivered before the write that changes the mode */
 	wr(&l, TIMER_INITIAL, 100);
-	assert_int_equal(w.deadline, 1500);
-	w.now = 1600;
+	assert_int_equal(w.fake.deadline, 1500);
+	w.fake.now = 1600;
 	wr(&l, LVT_TIMER, 0x41);
 	assert_int_equal(vlapic_pending_vector(&l), 0x41);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 }
 
 static void tsc_deadline_mode(void **state)
@@ -1515,63 +1495,63 @@ static void tsc_deadline_mode(void **state)
 	/* outside the mode: reads 0, writes ignored */
 	vlapic_set_tsc_deadline(&l, 5000);
 	assert_int_equal(vlapic_tsc_deadline(&l), 0);
-	assert_int_equal(w.deadline_calls, 0);
+	assert_int_equal(w.fake.deadline_calls, 0);
 	wr(&l, LVT_TIMER, 0x40050);
 	assert_int_equal(vlapic_tsc_deadline(&l), 0);
 	vlapic_set_tsc_deadline(&l, 20000); /* 10000 ns */
 	assert_int_equal(vlapic_tsc_deadline(&l), 20000);
-	assert_int_equal(w.deadline, 10000);
+	assert_int_equal(w.fake.deadline, 10000);
 	/* the initial count is ignored, the current count reads 0 */
 	wr(&l, TIMER_INITIAL, 77);
 	assert_int_equal(rd(&l, TIMER_INITIAL), 0);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 0);
-	assert_int_equal(w.deadline, 10000);
-	w.now = 9999;
+	assert_int_equal(w.fake.deadline, 10000);
+	w.fake.now = 9999;
 	vlapic_timer(&l);
 	assert_int_equal(vlapic_pending_vector(&l), -1);
-	w.now = 10000;
+	w.fake.now = 10000;
 	vlapic_timer(&l);
 	assert_int_equal(vlapic_pending_vector(&l), 0x50);
 	assert_int_equal(vlapic_tsc_deadline(&l), 0);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 	service(&l, 0x50);
 	vlapic_timer(&l); /* once */
 	assert_int_equal(vlapic_pending_vector(&l), -1);
 	/* moved, then disarmed with 0 */
 	vlapic_set_tsc_deadline(&l, 40000);
-	assert_int_equal(w.deadline, 20000);
+	assert_int_equal(w.fake.deadline, 20000);
 	vlapic_set_tsc_deadline(&l, 30000);
-	assert_int_equal(w.deadline, 15000);
+	assert_int_equal(w.fake.deadline, 15000);
 	vlapic_set_tsc_deadline(&l, 0);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 	assert_int_equal(vlapic_tsc_deadline(&l), 0);
 	/* a deadline already past fires at once */
 	vlapic_set_tsc_deadline(&l, 100);
 	assert_int_equal(vlapic_pending_vector(&l), 0x50);
 	assert_int_equal(vlapic_tsc_deadline(&l), 0);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 	service(&l, 0x50);
 	/* a deadline never reached reads back and never fires */
 	vlapic_set_tsc_deadline(&l, UINT64_MAX);
 	assert_int_equal(vlapic_tsc_deadline(&l), UINT64_MAX);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 	/* leaving the mode disarms; coming back, the MSR is 0 */
 	vlapic_set_tsc_deadline(&l, 60000);
-	assert_int_equal(w.deadline, 30000);
+	assert_int_equal(w.fake.deadline, 30000);
 	wr(&l, LVT_TIMER, 0x50);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 	assert_int_equal(vlapic_tsc_deadline(&l), 0);
 	wr(&l, LVT_TIMER, 0x40050);
 	assert_int_equal(vlapic_tsc_deadline(&l), 0);
-	w.now = 40000;
+	w.fake.now = 40000;
 	vlapic_timer(&l);
 	assert_int_equal(vlapic_pending_vector(&l), -1);
 	/* entering the mode stops a running count */
 	wr(&l, LVT_TIMER, 0x50);
 	wr(&l, TIMER_INITIAL, 10);
-	assert_int_equal(w.deadline, 40020);
+	assert_int_equal(w.fake.deadline, 40020);
 	wr(&l, LVT_TIMER, 0x40050);
-	assert_int_equal(w.deadline, NEVER);
+	assert_int_equal(w.fake.deadline, NEVER);
 	assert_int_equal(rd(&l, TIMER_CURRENT), 0);
 }
 
@@ -1585,21 +1565,21 @@ static void output_follows_what_is_pending(void **state)
 	start(&l, &w);
 	sw_enable(&l);
 	vlapic_set_irq(&l, 0x40, false);
-	assert_true(w.irq);
-	assert_int_equal(w.irq_calls, 1);
+	assert_true(w.fake.irq);
+	assert_int_equal(w.fake.irq_calls, 1);
 	vlapic_set_irq(&l, 0x50, false); /* already up: no call */
-	assert_int_equal(w.irq_calls, 1);
+	assert_int_equal(w.fake.irq_calls, 1);
 	wr(&l, TPR, 0x50);
-	assert_false(w.irq);
+	assert_false(w.fake.irq);
 	vlapic_set_tpr(&l, 0);
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	vlapic_accept(&l, 0x50);
-	assert_false(w.irq); /* 0x40 is below the in-service 0x50 */
+	assert_false(w.fake.irq); /* 0x40 is below the in-service 0x50 */
 	wr(&l, EOI, 0);
-	assert_true(w.irq);
+	assert_true(w.fake.irq);
 	vlapic_accept(&l, 0x40);
-	assert_false(w.irq);
-	assert_int_equal(w.irq_calls, 6);
+	assert_false(w.fake.irq);
+	assert_int_equal(w.fake.irq_calls, 6);
 }
 
 static void cr8_is_tpr_bits_7_to_4(void **state)
