@@ -1,11 +1,14 @@
 /* What a guest sees when it executes CPUID: the host's answer, minus what Keel does not
  * virtualize, plus the hypervisor bit and Keel's own leaves. Hidden: SVM, VMX, SMX and SGX;
  * MONITOR/MWAIT, WAITPKG, MONITORX, INVLPGB, RDPRU and MCOMMIT (vmm/insn.c answers them
- * with #UD); machine checks; the features whose MSRs Keel does not emulate (vmm/msr.c):
- * x2APIC, the TSC deadline timer, debug stores, thermal and power management, performance
- * monitoring, speculation controls, processor trace, CET; and the extended state Keel does
+ * with #UD); machine checks; the features whose MSRs Keel does not emulate (vmm/msr.c): debug
+ * stores, thermal and power management, performance monitoring, speculation controls,
+ * processor trace, CET; and the extended state Keel does
  * not switch (arch/x86/owned_state.h): MPX, protection keys, AMX, XSAVES and XFD. XSAVE
  * offers the XCR0 components of cpu.guest_xcr0, and OSXSAVE shows the guest's own CR4.
+ * The local APIC is the vCPU's own (vmm/dev/vlapic.c): leaf 1 gives its APIC ID, offers
+ * x2APIC and the TSC deadline timer, and shows it present while APIC_BASE enables it;
+ * leaves 0xb and 0x1f give the vCPU's x2APIC ID, one logical processor per package.
  * RDTSCP and INVPCID only where the vendor lets a guest run them (cpu.guest_rdtscp,
  * cpu.guest_invpcid). The leaves whose answer depends on the leaf alone are worked out once,
  * at cpuid_init, and answered from a table: CPUID is a hot exit, and the CPU's own CPUID is
@@ -14,14 +17,23 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "include/keel/hypercall.h"
+#include "vmm/dev/vlapic.h"
 #include "vmm/version.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 
 #define BIT(n) (1u << (n))
 /* leaf 1 */
-#define LEAF1_ECX_HIDDEN (BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(14) | BIT(15) | \
-			  BIT(21) | BIT(24)) /* DTES64 MONITOR DS-CPL VMX SMX EST TM2 xTPR PDCM x2APIC TSC-deadline */
+#define LEAF1_ECX_HIDDEN (BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | BIT(14) | \
+			  BIT(15)) /* DTES64 MONITOR DS-CPL VMX SMX EST TM2 xTPR PDCM */
+#define LEAF1_ECX_EMULATED (BIT(21) | BIT(24)) /* x2APIC, TSC-deadline: the local APIC's */
+#define LEAF1_EDX_APIC BIT(9) /* the local APIC is enabled in APIC_BASE (SDM vol.3 §11.4.3) */
+#define LEAF1_EBX_APIC_ID_SHIFT 24
+/* leaves 0xb and 0x1f: the x2APIC topology, one logical processor per core and package */
+#define LEAF_TOPOLOGY 0xb
+#define LEAF_TOPOLOGY_V2 0x1f
+#define TOPOLOGY_SMT 1
+#define TOPOLOGY_CORE 2
 #define LEAF1_ECX_OSXSAVE BIT(27)
 #define LEAF1_ECX_HYPERVISOR BIT(31)
 #define LEAF1_EDX_HIDDEN (BIT(7) | BIT(14) | BIT(21) | BIT(22) | BIT(29) | BIT(31)) /* MCE MCA DS ACPI TM PBE */
@@ -90,10 +102,19 @@ static struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32
 		return xsave_leaf(subleaf);
 	r = cpuid(leaf, subleaf);
 	if (leaf == 1) {
-		r.ecx = (r.ecx & ~(LEAF1_ECX_HIDDEN | LEAF1_ECX_OSXSAVE)) | LEAF1_ECX_HYPERVISOR;
+		r.ebx = (r.ebx & ((1u << LEAF1_EBX_APIC_ID_SHIFT) - 1)) | v->id << LEAF1_EBX_APIC_ID_SHIFT;
+		r.ecx = (r.ecx & ~(LEAF1_ECX_HIDDEN | LEAF1_ECX_OSXSAVE)) | LEAF1_ECX_EMULATED | LEAF1_ECX_HYPERVISOR;
 		if (hvm->read_state(v->vendor, GUEST_CR4) & CR4_OSXSAVE)
 			r.ecx |= LEAF1_ECX_OSXSAVE;
-		r.edx &= ~LEAF1_EDX_HIDDEN;
+		r.edx &= ~(LEAF1_EDX_HIDDEN | LEAF1_EDX_APIC);
+		if (vlapic_hw_enabled(v->lapic))
+			r.edx |= LEAF1_EDX_APIC;
+	} else if (leaf == LEAF_TOPOLOGY || leaf == LEAF_TOPOLOGY_V2) {
+		/* One thread per core, one core per package: shifts 0, one processor at each level
+		 * (SDM vol.2A CPUID leaf 0Bh); EDX is the x2APIC ID. */
+		unsigned type = subleaf == 0 ? TOPOLOGY_SMT : subleaf == 1 ? TOPOLOGY_CORE : 0;
+		r = (struct cpuid_regs){ .eax = 0, .ebx = type ? 1 : 0, .ecx = type << 8 | (subleaf & 0xff),
+					 .edx = v->id };
 	} else if (leaf == 7 && subleaf == 0) {
 		r.ebx &= ~(LEAF7_EBX_HIDDEN | (cpu.guest_invpcid ? 0 : LEAF7_EBX_INVPCID));
 		r.ecx &= ~LEAF7_ECX_HIDDEN;

@@ -9,6 +9,7 @@
 #include "lib/string.h"
 #include "vmm/dev/debug_exit.h"
 #include "vmm/dev/debugcon.h"
+#include "vmm/dev/pc_platform.h"
 #include "vmm/dev/serial_port.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
@@ -78,7 +79,7 @@ static void teardown(struct domain *d)
 static int attach_devices(struct domain *d)
 {
 	int err;
-	if ((err = io_init(d)) || (err = serial_port_attach(d)) || (err = debugcon_attach(d)))
+	if ((err = io_init(d)) || (err = pc_attach(d)) || (err = serial_port_attach(d)) || (err = debugcon_attach(d)))
 		return err;
 	if (d->config.debug_exit && (err = debug_exit_attach(d, d->config.debug_exit)))
 		return err;
@@ -101,15 +102,17 @@ static int start(struct domain *d, char *why, size_t len)
 		ksnprintf(why, len, "%s", unsupported);
 		return -1;
 	}
+	v->dom = d;
+	v->ntimers = 0; /* the devices attached next add theirs */
+	v->timer_due_ns = 0;
+	v->events_due = v->window_open = v->nmi_dropped = false;
 	if ((err = attach_devices(d))) {
 		ksnprintf(why, len, "cannot attach its devices (error %d)", err);
 		return -1;
 	}
 	/* A vCPU at power-on; what the scheduler keeps of it (v->sched) goes on. */
-	v->dom = d;
 	v->regs = r.regs;
 	v->wake_ns = v->timer_ns = 0;
-	v->tpr = 0;
 	msrs_reset(v);
 	if ((err = hvm->vcpu_create(&v->vendor, d->p2m.npt.root, &r.boot))) {
 		ksnprintf(why, len, "cannot create its vCPU (error %d)", err);

@@ -68,6 +68,8 @@ struct domain_memory {
 	uint64_t ram, own, page_tables;
 };
 
+struct pc_platform;
+
 struct domain {
 	unsigned id;
 	struct domain_config config;
@@ -76,6 +78,7 @@ struct domain {
 	struct p2m p2m;
 	struct vcpu vcpu; /* one per domain for now */
 	struct io_bus io;
+	struct pc_platform *pc; /* its interrupt controllers and timers, in the device page */
 	struct console console;
 	struct loader_input images; /* kernel and modules, found among the boot modules once */
 	uint64_t exits[EXIT_REASON_COUNT];

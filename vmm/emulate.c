@@ -3,7 +3,9 @@
 #include "arch/x86/page_alloc.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vmm/dev/vlapic.h"
 #include "vmm/domain.h"
+#include "vmm/events.h"
 #include "vmm/guest_walk.h"
 #include "vmm/emulate.h"
 #include "vmm/x86_emulate.h"
@@ -69,32 +71,55 @@ static enum x86_result translate_both(struct emulation *m, uint64_t linear, unsi
 	return r;
 }
 
-/* n bytes at gpa: from the guest's RAM, or from the I/O bus where nothing backs it. */
-static void read_piece(struct domain *d, uint64_t gpa, uint8_t *data, unsigned n)
+/* A device access of size bytes at gpa: the vCPU's own local APIC where its page is (each
+ * vCPU sees its own there, SDM vol.3 §11.4.1), else the domain's I/O bus. */
+static uint64_t device_read(struct vcpu *v, uint64_t gpa, unsigned size)
 {
+	uint64_t offset = gpa - vlapic_mmio_base(v->lapic);
+	if (offset < VLAPIC_PAGE_SIZE)
+		return offset + size <= VLAPIC_PAGE_SIZE ? vlapic_mmio_read(v->lapic, offset, size) : ~0ull;
+	return io_mmio_read(v->dom, gpa, size);
+}
+
+static void device_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t value)
+{
+	uint64_t offset = gpa - vlapic_mmio_base(v->lapic);
+	if (offset < VLAPIC_PAGE_SIZE) {
+		if (offset + size <= VLAPIC_PAGE_SIZE)
+			vlapic_mmio_write(v->lapic, offset, size, value);
+		return;
+	}
+	io_mmio_write(v->dom, gpa, size, value);
+}
+
+/* n bytes at gpa: from the guest's RAM, or from a device where nothing backs it. */
+static void read_piece(struct vcpu *v, uint64_t gpa, uint8_t *data, unsigned n)
+{
+	struct domain *d = v->dom;
 	if (layout_is_ram(&d->layout, gpa, n) && !p2m_copy_from_guest(&d->p2m, gpa, data, n))
 		return;
 	if (n == 1 || n == 2 || n == 4 || n == 8) {
-		uint64_t v = io_mmio_read(d, gpa, n);
-		memcpy(data, &v, n);
+		uint64_t value = device_read(v, gpa, n);
+		memcpy(data, &value, n);
 		return;
 	}
 	for (unsigned i = 0; i < n; i++)
-		data[i] = (uint8_t)io_mmio_read(d, gpa + i, 1);
+		data[i] = (uint8_t)device_read(v, gpa + i, 1);
 }
 
-static void write_piece(struct domain *d, uint64_t gpa, const uint8_t *data, unsigned n)
+static void write_piece(struct vcpu *v, uint64_t gpa, const uint8_t *data, unsigned n)
 {
+	struct domain *d = v->dom;
 	if (layout_is_ram(&d->layout, gpa, n) && !p2m_copy_to_guest(&d->p2m, gpa, data, n))
 		return;
 	if (n == 1 || n == 2 || n == 4 || n == 8) {
-		uint64_t v = 0;
-		memcpy(&v, data, n);
-		io_mmio_write(d, gpa, n, v);
+		uint64_t value = 0;
+		memcpy(&value, data, n);
+		device_write(v, gpa, n, value);
 		return;
 	}
 	for (unsigned i = 0; i < n; i++)
-		io_mmio_write(d, gpa + i, 1, data[i]);
+		device_write(v, gpa + i, 1, data[i]);
 }
 
 static enum x86_result mem_read(void *ctx, uint64_t linear, void *data, unsigned size, bool for_write,
@@ -106,9 +131,9 @@ static enum x86_result mem_read(void *ctx, uint64_t linear, void *data, unsigned
 	enum x86_result r = translate_both(m, linear, size, for_write ? GUEST_WRITE : GUEST_READ, gpa, &first, fault);
 	if (r != X86_OK)
 		return r;
-	read_piece(m->v->dom, gpa[0], data, first);
+	read_piece(m->v, gpa[0], data, first);
 	if (first < size)
-		read_piece(m->v->dom, gpa[1], (uint8_t *)data + first, size - first);
+		read_piece(m->v, gpa[1], (uint8_t *)data + first, size - first);
 	return X86_OK;
 }
 
@@ -120,9 +145,9 @@ static enum x86_result mem_write(void *ctx, uint64_t linear, const void *data, u
 	enum x86_result r = translate_both(m, linear, size, GUEST_WRITE, gpa, &first, fault);
 	if (r != X86_OK)
 		return r;
-	write_piece(m->v->dom, gpa[0], data, first);
+	write_piece(m->v, gpa[0], data, first);
 	if (first < size)
-		write_piece(m->v->dom, gpa[1], (const uint8_t *)data + first, size - first);
+		write_piece(m->v, gpa[1], (const uint8_t *)data + first, size - first);
 	return X86_OK;
 }
 
@@ -230,7 +255,7 @@ static void reflect(struct vcpu *v, const struct x86_fault *f)
 	if (f->vector == X86_PF)
 		hvm->write_state(v->vendor, GUEST_CR2, f->cr2);
 	bool has_code = f->vector == X86_PF || f->vector == X86_GP || f->vector == X86_SS;
-	hvm->inject_exception(v->vendor, f->vector, has_code, f->error_code);
+	vcpu_inject_exception(v, f->vector, has_code, f->error_code);
 }
 
 /* Runs the instruction at the guest's RIP. cause, with where for its %llx, says why it
@@ -288,6 +313,11 @@ void handle_npf(struct vcpu *v, const struct vm_exit *exit)
 	if (r && r->backed) { /* guest memory is mapped with every permission */
 		domain_crash(d, "nested-paging fault on %s GPA 0x%llx, a permission fault in its memory, at rip 0x%llx",
 			     access, (unsigned long long)exit->npf.gpa, (unsigned long long)v->regs.rip);
+		return;
+	}
+	if (exit->npf.delivering) {
+		domain_crash(d, "nested-paging fault on %s GPA 0x%llx while delivering an event through its IDT: its IDT, "
+			     "GDT, TSS or stack lies outside its memory", access, (unsigned long long)exit->npf.gpa);
 		return;
 	}
 	if (d->config.unbacked == UNBACKED_CRASH || exit->npf.fetch) {

@@ -7,16 +7,18 @@
 #include "vmm/domain.h"
 #include "vmm/exit.h"
 #include "vmm/emulate.h"
+#include "vmm/events.h"
 #include "vmm/sched.h"
 
-/* HLT with interrupts on waits for an event (today: the vCPU's timer, set_timer); with
- * interrupts off nothing can wake the vCPU, so the domain is done: a poweroff without exit
- * status (Xen reads it the same way). */
+/* HLT with interrupts on waits for an interrupt (vmm/events.c wakes it) or the vCPU's
+ * timer event (set_timer); with interrupts off nothing can wake the vCPU, so the domain is
+ * done: a poweroff without exit status (Xen reads it the same way). */
 static void handle_hlt(struct vcpu *v, const struct vm_exit *exit)
 {
 	v->regs.rip += exit->instr_len;
 	if (hvm->read_state(v->vendor, GUEST_RFLAGS) & RFLAGS_IF) {
-		sched_block(v, 0);
+		if (!events_interrupt_pending(v))
+			sched_block(v, 0);
 	} else {
 		domain_end(v->dom, END_POWEROFF, false, 0, "HLT with interrupts disabled at rip 0x%llx",
 			   (unsigned long long)(v->regs.rip - exit->instr_len));
@@ -29,7 +31,8 @@ static void handle_shutdown(struct vcpu *v, const struct vm_exit *exit)
 	domain_crash(v->dom, "shutdown (triple fault) at rip 0x%llx", (unsigned long long)v->regs.rip);
 }
 
-/* The vendor code has taken the interrupt; the scheduler sees how much time has passed. */
+/* The vendor code has taken the interrupt; the scheduler sees how much time has passed.
+ * Also an interrupt window: what the guest can now take, vmm/events.c gives it. */
 static void handle_interrupt(struct vcpu *v, const struct vm_exit *exit)
 {
 	(void)v;
@@ -53,6 +56,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_SHUTDOWN] = handle_shutdown,
 	[EXIT_ENTRY_FAILED] = handle_entry_failed,
 	[EXIT_INTERRUPT] = handle_interrupt,
+	[EXIT_INTERRUPT_WINDOW] = handle_interrupt,
 	[EXIT_UNKNOWN] = handle_unknown,
 };
 
@@ -67,7 +71,8 @@ bool handle_exit(struct vcpu *v, const struct vm_exit *exit)
 static const char *const exit_names[EXIT_REASON_COUNT] = {
 	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt", [EXIT_IO] = "io", [EXIT_HYPERCALL] = "hypercall",
 	[EXIT_MSR] = "msr", [EXIT_INSTRUCTION] = "insn", [EXIT_NPF] = "npf", [EXIT_SHUTDOWN] = "shutdown",
-	[EXIT_ENTRY_FAILED] = "entry", [EXIT_INTERRUPT] = "intr", [EXIT_UNKNOWN] = "unknown",
+	[EXIT_ENTRY_FAILED] = "entry", [EXIT_INTERRUPT] = "intr", [EXIT_INTERRUPT_WINDOW] = "window",
+	[EXIT_UNKNOWN] = "unknown",
 };
 
 const char *exit_reason_name(enum exit_reason reason)

@@ -3,7 +3,9 @@
  * would answer: the guest gets the fault in its own handler and carries on. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
+#include "vmm/dev/vlapic.h"
 #include "vmm/domain.h"
+#include "vmm/events.h"
 #include "vmm/exit.h"
 #include "vmm/xcr0.h"
 
@@ -14,10 +16,10 @@ static void emulate_xsetbv(struct vcpu *v, const struct vm_exit *exit)
 	const uint64_t *g = v->regs.gpr;
 	uint64_t value = (uint32_t)g[REG_RAX] | (uint64_t)(uint32_t)g[REG_RDX] << 32;
 	if (!(hvm->read_state(v->vendor, GUEST_CR4) & CR4_OSXSAVE))
-		hvm->inject_exception(v->vendor, X86_UD, false, 0);
+		vcpu_inject_exception(v, X86_UD, false, 0);
 	else if (hvm->read_state(v->vendor, GUEST_CPL) || (uint32_t)g[REG_RCX] ||
 		 xcr0_refusal(value, cpu.guest_xcr0))
-		hvm->inject_exception(v->vendor, X86_GP, true, 0);
+		vcpu_inject_exception(v, X86_GP, true, 0);
 	else {
 		hvm->write_state(v->vendor, GUEST_XCR0, value);
 		v->regs.rip += exit->instr_len;
@@ -37,31 +39,32 @@ static bool cr0_faults(uint64_t value)
 	return (value >> 32) || ((value & CR0_NW) && !(value & CR0_CD)) || ((value & CR0_PG) && !(value & CR0_PE));
 }
 
-/* MOV to CR0 or CR4, and MOV to or from CR8 (in 64-bit mode, where alone it exists: bits
- * 63:4 reserved, #GP(0) if set, SDM vol.3 §11.8.6.1). */
+/* MOV to CR0 or CR4, and MOV to or from CR8 (in 64-bit mode, where alone it exists): CR8
+ * is the local APIC's task priority, bits 7:4 (SDM vol.3 §11.8.6.1; bits 63:4 reserved,
+ * #GP(0) if set). */
 static void emulate_mov_cr(struct vcpu *v, const struct vm_exit *exit)
 {
 	uint8_t r = exit->insn.gpr;
 	if (exit->insn.cr == 8 && !exit->insn.write) {
 		if (r == REG_RSP)
-			hvm->write_state(v->vendor, GUEST_RSP, v->tpr);
+			hvm->write_state(v->vendor, GUEST_RSP, vlapic_cr8(v->lapic));
 		else
-			v->regs.gpr[r] = v->tpr;
+			v->regs.gpr[r] = vlapic_cr8(v->lapic);
 		v->regs.rip += exit->instr_len;
 		return;
 	}
 	uint64_t value = read_gpr(v, r);
 	enum cr_write done = CR_WRITE_FAULTS;
-	if (exit->insn.cr == 8 && !(value >> 4)) {
-		v->tpr = (uint8_t)value;
-		done = CR_WRITE_DONE;
+	if (exit->insn.cr == 8) {
+		if (vlapic_set_cr8(v->lapic, value))
+			done = CR_WRITE_DONE;
 	} else if (exit->insn.cr != 8 && !(exit->insn.cr == 0 && cr0_faults(value))) {
 		done = hvm->write_cr(v->vendor, exit->insn.cr, value);
 	}
 	if (done == CR_WRITE_DONE)
 		v->regs.rip += exit->instr_len;
 	else if (done == CR_WRITE_FAULTS)
-		hvm->inject_exception(v->vendor, X86_GP, true, 0);
+		vcpu_inject_exception(v, X86_GP, true, 0);
 	else
 		domain_crash(v->dom, "MOV to CR%u of 0x%llx turns off protection or paging, which this CPU cannot run "
 			     "(VT-x without unrestricted guest)", exit->insn.cr, (unsigned long long)value);
@@ -76,11 +79,11 @@ void handle_instruction(struct vcpu *v, const struct vm_exit *exit)
 		v->regs.rip += exit->instr_len;
 		return;
 	case INSN_RDPMC:
-		hvm->inject_exception(v->vendor, X86_GP, true, 0);
+		vcpu_inject_exception(v, X86_GP, true, 0);
 		return;
 	case INSN_VIRTUALIZATION:
 	case INSN_MONITOR_MWAIT:
-		hvm->inject_exception(v->vendor, X86_UD, false, 0);
+		vcpu_inject_exception(v, X86_UD, false, 0);
 		return;
 	case INSN_XSETBV:
 		emulate_xsetbv(v, exit);

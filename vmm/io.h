@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "vmm/port_map.h"
 
-#define IO_MAX_RANGES 15 /* port ranges: owner numbers 1..15; 0 = no device */
+#define IO_MAX_RANGES 24 /* port ranges: owner numbers 1..24; 0 = no device */
 #define IO_MAX_MMIO 8    /* MMIO ranges */
 
 struct domain;

@@ -8,14 +8,12 @@
 #include "arch/x86/cpu_features.h"
 #include "drivers/tsc.h"
 #include "lib/panic.h"
+#include "vmm/dev/vlapic.h"
 #include "vmm/domain.h"
+#include "vmm/events.h"
 #include "vmm/exit.h"
 
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
-#define APIC_BASE_DEFAULT 0xfee00000ull
-#define APIC_BASE_BSP (1ull << 8)
-#define APIC_BASE_X2APIC (1ull << 10)
-#define APIC_BASE_ENABLE (1ull << 11)
 #define MISC_ENABLE_DEFAULT 0x1801 /* fast strings; BTS and PEBS unavailable (SDM vol.4 table 2-2) */
 #define MISC_ENABLE_WRITABLE ((1ull << 0) | (1ull << 22)) /* fast strings, limit CPUID maxval */
 #define MTRRCAP_VALUE 0x508        /* 8 variable ranges, fixed ranges, write-combining */
@@ -26,15 +24,17 @@
 struct msr_entry {
 	uint32_t first, count; /* indices [first, first + count) */
 	const char *name;
+	bool amd_only; /* an AMD CPU's: Intel CPUs raise #GP */
 	/* Held in the hardware's guest state: state, with check for writes, which keep only
 	 * the bits in keep (the others are written as ignored, read as 0). */
 	bool hardware;
 	enum guest_state state;
 	bool (*check)(struct vcpu *v, uint64_t value);
 	uint64_t keep;
-	/* Emulated: read and write (false: #GP). */
+	/* Emulated: read and write (false: #GP); or read_checked, for a read that may fault. */
 	uint64_t (*read)(struct vcpu *v, uint32_t index);
 	bool (*write)(struct vcpu *v, uint32_t index, uint64_t value);
+	bool (*read_checked)(struct vcpu *v, uint32_t index, uint64_t *value);
 };
 
 /* ---- checks a CPU makes on WRMSR (SDM vol.4, APM vol.2 appendix A) ---- */
@@ -158,21 +158,41 @@ static bool tsc_adjust_write(struct vcpu *v, uint32_t index, uint64_t value)
 	return true;
 }
 
+/* The local APIC's MSRs (vmm/dev/vlapic.h): IA32_APIC_BASE, IA32_TSC_DEADLINE and, in
+ * x2APIC mode, its registers at 0x800-0x8ff (SDM vol.3 §11.4.4, §11.5.4.1, §11.12). */
 static uint64_t apic_base_read(struct vcpu *v, uint32_t index)
 {
 	(void)index;
-	return v->msrs.apic_base;
+	return vlapic_base(v->lapic);
 }
 
-/* Base, enable and (read-only) BSP; no x2APIC, which CPUID does not offer (SDM vol.3 §11.4.4). */
 static bool apic_base_write(struct vcpu *v, uint32_t index, uint64_t value)
 {
 	(void)index;
-	uint64_t base_mask = ((1ull << cpu.phys_addr_bits) - 1) & ~0xfffull;
-	if (value & ~(base_mask | APIC_BASE_BSP | APIC_BASE_ENABLE))
-		return false;
-	v->msrs.apic_base = (value & ~APIC_BASE_BSP) | (v->msrs.apic_base & APIC_BASE_BSP);
+	return vlapic_set_base(v->lapic, value);
+}
+
+static uint64_t tsc_deadline_read(struct vcpu *v, uint32_t index)
+{
+	(void)index;
+	return vlapic_tsc_deadline(v->lapic);
+}
+
+static bool tsc_deadline_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	(void)index;
+	vlapic_set_tsc_deadline(v->lapic, value);
 	return true;
+}
+
+static bool x2apic_read(struct vcpu *v, uint32_t index, uint64_t *value)
+{
+	return vlapic_msr_read(v->lapic, index, value);
+}
+
+static bool x2apic_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	return vlapic_msr_write(v->lapic, index, value);
 }
 
 static uint64_t misc_enable_read(struct vcpu *v, uint32_t index)
@@ -277,6 +297,30 @@ static bool mtrr_write(struct vcpu *v, uint32_t index, uint64_t value)
 	return ok;
 }
 
+/* AMD's four legacy performance counters and their event selects (APM vol.2 §13.2.1,
+ * which every AMD64 CPU has whatever CPUID says): kept as written, counting nothing, as
+ * no counter is virtualized (RDPMC gets #GP: vmm/insn.c). An event select's reserved bits
+ * (63:42, 39:36 and 21, APM vol.2 figure 13-7) are #GP, as on a CPU; a counter keeps 48
+ * bits. */
+#define AMD_PERF_CTL0 0xc0010000u
+#define AMD_PERF_CTR0 0xc0010004u
+#define AMD_PERF_CTL_RESERVED 0xfffffc0f00200000ull
+#define AMD_PERF_CTR_BITS 48
+
+static uint64_t amd_perf_read(struct vcpu *v, uint32_t index)
+{
+	return v->msrs.amd_perf[index - AMD_PERF_CTL0];
+}
+
+static bool amd_perf_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	bool ctl = index < AMD_PERF_CTR0;
+	if (ctl && (value & AMD_PERF_CTL_RESERVED))
+		return false;
+	v->msrs.amd_perf[index - AMD_PERF_CTL0] = ctl ? value : value & ((1ull << AMD_PERF_CTR_BITS) - 1);
+	return true;
+}
+
 #define HARDWARE(idx, n, st, chk) HARDWARE_KEEP(idx, n, st, chk, ~0ull)
 #define HARDWARE_KEEP(idx, n, st, chk, kept) \
 	{ .first = idx, .count = 1, .name = n, .hardware = true, .state = st, .check = chk, .keep = kept }
@@ -311,44 +355,60 @@ static const struct msr_entry msrs[] = {
 	HARDWARE(MSR_GS_BASE, "GS_BASE", GUEST_GS_BASE, canonical),
 	HARDWARE(MSR_KERNEL_GS_BASE, "KERNEL_GS_BASE", GUEST_KERNEL_GS_BASE, canonical),
 	EMULATED(MSR_TSC_AUX, 1, "TSC_AUX", tsc_aux_read, tsc_aux_write),
+	EMULATED(MSR_TSC_DEADLINE, 1, "TSC_DEADLINE", tsc_deadline_read, tsc_deadline_write),
+	{ .first = MSR_X2APIC_FIRST, .count = 0x100, .name = "x2APIC", .read_checked = x2apic_read,
+	  .write = x2apic_write },
+	{ .first = AMD_PERF_CTL0, .count = 8, .name = "PERF_CTL/PERF_CTR", .amd_only = true, .read = amd_perf_read,
+	  .write = amd_perf_write },
 };
 
 void msrs_reset(struct vcpu *v)
 {
-	v->msrs = (struct vcpu_msrs){
-		.apic_base = APIC_BASE_DEFAULT | APIC_BASE_BSP | APIC_BASE_ENABLE,
-		.misc_enable = MISC_ENABLE_DEFAULT,
-	};
+	v->msrs = (struct vcpu_msrs){ .misc_enable = MISC_ENABLE_DEFAULT };
 }
 
 #define MSR_ENTRIES (sizeof(msrs) / sizeof(msrs[0]))
 
-/* Each index of the two ranges the table covers leads to its entry (position + 1, 0 for
- * none), so that RDMSR and WRMSR find theirs without a search. msrs_init fills them. */
-#define LOW_INDICES 0x300         /* 0 - 0x2ff: the architectural MSRs */
-#define HIGH_FIRST 0xc0000000u    /* 0xc0000000 - 0xc00001ff: AMD64's, as Intel has them too */
-#define HIGH_INDICES 0x200
-static uint8_t low_entry[LOW_INDICES], high_entry[HIGH_INDICES];
+/* Each index the table covers leads to its entry (position + 1, 0 for none) through the
+ * page of 256 indices that holds it, so that RDMSR and WRMSR find theirs without a search
+ * of the table: a page is found by a comparison of its number with each page's, in the
+ * table's order (the architectural MSRs' first). msrs_init builds them from the table, so
+ * an entry may have any index. */
+#define MSR_PAGES 8
+static struct msr_page {
+	uint32_t number; /* index >> 8 */
+	uint8_t entry[256];
+} pages[MSR_PAGES];
+static unsigned npages;
 _Static_assert(MSR_ENTRIES < 256, "an entry number must fit in a byte");
 
 static uint8_t *entry_number(uint32_t index)
 {
-	if (index < LOW_INDICES)
-		return &low_entry[index];
-	if (index - HIGH_FIRST < HIGH_INDICES)
-		return &high_entry[index - HIGH_FIRST];
+	for (unsigned i = 0; i < npages; i++)
+		if (pages[i].number == index >> 8)
+			return &pages[i].entry[index & 0xff];
 	return NULL;
+}
+
+static uint8_t *new_entry_number(uint32_t index)
+{
+	uint8_t *number = entry_number(index);
+	if (number || npages == MSR_PAGES)
+		return number;
+	pages[npages].number = index >> 8;
+	return &pages[npages++].entry[index & 0xff];
 }
 
 void msrs_init(void)
 {
 	for (unsigned i = 0; i < MSR_ENTRIES; i++) {
-		if (msrs[i].first == MSR_TSC_AUX && !cpu.tsc_aux)
-			continue; /* the one entry that a CPU may not have */
+		if ((msrs[i].first == MSR_TSC_AUX && !cpu.tsc_aux) || (msrs[i].amd_only && cpu.vendor != CPU_VENDOR_AMD))
+			continue; /* what this CPU does not have */
 		for (uint32_t index = msrs[i].first; index < msrs[i].first + msrs[i].count; index++) {
-			uint8_t *number = entry_number(index);
+			uint8_t *number = new_entry_number(index);
 			if (!number)
-				panic("MSR table: %s (0x%x) lies outside the indexed ranges", msrs[i].name, index);
+				panic("MSR table: %s (0x%x) needs more than %u pages of 256 indices", msrs[i].name, index,
+				      MSR_PAGES);
 			*number = (uint8_t)(i + 1);
 		}
 	}
@@ -370,17 +430,19 @@ void handle_msr(struct vcpu *v, const struct vm_exit *exit)
 		uint64_t value = (g[REG_RDX] << 32) | (uint32_t)g[REG_RAX];
 		bool ok = m && (m->hardware ? m->check(v, value) : m->write(v, index, value));
 		if (!ok) {
-			hvm->inject_exception(v->vendor, X86_GP, true, 0);
+			vcpu_inject_exception(v, X86_GP, true, 0);
 			return;
 		}
 		if (m->hardware)
 			hvm->write_state(v->vendor, m->state, value & m->keep);
 	} else {
-		if (!m) {
-			hvm->inject_exception(v->vendor, X86_GP, true, 0);
+		uint64_t value = 0;
+		if (!m || (m->read_checked && !m->read_checked(v, index, &value))) {
+			vcpu_inject_exception(v, X86_GP, true, 0);
 			return;
 		}
-		uint64_t value = m->hardware ? hvm->read_state(v->vendor, m->state) : m->read(v, index);
+		if (!m->read_checked)
+			value = m->hardware ? hvm->read_state(v->vendor, m->state) : m->read(v, index);
 		g[REG_RAX] = (uint32_t)value; /* RDMSR writes EDX:EAX, clearing the upper halves */
 		g[REG_RDX] = value >> 32;
 	}

@@ -23,9 +23,12 @@
 #include "arch/x86/cpu_activity.h"
 #include "drivers/lapic.h"
 #include "drivers/tsc.h"
+#include "vmm/dev/vlapic.h"
 #include "vmm/domain.h"
+#include "vmm/events.h"
 #include "vmm/exit.h"
 #include "vmm/sched.h"
+#include "vmm/vtimer.h"
 #include "vmm/watchdog.h"
 
 #define CAP_PERIOD_NS 100000000ull /* 100 ms */
@@ -111,6 +114,13 @@ static uint64_t earlier(uint64_t a, uint64_t b)
 	return !a ? b : !b ? a : a < b ? a : b;
 }
 
+/* A vCPU that waited starts no further back than the queue. */
+static void catch_up(const struct runqueue *rq, struct vcpu *v)
+{
+	if (v->sched.vtime < rq->min_vtime)
+		v->sched.vtime = rq->min_vtime;
+}
+
 void sched_block(struct vcpu *v, uint64_t deadline_ns)
 {
 	uint64_t now = tsc_now_ns();
@@ -123,6 +133,22 @@ void sched_block(struct vcpu *v, uint64_t deadline_ns)
 	v->state = VCPU_BLOCKED;
 	v->wake_ns = earlier(deadline_ns, v->timer_ns);
 	queue_of(v)->cpu->pick_tsc = 0;
+}
+
+void sched_wake(struct vcpu *v)
+{
+	if (v->state != VCPU_BLOCKED)
+		return;
+	v->state = VCPU_RUNNABLE;
+	catch_up(queue_of(v), v);
+	queue_of(v)->cpu->pick_tsc = 0;
+}
+
+void sched_deadline_changed(struct vcpu *v, uint64_t deadline_ns)
+{
+	struct sched_cpu *cpu = queue_of(v)->cpu;
+	if (tsc_at_ns(deadline_ns) < cpu->pick_tsc)
+		cpu->pick_tsc = 0;
 }
 
 void sched_end(struct vcpu *v)
@@ -155,11 +181,10 @@ static void new_period(struct vcpu_sched *s)
 	s->period_ns = s->budget_ns && s->period_ns > s->budget_ns ? s->period_ns - s->budget_ns : 0;
 }
 
-/* A vCPU that waited starts no further back than the queue. */
-static void catch_up(const struct runqueue *rq, struct vcpu *v)
+/* A device timer of v's has come: v wants the CPU to fire it (take_turn), blocked or not. */
+static bool timers_due(const struct vcpu *v, uint64_t now)
 {
-	if (v->sched.vtime < rq->min_vtime)
-		v->sched.vtime = rq->min_vtime;
+	return v->timer_due_ns && v->timer_due_ns <= now && v->state != VCPU_DEAD;
 }
 
 /* Wakes the vCPUs whose deadline has passed, starts a new cap period if one is over, and
@@ -188,8 +213,8 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 			/* Blocked or ended: it wants the CPU only for Keel's work for its domain. */
 			uint64_t work_due_ns = 0;
 			if (v->state == VCPU_BLOCKED)
-				next = earlier(next, v->wake_ns);
-			if (!domain_has_work(v->dom, now, &work_due_ns)) {
+				next = earlier(earlier(next, v->wake_ns), v->timer_due_ns);
+			if (!timers_due(v, now) && !domain_has_work(v->dom, now, &work_due_ns)) {
 				next = earlier(next, work_due_ns);
 				continue;
 			}
@@ -258,9 +283,13 @@ static void account(struct vcpu *v, uint64_t ns)
 static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t now, uint64_t deadline_tsc)
 {
 	struct domain *d = v->dom;
-	bool runnable = v->state == VCPU_RUNNABLE;
 	uint64_t due_ns;
 	cpu_activity_set("running, or working for,", d->config.name, d->id);
+	if (timers_due(v, now))
+		vtimer_fire_due(v, now); /* in its time; an interrupt they raise may wake it */
+	if (v->timer_due_ns && tsc_at_ns(v->timer_due_ns) < deadline_tsc)
+		deadline_tsc = tsc_at_ns(v->timer_due_ns); /* its next one, on time */
+	bool runnable = v->state == VCPU_RUNNABLE;
 	if (domain_has_work(d, now, &due_ns)) {
 		domain_work(d, deadline_tsc);
 		if (!runnable || v->state != VCPU_RUNNABLE || rdtsc() >= deadline_tsc)
@@ -272,7 +301,10 @@ static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t now, uint64_
 	rq->cpu->pick_tsc = deadline_tsc;
 	if (!vendor_ends_runs)
 		lapic_timer_at(timer_tsc);
-	hvm->vcpu_run(v->vendor, &v->regs, timer_tsc, handle_exit, v);
+	const struct hvm_run run = { .regs = &v->regs, .deadline_tsc = timer_tsc, .v = v, .on_exit = handle_exit,
+				     .before_entry = events_before_entry, .events_due = &v->events_due,
+				     .tpr = vlapic_tpr_register(v->lapic), .cr8_written = events_cr8_written };
+	hvm->vcpu_run(v->vendor, &run);
 	if (console_pending(&d->console))
 		console_drain(d, deadline_tsc);
 }

@@ -34,6 +34,11 @@ void sched_remove(struct vcpu *v);
  * its timer event, whichever comes first. An event whose time has come ends the wait at
  * once, and is used up. */
 void sched_block(struct vcpu *v, uint64_t deadline_ns);
+/* An interrupt is pending for v (vmm/events.c): a blocked v runs again. */
+void sched_wake(struct vcpu *v);
+/* One of v's device timers (vmm/vtimer.h) now comes at deadline_ns: if that is before the
+ * scheduler would look again, it looks after the exit being handled. */
+void sched_deadline_changed(struct vcpu *v, uint64_t deadline_ns);
 /* Its domain has ended: the vCPU runs no guest code, only Keel's work for its domain. */
 void sched_end(struct vcpu *v);
 /* The vCPU's run ends after the exit being handled: Keel has work for its domain (a console

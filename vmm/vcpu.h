@@ -3,6 +3,7 @@
 #define KEEL_VMM_VCPU_H
 
 #include "arch/x86/hvm.h"
+#include "vmm/vtimer.h"
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
@@ -10,15 +11,17 @@ enum vcpu_state {
 	VCPU_DEAD,    /* its domain has ended */
 };
 
+#define VCPU_TIMERS 4 /* the local APIC's; on the first vCPU the PIT's, the RTC's, the PM timer's */
 #define MTRR_VARIABLE_RANGES 8
 #define MTRR_FIXED_MSRS 11
 
 /* The MSRs vmm/msr.c emulates itself (the others live in the vendor's guest state). */
 struct vcpu_msrs {
-	uint64_t apic_base, misc_enable, tsc_adjust;
+	uint64_t misc_enable, tsc_adjust;
 	uint64_t mtrr_def_type;
 	uint64_t mtrr_fixed[MTRR_FIXED_MSRS];
 	uint64_t mtrr_variable[2 * MTRR_VARIABLE_RANGES]; /* PHYSBASE0, PHYSMASK0, ... */
+	uint64_t amd_perf[8]; /* AMD: PERF_CTL0-3, PERF_CTR0-3 (vmm/msr.c) */
 };
 
 /* What the scheduler keeps per vCPU (vmm/sched.c). */
@@ -34,6 +37,7 @@ struct vcpu_sched {
 };
 
 struct domain;
+struct vlapic;
 
 struct vcpu {
 	struct domain *dom;
@@ -44,7 +48,13 @@ struct vcpu {
 	struct guest_regs regs;
 	struct vcpu_msrs msrs;
 	struct vcpu_sched sched;
-	uint8_t tpr; /* CR8 as the guest wrote it, on VT-x (SVM keeps it: the VMCB's V_TPR) */
+	struct vlapic *lapic; /* its local APIC (vmm/dev/pc_platform.c) */
+	bool events_due; /* an interrupt may be pending: vmm/events.c looks before each entry */
+	bool window_open; /* an interrupt-window exit is asked for (vmm/events.c) */
+	bool nmi_dropped; /* an NMI for it was dropped, and said so */
+	struct vtimer timers[VCPU_TIMERS]; /* its device models' (vmm/vtimer.h) */
+	unsigned ntimers;
+	uint64_t timer_due_ns; /* the earliest of their deadlines; 0: none */
 	void *vendor; /* the vendor's vCPU (a VMCB or VMCS and its bookkeeping), NULL when none */
 };
 

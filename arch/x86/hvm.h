@@ -34,6 +34,7 @@ enum exit_reason {
 	EXIT_SHUTDOWN,  /* triple fault */
 	EXIT_ENTRY_FAILED, /* the CPU refused the guest's state at entry: exit.entry_failed */
 	EXIT_INTERRUPT, /* the run's deadline, or a host interrupt or NMI (already handled) */
+	EXIT_INTERRUPT_WINDOW, /* the guest can now take the interrupt Keel holds for it */
 	EXIT_UNKNOWN,   /* anything else; raw_code says what */
 	EXIT_REASON_COUNT
 };
@@ -48,6 +49,14 @@ enum guest_insn {
 	INSN_XSETBV,         /* checked against what the domain may enable (vmm/xsetbv.c) */
 	INSN_MOV_CR,         /* VT-x: CR8, the guest's own task priority, never the APIC's; CR0 and
 	                        CR4 where a write would change a bit VMX fixes (vmm/insn.c) */
+};
+
+/* The events Keel delivers through the guest's IDT, numbered as both vendors number them
+ * (SDM vol.3 §25.8.3; APM vol.2 §15.20). */
+enum hvm_event_type {
+	HVM_EVENT_INTERRUPT = 0, /* an external interrupt */
+	HVM_EVENT_NMI = 2,
+	HVM_EVENT_EXCEPTION = 3, /* a hardware exception */
 };
 
 struct vm_exit {
@@ -73,6 +82,8 @@ struct vm_exit {
 			uint64_t gpa;
 			bool write, fetch; /* neither: a read */
 			bool present;      /* a translation existed (permission fault) */
+			bool delivering;   /* the CPU's own access, delivering an event through the
+			                      IDT: not the instruction's */
 		} npf;
 		struct {
 			bool write; /* WRMSR (the value is in EDX:EAX), else RDMSR; the index is ECX */
@@ -155,15 +166,28 @@ enum cr_write {
 };
 
 struct vcpu;
-/* What vmm/ does with each exit: true to enter the same vCPU again. */
-typedef bool (*vm_exit_fn)(struct vcpu *v, const struct vm_exit *exit);
 
-/* What a vendor keeps of the run in progress (hvm_ops.vcpu_run), for each of its exits. */
+/* A run of a vCPU (hvm_ops.vcpu_run): what vmm/ gives the vendor, which keeps it for each
+ * of the run's exits. */
 struct hvm_run {
 	struct guest_regs *regs;
 	uint64_t deadline_tsc;
-	vm_exit_fn on_exit;
 	struct vcpu *v;
+	/* What vmm/ does with each exit: true to enter the same vCPU again. */
+	bool (*on_exit)(struct vcpu *v, const struct vm_exit *exit);
+	/* Before an entry, when the exit interrupted an event's delivery or *events_due is set
+	 * (before the run's first entry: when *events_due is set): vmm/ decides what the entry
+	 * delivers (vmm/events.c). completed: the handler completed the instruction that
+	 * exited. */
+	void (*before_entry)(struct vcpu *v, bool interrupted, bool completed);
+	const bool *events_due;
+	/* The task priority: the local APIC's TPR, whose bits 7:4 are CR8 (SDM vol.3
+	 * §11.8.6.1), the one copy Keel keeps. Where the guest's MOV to and from CR8 runs on
+	 * the vendor's copy (SVM's V_TPR), the vendor copies *tpr into it before each entry
+	 * and, after an exit that finds it changed, calls cr8_written before on_exit. (VT-x's
+	 * CR8 accesses exit: vmm/insn.c.) */
+	const uint32_t *tpr;
+	void (*cr8_written)(struct vcpu *v, uint8_t cr8);
 };
 
 struct hvm_ops {
@@ -182,22 +206,36 @@ struct hvm_ops {
 	void (*vcpu_destroy)(void *vcpu);
 	/* Runs the vCPU until the scheduler wants the CPU back. The state the vendor leaves in
 	 * the CPU while a vCPU runs (its TLB tag, lazily switched MSRs, owned state) is loaded
-	 * once, then the guest is entered with regs; each exit is decoded, with regs holding the
-	 * guest's registers at that point, and given to on_exit(v, exit), and the guest entered
-	 * again while on_exit returns true. Where ends_runs_itself() (after cpu_enable), the
-	 * vendor ends a run (EXIT_INTERRUPT) once the TSC reaches deadline_tsc (0: none), with a
-	 * timer of its own (VT-x's preemption timer); elsewhere Keel's local APIC timer must. */
-	void (*vcpu_run)(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, vm_exit_fn on_exit,
-			 struct vcpu *v);
+	 * once, then the guest is entered with run->regs; each exit is decoded, with regs
+	 * holding the guest's registers at that point, and given to run->on_exit, and the guest
+	 * entered again while on_exit returns true (run->before_entry deciding its events).
+	 * Where ends_runs_itself() (after cpu_enable), the vendor ends a run (EXIT_INTERRUPT)
+	 * once the TSC reaches run->deadline_tsc (0: none), with a timer of its own (VT-x's
+	 * preemption timer); elsewhere Keel's local APIC timer must. */
+	void (*vcpu_run)(void *vcpu, const struct hvm_run *run);
 	bool (*ends_runs_itself)(void);
 	uint64_t (*read_state)(void *vcpu, enum guest_state what);
 	/* The value must already be valid for the guest (vmm/msr.c checks it). */
 	void (*write_state)(void *vcpu, enum guest_state what, uint64_t value);
 	/* Segment register seg, in encoding order: ES, CS, SS, DS, FS, GS (0-5). */
 	void (*read_segment)(void *vcpu, unsigned seg, struct hvm_segment *out);
-	/* Delivers a hardware exception through the guest's IDT at its next entry, as a fault:
-	 * RIP stays at the instruction. In real mode no error code is pushed, as on a CPU. */
-	void (*inject_exception)(void *vcpu, uint8_t vector, bool has_error_code, uint32_t error_code);
+	/* Delivers an event through the guest's IDT at its next entry (vmm/events.c decides
+	 * which). A hardware exception comes as a fault: RIP stays at the instruction; in real
+	 * mode it pushes no error code, as on a CPU. */
+	void (*inject_event)(void *vcpu, enum hvm_event_type type, uint8_t vector, bool has_error_code,
+			     uint32_t error_code);
+	/* After an exit that interrupted an event's delivery: delivers that event again, as the
+	 * exit describes it (SDM vol.3 §28.2.4; APM vol.2 §15.7.2). */
+	void (*redeliver)(void *vcpu);
+	/* Whether an external interrupt injected now would be taken at the next entry: RFLAGS.IF
+	 * is set, no event is set for the entry yet, and the guest is in no STI or MOV SS
+	 * shadow. completed: Keel has just completed the instruction that exited, so the shadow
+	 * it was in is over (the vendor clears it in the guest state); a single-step trap then
+	 * comes first (svm_exit.c, vmx_exit.c). */
+	bool (*interrupt_allowed)(void *vcpu, bool completed);
+	/* With open, the guest exits (EXIT_INTERRUPT_WINDOW) as soon as it could take an
+	 * external interrupt (VT-x's interrupt-window exiting, SVM's virtual interrupt). */
+	void (*interrupt_window)(void *vcpu, bool open);
 	/* A MOV to CR0 or CR4 that exited (the value passed the checks of vmm/insn.c). NULL
 	 * where none exits (SVM intercepts no CR write). */
 	enum cr_write (*write_cr)(void *vcpu, unsigned cr, uint64_t value);

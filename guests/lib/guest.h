@@ -170,17 +170,21 @@ struct guest_trap_frame {
 	uint64_t vector, error_code, rip, cs, rflags, rsp, ss;
 };
 
-/* Loads an IDT catching exceptions 0-31. */
+/* Loads an IDT catching exceptions 0-31 and interrupts 32-255. */
 void guest_traps_init(void);
 /* The next exception is expected: it is recorded and the faulting instruction, skip bytes
  * long, is stepped over. Any other exception ends the guest with a message (status 255). */
 void guest_expect_trap(unsigned skip);
 /* The vector of the expected exception, -1 if none came (then the expectation ends). */
 int guest_trap_vector(uint32_t *error_code);
-/* From now on exceptions of this vector at CPL 0 go to fn (NULL: as any other again),
- * which may change the frame; IRETQ resumes at f->rip. */
+/* From now on exceptions or interrupts of this vector (0-255) at CPL 0 go to fn (NULL: as
+ * any other again), which may change the frame; IRETQ resumes at f->rip. */
 void guest_trap_handler(unsigned vector, void (*fn)(struct guest_trap_frame *f));
 void guest_trap(struct guest_trap_frame *f);
+/* Waits with interrupts on (STI; HLT), interrupts off again after, until the handlers have
+ * counted *count up to n or timeout_ns of Keel's clock have passed (its timer event, set
+ * for that, ends the HLT): whether n were counted. */
+bool guest_wait_interrupts(const volatile unsigned *count, unsigned n, uint64_t timeout_ns);
 
 /* ---- User mode (user.c) ---- */
 

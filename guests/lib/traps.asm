@@ -1,4 +1,5 @@
-; The runtime's exception entry points (guests/lib/traps.c): one stub per vector 0-31.
+; The runtime's exception and interrupt entry points (guests/lib/traps.c): one stub per
+; vector 0-255.
 ; The CPU pushes an error code for some vectors (SDM Vol. 3A §6.15); the others push 0, so
 ; every frame looks alike: vector, error code, then what the CPU pushed (RIP, CS, RFLAGS,
 ; RSP, SS). guest_trap() may change the saved RIP; IRETQ resumes there.
@@ -24,7 +25,7 @@ align 16
 align 16
 guest_trap_stubs:                       ; stub v is at guest_trap_stubs + 16 * v
 %assign v 0
-%rep 32
+%rep 256
 	STUB v
 %assign v v + 1
 %endrep

@@ -1,7 +1,7 @@
-/* Exceptions in a guest of the runtime: an IDT of 32 interrupt gates (SDM Vol. 3A §6.14.1)
- * into guests/lib/traps.asm. A guest that expects a fault says so (guest_expect_trap) and
- * learns what came, or takes every exception of a vector itself (guest_trap_handler); an
- * unexpected one ends the guest with a message. */
+/* Exceptions and interrupts in a guest of the runtime: an IDT of 256 interrupt gates (SDM
+ * Vol. 3A §6.14.1) into guests/lib/traps.asm. A guest that expects a fault says so
+ * (guest_expect_trap) and learns what came, or takes every exception or interrupt of a
+ * vector itself (guest_trap_handler); an unexpected one ends the guest with a message. */
 #include "guests/lib/guest.h"
 
 #define GATE_INTERRUPT_PRESENT 0x8e00 /* type 14, DPL 0, P (in the second word) */
@@ -11,7 +11,7 @@ struct idt_gate {
 	uint32_t offset_high, reserved;
 };
 
-static struct idt_gate idt[32] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __attribute__((aligned(16)));
 static struct {
 	bool expected;
 	unsigned skip; /* bytes of the faulting instruction, to resume after it */
@@ -19,7 +19,7 @@ static struct {
 	uint32_t error_code;
 } trap;
 
-static void (*handlers[32])(struct guest_trap_frame *f);
+static void (*handlers[256])(struct guest_trap_frame *f);
 
 extern char guest_trap_stubs[];
 
@@ -27,7 +27,7 @@ void guest_traps_init(void)
 {
 	uint16_t cs;
 	__asm__ volatile("mov %%cs, %0" : "=r"(cs));
-	for (unsigned v = 0; v < 32; v++) {
+	for (unsigned v = 0; v < 256; v++) {
 		uint64_t at = (uint64_t)(guest_trap_stubs + 16 * v);
 		idt[v] = (struct idt_gate){ .offset_low = (uint16_t)at, .selector = cs, .flags = GATE_INTERRUPT_PRESENT,
 					    .offset_mid = (uint16_t)(at >> 16), .offset_high = (uint32_t)(at >> 32) };
@@ -48,7 +48,17 @@ void guest_expect_trap(unsigned skip)
 
 void guest_trap_handler(unsigned vector, void (*fn)(struct guest_trap_frame *f))
 {
-	handlers[vector & 31] = fn;
+	handlers[vector & 255] = fn;
+}
+
+bool guest_wait_interrupts(const volatile unsigned *count, unsigned n, uint64_t timeout_ns)
+{
+	uint64_t give_up = guest_now_ns() + timeout_ns;
+	hc_set_timer(give_up);
+	while (*count < n && guest_now_ns() < give_up)
+		__asm__ volatile("sti; hlt; cli" ::: "memory");
+	hc_set_timer(0);
+	return *count >= n;
 }
 
 int guest_trap_vector(uint32_t *error_code)
@@ -61,6 +71,12 @@ int guest_trap_vector(uint32_t *error_code)
 
 void guest_trap(struct guest_trap_frame *f)
 {
+	/* An interrupt goes to its handler, at any CPL: it interrupts, it does not end, what
+	 * ran. */
+	if (f->vector >= 32 && handlers[f->vector & 255]) {
+		handlers[f->vector & 255](f);
+		return;
+	}
 	/* From CPL 3: it ends the user run (user.c), or resumes a single-stepped one. RFLAGS.VM
 	 * counts too: QEMU 7.2 enters virtual-8086 mode from 64-bit code at CPL 3 on an IRETD
 	 * whose EFLAGS image has VM set, which a CPU never does (SDM Vol. 2A, IRET: IA-32e mode
@@ -69,15 +85,16 @@ void guest_trap(struct guest_trap_frame *f)
 		guest_user_trap(f);
 		return;
 	}
-	if (handlers[f->vector & 31]) {
-		handlers[f->vector & 31](f);
+	if (handlers[f->vector & 255]) {
+		handlers[f->vector & 255](f);
 		return;
 	}
-	if (!trap.expected) {
-		guest_printf("trap: FAILED: unexpected exception %llu (error code 0x%llx) at rip 0x%llx, cs 0x%llx, "
+	if (!trap.expected || f->vector >= 32) {
+		guest_printf("trap: FAILED: unexpected %s %llu (error code 0x%llx) at rip 0x%llx, cs 0x%llx, "
 			     "rsp 0x%llx\n",
-			     (unsigned long long)f->vector, (unsigned long long)f->error_code, (unsigned long long)f->rip,
-			     (unsigned long long)f->cs, (unsigned long long)f->rsp);
+			     f->vector >= 32 ? "interrupt" : "exception", (unsigned long long)f->vector,
+			     (unsigned long long)f->error_code, (unsigned long long)f->rip, (unsigned long long)f->cs,
+			     (unsigned long long)f->rsp);
 		guest_exit(255);
 	}
 	trap.expected = false;

@@ -1,6 +1,7 @@
 /* msrs: reads and writes every MSR of Keel's table (vmm/msr.c) and checks what a CPU
  * would give: the values written read back, values a CPU refuses get #GP(0) and leave
- * the MSR as it was, the TSC and TSC_ADJUST move together, RDTSCP sees TSC_AUX. Then
+ * the MSR as it was, the TSC and TSC_ADJUST move together, RDTSCP sees TSC_AUX, and on an
+ * AMD CPU its four legacy performance counters keep what is written. Then
  * every other index of the architectural range (0-0x1fff) and of the extended ranges
  * (0xc0000000-0xc0001fff, AMD's 0xc0010000-0xc0011fff), a spread of others and random
  * ones, each read and written: #GP every time, the host's MSRs among them (VM_HSAVE_PA,
@@ -64,6 +65,13 @@ static void done(const char *name, unsigned failed_before)
 {
 	if (c.failed == failed_before)
 		guest_printf("msrs: %s: ok\n", name);
+}
+
+static void unknown(uint32_t index);
+
+static bool cpu_is_amd(void)
+{
+	return cpuid(0, 0).ebx == 0x68747541; /* "Auth"enticAMD */
 }
 
 static bool cpu_has_rdtscp(void)
@@ -156,11 +164,24 @@ static void table(void)
 	f = c.failed;
 	uint64_t apic = rd(0x1b);
 	check(&c, apic == 0xfee00900, "APIC_BASE: 0x%llx, expected 0xfee00900", (unsigned long long)apic);
-	wr_gp("APIC_BASE", 0x1b, apic | (1u << 10)); /* x2APIC, which CPUID does not offer */
-	wr_gp("APIC_BASE", 0x1b, apic | 1);
+	wr_gp("APIC_BASE", 0x1b, apic | 1);                     /* reserved */
+	wr_gp("APIC_BASE", 0x1b, (apic & ~(1u << 11)) | (1u << 10)); /* EXTD without EN */
 	wr_ok("APIC_BASE", 0x1b, 0xfed00800, 0xfed00900); /* moved; BSP stays as it is */
 	wr_ok("APIC_BASE", 0x1b, apic, apic);
+	/* x2APIC mode, which CPUID offers; back to xAPIC only through disabled (SDM vol.3
+	 * §11.12.5). */
+	wr_ok("APIC_BASE", 0x1b, apic | (1u << 10), apic | (1u << 10));
+	wr_gp("APIC_BASE", 0x1b, apic);
+	wr_ok("APIC_BASE", 0x1b, apic & ~(3u << 10), apic & ~(3u << 10));
+	wr_ok("APIC_BASE", 0x1b, apic, apic);
 	done("APIC_BASE", f);
+
+	/* TSC_DEADLINE, which CPUID offers: while the local APIC timer is not in TSC-deadline
+	 * mode it reads 0 and writes go nowhere (SDM vol.3 §11.5.4.1). */
+	f = c.failed;
+	check(&c, rd(0x6e0) == 0, "TSC_DEADLINE: 0x%llx, expected 0", (unsigned long long)rd(0x6e0));
+	wr_ok("TSC_DEADLINE", 0x6e0, 0x123456789, 0);
+	done("TSC_DEADLINE", f);
 
 	f = c.failed;
 	uint64_t misc = rd(0x1a0);
@@ -196,6 +217,23 @@ static void table(void)
 	rd(0xce);
 	wr_gp("PLATFORM_INFO", 0xce, 0);
 	done("FEATURE_CONTROL, PLATFORM_ID, BIOS_SIGN_ID, PLATFORM_INFO", f);
+
+	f = c.failed; /* AMD's legacy counters: kept as written, counting nothing; #GP on Intel */
+	if (cpu_is_amd()) {
+		for (uint32_t i = 0; i < 4; i++) {
+			wr_ok("PERF_CTL", 0xc0010000 + i, 0x430076 + i, 0x430076 + i); /* cycles, OS and user, enabled */
+			wr_gp("PERF_CTL", 0xc0010000 + i, 1ull << 21);
+			wr_gp("PERF_CTL", 0xc0010000 + i, 1ull << 42);
+			wr_ok("PERF_CTR", 0xc0010004 + i, ~0ull, 0xffffffffffffull); /* 48 bits */
+			check(&c, rd(0xc0010004 + i) == 0xffffffffffffull, "PERF_CTR%u: counted", i);
+			wr_ok("PERF_CTL", 0xc0010000 + i, 0, 0);
+			wr_ok("PERF_CTR", 0xc0010004 + i, 0, 0);
+		}
+	} else {
+		for (uint32_t i = 0; i < 8; i++)
+			unknown(0xc0010000 + i);
+	}
+	done("AMD PERF_CTL and PERF_CTR", f);
 }
 
 /* MSRs Keel does not emulate: among them the host's own virtualization MSRs. */
@@ -206,10 +244,12 @@ static const uint32_t others[] = {
 
 static bool in_table(uint32_t index)
 {
+	if (cpu_is_amd() && index >= 0xc0010000 && index <= 0xc0010007)
+		return true;
 	static const uint32_t ranges[][2] = {
 		{ 0x10, 0x10 }, { 0x17, 0x17 }, { 0x1b, 0x1b }, { 0x3a, 0x3b }, { 0x8b, 0x8b }, { 0xce, 0xce },
 		{ 0xfe, 0xfe }, { 0x174, 0x176 }, { 0x1a0, 0x1a0 }, { 0x200, 0x20f }, { 0x250, 0x250 },
-		{ 0x258, 0x259 }, { 0x268, 0x26f }, { 0x277, 0x277 }, { 0x2ff, 0x2ff }, { 0xc0000080, 0xc0000084 },
+		{ 0x258, 0x259 }, { 0x268, 0x26f }, { 0x277, 0x277 }, { 0x2ff, 0x2ff }, { 0x6e0, 0x6e0 }, { 0xc0000080, 0xc0000084 },
 		{ 0xc0000100, 0xc0000103 },
 	};
 	for (unsigned i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)

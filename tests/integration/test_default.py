@@ -70,7 +70,8 @@ EXPECTED = {
 # hello16's exits, each caused by the guest; the "intr" column (Keel's timer ending its run,
 # as often as time allows) is left out, and out of the total: guest_exits() below.
 HELLO16_ROW = {"domain": "dom4", "ended": "poweroff", "status": "-", "restarts": 0, "cpuid": 4, "hlt": 1, "io": 34,
-               "hypercall": 5, "msr": 0, "insn": 0, "npf": 0, "shutdown": 0, "entry": 0, "unknown": 0, "total": 44}
+               "hypercall": 5, "msr": 0, "insn": 0, "npf": 0, "shutdown": 0, "entry": 0, "window": 0, "unknown": 0,
+               "total": 44}
 
 
 @pytest.fixture(scope="module")

@@ -41,8 +41,10 @@ def test_instructions_get_the_architectural_answer(bed, tmp_path):
 
 
 MSR_LINES = ["EFER", "PAT", "SYSENTER_CS", "SYSENTER_ESP", "SYSENTER_EIP", "STAR", "LSTAR", "CSTAR", "SFMASK",
-             "FS_BASE", "GS_BASE", "KERNEL_GS_BASE", "TSC_AUX", "TSC and TSC_ADJUST", "APIC_BASE", "MISC_ENABLE",
-             "MTRRs", "FEATURE_CONTROL, PLATFORM_ID, BIOS_SIGN_ID, PLATFORM_INFO", "other MSRs"]
+             "FS_BASE", "GS_BASE", "KERNEL_GS_BASE", "TSC_AUX", "TSC and TSC_ADJUST", "APIC_BASE", "TSC_DEADLINE",
+             "MISC_ENABLE",
+             "MTRRs", "FEATURE_CONTROL, PLATFORM_ID, BIOS_SIGN_ID, PLATFORM_INFO", "AMD PERF_CTL and PERF_CTR",
+             "other MSRs"]
 
 
 @pytest.mark.parametrize("seed", [5, 77])

@@ -7,6 +7,7 @@
 #define PC_LAPIC_BASE 0xfee00000ull  /* APIC_BASE's reset value (SDM vol.3 §11.4.4) */
 #define PC_IOAPIC_BASE 0xfec00000ull
 #define PC_IOAPIC_PINS 24
+#define PC_IOAPIC_ID 1 /* after the local APICs' IDs: one vCPU per domain for now */
 
 /* Ports. */
 #define PC_PIC_MASTER 0x20  /* 2 ports */

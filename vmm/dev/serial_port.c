@@ -1,12 +1,31 @@
 #include "lib/errno.h"
+#include "vmm/dev/pc.h"
+#include "vmm/dev/pc_platform.h"
 #include "vmm/dev/serial_port.h"
 #include "vmm/dev/uart16550.h"
 #include "vmm/domain.h"
+
+struct serial_port {
+	struct uart16550 uart;
+	struct domain *d;
+	bool irq; /* the level last given to IRQ 4 */
+};
 
 static void transmit(void *ctx, uint8_t byte)
 {
 	char c = (char)byte;
 	console_put(ctx, CONSOLE_UART, &c, 1);
+}
+
+/* A PC's board passes the UART's interrupt output to IRQ 4 only while the UART's OUT2
+ * output is on (MCR bit 3): what drivers set to enable the interrupt. */
+static void update_irq(struct serial_port *s)
+{
+	bool level = uart16550_interrupt_pending(&s->uart) && uart16550_out2(&s->uart);
+	if (level != s->irq) {
+		s->irq = level;
+		pc_set_isa_irq(s->d->pc, PC_IRQ_COM1, level);
+	}
 }
 
 /* A 2- or 4-byte access reaches consecutive registers, a byte each, as the bus splits it
@@ -27,26 +46,35 @@ static __attribute__((noinline)) uint64_t access_bytes(struct uart16550 *u, uint
 	return value;
 }
 
+/* Reads change what is pending too: IIR's read ends the THRE interrupt, RBR's the data's. */
 static uint64_t serial_read(void *dev, uint64_t offset, unsigned size)
 {
-	return size == 1 ? uart16550_read(dev, (unsigned)offset) : access_bytes(dev, offset, size, true, ~0ull);
+	struct serial_port *s = dev;
+	uint64_t value = size == 1 ? uart16550_read(&s->uart, (unsigned)offset)
+				   : access_bytes(&s->uart, offset, size, true, ~0ull);
+	update_irq(s);
+	return value;
 }
 
 static void serial_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
 {
+	struct serial_port *s = dev;
 	if (size == 1)
-		uart16550_write(dev, (unsigned)offset, (uint8_t)value);
+		uart16550_write(&s->uart, (unsigned)offset, (uint8_t)value);
 	else
-		access_bytes(dev, offset, size, false, value);
+		access_bytes(&s->uart, offset, size, false, value);
+	update_irq(s);
 }
 
 static const struct io_ops serial_ops = { serial_read, serial_write };
 
 int serial_port_attach(struct domain *d)
 {
-	struct uart16550 *u = io_device_state(d, sizeof(*u));
-	if (!u)
+	struct serial_port *s = io_device_state(d, sizeof(*s));
+	if (!s)
 		return -ENOMEM;
-	uart16550_init(u, transmit, d);
-	return io_register_ports(d, SERIAL_PORT_BASE, UART16550_PORTS, &serial_ops, u);
+	uart16550_init(&s->uart, transmit, d);
+	s->d = d;
+	s->irq = false;
+	return io_register_ports(d, SERIAL_PORT_BASE, UART16550_PORTS, &serial_ops, s);
 }

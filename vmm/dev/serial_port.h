@@ -1,5 +1,5 @@
 /* COM1: the domain's 16550 UART (vmm/dev/uart16550.c) at ports 0x3f8-0x3ff, its output
- * the domain's console. Polled: interrupts come with full virtualization. */
+ * the domain's console, its interrupt ISA IRQ 4 (while the guest sets OUT2). */
 #ifndef KEEL_VMM_DEV_SERIAL_PORT_H
 #define KEEL_VMM_DEV_SERIAL_PORT_H
 

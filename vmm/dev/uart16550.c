@@ -328,3 +328,8 @@ bool uart16550_interrupt_pending(const struct uart16550 *u)
 {
 	return interrupt_id(u) != IIR_NONE;
 }
+
+bool uart16550_out2(const struct uart16550 *u)
+{
+	return u->mcr & MCR_OUT2;
+}

@@ -62,8 +62,9 @@ void uart16550_write(struct uart16550 *u, unsigned offset, uint8_t value);
  * no error. */
 bool uart16550_receive(struct uart16550 *u, uint8_t byte);
 
-/* True when the chip would assert its interrupt output (IIR bit 0 clear); interrupts
- * are not delivered to guests yet, but IIR reports them as the chip would. */
+/* True when the chip would assert its interrupt output (IIR bit 0 clear). */
 bool uart16550_interrupt_pending(const struct uart16550 *u);
+/* The OUT2 output (MCR bit 3), through which a PC's board enables the interrupt. */
+bool uart16550_out2(const struct uart16550 *u);
 
 #endif

@@ -113,7 +113,7 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 
 	struct vmcb_control *c = &sv->vmcb->control;
 	/* Everything that could reach beyond the guest exits (APM vol.2 §15.9-15.13). */
-	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD |
+	c->intercept_misc1 = INTERCEPT_INTR | INTERCEPT_NMI | INTERCEPT_VINTR | INTERCEPT_RDPMC | INTERCEPT_CPUID | INTERCEPT_INVD |
 			     INTERCEPT_HLT | INTERCEPT_INVLPGA | INTERCEPT_IOIO | INTERCEPT_MSR | INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = INTERCEPT_VMRUN | INTERCEPT_VMMCALL | INTERCEPT_VMLOAD | INTERCEPT_VMSAVE |
 			     INTERCEPT_STGI | INTERCEPT_CLGI | INTERCEPT_SKINIT | INTERCEPT_WBINVD |
@@ -127,7 +127,9 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	c->iopm_base_pa = iopm_pa;
 	c->msrpm_base_pa = msrpm_pa; /* the ASID is given at each VMRUN: svm_vcpu_run */
 	/* Physical interrupts follow the host's RFLAGS.IF, which svm_run sets, not the guest's
-	 * (APM vol.2 §15.21.1): each one, and each NMI, is an exit (§15.13). */
+	 * (APM vol.2 §15.21.1): each one, and each NMI, is an exit (§15.13). The guest's MOV
+	 * to and from CR8 then reach V_TPR, never the APIC's TPR: Keel keeps V_TPR in step
+	 * with the guest's local APIC (svm_load_tpr, svm_exit_continues). */
 	c->vintr = VINTR_MASKING;
 	c->np_enable = 1;
 	c->n_cr3 = npt_root;
@@ -172,8 +174,7 @@ static bool svm_ends_runs_itself(void)
 	return false;
 }
 
-static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, vm_exit_fn on_exit,
-			 struct vcpu *v)
+static void svm_vcpu_run(void *vcpu, const struct hvm_run *run)
 {
 	struct svm_vcpu *sv = vcpu;
 	struct vmcb_control *c = &sv->vmcb->control;
@@ -188,10 +189,13 @@ static void svm_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 	 * through lazy_msrs_set and owned_state_set_xcr0, which write the CPU's copy too. */
 	lazy_msrs_load(&sv->lazy, 1u << LAZY_TSC_AUX);
 	owned_state_load(&sv->owned);
-	sv->run = (struct hvm_run){ .regs = regs, .deadline_tsc = deadline_tsc, .on_exit = on_exit, .v = v };
-	sv->vmcb->save.rax = regs->gpr[REG_RAX];
-	sv->vmcb->save.rip = regs->rip;
-	svm_run(sv->vmcb_pa, regs->gpr, host_state_pa, sv);
+	sv->run = *run;
+	sv->vmcb->save.rax = run->regs->gpr[REG_RAX];
+	sv->vmcb->save.rip = run->regs->rip;
+	if (*run->events_due)
+		run->before_entry(run->v, false, false);
+	svm_load_tpr(sv);
+	svm_run(sv->vmcb_pa, run->regs->gpr, host_state_pa, sv);
 }
 
 /* Where the VMCB keeps each piece of guest state (APM vol.2 appendix B); NULL for what it
@@ -294,14 +298,45 @@ static void svm_read_segment(void *vcpu, unsigned seg, struct hvm_segment *out)
 	};
 }
 
-/* EVENTINJ (APM vol.2 §15.20). Real mode pushes no error code. */
-static void svm_inject_exception(void *vcpu, uint8_t vector, bool has_error_code, uint32_t error_code)
+/* EVENTINJ (APM vol.2 §15.20). A hardware exception pushes no error code in real mode. */
+static void svm_inject_event(void *vcpu, enum hvm_event_type type, uint8_t vector, bool has_error_code,
+			     uint32_t error_code)
 {
 	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu)->vmcb;
-	uint64_t event = vector | EVENT_TYPE_EXCEPTION | EVENT_VALID;
+	uint64_t event = vector | (uint64_t)type << EVENT_TYPE_SHIFT | EVENT_VALID;
 	if (has_error_code && (vmcb->save.cr0 & CR0_PE))
 		event |= EVENT_ERROR_VALID | (uint64_t)error_code << 32;
 	vmcb->control.event_inject = event;
+}
+
+/* EXITINTINFO has EVENTINJ's format (APM vol.2 §15.7.2). */
+static void svm_redeliver(void *vcpu)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)vcpu)->vmcb->control;
+	c->event_inject = c->exit_int_info;
+}
+
+static bool svm_interrupt_allowed(void *vcpu, bool completed)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu)->vmcb;
+	uint64_t rflags = vmcb->save.rflags;
+	if (!(rflags & RFLAGS_IF) || (vmcb->control.event_inject & EVENT_VALID))
+		return false;
+	if (!completed)
+		return !(vmcb->control.interrupt_shadow & INTERRUPT_SHADOW);
+	vmcb->control.interrupt_shadow &= ~INTERRUPT_SHADOW; /* the instruction in it is done */
+	return !(rflags & RFLAGS_TF); /* its single-step trap comes first: svm_exit_continues */
+}
+
+/* A virtual interrupt that ignores the TPR is taken, and so exits (VINTR), as soon as the
+ * guest's RFLAGS.IF and interrupt shadow allow (APM vol.2 §15.21.4). */
+static void svm_interrupt_window(void *vcpu, bool open)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)vcpu)->vmcb->control;
+	if (open)
+		c->vintr |= VINTR_IRQ | VINTR_IGNORE_TPR;
+	else
+		c->vintr &= ~(VINTR_IRQ | VINTR_IGNORE_TPR);
 }
 
 const struct hvm_ops svm_ops = {
@@ -319,5 +354,8 @@ const struct hvm_ops svm_ops = {
 	.read_state = svm_read_state,
 	.write_state = svm_write_state,
 	.read_segment = svm_read_segment,
-	.inject_exception = svm_inject_exception,
+	.inject_event = svm_inject_event,
+	.redeliver = svm_redeliver,
+	.interrupt_allowed = svm_interrupt_allowed,
+	.interrupt_window = svm_interrupt_window,
 };

@@ -106,6 +106,7 @@ static void decode(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit
 		exit->npf.present = info1 & NPF_PRESENT;
 		exit->npf.write = info1 & NPF_WRITE;
 		exit->npf.fetch = info1 & NPF_FETCH;
+		exit->npf.delivering = c->exit_int_info & EVENT_VALID;
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		exit->reason = EXIT_SHUTDOWN;
@@ -114,6 +115,10 @@ static void decode(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 		exit->reason = EXIT_INTERRUPT;
+		exit->instr_len = 0;
+		break;
+	case SVM_EXIT_VINTR:
+		exit->reason = EXIT_INTERRUPT_WINDOW;
 		exit->instr_len = 0;
 		break;
 	default:
@@ -158,19 +163,24 @@ bool svm_exit_continues(struct svm_vcpu *sv)
 	if (c->exit_code == SVM_EXIT_INTR)
 		host_interrupt_window();
 	c->tlb_control = 0;
-	/* An event whose delivery this exit interrupted is delivered again at the next entry
-	 * (APM vol.2 §15.7.2). #VMEXIT clears EVENTINJ, so one Keel injected is gone (APM
-	 * vol.3, VMRUN), unless it is that one. */
-	if (c->exit_int_info & EVENT_VALID)
-		c->event_inject = c->exit_int_info;
+	/* #VMEXIT clears EVENTINJ (APM vol.3, VMRUN): what Keel injected was delivered, or its
+	 * delivery was interrupted and the exit says so (exit.interrupted). */
 	regs->gpr[REG_RAX] = s->rax;
 	regs->rip = s->rip;
+	uint8_t cr8 = c->vintr & VINTR_TPR_MASK;
+	if (cr8 != *sv->run.tpr >> 4)
+		sv->run.cr8_written(sv->run.v, cr8); /* a MOV to CR8 ran in the guest */
 	struct vm_exit exit;
 	decode(sv, s->rip, &exit);
 	bool runs_on = sv->run.on_exit(sv->run.v, &exit);
 	s->rax = regs->gpr[REG_RAX];
+	/* EXITINTINFO: the exit interrupted an event's delivery (APM vol.2 §15.7.2). */
+	bool interrupted = c->exit_int_info & EVENT_VALID;
+	if (interrupted || *sv->run.events_due)
+		sv->run.before_entry(sv->run.v, interrupted, regs->rip != s->rip);
 	if (s->rflags & RFLAGS_TF)
 		single_step_trap(sv, regs->rip);
 	s->rip = regs->rip;
+	svm_load_tpr(sv);
 	return runs_on;
 }

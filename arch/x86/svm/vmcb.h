@@ -101,6 +101,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 /* Intercept bits (APM vol.2 §15.9-15.13, table B-1). First word (VMCB offset 0x0c): */
 #define INTERCEPT_INTR (1u << 0)
 #define INTERCEPT_NMI (1u << 1)
+#define INTERCEPT_VINTR (1u << 4)
 #define INTERCEPT_RDPMC (1u << 15)
 #define INTERCEPT_CPUID (1u << 18)
 #define INTERCEPT_INVD (1u << 22)
@@ -134,18 +135,25 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 
 /* EVENTINJ and EXITINTINFO (APM vol.2 §15.20, §15.7.2) */
 #define EVENT_VECTOR_MASK 0xffu
+#define EVENT_TYPE_SHIFT 8
 #define EVENT_TYPE_EXCEPTION (3u << 8)
 #define EVENT_ERROR_VALID (1u << 11)
 #define EVENT_VALID (1u << 31)
 
 #define SEG_ATTRIB_L (1u << 9) /* a 64-bit code segment */
 
+/* The VINTR field (APM vol.2 §15.21): the virtual interrupt Keel asks for, to learn when
+ * the guest could take one (the VINTR intercept), whatever its TPR. */
+#define VINTR_TPR_MASK 0xfull /* V_TPR: the guest's CR8 */
+#define VINTR_IRQ (1ull << 8)
+#define VINTR_IGNORE_TPR (1ull << 20)
 #define VINTR_MASKING (1ull << 24)
 #define TLB_CONTROL_FLUSH_ALL 1
 
 /* Exit codes (APM vol.2, appendix C). */
 #define SVM_EXIT_INTR 0x60
 #define SVM_EXIT_NMI 0x61
+#define SVM_EXIT_VINTR 0x64
 #define SVM_EXIT_RDPMC 0x6f
 #define SVM_EXIT_CPUID 0x72
 #define SVM_EXIT_INVD 0x76

@@ -98,6 +98,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define PIN_EXTERNAL_INTERRUPT_EXITING (1u << 0)
 #define PIN_NMI_EXITING (1u << 3)
 #define PIN_PREEMPTION_TIMER (1u << 6)
+#define PROC_INTERRUPT_WINDOW_EXITING (1u << 2)
 #define PROC_USE_TSC_OFFSETTING (1u << 3)
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_MWAIT_EXITING (1u << 10)
@@ -134,6 +135,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 #define VMX_EXIT_EXCEPTION_OR_NMI 0
 #define VMX_EXIT_EXTERNAL_INTERRUPT 1
 #define VMX_EXIT_TRIPLE_FAULT 2
+#define VMX_EXIT_INTERRUPT_WINDOW 7
 #define VMX_EXIT_CPUID 10
 #define VMX_EXIT_GETSEC 11
 #define VMX_EXIT_HLT 12
@@ -170,6 +172,7 @@ enum vmcs_segment { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SE
 
 /* Event injection and IDT vectoring (SDM vol.3 §25.8.3, §28.2.4) */
 #define EVENT_VECTOR_MASK 0xffu
+#define EVENT_TYPE_SHIFT 8
 #define EVENT_TYPE_MASK (7u << 8)
 #define EVENT_TYPE_NMI (2u << 8)
 #define EVENT_TYPE_HARDWARE_EXCEPTION (3u << 8)

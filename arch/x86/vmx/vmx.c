@@ -91,12 +91,14 @@ static int compute_controls(void)
 	uint32_t pat = EXIT_SAVE_PAT | EXIT_LOAD_PAT;
 	uint32_t pin_required = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING;
 	if (adjust_control(MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED, pin, pin_required, &ctl.pin) ||
-	    adjust_control(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, proc, proc, &ctl.proc) ||
+	    adjust_control(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, proc | PROC_INTERRUPT_WINDOW_EXITING,
+			   proc | PROC_INTERRUPT_WINDOW_EXITING, &ctl.proc) ||
 	    adjust_control(MSR_VMX_PROCBASED2, MSR_VMX_PROCBASED2, proc2, PROC2_ENABLE_EPT | PROC2_WBINVD_EXITING,
 			   &ctl.proc2) ||
 	    adjust_control(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, exit | pat | timer_exit, exit, &ctl.exit) ||
 	    adjust_control(MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY, entry | ENTRY_LOAD_PAT, entry, &ctl.entry))
 		return -ENOTSUP;
+	ctl.proc &= ~PROC_INTERRUPT_WINDOW_EXITING; /* on only while Keel holds an interrupt back */
 	ctl.pat = (ctl.exit & pat) == pat && (ctl.entry & ENTRY_LOAD_PAT);
 	if (!ctl.pat) { /* all three or none */
 		ctl.exit &= ~pat;
@@ -124,8 +126,8 @@ static int vmx_cpu_enable(void)
 {
 	if (compute_controls()) {
 		log_error("vmx: the CPU's VT-x lacks a control Keel needs (I/O and MSR bitmaps; HLT, MWAIT, "
-			  "MONITOR, RDPMC or WBINVD exiting; TSC offsetting; EPT; a 64-bit host; or loading EFER "
-			  "and the debug controls on entry and exit)");
+			  "MONITOR, RDPMC, WBINVD or interrupt-window exiting; TSC offsetting; EPT; a 64-bit host; "
+			  "or loading EFER and the debug controls on entry and exit)");
 		return -ENOTSUP;
 	}
 	uint64_t fc = rdmsr(MSR_FEATURE_CONTROL);
@@ -233,6 +235,7 @@ static int vmx_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	invalidate_ept();
 
 	vmwrite(VMCS_PIN_CONTROLS, ctl.pin);
+	xv->proc = ctl.proc;
 	vmwrite(VMCS_PROC_CONTROLS, ctl.proc);
 	vmwrite(VMCS_PROC_CONTROLS2, ctl.proc2);
 	vmwrite(VMCS_EXIT_CONTROLS, ctl.exit);
@@ -306,13 +309,13 @@ static bool vmx_ends_runs_itself(void)
 	return ctl.preemption_timer;
 }
 
-static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_tsc, vm_exit_fn on_exit,
-			 struct vcpu *v)
+static void vmx_vcpu_run(void *vcpu, const struct hvm_run *run)
 {
 	struct vmx_vcpu *xv = vcpu;
+	struct guest_regs *regs = run->regs;
 	vmx_make_current(xv);
 	if (ctl.preemption_timer)
-		vmx_arm_preemption_timer(deadline_tsc);
+		vmx_arm_preemption_timer(run->deadline_tsc);
 	if (ctl.vpid) {
 		/* A new VPID generation flushes what every VPID has cached. */
 		if (tlb_tag_refresh(&vpids, &xv->vpid))
@@ -329,8 +332,10 @@ static void vmx_vcpu_run(void *vcpu, struct guest_regs *regs, uint64_t deadline_
 	 * owned_state_set_xcr0, which write the CPU's copy too). */
 	lazy_msrs_load(&xv->lazy, LAZY_ALL);
 	owned_state_load(&xv->owned);
-	xv->run = (struct hvm_run){ .regs = regs, .deadline_tsc = deadline_tsc, .on_exit = on_exit, .v = v };
+	xv->run = *run;
 	vmx_write_rip(xv, regs->rip);
+	if (*run->events_due)
+		run->before_entry(run->v, false, false);
 	if (vmx_run(regs->gpr, xv->launched, &xv->host_rsp, xv))
 		panic("%s failed: VM-instruction error %llu", xv->launched ? "VMRESUME" : "VMLAUNCH",
 		      (unsigned long long)vmread(VMCS_INSTRUCTION_ERROR));
@@ -465,17 +470,49 @@ static void vmx_read_segment(void *vcpu, unsigned seg, struct hvm_segment *out)
 	};
 }
 
-/* The VM-entry interruption information (SDM vol.3 §25.8.3). Real mode pushes no error
- * code, and with unrestricted guest entry refuses one there (§27.2.1.3). */
-static void vmx_inject_exception(void *vcpu, uint8_t vector, bool has_error_code, uint32_t error_code)
+/* The VM-entry interruption information (SDM vol.3 §25.8.3). A hardware exception pushes
+ * no error code in real mode, and with unrestricted guest entry refuses one there
+ * (§27.2.1.3). */
+static void vmx_inject_event(void *vcpu, enum hvm_event_type type, uint8_t vector, bool has_error_code,
+			     uint32_t error_code)
 {
 	vmx_make_current(vcpu);
-	uint32_t info = vector | EVENT_TYPE_HARDWARE_EXCEPTION | EVENT_VALID;
+	uint32_t info = vector | (uint32_t)type << EVENT_TYPE_SHIFT | EVENT_VALID;
 	if (has_error_code && (vmread(VMCS_CR0_SHADOW) & CR0_PE)) {
 		info |= EVENT_DELIVER_ERROR_CODE;
 		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, error_code);
 	}
 	vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, info);
+}
+
+/* An external interrupt may be injected only with RFLAGS.IF set and no blocking by STI or
+ * MOV SS (SDM vol.3 §27.3.1.5), and one event at a time. */
+static bool vmx_interrupt_allowed(void *vcpu, bool completed)
+{
+	vmx_make_current(vcpu);
+	uint64_t rflags = vmread(VMCS_GUEST_RFLAGS);
+	if (!(rflags & RFLAGS_IF) || (vmread(VMCS_ENTRY_INTERRUPTION_INFO) & EVENT_VALID))
+		return false;
+	uint64_t interruptibility = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	uint64_t shadow = interruptibility & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
+	if (!completed)
+		return !shadow;
+	if (shadow) /* the instruction in it is done */
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, interruptibility & ~shadow);
+	return !(rflags & RFLAGS_TF); /* its single-step trap comes first: vmx_exit_continues */
+}
+
+/* Interrupt-window exiting: an exit as soon as RFLAGS.IF is set and nothing blocks
+ * interrupts (SDM vol.3 §26.7.5). */
+static void vmx_interrupt_window(void *vcpu, bool open)
+{
+	struct vmx_vcpu *xv = vcpu;
+	uint32_t proc = open ? xv->proc | PROC_INTERRUPT_WINDOW_EXITING : xv->proc & ~PROC_INTERRUPT_WINDOW_EXITING;
+	if (proc == xv->proc)
+		return;
+	vmx_make_current(xv);
+	vmwrite(VMCS_PROC_CONTROLS, proc);
+	xv->proc = proc;
 }
 
 /* Every bit of CR4 Keel owns is VMXE, which CPUID hides, or one this CPU lacks: a write
@@ -510,6 +547,9 @@ const struct hvm_ops vmx_ops = {
 	.read_state = vmx_read_state,
 	.write_state = vmx_write_state,
 	.read_segment = vmx_read_segment,
-	.inject_exception = vmx_inject_exception,
+	.inject_event = vmx_inject_event,
+	.redeliver = vmx_redeliver,
+	.interrupt_allowed = vmx_interrupt_allowed,
+	.interrupt_window = vmx_interrupt_window,
 	.write_cr = vmx_write_cr,
 };

@@ -21,6 +21,7 @@ struct vmx_vcpu {
 	uint64_t pat;          /* where the CPU cannot load and save IA32_PAT itself */
 	uint64_t rip;          /* what the VMCS holds, as of the last entry or exit */
 	uint64_t host_rsp;         /* its HOST_RSP (vmx_run) */
+	uint32_t proc;             /* its primary processor-based controls */
 	struct hvm_run run; /* the run in progress (vmx_vcpu_run) */
 	bool launched; /* VMLAUNCH done: resume with VMRESUME from now on */
 	bool in_use;
@@ -56,6 +57,8 @@ int vmx_run(uint64_t *gprs, int launched, uint64_t *host_rsp, struct vmx_vcpu *x
  * false when the run is over. */
 bool vmx_exit_continues(struct vmx_vcpu *xv);
 void vmx_exit_rip(void); /* where an exit resumes the host: the VMCS's HOST_RIP */
+/* vmx_exit.c: hvm->redeliver. */
+void vmx_redeliver(void *vcpu);
 
 /* The vCPU whose VMCS is current, NULL if none is; vmx_load_vmcs makes xv's current
  * (VMPTRLD). */

@@ -92,6 +92,13 @@ static void take_host_event(const struct vmx_vcpu *xv, uint32_t basic)
 		take_nmi();
 }
 
+/* The IDT-vectoring information: the exit interrupted an event's delivery (SDM vol.3
+ * §28.2.4). */
+static bool delivering(void)
+{
+	return vmread(VMCS_IDT_VECTORING_INFO) & EVENT_VALID;
+}
+
 /* Decodes the exit: reads what its reason's handler needs, and changes nothing. */
 static void decode(uint32_t reason, struct vm_exit *exit)
 {
@@ -157,10 +164,14 @@ static void decode(uint32_t reason, struct vm_exit *exit)
 		exit->npf.write = qual & EPT_WRITE;
 		exit->npf.fetch = qual & EPT_FETCH;
 		exit->npf.present = qual & EPT_WAS_PRESENT;
+		exit->npf.delivering = delivering();
 		break;
 	}
 	case VMX_EXIT_TRIPLE_FAULT:
 		exit->reason = EXIT_SHUTDOWN;
+		return;
+	case VMX_EXIT_INTERRUPT_WINDOW:
+		exit->reason = EXIT_INTERRUPT_WINDOW;
 		return;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
 	case VMX_EXIT_PREEMPTION_TIMER:
@@ -175,14 +186,14 @@ static void decode(uint32_t reason, struct vm_exit *exit)
 	exit->instr_len = (uint8_t)vmread(VMCS_EXIT_INSTRUCTION_LENGTH);
 }
 
-static void redeliver_interrupted_event(void)
+void vmx_redeliver(void *vcpu)
 {
+	vmx_make_current(vcpu);
 	uint32_t vectoring = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
-	if (vectoring & EVENT_VALID) {
-		vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, vectoring & ~(1u << 12)); /* bit 12 is reserved here */
+	vmwrite(VMCS_ENTRY_INTERRUPTION_INFO, vectoring & ~(1u << 12)); /* bit 12 is reserved here */
+	if (vectoring & EVENT_DELIVER_ERROR_CODE)
 		vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
-		vmwrite(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
-	}
+	vmwrite(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH)); /* software events */
 }
 
 /* A guest single-stepping (RFLAGS.TF) gets a #DB trap after each instruction it completes
@@ -213,14 +224,15 @@ bool vmx_exit_continues(struct vmx_vcpu *xv)
 	decode(reason, &exit);
 	if (exit.reason == EXIT_INTERRUPT)
 		take_host_event(xv, reason & 0xffff);
-	/* An event whose delivery this exit interrupted is delivered again at the next entry
-	 * (SDM vol.3 §28.2.4); Keel's own injections are gone (the exit cleared them). An exit
-	 * with an instruction length came from executing that instruction, not from
-	 * delivering an event. */
-	if (!exit.instr_len)
-		redeliver_interrupted_event();
+	/* The exit cleared Keel's injection (SDM vol.3 §28.2.4): it was delivered, or the exit
+	 * interrupted its delivery and says so. */
 	bool runs_on = xv->run.on_exit(xv->run.v, &exit);
 	vmx_make_current(xv); /* a handler may have used another VMCS (another domain's state) */
+	/* An exit with an instruction length came from executing that instruction, not from
+	 * delivering an event. */
+	bool interrupted = !exit.instr_len && delivering();
+	if (interrupted || *xv->run.events_due)
+		xv->run.before_entry(xv->run.v, interrupted, regs->rip != xv->rip);
 	if (regs->rip != xv->rip) {
 		vmwrite(VMCS_GUEST_RIP, regs->rip);
 		if (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_TF)
