@@ -369,12 +369,14 @@ void msrs_reset(struct vcpu *v)
 
 #define MSR_ENTRIES (sizeof(msrs) / sizeof(msrs[0]))
 
-/* Each index the table covers leads to its entry (position + 1, 0 for none) through the
- * page of 256 indices that holds it, so that RDMSR and WRMSR find theirs without a search
- * of the table: a page is found by a comparison of its number with each page's, in the
- * table's order (the architectural MSRs' first). msrs_init builds them from the table, so
- * an entry may have any index. */
-#define MSR_PAGES 8
+/* Each index the table covers leads to its entry (position + 1, 0 for none), so that
+ * RDMSR and WRMSR find theirs without a search of the table: the architectural MSRs and the
+ * x2APIC's (0-0x8ff) by their index, any other through the page of 256 indices that holds
+ * it, found by a comparison of its number with each such page's. msrs_init builds them
+ * from the table, so an entry may have any index. */
+#define ARCH_INDICES 0x900
+#define MSR_PAGES 4
+static uint8_t arch_entry[ARCH_INDICES];
 static struct msr_page {
 	uint32_t number; /* index >> 8 */
 	uint8_t entry[256];
@@ -384,6 +386,8 @@ _Static_assert(MSR_ENTRIES < 256, "an entry number must fit in a byte");
 
 static uint8_t *entry_number(uint32_t index)
 {
+	if (index < ARCH_INDICES)
+		return &arch_entry[index];
 	for (unsigned i = 0; i < npages; i++)
 		if (pages[i].number == index >> 8)
 			return &pages[i].entry[index & 0xff];

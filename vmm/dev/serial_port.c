@@ -28,6 +28,15 @@ static void update_irq(struct serial_port *s)
 	}
 }
 
+/* LCR and the scratch register (offsets 3 and 7) change nothing an interrupt depends on:
+ * a byte's access to them skips the check (a driver's probe, the bench's port access). */
+#define NO_INTERRUPT_EFFECT ((1u << 3) | (1u << 7))
+
+static bool may_change_irq(uint64_t offset, unsigned size)
+{
+	return size != 1 || !((1u << offset) & NO_INTERRUPT_EFFECT);
+}
+
 /* A 2- or 4-byte access reaches consecutive registers, a byte each, as the bus splits it
  * for a byte-wide device; bytes past the last register float high. Out of line, so that a
  * byte's access saves and restores no register. */
@@ -52,7 +61,8 @@ static uint64_t serial_read(void *dev, uint64_t offset, unsigned size)
 	struct serial_port *s = dev;
 	uint64_t value = size == 1 ? uart16550_read(&s->uart, (unsigned)offset)
 				   : access_bytes(&s->uart, offset, size, true, ~0ull);
-	update_irq(s);
+	if (may_change_irq(offset, size))
+		update_irq(s);
 	return value;
 }
 
@@ -63,7 +73,8 @@ static void serial_write(void *dev, uint64_t offset, unsigned size, uint64_t val
 		uart16550_write(&s->uart, (unsigned)offset, (uint8_t)value);
 	else
 		access_bytes(&s->uart, offset, size, false, value);
-	update_irq(s);
+	if (may_change_irq(offset, size))
+		update_irq(s);
 }
 
 static const struct io_ops serial_ops = { serial_read, serial_write };
