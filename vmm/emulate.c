@@ -76,8 +76,10 @@ static enum x86_result translate_both(struct emulation *m, uint64_t linear, unsi
 static uint64_t device_read(struct vcpu *v, uint64_t gpa, unsigned size)
 {
 	uint64_t offset = gpa - vlapic_mmio_base(v->lapic);
-	if (offset < VLAPIC_PAGE_SIZE)
+	if (offset < VLAPIC_PAGE_SIZE) {
+		events_tpr_from_guest(v); /* TPR and PPR as the guest's CR8 left them */
 		return offset + size <= VLAPIC_PAGE_SIZE ? vlapic_mmio_read(v->lapic, offset, size) : ~0ull;
+	}
 	return io_mmio_read(v->dom, gpa, size);
 }
 
@@ -85,8 +87,10 @@ static void device_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t v
 {
 	uint64_t offset = gpa - vlapic_mmio_base(v->lapic);
 	if (offset < VLAPIC_PAGE_SIZE) {
+		events_tpr_from_guest(v);
 		if (offset + size <= VLAPIC_PAGE_SIZE)
 			vlapic_mmio_write(v->lapic, offset, size, value);
+		events_tpr_to_guest(v);
 		return;
 	}
 	io_mmio_write(v->dom, gpa, size, value);

@@ -34,6 +34,29 @@ static void interrupt_window(struct vcpu *v, bool open)
 	}
 }
 
+void events_tpr_from_guest(struct vcpu *v)
+{
+	if (hvm->guest_cr8) {
+		uint8_t cr8 = hvm->guest_cr8(v->vendor);
+		if (cr8 != vlapic_cr8(v->lapic))
+			vlapic_set_cr8(v->lapic, cr8); /* a MOV to CR8 ran in the guest */
+	}
+}
+
+void events_tpr_to_guest(struct vcpu *v)
+{
+	if (hvm->set_guest_cr8) {
+		hvm->set_guest_cr8(v->vendor, (uint8_t)vlapic_cr8(v->lapic));
+		events_check_held(v);
+	}
+}
+
+void events_check_held(struct vcpu *v)
+{
+	if (hvm->guest_cr8 && vlapic_tpr_held_class(v->lapic))
+		v->events_due = true;
+}
+
 void events_before_entry(struct vcpu *v, bool interrupted, bool completed)
 {
 	/* An exit during an event's delivery (a host interrupt arriving meanwhile, a fault on
@@ -43,6 +66,7 @@ void events_before_entry(struct vcpu *v, bool interrupted, bool completed)
 		hvm->redeliver(v->vendor);
 	if (!v->events_due)
 		return;
+	events_tpr_from_guest(v);
 	if (vlapic_take_nmi(v->lapic) && !v->nmi_dropped) {
 		v->nmi_dropped = true;
 		log_warn("dom%u %s: an NMI for its vCPU was dropped: Keel does not deliver NMIs to guests yet",
@@ -50,7 +74,10 @@ void events_before_entry(struct vcpu *v, bool interrupted, bool completed)
 	}
 	if (!interrupt_pending(v)) {
 		interrupt_window(v, false);
-		v->events_due = false; /* the local APIC raises its output again for the next */
+		/* Where the guest lowers CR8 without an exit, a vector its TPR holds back is
+		 * looked at again after each exit until it goes (the local APIC raises its output
+		 * for the others). */
+		v->events_due = hvm->guest_cr8 && vlapic_tpr_held_class(v->lapic);
 		return;
 	}
 	if (!hvm->interrupt_allowed(v->vendor, completed)) {
@@ -59,11 +86,4 @@ void events_before_entry(struct vcpu *v, bool interrupted, bool completed)
 	}
 	hvm->inject_event(v->vendor, HVM_EVENT_INTERRUPT, take_interrupt(v), false, 0);
 	interrupt_window(v, false);
-}
-
-/* Lowering the task priority may let a held-back interrupt through: the local APIC raises
- * its output then (vlapic_set_cr8), and the vCPU takes it before this entry. */
-void events_cr8_written(struct vcpu *v, uint8_t cr8)
-{
-	vlapic_set_cr8(v->lapic, cr8);
 }

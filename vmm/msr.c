@@ -169,7 +169,9 @@ static uint64_t apic_base_read(struct vcpu *v, uint32_t index)
 static bool apic_base_write(struct vcpu *v, uint32_t index, uint64_t value)
 {
 	(void)index;
-	return vlapic_set_base(v->lapic, value);
+	bool ok = vlapic_set_base(v->lapic, value);
+	events_tpr_to_guest(v); /* disabling the APIC resets its TPR */
+	return ok;
 }
 
 static uint64_t tsc_deadline_read(struct vcpu *v, uint32_t index)
@@ -187,12 +189,16 @@ static bool tsc_deadline_write(struct vcpu *v, uint32_t index, uint64_t value)
 
 static bool x2apic_read(struct vcpu *v, uint32_t index, uint64_t *value)
 {
+	events_tpr_from_guest(v);
 	return vlapic_msr_read(v->lapic, index, value);
 }
 
 static bool x2apic_write(struct vcpu *v, uint32_t index, uint64_t value)
 {
-	return vlapic_msr_write(v->lapic, index, value);
+	events_tpr_from_guest(v);
+	bool ok = vlapic_msr_write(v->lapic, index, value);
+	events_tpr_to_guest(v);
+	return ok;
 }
 
 static uint64_t misc_enable_read(struct vcpu *v, uint32_t index)

@@ -23,7 +23,6 @@
 #include "arch/x86/cpu_activity.h"
 #include "drivers/lapic.h"
 #include "drivers/tsc.h"
-#include "vmm/dev/vlapic.h"
 #include "vmm/domain.h"
 #include "vmm/events.h"
 #include "vmm/exit.h"
@@ -302,8 +301,7 @@ static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t now, uint64_
 	if (!vendor_ends_runs)
 		lapic_timer_at(timer_tsc);
 	const struct hvm_run run = { .regs = &v->regs, .deadline_tsc = timer_tsc, .v = v, .on_exit = handle_exit,
-				     .before_entry = events_before_entry, .events_due = &v->events_due,
-				     .tpr = vlapic_tpr_register(v->lapic), .cr8_written = events_cr8_written };
+				     .before_entry = events_before_entry, .events_due = &v->events_due };
 	hvm->vcpu_run(v->vendor, &run);
 	if (console_pending(&d->console))
 		console_drain(d, deadline_tsc);

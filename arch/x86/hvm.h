@@ -181,14 +181,8 @@ struct hvm_run {
 	 * exited. */
 	void (*before_entry)(struct vcpu *v, bool interrupted, bool completed);
 	const bool *events_due;
-	/* The task priority: the local APIC's TPR, whose bits 7:4 are CR8 (SDM vol.3
-	 * §11.8.6.1), the one copy Keel keeps. Where the guest's MOV to and from CR8 runs on
-	 * the vendor's copy (SVM's V_TPR), the vendor copies *tpr into it before each entry
-	 * and, after an exit that finds it changed, calls cr8_written before on_exit. (VT-x's
-	 * CR8 accesses exit: vmm/insn.c.) */
-	const uint32_t *tpr;
-	void (*cr8_written)(struct vcpu *v, uint8_t cr8);
 };
+
 
 struct hvm_ops {
 	const char *name;                     /* "svm", "vmx" */
@@ -236,6 +230,11 @@ struct hvm_ops {
 	/* With open, the guest exits (EXIT_INTERRUPT_WINDOW) as soon as it could take an
 	 * external interrupt (VT-x's interrupt-window exiting, SVM's virtual interrupt). */
 	void (*interrupt_window)(void *vcpu, bool open);
+	/* Where the guest's MOV to and from CR8 runs without an exit (SVM's V_TPR, with
+	 * V_INTR_MASKING: APM vol.2 §15.21.1), the guest's CR8 (0-15) and setting it; NULL
+	 * where they exit (VT-x: vmm/insn.c). */
+	uint8_t (*guest_cr8)(void *vcpu);
+	void (*set_guest_cr8)(void *vcpu, uint8_t cr8);
 	/* A MOV to CR0 or CR4 that exited (the value passed the checks of vmm/insn.c). NULL
 	 * where none exits (SVM intercepts no CR write). */
 	enum cr_write (*write_cr)(void *vcpu, unsigned cr, uint64_t value);

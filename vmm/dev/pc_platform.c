@@ -6,6 +6,7 @@
 #include "vmm/dev/pc.h"
 #include "vmm/dev/pc_platform.h"
 #include "vmm/domain.h"
+#include "vmm/events.h"
 #include "vmm/sched.h"
 
 /* The local APIC's registers the firmware sets (SDM vol.3 §11.4.1, figures 11-8, 11-23). */
@@ -40,7 +41,9 @@ static void lapic_set_deadline(void *ctx, uint64_t deadline_ns)
 
 static void lapic_timer_fired(void *dev)
 {
-	vlapic_timer(dev);
+	struct pc_platform *pc = dev;
+	vlapic_timer(&pc->lapic);
+	events_check_held(pc->bsp);
 }
 
 /* A level-triggered vector's EOI: the I/O APIC's remote IRR (SDM vol.3 §11.8.5). */
@@ -69,13 +72,16 @@ static void pic_intr(void *ctx, unsigned line, bool level)
  * INIT and ExtINT through the I/O APIC are not something a PC's OS sends and are dropped. */
 static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t mode, bool logical, uint8_t destination, bool level)
 {
-	struct vlapic *l = &((struct pc_platform *)ctx)->lapic;
+	struct pc_platform *pc = ctx;
+	struct vlapic *l = &pc->lapic;
 	if (!vlapic_match_dest(l, destination, logical))
 		return;
-	if (mode == VIOAPIC_FIXED || mode == VIOAPIC_LOWEST_PRIORITY)
+	if (mode == VIOAPIC_FIXED || mode == VIOAPIC_LOWEST_PRIORITY) {
 		vlapic_set_irq(l, vector, level);
-	else if (mode == VIOAPIC_NMI)
+		events_check_held(pc->bsp);
+	} else if (mode == VIOAPIC_NMI) {
 		vlapic_nmi(l);
+	}
 }
 
 void pc_set_isa_irq(struct pc_platform *pc, unsigned irq, bool level)
@@ -209,7 +215,7 @@ int pc_attach(struct domain *d)
 	if (!pc)
 		return -ENOMEM;
 	pc->bsp = &d->vcpu;
-	pc->lapic_timer = vtimer_add(pc->bsp, lapic_timer_fired, &pc->lapic);
+	pc->lapic_timer = vtimer_add(pc->bsp, lapic_timer_fired, pc);
 	struct device_env pit_env, rtc_env, pm_env;
 	if (!pc->lapic_timer || !link(pc, &pc->pit_link, PC_IRQ_PIT, pit_timer_fired, &pc->pit, &pit_env) ||
 	    !link(pc, &pc->rtc_link, PC_IRQ_RTC, rtc_timer_fired, &pc->rtc, &rtc_env) ||

@@ -32,9 +32,9 @@ static void update_irq(struct serial_port *s)
  * a byte's access to them skips the check (a driver's probe, the bench's port access). */
 #define NO_INTERRUPT_EFFECT ((1u << 3) | (1u << 7))
 
-static bool may_change_irq(uint64_t offset, unsigned size)
+static bool no_interrupt_effect(uint64_t offset, unsigned size)
 {
-	return size != 1 || !((1u << offset) & NO_INTERRUPT_EFFECT);
+	return size == 1 && ((1u << offset) & NO_INTERRUPT_EFFECT);
 }
 
 /* A 2- or 4-byte access reaches consecutive registers, a byte each, as the bus splits it
@@ -55,26 +55,41 @@ static __attribute__((noinline)) uint64_t access_bytes(struct uart16550 *u, uint
 	return value;
 }
 
-/* Reads change what is pending too: IIR's read ends the THRE interrupt, RBR's the data's. */
+/* Reads change what is pending too: IIR's read ends the THRE interrupt, RBR's the data's.
+ * Out of line: the accesses that cannot change it go straight to the model. */
+static __attribute__((noinline)) uint64_t read_and_update(struct serial_port *s, uint64_t offset, unsigned size)
+{
+	uint64_t value = size == 1 ? uart16550_read(&s->uart, (unsigned)offset)
+				   : access_bytes(&s->uart, offset, size, true, ~0ull);
+	update_irq(s);
+	return value;
+}
+
+static __attribute__((noinline)) void write_and_update(struct serial_port *s, uint64_t offset, unsigned size,
+							uint64_t value)
+{
+	if (size == 1)
+		uart16550_write(&s->uart, (unsigned)offset, (uint8_t)value);
+	else
+		access_bytes(&s->uart, offset, size, false, value);
+	update_irq(s);
+}
+
 static uint64_t serial_read(void *dev, uint64_t offset, unsigned size)
 {
 	struct serial_port *s = dev;
-	uint64_t value = size == 1 ? uart16550_read(&s->uart, (unsigned)offset)
-				   : access_bytes(&s->uart, offset, size, true, ~0ull);
-	if (may_change_irq(offset, size))
-		update_irq(s);
-	return value;
+	if (no_interrupt_effect(offset, size))
+		return uart16550_read(&s->uart, (unsigned)offset);
+	return read_and_update(s, offset, size);
 }
 
 static void serial_write(void *dev, uint64_t offset, unsigned size, uint64_t value)
 {
 	struct serial_port *s = dev;
-	if (size == 1)
+	if (no_interrupt_effect(offset, size))
 		uart16550_write(&s->uart, (unsigned)offset, (uint8_t)value);
 	else
-		access_bytes(&s->uart, offset, size, false, value);
-	if (may_change_irq(offset, size))
-		update_irq(s);
+		write_and_update(s, offset, size, value);
 }
 
 static const struct io_ops serial_ops = { serial_read, serial_write };

@@ -242,11 +242,8 @@ uint8_t vlapic_tpr(const struct vlapic *l);
 void vlapic_set_tpr(struct vlapic *l, uint8_t tpr);
 uint64_t vlapic_cr8(const struct vlapic *l);
 bool vlapic_set_cr8(struct vlapic *l, uint64_t cr8);
-/* Where TPR lives (bits 7:0; the rest 0), for a vendor that keeps a copy of CR8 in step
- * with it before each entry (arch/x86/hvm.h, hvm_run.tpr). */
-static inline const uint32_t *vlapic_tpr_register(const struct vlapic *l)
-{
-	return &l->tpr;
-}
+/* The priority class (1-15) of the highest requested vector that only TPR holds back (one
+ * a lower TPR would let through), 0 if none. */
+unsigned vlapic_tpr_held_class(const struct vlapic *l);
 
 #endif

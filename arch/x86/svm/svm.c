@@ -128,8 +128,8 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	c->msrpm_base_pa = msrpm_pa; /* the ASID is given at each VMRUN: svm_vcpu_run */
 	/* Physical interrupts follow the host's RFLAGS.IF, which svm_run sets, not the guest's
 	 * (APM vol.2 §15.21.1): each one, and each NMI, is an exit (§15.13). The guest's MOV
-	 * to and from CR8 then reach V_TPR, never the APIC's TPR: Keel keeps V_TPR in step
-	 * with the guest's local APIC (svm_load_tpr, svm_exit_continues). */
+	 * to and from CR8 then reach V_TPR, never the APIC's TPR: vmm/events.c keeps its
+	 * local APIC's TPR in step with V_TPR (svm_guest_cr8). */
 	c->vintr = VINTR_MASKING;
 	c->np_enable = 1;
 	c->n_cr3 = npt_root;
@@ -194,7 +194,6 @@ static void svm_vcpu_run(void *vcpu, const struct hvm_run *run)
 	sv->vmcb->save.rip = run->regs->rip;
 	if (*run->events_due)
 		run->before_entry(run->v, false, false);
-	svm_load_tpr(sv);
 	svm_run(sv->vmcb_pa, run->regs->gpr, host_state_pa, sv);
 }
 
@@ -339,6 +338,17 @@ static void svm_interrupt_window(void *vcpu, bool open)
 		c->vintr &= ~(VINTR_IRQ | VINTR_IGNORE_TPR);
 }
 
+static uint8_t svm_guest_cr8(void *vcpu)
+{
+	return ((struct svm_vcpu *)vcpu)->vmcb->control.vintr & VINTR_TPR_MASK;
+}
+
+static void svm_set_guest_cr8(void *vcpu, uint8_t cr8)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)vcpu)->vmcb->control;
+	c->vintr = (c->vintr & ~VINTR_TPR_MASK) | (cr8 & VINTR_TPR_MASK);
+}
+
 const struct hvm_ops svm_ops = {
 	.name = "svm",
 	.exit_code_name = "svm exit code",
@@ -358,4 +368,6 @@ const struct hvm_ops svm_ops = {
 	.redeliver = svm_redeliver,
 	.interrupt_allowed = svm_interrupt_allowed,
 	.interrupt_window = svm_interrupt_window,
+	.guest_cr8 = svm_guest_cr8,
+	.set_guest_cr8 = svm_set_guest_cr8,
 };

@@ -27,13 +27,6 @@ void svm_run(uint64_t vmcb_pa, uint64_t *gprs, uint64_t host_state_pa, struct sv
  * prepares the next entry; false when the run is over. */
 bool svm_exit_continues(struct svm_vcpu *sv);
 
-/* Before an entry: V_TPR, the guest's CR8, is the local APIC's TPR bits 7:4 (run.tpr). */
-static inline void svm_load_tpr(struct svm_vcpu *sv)
-{
-	struct vmcb_control *c = &sv->vmcb->control;
-	c->vintr = (c->vintr & ~VINTR_TPR_MASK) | (*sv->run.tpr >> 4);
-}
-
 struct cpu_features;
 /* svm_features.c: fills f's fields for this vendor; NULL, or what Keel lacks, in words a
  * user can act on. */

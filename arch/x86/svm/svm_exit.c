@@ -167,9 +167,6 @@ bool svm_exit_continues(struct svm_vcpu *sv)
 	 * delivery was interrupted and the exit says so (exit.interrupted). */
 	regs->gpr[REG_RAX] = s->rax;
 	regs->rip = s->rip;
-	uint8_t cr8 = c->vintr & VINTR_TPR_MASK;
-	if (cr8 != *sv->run.tpr >> 4)
-		sv->run.cr8_written(sv->run.v, cr8); /* a MOV to CR8 ran in the guest */
 	struct vm_exit exit;
 	decode(sv, s->rip, &exit);
 	bool runs_on = sv->run.on_exit(sv->run.v, &exit);
@@ -181,6 +178,5 @@ bool svm_exit_continues(struct svm_vcpu *sv)
 	if (s->rflags & RFLAGS_TF)
 		single_step_trap(sv, regs->rip);
 	s->rip = regs->rip;
-	svm_load_tpr(sv);
 	return runs_on;
 }
