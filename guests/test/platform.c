@@ -12,7 +12,10 @@
  *   - the CMOS RTC: registers A and B as at power-on, the time read between updates
  *     (printed: "platform: RTC reads YYYY-MM-DD HH:MM:SS"), two update-ended interrupts
  *     through the I/O APIC (pin 8) a second apart by the seconds register, and its
- *     periodic interrupt, register C naming each.
+ *     periodic interrupt, register C naming each;
+ *   - the ACPI tables in the BIOS area, as an OS finds them: the RSDP by its signature on a
+ *     16-byte boundary in 0xe0000-0xfffff, its checksums, the XSDT listing the FADT and
+ *     the MADT, the MADT's local APIC address.
  * Prints "platform: <n> checks passed" (or each failure); the exit status is the number of
  * failed checks. With cmdline "end=cf9", "end=kbd" or "end=s5" it does only that: a reset
  * through port 0xcf9, a reset through the keyboard controller (0xfe to port 0x64), or ACPI
@@ -316,6 +319,52 @@ static void check_rtc(void)
 	      periodic, flagged);
 }
 
+static uint8_t sum(const volatile uint8_t *p, uint32_t len)
+{
+	uint8_t s = 0;
+	for (uint32_t i = 0; i < len; i++)
+		s = (uint8_t)(s + p[i]);
+	return s;
+}
+
+static uint32_t le32(const volatile uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* A table's header: its signature, its length (at most 64 KiB here) and its checksum. */
+static bool table_ok(const volatile uint8_t *t, const char *signature)
+{
+	uint32_t len = le32(t + 4);
+	return !memcmp((const void *)t, signature, 4) && len >= 36 && len <= 0x10000 && sum(t, len) == 0;
+}
+
+static void check_acpi(void)
+{
+	const volatile uint8_t *rsdp = NULL;
+	for (uintptr_t a = 0xe0000; a < 0x100000 && !rsdp; a += 16)
+		if (!memcmp((const void *)a, "RSD PTR ", 8))
+			rsdp = (const volatile uint8_t *)a;
+	bool rsdp_ok = rsdp && sum(rsdp, 20) == 0 && rsdp[15] == 2 && le32(rsdp + 20) == 36 && sum(rsdp, 36) == 0;
+	check(&c, rsdp_ok, "ACPI: RSDP %s in the BIOS area, revision %u", rsdp ? "found" : "not found",
+	      rsdp ? rsdp[15] : 0);
+	if (!rsdp_ok)
+		return;
+	const volatile uint8_t *xsdt = (const volatile uint8_t *)(uintptr_t)le32(rsdp + 24); /* below 4 GiB */
+	bool xsdt_ok = le32(rsdp + 28) == 0 && table_ok(xsdt, "XSDT");
+	const volatile uint8_t *fadt = NULL, *madt = NULL;
+	for (uint32_t off = 36; xsdt_ok && off + 8 <= le32(xsdt + 4); off += 8) {
+		const volatile uint8_t *t = (const volatile uint8_t *)(uintptr_t)le32(xsdt + off);
+		if (table_ok(t, "FACP"))
+			fadt = t;
+		else if (table_ok(t, "APIC"))
+			madt = t;
+	}
+	check(&c, xsdt_ok && fadt && madt && le32(madt + 36) == 0xfee00000,
+	      "ACPI: XSDT %s, FADT %s, MADT %s, local APIC at 0x%x", xsdt_ok ? "good" : "bad", fadt ? "listed" : "missing",
+	      madt ? "listed" : "missing", madt ? le32(madt + 36) : 0);
+}
+
 /* What end=<how> asks for; returns only if the domain went on. */
 static void end_domain(const char *how)
 {
@@ -346,5 +395,6 @@ int guest_main(const struct guest_boot *boot)
 	check_pm_timer();
 	check_com1();
 	check_rtc();
+	check_acpi();
 	return checks_summary(&c);
 }

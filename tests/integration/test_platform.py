@@ -51,7 +51,7 @@ def rtc_time_is_the_machines(line, bed):
 
 
 def test_pc_devices_and_their_interrupts_beside_a_canary(bed, tmp_path):
-    """platform.elf's 10 checks pass (each PIT interrupt at or after its period, none while
+    """platform.elf's 12 checks pass (each PIT interrupt at or after its period, none while
     the PIC masks IRQ 0, channel 2's OUT2 rising once its count ran out, the PM timer's
     ticks within what Keel's clock brackets, COM1's THRE interrupt only with OUT2, the RTC's
     power-on registers, two update interrupts a second apart and five periodic ones), and
@@ -61,7 +61,7 @@ def test_pc_devices_and_their_interrupts_beside_a_canary(bed, tmp_path):
     its memory."""
     result = boot(tmp_path, CONFIG, bed=bed)
     lines = result.guest_lines("platform")
-    assert len(lines) == 2 and lines[1] == "platform: 10 checks passed", str(result)
+    assert len(lines) == 2 and lines[1] == "platform: 12 checks passed", str(result)
     assert rtc_time_is_the_machines(lines[0], bed), str(result)
     assert result.end_lines("platform") == [
         "[info] dom1 platform: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], \

@@ -1,9 +1,12 @@
 #include "arch/x86/cpu_features.h"
+#include "arch/x86/page_alloc.h"
+#include "arch/x86/paging.h"
 #include "drivers/rtc.h"
 #include "drivers/tsc.h"
 #include "lib/errno.h"
 #include "vmm/dev/acpi_tables.h"
 #include "vmm/dev/pc.h"
+#include "vmm/dev/serial_port.h"
 #include "vmm/dev/pc_platform.h"
 #include "vmm/domain.h"
 #include "vmm/events.h"
@@ -209,6 +212,30 @@ static int register_ranges(struct domain *d, struct pc_platform *pc)
 	return 0;
 }
 
+/* The ACPI tables of this platform, as a PC's firmware leaves them: in the BIOS area, where
+ * an OS finds the RSDP by its signature (ACPI §5.2.5.1). Built in a page of Keel's, then
+ * copied into the domain's memory. */
+static int write_acpi_tables(struct domain *d, const struct pc_platform *pc)
+{
+	struct acpi_platform p = {
+		.vcpus = 1, .lapic_address = (uint32_t)PC_LAPIC_BASE, .ioapic_id = PC_IOAPIC_ID,
+		.ioapic_address = (uint32_t)PC_IOAPIC_BASE, .ioapic_gsi_base = 0, .ioapic_pins = PC_IOAPIC_PINS,
+		.pm1a_event_port = PC_PM1A_EVENT, .pm1a_control_port = PC_PM1A_CONTROL, .pm_timer_port = PC_PM_TIMER,
+		.reset_port = PC_RESET, .sci_irq = PC_IRQ_SCI, .com1_port = SERIAL_PORT_BASE, .com1_irq = PC_IRQ_COM1,
+		.area_address = ACPI_BIOS_AREA, .area_size = PAGE_SIZE,
+	};
+	p.apic_id[0] = (uint8_t)pc->bsp->id;
+	uint64_t page = page_alloc();
+	if (!page)
+		return -ENOMEM;
+	struct acpi_tables built;
+	int err = acpi_tables_build(&p, phys_to_virt(page), &built);
+	if (!err && p2m_copy_to_guest(&d->p2m, ACPI_BIOS_AREA, phys_to_virt(page), built.used))
+		err = -EFAULT;
+	page_free(page, 1);
+	return err;
+}
+
 int pc_attach(struct domain *d)
 {
 	struct pc_platform *pc = io_device_state(d, sizeof(*pc));
@@ -233,5 +260,6 @@ int pc_attach(struct domain *d)
 	const struct acpi_pm_ops pm_ops = { .power_off = power_off, .reset = reset };
 	acpi_pm_init(&pc->pm, &pm_env, &pm_ops);
 	d->pc = pc;
-	return register_ranges(d, pc);
+	int err = register_ranges(d, pc);
+	return err ? err : write_acpi_tables(d, pc);
 }
