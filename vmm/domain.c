@@ -95,19 +95,21 @@ static int start(struct domain *d, char *why, size_t len)
 	struct loader_result r;
 	int err;
 
-	if (loader_load(&d->p2m, &d->images, &r, why, len))
-		return -1;
-	const char *unsupported = hvm->unsupported_boot_mode(r.boot.mode);
-	if (unsupported) {
-		ksnprintf(why, len, "%s", unsupported);
-		return -1;
-	}
+	/* The devices first: the platform writes its ACPI tables, whose RSDP the loader hands
+	 * the kernel. */
 	v->dom = d;
 	v->ntimers = 0; /* the devices attached next add theirs */
 	v->timer_due_ns = 0;
 	v->events_due = v->window_open = v->nmi_dropped = false;
 	if ((err = attach_devices(d))) {
 		ksnprintf(why, len, "cannot attach its devices (error %d)", err);
+		return -1;
+	}
+	if (loader_load(&d->p2m, &d->images, &r, why, len))
+		return -1;
+	const char *unsupported = hvm->unsupported_boot_mode(r.boot.mode);
+	if (unsupported) {
+		ksnprintf(why, len, "%s", unsupported);
 		return -1;
 	}
 	/* A vCPU at power-on; what the scheduler keeps of it (v->sched) goes on. */

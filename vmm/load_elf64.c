@@ -21,6 +21,7 @@ static int put_start_info(struct load_ctx *c)
 	info.module_count = in->nmodules;
 	if (in->nmodules && !(info.modules_gpa = boot_put(c, mods, in->nmodules * sizeof(mods[0]), 8)))
 		return -1;
+	info.rsdp_gpa = in->rsdp_gpa;
 	info.memory_count = guest_memory_map(c->p2m->layout, map);
 	if (!(info.memory_gpa = boot_put(c, map, info.memory_count * sizeof(map[0]), 8)))
 		return -1;

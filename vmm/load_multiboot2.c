@@ -33,12 +33,13 @@ long multiboot2_find_header(const void *image, uint64_t size, long *bad_offset)
 	return -1;
 }
 
-/* The information tags Keel provides (§3.6): an information request may ask for these. */
-static bool provided(uint32_t type)
+/* The information tags Keel provides (§3.6): an information request may ask for these;
+ * the ACPI one where the domain has ACPI tables. */
+static bool provided(const struct load_ctx *c, uint32_t type)
 {
 	return type == MULTIBOOT2_TAG_CMDLINE || type == MULTIBOOT2_TAG_BOOT_LOADER_NAME ||
 	       type == MULTIBOOT2_TAG_MODULE || type == MULTIBOOT2_TAG_BASIC_MEMINFO ||
-	       type == MULTIBOOT2_TAG_MMAP;
+	       type == MULTIBOOT2_TAG_MMAP || (type == MULTIBOOT2_TAG_ACPI_NEW && c->in->rsdp_gpa);
 }
 
 static int information_request(struct load_ctx *c, const uint8_t *tag, uint32_t size, bool optional)
@@ -46,7 +47,7 @@ static int information_request(struct load_ctx *c, const uint8_t *tag, uint32_t 
 	for (uint32_t at = sizeof(struct multiboot2_header_tag); at + 4 <= size; at += 4) {
 		uint32_t type;
 		memcpy(&type, tag + at, 4);
-		if (!provided(type) && !optional)
+		if (!provided(c, type) && !optional)
 			return load_fail(c, "kernel '%s': its Multiboot2 header requires boot information tag %u, "
 					 "which Keel does not provide", c->in->kernel.name, type);
 	}
@@ -205,6 +206,9 @@ static int put_info(struct load_ctx *c)
 		if (!put_tag(c, MULTIBOOT2_TAG_MODULE, range, sizeof(range), in->modules[i].cmdline))
 			return -1;
 	}
+	/* A copy of the RSDP (Multiboot2 §3.6.16, "ACPI new RSDP"), as GRUB gives one. */
+	if (in->rsdp_gpa && !put_tag(c, MULTIBOOT2_TAG_ACPI_NEW, in->rsdp, LOADER_RSDP_BYTES, NULL))
+		return -1;
 	uint32_t meminfo[2] = { (uint32_t)(GUEST_LOW_RAM_END / 1024), (uint32_t)((c->ram_end - GUEST_KERNEL_MIN) / 1024) };
 	if (!put_tag(c, MULTIBOOT2_TAG_BASIC_MEMINFO, meminfo, sizeof(meminfo), NULL))
 		return -1;

@@ -21,11 +21,17 @@ struct loader_file {
 	const char *cmdline; /* "" when none */
 };
 
+#define LOADER_RSDP_BYTES 36 /* an RSDP of revision 2 (ACPI §5.2.5.3) */
+
 struct loader_input {
 	enum kernel_type type; /* KERNEL_AUTO: detect it */
 	struct loader_file kernel; /* its cmdline is the domain's */
 	unsigned nmodules;
 	struct loader_file modules[LOADER_MAX_MODULES];
+	/* The ACPI RSDP the domain's platform wrote (vmm/dev/pc_platform.c), for the boot
+	 * protocols to hand the kernel: its guest-physical address (0: none) and its bytes. */
+	uint64_t rsdp_gpa;
+	uint8_t rsdp[LOADER_RSDP_BYTES];
 };
 
 struct loader_result {

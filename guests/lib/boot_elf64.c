@@ -67,6 +67,7 @@ void boot_parse_elf64(struct guest_boot *b)
 	}
 	read_memory_map(b, &si); /* first: it says where the other pointers may point */
 	b->cmdline = boot_string(b, si.cmdline_gpa, "command line");
+	b->rsdp_gpa = si.rsdp_gpa;
 	b->has_cmdline = true;
 	read_modules(b, &si);
 }

@@ -84,6 +84,12 @@ static void read_tag(struct guest_boot *b, uint64_t tag, uint32_t type, uint32_t
 	case MULTIBOOT2_TAG_MMAP:
 		read_mmap(b, tag, size);
 		break;
+	case MULTIBOOT2_TAG_ACPI_NEW:
+		if (size < 8 + 36)
+			boot_problem(b, "ACPI tag at 0x%lx: size %u, too small for an RSDP of revision 2", tag, size);
+		else
+			b->rsdp_gpa = tag + 8;
+		break;
 	default:
 		break;
 	}

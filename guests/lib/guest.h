@@ -95,6 +95,8 @@ struct guest_boot {
 	unsigned memory_count;
 	struct guest_memory_range memory[GUEST_MAX_MEMORY];
 	const char *boot_loader_name; /* NULL when not provided (always for elf64) */
+	uint64_t rsdp_gpa;            /* the ACPI RSDP given: elf64's start info, or Multiboot2's
+	                                 copy in its ACPI tag; 0 when not given */
 	bool has_meminfo;             /* Multiboot only */
 	uint32_t mem_lower, mem_upper; /* KiB */
 	/* Structural problems found while parsing; problem_count may exceed what is kept. */

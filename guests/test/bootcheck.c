@@ -311,6 +311,40 @@ static void check_unused_port(void)
 	if (check(&c, v == 0xff, "port 0x2ff reads 0x%02x, expected 0xff (no device there)", v))
 		guest_printf("bootcheck: unused ports read 0xff\n");
 }
+/* The RSDP of revision 2 at rsdp: its signature and both checksums. */
+static bool rsdp_valid(const uint8_t *rsdp)
+{
+	uint8_t sum20 = 0, sum36 = 0;
+	for (unsigned i = 0; i < 36; i++) {
+		sum36 = (uint8_t)(sum36 + rsdp[i]);
+		if (i < 20)
+			sum20 = (uint8_t)(sum20 + rsdp[i]);
+	}
+	return !memcmp(rsdp, "RSD PTR ", 8) && rsdp[15] == 2 && !sum20 && !sum36;
+}
+
+/* The domain's ACPI tables start with the RSDP at 0xe0000, in the BIOS area, where
+ * Multiboot 1 kernels find it by its signature; elf64 gives its address, Multiboot2 a copy
+ * of it (which must equal the original). */
+static void check_acpi(const struct guest_boot *b)
+{
+	const uint8_t *bios = (const uint8_t *)(uintptr_t)0xe0000;
+	bool in_bios = rsdp_valid(bios);
+	if (b->kind == GUEST_PROTO_MULTIBOOT1) {
+		check(&c, in_bios, "no valid RSDP at 0xe0000");
+		if (in_bios)
+			guest_printf("bootcheck: ACPI RSDP at 0xe0000\n");
+		return;
+	}
+	const uint8_t *given = (const uint8_t *)(uintptr_t)b->rsdp_gpa;
+	bool ok = in_bios && b->rsdp_gpa && rsdp_valid(given) &&
+		  (b->kind == GUEST_PROTO_ELF64 ? b->rsdp_gpa == 0xe0000 : !memcmp(given, bios, 36));
+	check(&c, ok, "RSDP given at 0x%lx, %s; at 0xe0000 %s", b->rsdp_gpa,
+	      b->rsdp_gpa && rsdp_valid(given) ? "valid" : "not valid", in_bios ? "valid" : "not valid");
+	if (ok)
+		guest_printf("bootcheck: ACPI RSDP at 0xe0000, %s\n",
+			     b->kind == GUEST_PROTO_ELF64 ? "its address given" : "a copy given");
+}
 
 int guest_main(const struct guest_boot *boot)
 {
@@ -321,6 +355,7 @@ int guest_main(const struct guest_boot *boot)
 	check_problems(boot);
 	check_modules(boot);
 	check_memory(boot);
+	check_acpi(boot);
 	check_uart();
 	check_unused_port();
 	return checks_summary(&c);

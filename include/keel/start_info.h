@@ -10,7 +10,7 @@
 #define KEEL_START_INFO_H
 
 #define KEEL_START_MAGIC 0x54534c4b /* "KLST" */
-#define KEEL_START_VERSION 1
+#define KEEL_START_VERSION 2
 #define KEEL_START_STACK_TOP 0xa0000 /* 16-byte aligned; at least 64 KiB below it are free */
 
 /* Memory map entry types: numbered as in the PC's e820 map (and Multiboot's). */
@@ -41,9 +41,11 @@ struct keel_start_info {
 	uint32_t module_count;
 	uint32_t memory_count;
 	uint64_t memory_gpa;   /* memory_count struct keel_memory_range, sorted */
+	uint64_t rsdp_gpa;     /* version 2: the ACPI RSDP (revision 2) of the domain's virtual PC,
+	                          in its BIOS area; 0 when it has none */
 };
 
-_Static_assert(sizeof(struct keel_start_info) == 40, "struct keel_start_info is part of the ABI");
+_Static_assert(sizeof(struct keel_start_info) == 48, "struct keel_start_info is part of the ABI");
 _Static_assert(sizeof(struct keel_start_module) == 24, "struct keel_start_module is part of the ABI");
 _Static_assert(sizeof(struct keel_memory_range) == 24, "struct keel_memory_range is part of the ABI");
 #endif

@@ -18,11 +18,11 @@ CRCS = f"crc0={zlib.crc32(BLOB):08x} crc1={zlib.crc32(TEXT):08x}"
 # (README.md). With a hole of 4032 MiB, RAM below it ends at 64 MiB and the rest of hi's
 # 96 MiB lies above 4 GiB.
 DOMAINS = [
-    ("mb1", "bootcheck-mb1.elf", "multiboot1 kernel (ELF32)", 12, 512, 47),
-    ("mb1k", "bootcheck-mb1k.bin", "multiboot1 kernel (a.out kludge)", 16, 512, 47),
-    ("mb2", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 24, 512, 48),
-    ("elf64", "bootcheck-elf64.elf", "elf64 kernel (ELF64)", 32, 512, 34),
-    ("hi", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 96, 4032, 51),
+    ("mb1", "bootcheck-mb1.elf", "multiboot1 kernel (ELF32)", 12, 512, 48),
+    ("mb1k", "bootcheck-mb1k.bin", "multiboot1 kernel (a.out kludge)", 16, 512, 48),
+    ("mb2", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 24, 512, 49),
+    ("elf64", "bootcheck-elf64.elf", "elf64 kernel (ELF64)", 32, 512, 35),
+    ("hi", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 96, 4032, 52),
 ]
 MIB = 1 << 20
 
@@ -76,6 +76,9 @@ def test_protocol(run, name, image, kind, memory, hole, checks):
         assert run.guest_lines(name, "hypercall") == ["bootcheck: RAM above 4 GiB holds this line"], f"{name} ({run})"
     if protocol != "elf64":
         want.append('bootcheck: boot loader "Keel"')
+    want.append({"multiboot1": "bootcheck: ACPI RSDP at 0xe0000",
+                 "multiboot2": "bootcheck: ACPI RSDP at 0xe0000, a copy given",
+                 "elf64": "bootcheck: ACPI RSDP at 0xe0000, its address given"}[protocol])
     want += ["bootcheck: uart ok", "bootcheck: unused ports read 0xff", f"bootcheck: {checks} checks passed"]
     assert run.guest_lines(name) == want, f"{name} ({run})"
     assert run.end_lines(name) == [

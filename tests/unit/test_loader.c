@@ -25,6 +25,7 @@ static void elf64_start_info(void **state)
 	(void)state;
 	elf64_image(0x100000, 0x10);
 	input(KERNEL_AUTO, "console=uart verbose", 2);
+	in.rsdp_gpa = 0xe0000; /* the platform's */
 	expect_loaded();
 	assert_int_equal(out.type, KERNEL_ELF64);
 	assert_string_equal(out.format, "ELF64");
@@ -46,7 +47,8 @@ static void elf64_start_info(void **state)
 	uint64_t si = out.regs.gpr[REG_RDI];
 	assert_true(si >= GUEST_BOOT_INFO_GPA && si < GUEST_BOOT_INFO_END && si % 8 == 0);
 	assert_int_equal(rd32(si), KEEL_START_MAGIC);
-	assert_int_equal(rd32(si + 4), 1);
+	assert_int_equal(rd32(si + 4), 2);
+	assert_int_equal(rd64(si + 40), 0xe0000); /* version 2's rsdp_gpa */
 	assert_string_equal(str(rd64(si + 8)), "console=uart verbose");
 	assert_int_equal(rd32(si + 24), 2);
 	uint64_t mods = rd64(si + 16);

@@ -258,6 +258,11 @@ static void check_mb2_info(uint64_t mbi, const char *cmdline)
 			assert_int_equal(rd32(t + 8), 640);
 			assert_int_equal(rd32(t + 12), 15 * 1024);
 			break;
+		case MULTIBOOT2_TAG_ACPI_NEW: /* a copy of the platform's RSDP */
+			assert_true(in.rsdp_gpa != 0);
+			assert_int_equal(size, 8 + LOADER_RSDP_BYTES);
+			assert_memory_equal(ram + t + 8, in.rsdp, LOADER_RSDP_BYTES);
+			break;
 		case MULTIBOOT2_TAG_MMAP:
 			assert_int_equal(rd32(t + 8), 24);
 			assert_int_equal(rd32(t + 12), 0);
@@ -273,6 +278,7 @@ static void check_mb2_info(uint64_t mbi, const char *cmdline)
 	}
 	assert_int_equal(modules, 2);
 	assert_true(seen[1] && seen[2] && seen[3] && seen[4] && seen[6]);
+	assert_true(seen[MULTIBOOT2_TAG_ACPI_NEW] == (in.rsdp_gpa != 0));
 }
 
 static void multiboot2_elf64(void **state)
@@ -280,17 +286,21 @@ static void multiboot2_elf64(void **state)
 	(void)state;
 	elf64_image(0x100000, 0x40);
 	mb2_begin(0x1008);
-	size_t req = mb2_tag(MULTIBOOT2_HEADER_TAG_INFORMATION_REQUEST, 0, 8 + 5 * 4);
+	size_t req = mb2_tag(MULTIBOOT2_HEADER_TAG_INFORMATION_REQUEST, 0, 8 + 6 * 4);
 	put(req + 8, 1, 4);
 	put(req + 12, 2, 4);
 	put(req + 16, 3, 4);
 	put(req + 20, 4, 4);
 	put(req + 24, 6, 4);
+	put(req + 28, MULTIBOOT2_TAG_ACPI_NEW, 4); /* required: the domain has ACPI tables */
 	mb2_tag(MULTIBOOT2_HEADER_TAG_MODULE_ALIGN, 0, 8);
 	size_t fb = mb2_tag(MULTIBOOT2_HEADER_TAG_FRAMEBUFFER, MULTIBOOT2_HEADER_TAG_OPTIONAL, 20);
 	(void)fb;
 	mb2_end();
 	input(KERNEL_AUTO, "mb2 args", 2);
+	in.rsdp_gpa = 0xe0000;
+	for (unsigned i = 0; i < LOADER_RSDP_BYTES; i++)
+		in.rsdp[i] = (uint8_t)(0x40 + i);
 	expect_loaded();
 	assert_int_equal(out.type, KERNEL_MULTIBOOT2);
 	assert_string_equal(out.format, "ELF64");

@@ -4,6 +4,7 @@
 #include "drivers/rtc.h"
 #include "drivers/tsc.h"
 #include "lib/errno.h"
+#include "lib/string.h"
 #include "vmm/dev/acpi_tables.h"
 #include "vmm/dev/pc.h"
 #include "vmm/dev/serial_port.h"
@@ -232,6 +233,11 @@ static int write_acpi_tables(struct domain *d, const struct pc_platform *pc)
 	int err = acpi_tables_build(&p, phys_to_virt(page), &built);
 	if (!err && p2m_copy_to_guest(&d->p2m, ACPI_BIOS_AREA, phys_to_virt(page), built.used))
 		err = -EFAULT;
+	if (!err) { /* for the boot protocols (the loader runs next) */
+		d->images.rsdp_gpa = built.rsdp_address;
+		memcpy(d->images.rsdp, (uint8_t *)phys_to_virt(page) + (built.rsdp_address - ACPI_BIOS_AREA),
+		       LOADER_RSDP_BYTES);
+	}
 	page_free(page, 1);
 	return err;
 }
