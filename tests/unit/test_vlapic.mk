@@ -1,1 +1,1 @@
-SRC_test_vlapic := vmm/dev/vlapic.c
+SRC_test_vlapic := vmm/dev/vlapic.c vmm/dev/vlapic_irq.c vmm/dev/vlapic_timer.c
