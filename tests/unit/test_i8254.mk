@@ -1,1 +1,0 @@
-SRC_test_i8254 := vmm/dev/i8254.c

@@ -1,1 +1,0 @@
-SRC_test_i8259 := vmm/dev/i8259.c

@@ -1,0 +1,1 @@
+SRC_test_i8259_inputs := vmm/dev/i8259.c tests/unit/i8259_fixture.c

@@ -1,0 +1,1 @@
+SRC_test_mc146818_interrupts := vmm/dev/mc146818.c lib/calendar.c tests/unit/mc146818_fixture.c

@@ -1,0 +1,1 @@
+SRC_test_mc146818_set_time := vmm/dev/mc146818.c lib/calendar.c tests/unit/mc146818_fixture.c

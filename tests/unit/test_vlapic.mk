@@ -1,1 +1,0 @@
-SRC_test_vlapic := vmm/dev/vlapic.c vmm/dev/vlapic_irq.c vmm/dev/vlapic_timer.c

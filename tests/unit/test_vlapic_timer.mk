@@ -1,0 +1,1 @@
+SRC_test_vlapic_timer := vmm/dev/vlapic.c vmm/dev/vlapic_irq.c vmm/dev/vlapic_timer.c tests/unit/vlapic_fixture.c

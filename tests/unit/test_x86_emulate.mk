@@ -1,1 +1,0 @@
-SRC_test_x86_emulate := vmm/x86_emulate.c vmm/x86_decode.c
