@@ -81,7 +81,6 @@ struct domain {
 	struct pc_platform *pc; /* its interrupt controllers and timers, in the device page */
 	struct console console;
 	struct loader_input images; /* kernel and modules, found among the boot modules once */
-	uint64_t exits[EXIT_REASON_COUNT];
 	uint64_t cpu_ns; /* time its vCPU ran and Keel worked for it, over all its restarts */
 	unsigned restarts;
 	struct domain_restart restart;

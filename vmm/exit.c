@@ -63,7 +63,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 bool handle_exit(struct vcpu *v, const struct vm_exit *exit)
 {
 	enum exit_reason reason = exit->reason < EXIT_REASON_COUNT ? exit->reason : EXIT_UNKNOWN;
-	v->dom->exits[reason]++;
+	v->exits[reason]++;
 	exit_handlers[reason](v, exit);
 	return sched_runs_on(v);
 }

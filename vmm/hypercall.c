@@ -1,4 +1,4 @@
-/* Hypercalls, ABI version 2 (include/keel/hypercall.h, docs/hypercalls.md): RAX = number,
+/* Hypercalls, ABI version 3 (include/keel/hypercall.h, docs/hypercalls.md): RAX = number,
  * RDI, RSI, RDX, R10, R8 = arguments, RAX = result. The number indexes a constant table.
  * Every argument is untrusted: buffers must lie wholly inside the caller's RAM (no
  * wrap-around), values must be in range; a bad one gets an error code, never a fault. */
@@ -129,6 +129,17 @@ static int64_t hc_time(struct hypercall hc)
 	return sizeof(t);
 }
 
+/* vcpu_exits(): the exits the caller has taken, counting the one this call is, so that the
+ * difference of two calls is the exits between them plus one (a bench sample taken without
+ * an interruption by Keel, docs/performance.md). */
+static int64_t hc_vcpu_exits(struct hypercall hc)
+{
+	uint64_t total = 0;
+	for (unsigned r = 0; r < EXIT_REASON_COUNT; r++)
+		total += hc.v->exits[r];
+	return (int64_t)(total & (UINT64_MAX >> 1));
+}
+
 static const hypercall_fn hypercalls[] = {
 	[KEEL_HC_CONSOLE_WRITE] = hc_console_write,
 	[KEEL_HC_YIELD] = hc_yield,
@@ -137,6 +148,7 @@ static const hypercall_fn hypercalls[] = {
 	[KEEL_HC_DOMAIN_INFO] = hc_domain_info,
 	[KEEL_HC_TIME] = hc_time,
 	[KEEL_HC_SET_TIMER] = hc_set_timer,
+	[KEEL_HC_VCPU_EXITS] = hc_vcpu_exits,
 };
 
 #define HYPERCALL_COUNT (sizeof(hypercalls) / sizeof(hypercalls[0]))

@@ -28,8 +28,8 @@ static void print_table(void)
 		kprintf("%-24s %-8s %6s %8u", who, outcome(d), status, d->restarts);
 		uint64_t total = 0;
 		for (unsigned r = 0; r < EXIT_REASON_COUNT; r++) {
-			kprintf(" %9llu", (unsigned long long)d->exits[r]);
-			total += d->exits[r];
+			kprintf(" %9llu", (unsigned long long)d->vcpu.exits[r]);
+			total += d->vcpu.exits[r];
 		}
 		kprintf(" %9llu\n", (unsigned long long)total);
 	}

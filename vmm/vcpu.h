@@ -55,6 +55,7 @@ struct vcpu {
 	struct vtimer timers[VCPU_TIMERS]; /* its device models' (vmm/vtimer.h) */
 	unsigned ntimers;
 	uint64_t timer_due_ns; /* the earliest of their deadlines; 0: none */
+	uint64_t exits[EXIT_REASON_COUNT]; /* by reason, since its domain was created */
 	void *vendor; /* the vendor's vCPU (a VMCB or VMCS and its bookkeeping), NULL when none */
 };
 

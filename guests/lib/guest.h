@@ -155,6 +155,7 @@ long hc_shutdown(uint64_t reason, uint64_t status); /* returns only on error */
 long hc_domain_info(struct keel_domain_info *info);
 long hc_time(struct keel_time *t);
 long hc_set_timer(uint64_t deadline_ns);
+long hc_vcpu_exits(void);
 /* Keel's clock, in nanoseconds since it started (the time hypercall). */
 uint64_t guest_now_ns(void);
 

@@ -92,3 +92,8 @@ long hc_set_timer(uint64_t deadline_ns)
 {
 	return guest_hypercall(KEEL_HC_SET_TIMER, deadline_ns, 0, 0, 0, 0);
 }
+
+long hc_vcpu_exits(void)
+{
+	return guest_hypercall(KEEL_HC_VCPU_EXITS, 0, 0, 0, 0, 0);
+}

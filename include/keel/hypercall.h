@@ -1,4 +1,4 @@
-/* Keel's hypercall ABI, shared with guests. Version 2; docs/hypercalls.md explains it.
+/* Keel's hypercall ABI, shared with guests. Version 3; docs/hypercalls.md explains it.
  *
  * A guest issues VMMCALL (AMD) or VMCALL (Intel) with
  *   RAX = hypercall number, RDI, RSI, RDX, R10, R8 = arguments.
@@ -12,7 +12,7 @@
 #ifndef KEEL_HYPERCALL_H
 #define KEEL_HYPERCALL_H
 
-#define KEEL_HYPERCALL_ABI_VERSION 2
+#define KEEL_HYPERCALL_ABI_VERSION 3
 
 /* CPUID leaves Keel answers (bit 31 of CPUID.1:ECX says a hypervisor is present). */
 #define KEEL_CPUID_SIGNATURE_LEAF 0x40000000 /* EAX = highest Keel leaf, EBX/ECX/EDX = "KeelKeelKeel" */
@@ -27,6 +27,7 @@
 #define KEEL_HC_DOMAIN_INFO 5   /* (buffer, size >= sizeof(struct keel_domain_info)) -> bytes written */
 #define KEEL_HC_TIME 6          /* (buffer, size >= sizeof(struct keel_time)) -> bytes written */
 #define KEEL_HC_SET_TIMER 7     /* (deadline_ns, 0 = cancel) -> 0: the caller's one-shot timer event */
+#define KEEL_HC_VCPU_EXITS 8    /* () -> the exits the calling vCPU has taken, this call's own included */
 
 #define KEEL_CONSOLE_WRITE_MAX 4096
 
