@@ -7,6 +7,7 @@
 #include "vmm/domain.h"
 #include "vmm/events.h"
 #include "vmm/guest_walk.h"
+#include "vmm/walk_memo.h"
 #include "vmm/emulate.h"
 #include "vmm/x86_emulate.h"
 
@@ -14,38 +15,65 @@
  * stands after them (SDM vol.2 "REP"), so a long one does not hold the CPU. */
 #define EMULATE_REP_ELEMENTS 64
 
-/* One emulation: the vCPU, its paging as it stands, why a callback gave up. */
+/* One emulation: the vCPU, its paging as it stands, its RSP and RFLAGS as they were, the
+ * entries the walk under way read, why a callback gave up. */
 struct emulation {
 	struct vcpu *v;
 	struct guest_paging paging;
+	uint64_t rsp, rflags;
+	struct walk_record record;
 	char why[160];
 };
 
+/* The host address of [gpa, gpa + len) of the guest's RAM, with the permissions need;
+ * NULL where it is not RAM, or crosses a leaf of the p2m (the callers copy piecewise). */
+static void *ram_at(struct emulation *m, uint64_t gpa, uint64_t len, unsigned need)
+{
+	struct domain *d = m->v->dom;
+	return layout_is_ram(&d->layout, gpa, len) ? p2m_host_range(&d->p2m, &m->v->ram_memo, gpa, len, need) : NULL;
+}
+
+/* A page-table entry, read in one access as a CPU reads it (another vCPU may write it). The
+ * walker reads aligned words, which never cross a leaf. */
 static bool read_table(void *ctx, uint64_t gpa, uint64_t *value)
 {
 	struct emulation *m = ctx;
-	return layout_is_ram(&m->v->dom->layout, gpa, 8) && !p2m_copy_from_guest(&m->v->dom->p2m, gpa, value, 8);
+	uint64_t *entry = ram_at(m, gpa, 8, NPT_PERM_R);
+	if (!entry)
+		return false;
+	*value = __atomic_load_n(entry, __ATOMIC_RELAXED);
+	walk_record_read(&m->record, entry, *value);
+	return true;
 }
 
-/* The accessed and dirty bits a walk sets. One vCPU per domain: nothing runs meanwhile. */
+/* The accessed and dirty bits a walk sets, with a locked OR as the CPU's own walk does (SDM
+ * vol.3 §4.8): a bit another vCPU changes meanwhile is kept. */
 static bool set_table_bits(void *ctx, uint64_t gpa, uint64_t bits)
 {
 	struct emulation *m = ctx;
-	uint64_t entry;
-	if (!read_table(ctx, gpa, &entry))
+	uint64_t *entry = ram_at(m, gpa, 8, NPT_PERM_W);
+	if (!entry)
 		return false;
-	entry |= bits;
-	return !p2m_copy_to_guest(&m->v->dom->p2m, gpa, &entry, 8);
+	__atomic_fetch_or(entry, bits, __ATOMIC_RELAXED);
+	walk_record_set(&m->record, bits);
+	return true;
 }
 
-/* linear's guest-physical address for an access of that kind, or the fault to give. */
+/* linear's guest-physical address for an access of that kind, or the fault to give: from
+ * the vCPU's memo of walks if it still holds, else walked (and kept). */
 static enum x86_result translate(struct emulation *m, uint64_t linear, enum guest_access access, uint64_t *gpa,
 				 struct x86_fault *fault)
 {
+	struct vcpu *v = m->v;
+	uint64_t generation = v->dom->p2m.generation;
+	if (walk_memo_find(&v->walk_memo, generation, &m->paging, linear, access, gpa))
+		return X86_OK;
 	struct guest_walk w;
+	walk_record_start(&m->record);
 	switch (guest_walk(&m->paging, linear, access, &w)) {
 	case GUEST_WALK_OK:
 		*gpa = w.gpa;
+		walk_memo_keep(&v->walk_memo, generation, &m->paging, linear, access, w.gpa, &m->record);
 		return X86_OK;
 	case GUEST_WALK_PAGE_FAULT:
 		*fault = (struct x86_fault){ .vector = X86_PF, .error_code = w.error_code, .cr2 = linear };
@@ -97,9 +125,15 @@ static void device_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t v
 }
 
 /* n bytes at gpa: from the guest's RAM, or from a device where nothing backs it. */
-static void read_piece(struct vcpu *v, uint64_t gpa, uint8_t *data, unsigned n)
+static void read_piece(struct emulation *m, uint64_t gpa, uint8_t *data, unsigned n)
 {
+	struct vcpu *v = m->v;
 	struct domain *d = v->dom;
+	const void *ram = ram_at(m, gpa, n, NPT_PERM_R);
+	if (ram) {
+		memcpy(data, ram, n);
+		return;
+	}
 	if (layout_is_ram(&d->layout, gpa, n) && !p2m_copy_from_guest(&d->p2m, gpa, data, n))
 		return;
 	if (n == 1 || n == 2 || n == 4 || n == 8) {
@@ -111,9 +145,15 @@ static void read_piece(struct vcpu *v, uint64_t gpa, uint8_t *data, unsigned n)
 		data[i] = (uint8_t)device_read(v, gpa + i, 1);
 }
 
-static void write_piece(struct vcpu *v, uint64_t gpa, const uint8_t *data, unsigned n)
+static void write_piece(struct emulation *m, uint64_t gpa, const uint8_t *data, unsigned n)
 {
+	struct vcpu *v = m->v;
 	struct domain *d = v->dom;
+	void *ram = ram_at(m, gpa, n, NPT_PERM_W);
+	if (ram) {
+		memcpy(ram, data, n);
+		return;
+	}
 	if (layout_is_ram(&d->layout, gpa, n) && !p2m_copy_to_guest(&d->p2m, gpa, data, n))
 		return;
 	if (n == 1 || n == 2 || n == 4 || n == 8) {
@@ -135,9 +175,9 @@ static enum x86_result mem_read(void *ctx, uint64_t linear, void *data, unsigned
 	enum x86_result r = translate_both(m, linear, size, for_write ? GUEST_WRITE : GUEST_READ, gpa, &first, fault);
 	if (r != X86_OK)
 		return r;
-	read_piece(m->v, gpa[0], data, first);
+	read_piece(m, gpa[0], data, first);
 	if (first < size)
-		read_piece(m->v, gpa[1], (uint8_t *)data + first, size - first);
+		read_piece(m, gpa[1], (uint8_t *)data + first, size - first);
 	return X86_OK;
 }
 
@@ -149,9 +189,9 @@ static enum x86_result mem_write(void *ctx, uint64_t linear, const void *data, u
 	enum x86_result r = translate_both(m, linear, size, GUEST_WRITE, gpa, &first, fault);
 	if (r != X86_OK)
 		return r;
-	write_piece(m->v, gpa[0], data, first);
+	write_piece(m, gpa[0], data, first);
 	if (first < size)
-		write_piece(m->v, gpa[1], (const uint8_t *)data + first, size - first);
+		write_piece(m, gpa[1], (const uint8_t *)data + first, size - first);
 	return X86_OK;
 }
 
@@ -181,6 +221,11 @@ static enum x86_result mem_fetch(void *ctx, uint64_t linear, void *data, unsigne
 	enum x86_result r = translate(m, linear, GUEST_FETCH, &gpa, fault);
 	if (r != X86_OK)
 		return r;
+	const void *ram = ram_at(m, gpa, size, NPT_PERM_R);
+	if (ram) {
+		memcpy(data, ram, size);
+		return X86_OK;
+	}
 	if (!layout_is_ram(&m->v->dom->layout, gpa, size) || p2m_copy_from_guest(&m->v->dom->p2m, gpa, data, size)) {
 		ksnprintf(m->why, sizeof(m->why), "it runs code at guest-physical 0x%llx, which is not its RAM",
 			  (unsigned long long)gpa);
@@ -195,33 +240,33 @@ static const struct x86_memory guest_memory = { NULL, mem_fetch, mem_read, mem_w
 /* The guest's registers, paging and CS as the emulator wants them to fetch and decode. */
 static void load_state(struct emulation *m, struct x86_cpu *regs)
 {
-	void *vendor = m->v->vendor;
-	uint64_t cr4 = hvm->read_state(vendor, GUEST_CR4), efer = hvm->read_state(vendor, GUEST_EFER);
+	struct hvm_emulation_view view;
+	hvm->read_emulation_view(m->v->vendor, &view);
 	m->paging = (struct guest_paging){
-		.cr0 = hvm->read_state(vendor, GUEST_CR0),
-		.cr3 = hvm->read_state(vendor, GUEST_CR3),
-		.cr4 = cr4,
-		.efer = efer,
-		.cpl = (uint8_t)hvm->read_state(vendor, GUEST_CPL),
-		.ac = hvm->read_state(vendor, GUEST_RFLAGS) & RFLAGS_AC,
+		.cr0 = view.cr0,
+		.cr3 = view.cr3,
+		.cr4 = view.cr4,
+		.efer = view.efer,
+		.cpl = view.cpl,
+		.ac = view.rflags & RFLAGS_AC,
 		/* as the guest's CPUID shows them: vmm/cpuid.c passes both through */
 		.maxphyaddr = cpu.phys_addr_bits,
-		.pages_1g = cpuid(0x80000001, 0).edx & (1u << 26),
+		.pages_1g = cpu.pages_1g,
 		.ctx = m,
 		.read = read_table,
 		.set_bits = set_table_bits,
 	};
 	memcpy(regs->gpr, m->v->regs.gpr, sizeof(regs->gpr));
-	regs->gpr[REG_RSP] = hvm->read_state(vendor, GUEST_RSP);
+	regs->gpr[REG_RSP] = m->rsp = view.rsp;
 	regs->rip = m->v->regs.rip;
-	regs->rflags = hvm->read_state(vendor, GUEST_RFLAGS);
-	struct hvm_segment cs;
-	hvm->read_segment(vendor, X86_SEG_CS, &cs);
-	regs->seg[X86_SEG_CS] = (struct x86_segment){ cs.base, cs.limit, cs.expand_down, cs.big };
-	bool protected_mode = m->paging.cr0 & CR0_PE;
-	regs->mode = (efer & EFER_LMA) && cs.long_mode ? X86_MODE_64 : protected_mode && cs.big ? X86_MODE_32
-												 : X86_MODE_16;
-	regs->la57 = cr4 & CR4_LA57;
+	regs->rflags = m->rflags = view.rflags;
+	const struct hvm_segment *cs = &view.cs;
+	regs->seg[X86_SEG_CS] = (struct x86_segment){ cs->base, cs->limit, cs->expand_down, cs->big };
+	bool protected_mode = view.cr0 & CR0_PE;
+	regs->mode = (view.efer & EFER_LMA) && cs->long_mode ? X86_MODE_64
+		     : protected_mode && cs->big                ? X86_MODE_32
+								: X86_MODE_16;
+	regs->la57 = view.cr4 & CR4_LA57;
 }
 
 static void load_segment(struct vcpu *v, struct x86_cpu *regs, unsigned s)
@@ -242,14 +287,17 @@ static void load_segments(struct vcpu *v, struct x86_cpu *regs, const struct x86
 		load_segment(v, regs, X86_SEG_ES);
 }
 
-static void store_state(struct vcpu *v, const struct x86_cpu *regs)
+/* The registers the instruction changed; RSP and RFLAGS live in the VMCB or VMCS. */
+static void store_state(const struct emulation *m, const struct x86_cpu *regs)
 {
+	struct vcpu *v = m->v;
 	uint64_t rsp = v->regs.gpr[REG_RSP];
 	memcpy(v->regs.gpr, regs->gpr, sizeof(regs->gpr));
-	v->regs.gpr[REG_RSP] = rsp; /* not used: RSP lives in the VMCB or VMCS */
-	if (regs->gpr[REG_RSP] != hvm->read_state(v->vendor, GUEST_RSP))
+	v->regs.gpr[REG_RSP] = rsp; /* not used */
+	if (regs->gpr[REG_RSP] != m->rsp)
 		hvm->write_state(v->vendor, GUEST_RSP, regs->gpr[REG_RSP]);
-	hvm->write_state(v->vendor, GUEST_RFLAGS, regs->rflags);
+	if (regs->rflags != m->rflags)
+		hvm->write_state(v->vendor, GUEST_RFLAGS, regs->rflags);
 	v->regs.rip = regs->rip;
 }
 
@@ -267,7 +315,9 @@ static void reflect(struct vcpu *v, const struct x86_fault *f)
 static void emulate(struct vcpu *v, const char *cause, unsigned long long where)
 {
 	struct domain *d = v->dom;
-	struct emulation m = { .v = v };
+	struct emulation m;
+	m.v = v;
+	m.why[0] = '\0';
 	struct x86_memory memory = guest_memory;
 	struct x86_cpu regs;
 	struct x86_insn insn;
@@ -300,12 +350,12 @@ static void emulate(struct vcpu *v, const char *cause, unsigned long long where)
 	for (unsigned i = 0; i < EMULATE_REP_ELEMENTS && done == X86_EMULATED_ELEMENT; i++)
 		done = x86_emulate(&insn, &regs, &memory, &fault);
 	if (done == X86_EMULATE_EXCEPTION) {
-		store_state(v, &regs); /* elements done before the fault stay done */
+		store_state(&m, &regs); /* elements done before the fault stay done */
 		reflect(v, &fault);
 	} else if (done == X86_EMULATE_ABORT) {
 		domain_crash(d, "emulating the instruction at rip 0x%llx: %s", (unsigned long long)regs.rip, m.why);
 	} else {
-		store_state(v, &regs);
+		store_state(&m, &regs);
 	}
 }
 

@@ -81,6 +81,7 @@ int p2m_init(struct p2m *p2m, const struct guest_layout *layout)
 		return err;
 	p2m->layout = layout;
 	p2m->last = (struct p2m_leaf){ 0 };
+	p2m->generation++;
 	for (unsigned i = 0; i < layout->count; i++) {
 		const struct layout_range *r = &layout->range[i];
 		for (uint64_t gpa = r->base; r->backed && gpa < r->base + r->size;) {
@@ -113,6 +114,7 @@ void p2m_destroy(struct p2m *p2m)
 	npt_destroy(&p2m->npt);
 	p2m->layout = NULL;
 	p2m->last = (struct p2m_leaf){ 0 };
+	p2m->generation++;
 }
 
 static void zero_piece(void *host, uint64_t offset, uint64_t n, void *ctx)
@@ -211,6 +213,22 @@ int p2m_visit(struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_vi
 	if (gpa - p2m->last.gpa >= p2m->last.size && lookup_leaf(p2m, gpa, &p2m->last))
 		return -EFAULT;
 	return visit_from(p2m, &p2m->last, gpa, len, need, visit, ctx);
+}
+
+void *p2m_host_range(const struct p2m *p2m, struct p2m_memo *memo, uint64_t gpa, uint64_t len, unsigned need)
+{
+	if (memo->generation != p2m->generation) {
+		for (unsigned i = 0; i < P2M_MEMO_LEAVES; i++)
+			memo->leaf[i].size = 0;
+		memo->generation = p2m->generation;
+	}
+	struct p2m_leaf *leaf = &memo->leaf[(gpa / PAGE_SIZE) % P2M_MEMO_LEAVES];
+	if (gpa - leaf->gpa >= leaf->size && lookup_leaf(p2m, gpa, leaf))
+		return NULL;
+	uint64_t offset = gpa - leaf->gpa;
+	if ((leaf->perms & need) != need || len > leaf->size - offset)
+		return NULL;
+	return phys_to_virt(leaf->hpa + offset);
 }
 
 static void copy_out(void *host, uint64_t offset, uint64_t n, void *dst)

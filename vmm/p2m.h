@@ -22,6 +22,16 @@ struct p2m {
 	 * is mapped with large pages. Whatever changes the table clears it (today only
 	 * p2m_init and p2m_destroy change it). */
 	struct p2m_leaf last;
+	uint64_t generation; /* grows whenever the table changes: the memos of older ones are void */
+};
+
+/* A vCPU's memo of leaves it looked up, for code that touches guest memory many times an
+ * exit (the instruction emulator: page-table entries, instruction bytes). The first MiB and
+ * the pieces next to it are mapped with 4 KiB leaves, so one leaf would not do. */
+#define P2M_MEMO_LEAVES 8
+struct p2m_memo {
+	uint64_t generation; /* the table's when it was filled; 0: empty */
+	struct p2m_leaf leaf[P2M_MEMO_LEAVES]; /* by bits 14:12 of the address looked up */
 };
 
 /* Backs every backed range of the layout (which must outlive the p2m) with zeroed host
@@ -42,6 +52,10 @@ bool p2m_zero_next(struct p2m *p2m, uint64_t *cursor, uint64_t max);
  * once, or copies it first. */
 typedef void (*p2m_visit_fn)(void *host, uint64_t offset, uint64_t n, void *ctx);
 int p2m_visit(struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx);
+/* The host address of [gpa, gpa + len) when the range lies within one leaf of the table
+ * with the permissions need (NPT_PERM_*), else NULL. The table is walked only when memo
+ * holds no leaf for gpa. */
+void *p2m_host_range(const struct p2m *p2m, struct p2m_memo *memo, uint64_t gpa, uint64_t len, unsigned need);
 /* Copies out of guest-physical memory; -EFAULT (nothing copied) if any byte of
  * [gpa, gpa + len) is not guest memory. */
 int p2m_copy_from_guest(const struct p2m *p2m, uint64_t gpa, void *dst, uint64_t len);

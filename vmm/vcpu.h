@@ -3,7 +3,9 @@
 #define KEEL_VMM_VCPU_H
 
 #include "arch/x86/hvm.h"
+#include "vmm/p2m.h"
 #include "vmm/vtimer.h"
+#include "vmm/walk_memo.h"
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
@@ -55,6 +57,8 @@ struct vcpu {
 	struct vtimer timers[VCPU_TIMERS]; /* its device models' (vmm/vtimer.h) */
 	unsigned ntimers;
 	uint64_t timer_due_ns; /* the earliest of their deadlines; 0: none */
+	struct p2m_memo ram_memo; /* p2m leaves the instruction emulator looked up (vmm/emulate.c) */
+	struct walk_memo walk_memo; /* and its page walks */
 	uint64_t exits[EXIT_REASON_COUNT]; /* by reason, since its domain was created */
 	void *vendor; /* the vendor's vCPU (a VMCB or VMCS and its bookkeeping), NULL when none */
 };

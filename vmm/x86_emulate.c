@@ -314,7 +314,18 @@ enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memo
 		uint64_t left = cpu->rip > cs->limit ? 0 : (uint64_t)cs->limit - cpu->rip + 1;
 		room = left < room ? (size_t)left : room;
 	}
+	/* The bytes up to CS's limit or the page's end, then those of the next page if the
+	 * instruction goes on into it. */
 	for (;;) {
+		uint64_t linear = long_mode ? cpu->rip + have : (uint32_t)(cs->base + cpu->rip + have);
+		if (have == room || (long_mode && !canonical(linear, cpu->la57)))
+			return fetch_exception(fault, X86_GP);
+		size_t to_page_end = 0x1000 - (linear & 0xfff);
+		size_t n = room - have < to_page_end ? room - have : to_page_end;
+		enum x86_result res = memory->fetch(memory->ctx, linear, bytes + have, (unsigned)n, fault);
+		if (res != X86_OK)
+			return res == X86_EXCEPTION ? X86_FETCH_EXCEPTION : X86_FETCH_ABORT;
+		have += n;
 		switch (x86_decode(bytes, have, cpu->mode, insn)) {
 		case X86_DECODED:
 			return X86_FETCHED;
@@ -327,15 +338,6 @@ enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memo
 		case X86_DECODE_NEED_MORE:
 			break;
 		}
-		uint64_t linear = long_mode ? cpu->rip + have : (uint32_t)(cs->base + cpu->rip + have);
-		if (have == room || (long_mode && !canonical(linear, cpu->la57)))
-			return fetch_exception(fault, X86_GP);
-		size_t to_page_end = 0x1000 - (linear & 0xfff);
-		size_t n = room - have < to_page_end ? room - have : to_page_end;
-		enum x86_result res = memory->fetch(memory->ctx, linear, bytes + have, (unsigned)n, fault);
-		if (res != X86_OK)
-			return res == X86_EXCEPTION ? X86_FETCH_EXCEPTION : X86_FETCH_ABORT;
-		have += n;
 	}
 }
 

@@ -141,6 +141,14 @@ struct hvm_segment {
 	bool long_mode;    /* L: 64-bit code */
 };
 
+/* What the instruction emulator reads of a guest before each instruction (vmm/emulate.c),
+ * in one call rather than nine: each as read_state and read_segment give it. */
+struct hvm_emulation_view {
+	uint64_t cr0, cr3, cr4, efer, rflags, rsp;
+	uint8_t cpl;
+	struct hvm_segment cs;
+};
+
 /* How a new vCPU starts (vmm/loader.c fills it, the vendor code applies it). Every mode
  * starts with RFLAGS = 2 (interrupts off), rsp, and the registers of struct guest_regs. */
 enum vcpu_boot_mode {
@@ -213,6 +221,7 @@ struct hvm_ops {
 	void (*write_state)(void *vcpu, enum guest_state what, uint64_t value);
 	/* Segment register seg, in encoding order: ES, CS, SS, DS, FS, GS (0-5). */
 	void (*read_segment)(void *vcpu, unsigned seg, struct hvm_segment *out);
+	void (*read_emulation_view)(void *vcpu, struct hvm_emulation_view *out);
 	/* Delivers an event through the guest's IDT at its next entry (vmm/events.c decides
 	 * which). A hardware exception comes as a fault: RIP stays at the instruction; in real
 	 * mode it pushes no error code, as on a CPU. */

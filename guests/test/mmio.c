@@ -10,8 +10,10 @@
  * whose REP OUTSB prints "mmio: rep outsb works" on port 0xe9. "mmio: <n> forms, each as the
  * CPU runs it on all ones", then the checks' summary; the exit status is the number of
  * failed checks. With unsupported it then runs ADC on the hole, which Keel does not
- * emulate, and the domain ends. */
+ * emulate, and the domain ends. check_remap: one linear page, remapped between two accesses,
+ * reaches first the local APIC and then the I/O APIC, as the page tables say at each. */
 #include "guests/lib/guest.h"
+#include "guests/lib/paging.h"
 #include "lib/string.h"
 
 #define HOLE 0xf0000000ull
@@ -220,6 +222,38 @@ static void check_string_io(void)
 	check_string_fault(true, 3);
 }
 
+/* The 2 MiB page at linear 8 GiB, through a directory of its own (as guests/lib/high.c
+ * hangs one), maps first the local APIC's page at 0xfee00000, then the I/O APIC's at
+ * 0xfec00000: Keel remembers the walks it did, and must walk again once the directory entry
+ * changed (INVLPG, as the SDM asks of a guest, §4.10.4.1). */
+#define REMAP_LINEAR 0x200000000ull
+#define LAPIC_VERSION 0x30
+#define IOAPIC_INDEX 0x00
+#define IOAPIC_DATA 0x10
+#define IOAPIC_VERSION_REG 1
+
+static void check_remap(void)
+{
+	static uint64_t directory[512] __attribute__((aligned(4096)));
+	uint64_t *pml4 = (uint64_t *)(uintptr_t)(read_cr3() & PTE_ADDR);
+	uint64_t *pdpt = (uint64_t *)(uintptr_t)(pml4[0] & PTE_ADDR);
+	volatile uint32_t *page = (volatile uint32_t *)(uintptr_t)REMAP_LINEAR;
+	directory[0] = 0xfee00000 | PTE_P | PTE_RW | PTE_PS;
+	pdpt[REMAP_LINEAR >> 30] = (uint64_t)(uintptr_t)directory | PTE_P | PTE_RW;
+	write_cr3(read_cr3());
+	uint32_t lapic = page[LAPIC_VERSION / 4];
+	check(&c, (lapic & 0xff) == 0x14, "the local APIC's version through linear 0x%llx reads 0x%x, expected 0x14",
+	      REMAP_LINEAR, lapic & 0xff);
+	directory[0] = 0xfec00000 | PTE_P | PTE_RW | PTE_PS;
+	__asm__ volatile("invlpg (%0)" : : "r"(page) : "memory");
+	page[IOAPIC_INDEX / 4] = IOAPIC_VERSION_REG;
+	uint32_t ioapic = page[IOAPIC_DATA / 4];
+	check(&c, ioapic == 0x170020, "the I/O APIC's version through linear 0x%llx, remapped, reads 0x%x, "
+	      "expected 0x170020", REMAP_LINEAR, ioapic);
+	pdpt[REMAP_LINEAR >> 30] = 0;
+	write_cr3(read_cr3());
+}
+
 int guest_main(const struct guest_boot *boot)
 {
 	for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
@@ -234,6 +268,7 @@ int guest_main(const struct guest_boot *boot)
 	uint64_t moffs;
 	__asm__ volatile("movabsq 0xf0000000, %%rax" : "=a"(moffs));
 	check(&c, moffs == ~0ull, "movabs from the hole reads 0x%lx, expected all ones", moffs);
+	check_remap();
 	guest_printf("mmio: %u forms, each as the CPU runs it on all ones\n",
 		     (unsigned)(sizeof(forms) / sizeof(forms[0])));
 	int failed = checks_summary(&c);

@@ -106,11 +106,11 @@ static void write_esr(struct vlapic *l)
 static uint32_t read_reg(const struct vlapic *l, unsigned reg)
 {
 	if (reg >= REG_ISR && reg < REG_ISR + 8)
-		return l->isr[reg - REG_ISR];
+		return l->isr.word[reg - REG_ISR];
 	if (reg >= REG_TMR && reg < REG_TMR + 8)
-		return l->tmr[reg - REG_TMR];
+		return l->tmr.word[reg - REG_TMR];
 	if (reg >= REG_IRR && reg < REG_IRR + 8)
-		return l->irr[reg - REG_IRR];
+		return l->irr.word[reg - REG_IRR];
 	if (reg >= REG_LVT_TIMER && reg < REG_LVT_TIMER + VLAPIC_LVT_COUNT)
 		return l->lvt[reg - REG_LVT_TIMER];
 	switch (reg) {
@@ -223,8 +223,7 @@ static void reset_registers(struct vlapic *l)
 	l->ldr = vlapic_in_x2apic(l) ? x2apic_ldr(l->config.apic_id) : 0;
 	l->dfr_model = DFR_FLAT;
 	l->svr = SVR_VECTOR;
-	for (unsigned i = 0; i < 8; i++)
-		l->irr[i] = l->isr[i] = l->tmr[i] = 0;
+	l->irr = l->isr = l->tmr = (struct vlapic_vectors){ 0 };
 	l->esr = l->esr_pending = 0;
 	l->icr = 0;
 	for (unsigned i = 0; i < VLAPIC_LVT_COUNT; i++)
@@ -259,6 +258,10 @@ uint64_t vlapic_mmio_read(void *dev, uint64_t offset, unsigned size)
 	struct vlapic *l = dev;
 	if (!vlapic_in_xapic(l))
 		return UINT64_MAX;
+	/* The common read, a whole register: reading one changes nothing (only a reserved
+	 * slot's read records an error), so the output stays as it is. */
+	if (size == 4 && !(offset & 0xf) && offset < REG_COUNT * 16 && (xapic_registers & R(offset >> 4)))
+		return read_reg(l, (unsigned)(offset >> 4));
 	uint64_t value = 0;
 	uint64_t end = offset + size;
 	/* Each register slot the access overlaps in its bytes 0-3, read once. */

@@ -159,6 +159,13 @@ struct vlapic_config {
 	uint8_t maxphyaddr; /* the guest's physical-address width; APIC_BASE bits from it up are reserved */
 };
 
+/* A set of the 256 vectors (IRR, ISR, TMR): bit v % 32 of word v / 32 is vector v; bit i of
+ * nonempty says word i is not 0, so the highest vector is found without a scan. */
+struct vlapic_vectors {
+	uint32_t word[8];
+	uint8_t nonempty;
+};
+
 struct vlapic {
 	struct vlapic_env env;
 	struct vlapic_config config;
@@ -166,7 +173,7 @@ struct vlapic {
 	uint32_t id;        /* the xAPIC ID register (bits 31:24) */
 	uint32_t tpr, ldr, svr;
 	uint32_t dfr_model; /* DFR bits 31:28 */
-	uint32_t irr[8], isr[8], tmr[8]; /* bit v % 32 of word v / 32 is vector v */
+	struct vlapic_vectors irr, isr, tmr;
 	uint32_t esr;         /* the readable ESR */
 	uint32_t esr_pending; /* errors collected since ESR was last written */
 	uint64_t icr;

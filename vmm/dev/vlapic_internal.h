@@ -113,28 +113,31 @@ static inline unsigned vlapic_delivery_mode(uint32_t lvt_or_icr)
 	return (lvt_or_icr & LVT_DELIVERY) >> 8;
 }
 
-/* 256-bit vector sets: IRR, ISR, TMR. */
-static inline bool vec_test(const uint32_t *set, uint8_t v)
+/* The vector sets: IRR, ISR, TMR. */
+static inline bool vec_test(const struct vlapic_vectors *set, uint8_t v)
 {
-	return (set[v / 32] >> (v % 32)) & 1;
+	return (set->word[v / 32] >> (v % 32)) & 1;
 }
 
-static inline void vec_set(uint32_t *set, uint8_t v)
+static inline void vec_set(struct vlapic_vectors *set, uint8_t v)
 {
-	set[v / 32] |= 1u << (v % 32);
+	set->word[v / 32] |= 1u << (v % 32);
+	set->nonempty |= (uint8_t)(1u << (v / 32));
 }
 
-static inline void vec_clear(uint32_t *set, uint8_t v)
+static inline void vec_clear(struct vlapic_vectors *set, uint8_t v)
 {
-	set[v / 32] &= ~(1u << (v % 32));
+	set->word[v / 32] &= ~(1u << (v % 32));
+	if (!set->word[v / 32])
+		set->nonempty &= (uint8_t)~(1u << (v / 32));
 }
 
-static inline int vec_highest(const uint32_t *set)
+static inline int vec_highest(const struct vlapic_vectors *set)
 {
-	for (int i = 7; i >= 0; i--)
-		if (set[i])
-			return i * 32 + 31 - __builtin_clz(set[i]);
-	return -1;
+	if (!set->nonempty)
+		return -1;
+	int i = 31 - __builtin_clz(set->nonempty);
+	return i * 32 + 31 - __builtin_clz(set->word[i]);
 }
 
 /* vlapic_irq.c */

@@ -6,7 +6,7 @@
  * else that class with sub-class 0. */
 uint8_t vlapic_ppr(const struct vlapic *l)
 {
-	int isrv = vec_highest(l->isr);
+	int isrv = vec_highest(&l->isr);
 	uint8_t isr_class = isrv < 0 ? 0 : (uint8_t)(isrv & 0xf0);
 	if ((l->tpr & 0xf0) >= isr_class)
 		return (uint8_t)l->tpr;
@@ -40,11 +40,11 @@ bool vlapic_accept_fixed(struct vlapic *l, uint8_t vector, bool level)
 		vlapic_record_error(l, ESR_RECEIVE_ILLEGAL);
 		return false;
 	}
-	vec_set(l->irr, vector);
+	vec_set(&l->irr, vector);
 	if (level)
-		vec_set(l->tmr, vector);
+		vec_set(&l->tmr, vector);
 	else
-		vec_clear(l->tmr, vector);
+		vec_clear(&l->tmr, vector);
 	return true;
 }
 
@@ -96,12 +96,12 @@ static void lint_edge(struct vlapic *l, unsigned pin)
  * IO-APICs, and ends a LINT pin's remote IRR if it is that pin's vector. */
 void vlapic_eoi(struct vlapic *l)
 {
-	int v = vec_highest(l->isr);
+	int v = vec_highest(&l->isr);
 	if (v < 0)
 		return;
 	uint8_t vector = (uint8_t)v;
-	vec_clear(l->isr, vector);
-	if (!vec_test(l->tmr, vector))
+	vec_clear(&l->isr, vector);
+	if (!vec_test(&l->tmr, vector))
 		return;
 	for (unsigned pin = 0; pin < 2; pin++) {
 		uint32_t *lvt = &l->lvt[LVT_LINT0 + pin];
@@ -205,7 +205,7 @@ bool vlapic_match_dest(const struct vlapic *l, uint32_t dest, bool logical)
 
 int vlapic_pending_vector(const struct vlapic *l)
 {
-	int v = vec_highest(l->irr);
+	int v = vec_highest(&l->irr);
 	if (v < 0 || (v & 0xf0) <= (vlapic_ppr(l) & 0xf0))
 		return -1;
 	return v;
@@ -213,8 +213,8 @@ int vlapic_pending_vector(const struct vlapic *l)
 
 unsigned vlapic_tpr_held_class(const struct vlapic *l)
 {
-	int v = vec_highest(l->irr);
-	int isrv = vec_highest(l->isr);
+	int v = vec_highest(&l->irr);
+	int isrv = vec_highest(&l->isr);
 	unsigned class = v < 0 ? 0 : (unsigned)v >> 4;
 	if (!class || (isrv >= 0 && class <= (unsigned)isrv >> 4) || class > (l->tpr >> 4))
 		return 0;
@@ -223,10 +223,10 @@ unsigned vlapic_tpr_held_class(const struct vlapic *l)
 
 void vlapic_accept(struct vlapic *l, uint8_t vector)
 {
-	if (!vec_test(l->irr, vector))
+	if (!vec_test(&l->irr, vector))
 		return;
-	vec_clear(l->irr, vector);
-	vec_set(l->isr, vector);
+	vec_clear(&l->irr, vector);
+	vec_set(&l->isr, vector);
 	vlapic_update_output(l);
 }
 

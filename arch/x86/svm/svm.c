@@ -297,6 +297,19 @@ static void svm_read_segment(void *vcpu, unsigned seg, struct hvm_segment *out)
 	};
 }
 
+static void svm_read_emulation_view(void *vcpu, struct hvm_emulation_view *out)
+{
+	const struct vmcb_save *s = &((struct svm_vcpu *)vcpu)->vmcb->save;
+	out->cr0 = s->cr0;
+	out->cr3 = s->cr3;
+	out->cr4 = s->cr4;
+	out->efer = s->efer & ~EFER_SVME;
+	out->rflags = s->rflags;
+	out->rsp = s->rsp;
+	out->cpl = s->cpl;
+	svm_read_segment(vcpu, 1 /* CS, in encoding order */, &out->cs);
+}
+
 /* EVENTINJ (APM vol.2 §15.20). A hardware exception pushes no error code in real mode. */
 static void svm_inject_event(void *vcpu, enum hvm_event_type type, uint8_t vector, bool has_error_code,
 			     uint32_t error_code)
@@ -364,6 +377,7 @@ const struct hvm_ops svm_ops = {
 	.read_state = svm_read_state,
 	.write_state = svm_write_state,
 	.read_segment = svm_read_segment,
+	.read_emulation_view = svm_read_emulation_view,
 	.inject_event = svm_inject_event,
 	.redeliver = svm_redeliver,
 	.interrupt_allowed = svm_interrupt_allowed,

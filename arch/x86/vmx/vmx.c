@@ -406,23 +406,31 @@ static int lazy_index(enum guest_state what)
 	}
 }
 
+/* The bits of CR0 and CR4 Keel owns read as the shadows say (SDM vol.3 §25.6.6). */
+static uint64_t guest_view(uint32_t guest_field, uint32_t mask_field, uint32_t shadow_field)
+{
+	uint64_t mask = vmread(mask_field);
+	return (vmread(guest_field) & ~mask) | (vmread(shadow_field) & mask);
+}
+
+/* SS.DPL is the CPL (SDM vol.3 §26.3.1.2). */
+static uint8_t guest_cpl(void)
+{
+	return (vmread(VMCS_GUEST_ES_ACCESS + 2 * SEG_SS) >> 5) & 3;
+}
+
 static uint64_t vmx_read_state(void *vcpu, enum guest_state what)
 {
 	struct vmx_vcpu *xv = vcpu;
 	vmx_make_current(xv);
 	int lazy = lazy_index(what);
 	uint32_t field = state_field(what);
-	/* The bits of CR0 and CR4 Keel owns read as the shadows say (SDM vol.3 §25.6.6). */
-	if (what == GUEST_CR0) {
-		uint64_t mask = vmread(VMCS_CR0_MASK);
-		return (vmread(VMCS_GUEST_CR0) & ~mask) | (vmread(VMCS_CR0_SHADOW) & mask);
-	}
-	if (what == GUEST_CR4) {
-		uint64_t mask = vmread(VMCS_CR4_MASK);
-		return (vmread(VMCS_GUEST_CR4) & ~mask) | (vmread(VMCS_CR4_SHADOW) & mask);
-	}
-	if (what == GUEST_CPL) /* SS.DPL is the CPL (SDM vol.3 §26.3.1.2) */
-		return (vmread(VMCS_GUEST_ES_ACCESS + 2 * SEG_SS) >> 5) & 3;
+	if (what == GUEST_CR0)
+		return guest_view(VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW);
+	if (what == GUEST_CR4)
+		return guest_view(VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW);
+	if (what == GUEST_CPL)
+		return guest_cpl();
 	if (what == GUEST_XCR0)
 		return xv->owned.xcr0;
 	if (lazy >= 0)
@@ -468,6 +476,19 @@ static void vmx_read_segment(void *vcpu, unsigned seg, struct hvm_segment *out)
 		.big = ar & (1u << 14),
 		.long_mode = ar & (1u << 13),
 	};
+}
+
+static void vmx_read_emulation_view(void *vcpu, struct hvm_emulation_view *out)
+{
+	vmx_make_current(vcpu);
+	out->cr0 = guest_view(VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW);
+	out->cr3 = vmread(VMCS_GUEST_CR3);
+	out->cr4 = guest_view(VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW);
+	out->efer = vmread(VMCS_GUEST_EFER);
+	out->rflags = vmread(VMCS_GUEST_RFLAGS);
+	out->rsp = vmread(VMCS_GUEST_RSP);
+	out->cpl = guest_cpl();
+	vmx_read_segment(vcpu, SEG_CS, &out->cs);
 }
 
 /* The VM-entry interruption information (SDM vol.3 §25.8.3). A hardware exception pushes
@@ -547,6 +568,7 @@ const struct hvm_ops vmx_ops = {
 	.read_state = vmx_read_state,
 	.write_state = vmx_write_state,
 	.read_segment = vmx_read_segment,
+	.read_emulation_view = vmx_read_emulation_view,
 	.inject_event = vmx_inject_event,
 	.redeliver = vmx_redeliver,
 	.interrupt_allowed = vmx_interrupt_allowed,

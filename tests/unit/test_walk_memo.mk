@@ -1,0 +1,1 @@
+SRC_test_walk_memo := vmm/walk_memo.c

@@ -1,0 +1,55 @@
+/* The emulator's memo of guest page walks (see walk_memo.h). */
+#include "vmm/walk_memo.h"
+
+#define PAGE_SHIFT_4K 12
+
+static struct walk_memo_slot *slot_for(struct walk_memo *m, uint64_t linear)
+{
+	return &m->slot[(linear >> PAGE_SHIFT_4K) % WALK_MEMO_SLOTS];
+}
+
+static bool same_registers(const struct walk_memo_slot *s, const struct guest_paging *p)
+{
+	return s->cr3 == p->cr3 && s->cr0 == p->cr0 && s->cr4 == p->cr4 && s->efer == p->efer && s->cpl == p->cpl &&
+	       s->ac == p->ac;
+}
+
+/* Each entry as the walk left it: read once each, as a walk would read them. */
+static bool entries_unchanged(const struct walk_record *r)
+{
+	for (unsigned i = 0; i < r->count; i++)
+		if (__atomic_load_n(r->entry[i], __ATOMIC_RELAXED) != r->value[i])
+			return false;
+	return true;
+}
+
+bool walk_memo_find(struct walk_memo *m, uint64_t generation, const struct guest_paging *p, uint64_t linear,
+		    enum guest_access access, uint64_t *gpa)
+{
+	const struct walk_memo_slot *s = slot_for(m, linear);
+	if (m->generation != generation || !s->record.count || s->linear_page != linear >> PAGE_SHIFT_4K ||
+	    s->access != access || !same_registers(s, p) || !entries_unchanged(&s->record))
+		return false;
+	*gpa = s->gpa_page << PAGE_SHIFT_4K | (linear & ((1u << PAGE_SHIFT_4K) - 1));
+	return true;
+}
+
+void walk_memo_keep(struct walk_memo *m, uint64_t generation, const struct guest_paging *p, uint64_t linear,
+		    enum guest_access access, uint64_t gpa, const struct walk_record *r)
+{
+	if (m->generation != generation) {
+		for (unsigned i = 0; i < WALK_MEMO_SLOTS; i++)
+			m->slot[i].record.count = 0;
+		m->generation = generation;
+	}
+	struct walk_memo_slot *s = slot_for(m, linear);
+	if (r->count == 0 || r->count > WALK_MEMO_LEVELS) { /* paging off, or a walk too long */
+		s->record.count = 0;
+		return;
+	}
+	*s = (struct walk_memo_slot){
+		.linear_page = linear >> PAGE_SHIFT_4K, .gpa_page = gpa >> PAGE_SHIFT_4K,
+		.cr0 = p->cr0, .cr3 = p->cr3, .cr4 = p->cr4, .efer = p->efer, .cpl = p->cpl, .ac = p->ac,
+		.access = (uint8_t)access, .record = *r,
+	};
+}
