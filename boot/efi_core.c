@@ -17,7 +17,7 @@ static const CHAR16 *check_core(const UINT8 *file, UINT64 size, struct elf_image
 	UINT64 lo = ~0ull, hi = 0;
 	unsigned i;
 
-	if (elf_parse(file, size, ELF_ACCEPT_64, 0, CORE_LIMIT, elf, err, sizeof(err))) {
+	if (elf_parse(file, size, ELF_ACCEPT_64, CORE_LIMIT, elf, err, sizeof(err))) {
 		for (i = 0; i < ELF_ERROR_MAX && (why[i] = (CHAR16)(UINT8)err[i]); i++)
 			;
 		return why;

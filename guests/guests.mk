@@ -25,9 +25,10 @@ C_GUEST_STUB_MB2E := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot2-entry-tag.asm.o $(
 
 C_GUEST_IMAGES := $(addprefix $(B)/guests/, \
 	hello-elf64.elf hello-mb1.elf hello-mb2.elf \
-	bootcheck-elf64.elf bootcheck-mb1.elf bootcheck-mb1k.bin bootcheck-mb2.elf \
+	bootcheck-elf64.elf bootcheck-mb1.elf bootcheck-mb1k.bin bootcheck-mb2.elf bootcheck-mb1low.elf \
 	hcabuse.elf lifecycle.elf faults.elf instructions.elf msrs.elf leak.elf spin.elf sleep.elf bench.elf \
-	canary.elf ports.elf crashme.elf crdr.elf sstep.elf deadline.elf flood.elf mmio.elf apic.elf platform.elf)
+	canary.elf ports.elf crashme.elf crdr.elf sstep.elf deadline.elf flood.elf mmio.elf apic.elf platform.elf \
+	probe.elf)
 
 .PHONY: c-guests
 c-guests: $(C_GUEST_IMAGES)
@@ -47,11 +48,12 @@ $(C_GUEST_OBJ_DIR)/guests/lib/multiboot2-entry-tag.asm.o: guests/lib/multiboot2.
 	@mkdir -p $(dir $@)
 	$(NASM) $(C_GUEST_NASMFLAGS) -DENTRY_TAG -o $@ $<
 
-# $(call c_guest_link,output,program,stub objects): one ELF64 linked at 1 MiB.
+# $(call c_guest_link,output,program,stub objects[,linker flags]): one ELF64 linked at 1 MiB
+# (or where the flags, which come before the script, say).
 define c_guest_link
 $(1): $(C_GUEST_OBJ_DIR)/guests/test/$(2).o $(3) $(C_GUEST_LIB_OBJ) guests/lib/guest.ld
 	@mkdir -p $$(dir $$@)
-	$(LD) $(C_GUEST_LDFLAGS) -o $$@ $(3) $(C_GUEST_OBJ_DIR)/guests/test/$(2).o $(C_GUEST_LIB_OBJ)
+	$(LD) $(4) $(C_GUEST_LDFLAGS) -o $$@ $(3) $(C_GUEST_OBJ_DIR)/guests/test/$(2).o $(C_GUEST_LIB_OBJ)
 endef
 
 $(eval $(call c_guest_link,$(B)/guests/hello-elf64.elf,hello,$(C_GUEST_STUB_ELF64)))
@@ -60,6 +62,8 @@ $(eval $(call c_guest_link,$(B)/guests/hello-mb2.elf,hello,$(C_GUEST_STUB_MB2)))
 $(eval $(call c_guest_link,$(B)/guests/bootcheck-elf64.elf,bootcheck,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(C_GUEST_OBJ_DIR)/bootcheck-mb1.elf64,bootcheck,$(C_GUEST_STUB_MB1)))
 $(eval $(call c_guest_link,$(C_GUEST_OBJ_DIR)/bootcheck-mb1k.elf,bootcheck,$(C_GUEST_STUB_MB1K)))
+# Its first segment at 0x8000, in the PC's low memory, as GRUB and QEMU load some kernels.
+$(eval $(call c_guest_link,$(C_GUEST_OBJ_DIR)/bootcheck-mb1low.elf64,bootcheck,$(C_GUEST_STUB_MB1),--defsym=guest_link_base=0x8000))
 $(eval $(call c_guest_link,$(B)/guests/bootcheck-mb2.elf,bootcheck,$(C_GUEST_STUB_MB2E)))
 $(eval $(call c_guest_link,$(B)/guests/hcabuse.elf,hcabuse,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/lifecycle.elf,lifecycle,$(C_GUEST_STUB_ELF64)))
@@ -80,6 +84,7 @@ $(eval $(call c_guest_link,$(B)/guests/flood.elf,flood,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/mmio.elf,mmio,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/apic.elf,apic,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/platform.elf,platform,$(C_GUEST_STUB_ELF64)))
+$(eval $(call c_guest_link,$(B)/guests/probe.elf,probe,$(C_GUEST_STUB_ELF64)))
 
 # Multiboot 1 kernels as ELF32 (EM_386), as GRUB's multiboot command and QEMU -kernel take
 # them: the same image, its headers rewritten by objcopy (addresses are below 4 GiB). The
@@ -87,6 +92,8 @@ $(eval $(call c_guest_link,$(B)/guests/platform.elf,platform,$(C_GUEST_STUB_ELF6
 $(B)/guests/hello-mb1.elf: $(C_GUEST_OBJ_DIR)/hello-mb1.elf64
 	$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
 $(B)/guests/bootcheck-mb1.elf: $(C_GUEST_OBJ_DIR)/bootcheck-mb1.elf64
+	$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
+$(B)/guests/bootcheck-mb1low.elf: $(C_GUEST_OBJ_DIR)/bootcheck-mb1low.elf64
 	$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
 
 # The a.out kludge: a flat binary from 1 MiB to the end of .data; its Multiboot header's

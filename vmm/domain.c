@@ -13,6 +13,7 @@
 #include "vmm/dev/serial_port.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
+#include "vmm/guest_log.h"
 #include "vmm/sched.h"
 
 static struct domain domains[DOMAIN_MAX];
@@ -101,6 +102,7 @@ static int start(struct domain *d, char *why, size_t len)
 	v->ntimers = 0; /* the devices attached next add theirs */
 	v->timer_due_ns = 0;
 	v->events_due = v->window_open = v->nmi_dropped = false;
+	guest_log_reset(d);
 	if ((err = attach_devices(d))) {
 		ksnprintf(why, len, "cannot attach its devices (error %d)", err);
 		return -1;
@@ -259,6 +261,7 @@ static void finish_end(struct domain *d)
 		ksnprintf(status_text, sizeof(status_text), "no exit status");
 	bool clean = d->end.reason != END_CRASH && !d->end.destroyed_for_looping &&
 		     (!d->end.has_status || d->end.status == 0);
+	guest_log_summary(d);
 	log_msg(clean ? LOG_INFO : LOG_WARN, "dom%u %s: ended: %s, %s (%s); %s", d->id, d->config.name,
 		reason_names[d->end.reason], status_text, d->end.how, what);
 

@@ -15,6 +15,7 @@
 #include "boot/boot_info.h"
 #include "vmm/config.h"
 #include "vmm/console.h"
+#include "vmm/guest_log.h"
 #include "vmm/io.h"
 #include "vmm/loader.h"
 #include "vmm/p2m.h"
@@ -79,6 +80,7 @@ struct domain {
 	struct vcpu vcpu; /* one per domain for now */
 	struct io_bus io;
 	struct pc_platform *pc; /* its interrupt controllers and timers, in the device page */
+	struct guest_log_counts log_counts; /* what its guest reached where nothing is (vmm/guest_log.h) */
 	struct console console;
 	struct loader_input images; /* kernel and modules, found among the boot modules once */
 	uint64_t cpu_ns; /* time its vCPU ran and Keel worked for it, over all its restarts */

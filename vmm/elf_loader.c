@@ -154,8 +154,8 @@ static void read_phdr(const uint8_t *bytes, const struct elf64_ehdr *eh, unsigne
 }
 
 /* Checks PT_LOAD header i on its own (not against the other segments). */
-static int check_segment(const struct elf64_phdr *ph, unsigned i, size_t size, uint64_t min_gpa,
-			 uint64_t max_gpa, char *err, size_t errlen)
+static int check_segment(const struct elf64_phdr *ph, unsigned i, size_t size, uint64_t max_gpa, char *err,
+			 size_t errlen)
 {
 	if (ph->p_filesz > ph->p_memsz)
 		return fail(err, errlen, "segment %u p_filesz 0x%llx is larger than p_memsz 0x%llx",
@@ -166,9 +166,6 @@ static int check_segment(const struct elf64_phdr *ph, unsigned i, size_t size, u
 	if (ph->p_memsz > UINT64_MAX - ph->p_paddr)
 		return fail(err, errlen, "segment %u p_paddr 0x%llx + p_memsz 0x%llx wraps around",
 			    i, (ull)ph->p_paddr, (ull)ph->p_memsz);
-	if (ph->p_paddr < min_gpa)
-		return fail(err, errlen, "segment %u starts at 0x%llx, below the lowest load address 0x%llx",
-			    i, (ull)ph->p_paddr, (ull)min_gpa);
 	if (ph->p_paddr + ph->p_memsz > max_gpa)
 		return fail(err, errlen, "segment %u ends at 0x%llx, beyond guest memory 0x%llx",
 			    i, (ull)(ph->p_paddr + ph->p_memsz), (ull)max_gpa);
@@ -201,8 +198,8 @@ static int find_entry(const struct elf64_ehdr *eh, struct elf_image *out, const 
 	return fail(err, errlen, "entry 0x%llx is not inside an executable segment", (ull)eh->e_entry);
 }
 
-int elf_parse(const void *image, size_t size, unsigned accept, uint64_t min_gpa, uint64_t max_gpa,
-	      struct elf_image *out, char *err, size_t errlen)
+int elf_parse(const void *image, size_t size, unsigned accept, uint64_t max_gpa, struct elf_image *out, char *err,
+	      size_t errlen)
 {
 	const uint8_t *bytes = image;
 	unsigned phidx[ELF_MAX_SEGMENTS];
@@ -224,7 +221,7 @@ int elf_parse(const void *image, size_t size, unsigned accept, uint64_t min_gpa,
 		read_phdr(bytes, &eh, i, &ph);
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
-		rc = check_segment(&ph, i, size, min_gpa, max_gpa, err, errlen);
+		rc = check_segment(&ph, i, size, max_gpa, err, errlen);
 		if (rc)
 			return rc;
 		if (out->nsegments == ELF_MAX_SEGMENTS)

@@ -39,12 +39,12 @@ bool elf_has_magic(const void *image, size_t size);
 /* Validates the header (magic, an accepted class with its machine, little endian, ET_EXEC,
  * version, phentsize, program headers inside the file), every PT_LOAD segment (file range
  * inside the image, mem_size >= file_size, no wrap-around, [p_paddr, p_paddr + p_memsz)
- * inside [min_gpa, max_gpa), no two segments overlapping, at most ELF_MAX_SEGMENTS, at
+ * below max_gpa, no two segments overlapping, at most ELF_MAX_SEGMENTS, at
  * least one) and the entry point: inside an executable segment, found by p_vaddr (and then
  * translated to the physical address, as for a kernel linked to run at another virtual
  * address) or else by p_paddr. Returns 0, or -EINVAL with a one-line reason naming the
  * field in err. */
-int elf_parse(const void *image, size_t size, unsigned accept, uint64_t min_gpa, uint64_t max_gpa,
-	      struct elf_image *out, char *err, size_t errlen);
+int elf_parse(const void *image, size_t size, unsigned accept, uint64_t max_gpa, struct elf_image *out, char *err,
+	      size_t errlen);
 
 #endif

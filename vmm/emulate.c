@@ -6,9 +6,11 @@
 #include "vmm/dev/vlapic.h"
 #include "vmm/domain.h"
 #include "vmm/events.h"
+#include "vmm/guest_log.h"
 #include "vmm/guest_walk.h"
 #include "vmm/walk_memo.h"
 #include "vmm/emulate.h"
+#include "vmm/pc_names.h"
 #include "vmm/x86_emulate.h"
 
 /* REP string elements run in one exit; the guest runs the instruction on from where it
@@ -108,7 +110,10 @@ static uint64_t device_read(struct vcpu *v, uint64_t gpa, unsigned size)
 		events_tpr_from_guest(v); /* TPR and PPR as the guest's CR8 left them */
 		return offset + size <= VLAPIC_PAGE_SIZE ? vlapic_mmio_read(v->lapic, offset, size) : ~0ull;
 	}
-	return io_mmio_read(v->dom, gpa, size);
+	uint64_t value;
+	if (!io_mmio_read(v->dom, gpa, size, &value))
+		guest_log_unbacked(v, gpa, size, false);
+	return value;
 }
 
 static void device_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t value)
@@ -121,7 +126,8 @@ static void device_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t v
 		events_tpr_to_guest(v);
 		return;
 	}
-	io_mmio_write(v->dom, gpa, size, value);
+	if (!io_mmio_write(v->dom, gpa, size, value))
+		guest_log_unbacked(v, gpa, size, true);
 }
 
 /* n bytes at gpa: from the guest's RAM, or from a device where nothing backs it. */
@@ -375,8 +381,10 @@ void handle_npf(struct vcpu *v, const struct vm_exit *exit)
 		return;
 	}
 	if (d->config.unbacked == UNBACKED_CRASH || exit->npf.fetch) {
-		domain_crash(d, "nested-paging fault on %s GPA 0x%llx, outside its memory, at rip 0x%llx", access,
-			     (unsigned long long)exit->npf.gpa, (unsigned long long)v->regs.rip);
+		char name[PC_NAME_MAX];
+		pc_name_address(&d->layout, exit->npf.gpa, name, sizeof(name));
+		domain_crash(d, "nested-paging fault on %s GPA 0x%llx (%s) at rip 0x%llx", access,
+			     (unsigned long long)exit->npf.gpa, name, (unsigned long long)v->regs.rip);
 		return;
 	}
 	emulate(v, "touched GPA 0x%llx, where nothing is backed", exit->npf.gpa);

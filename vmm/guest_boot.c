@@ -36,10 +36,9 @@ int load_fail(struct load_ctx *c, const char *fmt, ...)
 uint64_t boot_put(struct load_ctx *c, const void *data, uint64_t len, uint64_t align)
 {
 	uint64_t gpa = align_up(c->boot_next, align);
-	if (gpa > GUEST_BOOT_INFO_END || len > GUEST_BOOT_INFO_END - gpa ||
-	    p2m_copy_to_guest(c->p2m, gpa, data, len)) {
-		load_fail(c, "the boot information does not fit in its %u KiB below 512 KiB",
-			  (GUEST_BOOT_INFO_END - GUEST_BOOT_INFO_GPA) / 1024);
+	if (gpa > c->boot_end || len > c->boot_end - gpa || p2m_copy_to_guest(c->p2m, gpa, data, len)) {
+		load_fail(c, "the boot information does not fit in Keel's boot area, at 0x%llx-0x%llx",
+			  (ull)(c->boot_area + BOOT_AREA_INFO), (ull)(c->boot_end - 1));
 		return 0;
 	}
 	c->boot_next = gpa + len;
@@ -51,12 +50,35 @@ uint64_t boot_put_string(struct load_ctx *c, const char *s)
 	return boot_put(c, s, strlen(s) + 1, 1);
 }
 
+/* [gpa, end) of the kernel: in RAM, clear of the PC's reserved ranges below 1 MiB (the
+ * layout's others lie beyond c->ram_end, which the callers check) and of an elf64 kernel's
+ * initial stack. Keel's boot area moves out of its way instead (place_boot_area). */
+static int check_placement(struct load_ctx *c, uint64_t gpa, uint64_t end)
+{
+	const struct guest_layout *l = c->p2m->layout;
+	const char *name = c->in->kernel.name;
+	for (unsigned i = 0; i < l->count; i++) {
+		const struct layout_range *r = &l->range[i];
+		if (r->type != LAYOUT_RAM && gpa < r->base + r->size && r->base < end)
+			return load_fail(c, "kernel '%s': it loads at 0x%llx-0x%llx, over the %s (0x%llx-0x%llx)", name,
+					 (ull)gpa, (ull)(end - 1), r->name, (ull)r->base, (ull)(r->base + r->size - 1));
+	}
+	if (c->out->type == KERNEL_ELF64 && gpa < KEEL_START_STACK_TOP && GUEST_ELF64_STACK < end)
+		return load_fail(c, "kernel '%s': it loads at 0x%llx-0x%llx, over the initial stack of an elf64 kernel "
+				 "(0x%llx-0x%llx)", name, (ull)gpa, (ull)(end - 1), (ull)GUEST_ELF64_STACK,
+				 (ull)(KEEL_START_STACK_TOP - 1));
+	return 0;
+}
+
 int load_segments(struct load_ctx *c, const struct elf_segment *seg, unsigned n)
 {
 	const struct loader_file *k = &c->in->kernel;
 	c->out->kernel_low = UINT64_MAX;
 	c->out->kernel_high = 0;
 	for (unsigned i = 0; i < n; i++) {
+		int err = check_placement(c, seg[i].gpa, seg[i].gpa + seg[i].mem_size);
+		if (err)
+			return err;
 		/* The rest of mem_size is zero already: guest RAM starts zeroed. A segment without
 		 * file bytes may give any p_offset (elf_parse): no pointer is made from it. */
 		if (seg[i].file_size &&
@@ -78,7 +100,7 @@ int load_elf_kernel(struct load_ctx *c, unsigned accept, uint64_t limit, struct 
 	char why[ELF_ERROR_MAX];
 	if (limit > c->ram_end)
 		limit = c->ram_end;
-	if (elf_parse(k->data, k->size, accept, GUEST_KERNEL_MIN, limit, elf, why, sizeof(why)))
+	if (elf_parse(k->data, k->size, accept, limit, elf, why, sizeof(why)))
 		return load_fail(c, "kernel '%s': %s", k->name, why);
 	c->out->format = elf->elf_class == 64 ? "ELF64" : "ELF32";
 	return load_segments(c, elf->seg, elf->nsegments);
@@ -126,9 +148,6 @@ int load_address_fields(struct load_ctx *c, const struct address_fields *a)
 					 "0x%llx", k->name, a->bss_end_addr, (ull)end);
 		end = a->bss_end_addr;
 	}
-	if (load_addr < GUEST_KERNEL_MIN)
-		return load_fail(c, "kernel '%s': it loads at 0x%llx, below 1 MiB (kernels load at 1 MiB or "
-				 "above; Keel keeps the boot information below)", k->name, (ull)load_addr);
 	if (end > c->ram_end)
 		return load_fail(c, "kernel '%s': it ends at 0x%llx, beyond the domain's memory (0x%llx)", k->name,
 				 (ull)end, (ull)c->ram_end);
@@ -145,6 +164,8 @@ int load_address_fields(struct load_ctx *c, const struct address_fields *a)
 int load_modules(struct load_ctx *c, uint64_t limit)
 {
 	uint64_t next = align_up(c->out->kernel_high, PAGE), ram = c->ram_end;
+	if (next < LAYOUT_BIOS_END)
+		next = LAYOUT_BIOS_END; /* a kernel in low memory: from 1 MiB, past the PC's holes */
 	if (limit > ram)
 		limit = ram;
 	for (unsigned i = 0; i < c->in->nmodules; i++) {
@@ -164,6 +185,25 @@ int load_modules(struct load_ctx *c, uint64_t limit)
 	return 0;
 }
 
+int place_boot_area(struct load_ctx *c)
+{
+	const struct loader_result *out = c->out;
+	uint64_t base = GUEST_BOOT_AREA, area_end = GUEST_BOOT_AREA + GUEST_BOOT_AREA_SIZE;
+	if (out->kernel_low < area_end && GUEST_BOOT_AREA < out->kernel_high)
+		base = align_up(out->modules_end > LAYOUT_BIOS_END ? out->modules_end : LAYOUT_BIOS_END, PAGE);
+	uint64_t end = layout_ram_end(c->p2m->layout, base);
+	if (end - base > GUEST_BOOT_AREA_SIZE)
+		end = base + GUEST_BOOT_AREA_SIZE;
+	if (end - base < BOOT_AREA_INFO + PAGE)
+		return load_fail(c, "kernel '%s': it loads over Keel's boot area (0x%llx-0x%llx), which then goes after "
+				 "it and its modules, at 0x%llx, but the domain's RAM ends at 0x%llx", c->in->kernel.name,
+				 (ull)GUEST_BOOT_AREA, (ull)(area_end - 1), (ull)base, (ull)end);
+	c->boot_area = base;
+	c->boot_next = base + BOOT_AREA_INFO;
+	c->boot_end = end;
+	return 0;
+}
+
 unsigned guest_memory_map(const struct guest_layout *layout, struct keel_memory_range *map)
 {
 	unsigned n = 0;
@@ -180,7 +220,7 @@ unsigned guest_memory_map(const struct guest_layout *layout, struct keel_memory_
 
 int put_gdt(struct load_ctx *c)
 {
-	if (p2m_copy_to_guest(c->p2m, GUEST_GDT_GPA, guest_gdt, sizeof(guest_gdt)))
+	if (p2m_copy_to_guest(c->p2m, c->boot_area + BOOT_AREA_GDT, guest_gdt, sizeof(guest_gdt)))
 		return load_fail(c, "the domain's memory is too small for its GDT");
 	return 0;
 }
@@ -188,11 +228,12 @@ int put_gdt(struct load_ctx *c)
 int start_multiboot(struct load_ctx *c, int (*put_info)(struct load_ctx *c), uint32_t magic)
 {
 	int err;
-	if ((err = load_modules(c, GUEST_32BIT_LIMIT - 1)) || (err = put_info(c)) || (err = put_gdt(c)))
+	if ((err = load_modules(c, GUEST_32BIT_LIMIT - 1)) || (err = place_boot_area(c)) || (err = put_info(c)) ||
+	    (err = put_gdt(c)))
 		return err;
 	c->out->boot = (struct vcpu_boot_state){
 		.mode = VCPU_BOOT_PROT32,
-		.gdt_base = GUEST_GDT_GPA,
+		.gdt_base = c->boot_area + BOOT_AREA_GDT,
 		.gdt_limit = GUEST_GDT_LIMIT,
 		.code_selector = GUEST_CODE32,
 		.data_selector = GUEST_DATA,
@@ -204,17 +245,18 @@ int start_multiboot(struct load_ctx *c, int (*put_info)(struct load_ctx *c), uin
 int put_identity_page_tables(struct load_ctx *c)
 {
 	static uint64_t pd[512]; /* one page directory at a time; Keel builds domains on one CPU */
+	uint64_t pdpt = c->boot_area + BOOT_AREA_PDPT;
 	for (uint64_t gib = 0; gib < 4; gib++) {
-		uint64_t pd_gpa = GUEST_PD_GPA + gib * PAGE;
+		uint64_t pd_gpa = c->boot_area + BOOT_AREA_PD + gib * PAGE;
 		uint64_t pdpte = pd_gpa | PTE_P | PTE_RW;
 		for (uint64_t i = 0; i < 512; i++)
 			pd[i] = ((gib << 30) + (i << 21)) | PTE_P | PTE_RW | PTE_PS;
 		if (p2m_copy_to_guest(c->p2m, pd_gpa, pd, sizeof(pd)) ||
-		    p2m_copy_to_guest(c->p2m, GUEST_PDPT_GPA + gib * 8, &pdpte, 8))
+		    p2m_copy_to_guest(c->p2m, pdpt + gib * 8, &pdpte, 8))
 			return load_fail(c, "the domain's memory is too small for its page tables");
 	}
-	uint64_t pml4e = GUEST_PDPT_GPA | PTE_P | PTE_RW;
-	if (p2m_copy_to_guest(c->p2m, GUEST_PML4_GPA, &pml4e, 8))
+	uint64_t pml4e = pdpt | PTE_P | PTE_RW;
+	if (p2m_copy_to_guest(c->p2m, c->boot_area + BOOT_AREA_PML4, &pml4e, 8))
 		return load_fail(c, "the domain's memory is too small for its page tables");
 	return 0;
 }

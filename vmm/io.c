@@ -85,19 +85,21 @@ static uint64_t mask_of(unsigned size)
 	return size < sizeof(masks) / sizeof(masks[0]) ? masks[size] : 0;
 }
 
-uint64_t io_mmio_read(struct domain *d, uint64_t gpa, unsigned size)
+bool io_mmio_read(struct domain *d, uint64_t gpa, unsigned size, uint64_t *value)
 {
 	uint64_t mask = mask_of(size);
 	const struct io_range *r = mmio_range(&d->io, gpa, size);
-	return (r ? r->ops->read(r->dev, gpa - r->base, size) : ~0ull) & mask;
+	*value = (r ? r->ops->read(r->dev, gpa - r->base, size) : ~0ull) & mask;
+	return r;
 }
 
-void io_mmio_write(struct domain *d, uint64_t gpa, unsigned size, uint64_t value)
+bool io_mmio_write(struct domain *d, uint64_t gpa, unsigned size, uint64_t value)
 {
 	uint64_t mask = mask_of(size);
 	const struct io_range *r = mmio_range(&d->io, gpa, size);
 	if (r)
 		r->ops->write(r->dev, gpa - r->base, size, value & mask);
+	return r;
 }
 
 /* A port access of size bytes, mask its bits: the device's answer, or all ones where no

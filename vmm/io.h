@@ -58,9 +58,10 @@ void *io_device_state(struct domain *d, uint64_t size);
 int io_register_ports(struct domain *d, uint16_t first, uint16_t count, const struct io_ops *ops, void *dev);
 int io_register_mmio(struct domain *d, uint64_t gpa, uint64_t size, const struct io_ops *ops, void *dev);
 /* An access to guest-physical gpa that nothing backs, wholly inside one device's range or
- * not: the device's answer, or all ones and a write that goes nowhere. */
-uint64_t io_mmio_read(struct domain *d, uint64_t gpa, unsigned size);
-void io_mmio_write(struct domain *d, uint64_t gpa, unsigned size, uint64_t value);
+ * not: the device's answer, or all ones and a write that goes nowhere. Each returns false
+ * when no device has the range: nothing is there. */
+bool io_mmio_read(struct domain *d, uint64_t gpa, unsigned size, uint64_t *value);
+bool io_mmio_write(struct domain *d, uint64_t gpa, unsigned size, uint64_t value);
 /* A port access of size bytes (1, 2 or 4): the device's answer, or all ones and a write
  * that goes nowhere. */
 uint64_t io_port_read(struct domain *d, uint16_t port, unsigned size);

@@ -4,10 +4,11 @@
 
 #define MIB (1ull << 20)
 
-static void add(struct guest_layout *l, uint64_t base, uint64_t end, enum layout_type type, bool backed)
+static void add(struct guest_layout *l, uint64_t base, uint64_t end, enum layout_type type, bool backed,
+		const char *name)
 {
 	if (end > base)
-		l->range[l->count++] = (struct layout_range){ base, end - base, type, backed };
+		l->range[l->count++] = (struct layout_range){ base, end - base, type, backed, name };
 }
 
 int layout_build(struct guest_layout *l, uint64_t ram_bytes, uint64_t hole_mib, uint64_t max_gpa, char *why,
@@ -35,11 +36,11 @@ int layout_build(struct guest_layout *l, uint64_t ram_bytes, uint64_t hole_mib, 
 			  "nested paging maps", (unsigned long long)end, (unsigned long long)max_gpa);
 		return -ERANGE;
 	}
-	add(l, 0, LAYOUT_LOW_RAM_END, LAYOUT_RAM, true);
-	add(l, LAYOUT_LOW_RAM_END, LAYOUT_VGA_END, LAYOUT_RESERVED, false);
-	add(l, LAYOUT_VGA_END, LAYOUT_BIOS_END, LAYOUT_RESERVED, true);
-	add(l, LAYOUT_BIOS_END, low_end, LAYOUT_RAM, true);
-	add(l, LAYOUT_4G, LAYOUT_4G + high, LAYOUT_RAM, true);
+	add(l, 0, LAYOUT_LOW_RAM_END, LAYOUT_RAM, true, "low RAM");
+	add(l, LAYOUT_LOW_RAM_END, LAYOUT_VGA_END, LAYOUT_RESERVED, false, "VGA window");
+	add(l, LAYOUT_VGA_END, LAYOUT_BIOS_END, LAYOUT_RESERVED, true, "BIOS area");
+	add(l, LAYOUT_BIOS_END, low_end, LAYOUT_RAM, true, "RAM");
+	add(l, LAYOUT_4G, LAYOUT_4G + high, LAYOUT_RAM, true, "RAM above 4 GiB");
 	return 0;
 }
 

@@ -32,6 +32,7 @@ struct layout_range {
 	uint64_t base, size;
 	enum layout_type type;
 	bool backed; /* host memory behind it; else a guest's access reaches the I/O bus */
+	const char *name; /* what it is, for messages: "VGA window", "BIOS area", "RAM" */
 };
 
 struct guest_layout {

@@ -38,12 +38,13 @@ int load_elf64(struct load_ctx *c)
 	int err;
 
 	if ((err = load_elf_kernel(c, ELF_ACCEPT_64, UINT64_MAX, &elf)) || (err = load_modules(c, UINT64_MAX)) ||
-	    (err = put_start_info(c)) || (err = put_gdt(c)) || (err = put_identity_page_tables(c)))
+	    (err = place_boot_area(c)) || (err = put_start_info(c)) || (err = put_gdt(c)) ||
+	    (err = put_identity_page_tables(c)))
 		return err;
 	c->out->boot = (struct vcpu_boot_state){
 		.mode = VCPU_BOOT_LONG64,
-		.cr3 = GUEST_PML4_GPA,
-		.gdt_base = GUEST_GDT_GPA,
+		.cr3 = c->boot_area + BOOT_AREA_PML4,
+		.gdt_base = c->boot_area + BOOT_AREA_GDT,
 		.gdt_limit = GUEST_GDT_LIMIT,
 		.code_selector = GUEST_CODE64,
 		.data_selector = GUEST_DATA,

@@ -74,7 +74,7 @@ static int put_info(struct load_ctx *c)
 			 MULTIBOOT1_INFO_MEM_MAP | MULTIBOOT1_INFO_BOOT_LOADER_NAME,
 		/* KiB of low memory (at most 640) and from 1 MiB up to the first hole (§3.3) */
 		.mem_lower = (uint32_t)(GUEST_LOW_RAM_END / 1024),
-		.mem_upper = (uint32_t)((c->ram_end - GUEST_KERNEL_MIN) / 1024),
+		.mem_upper = (uint32_t)((c->ram_end - GUEST_UPPER_RAM) / 1024),
 	};
 
 	if (!(gpa = boot_put_string(c, in->kernel.cmdline)))

@@ -209,7 +209,7 @@ static int put_info(struct load_ctx *c)
 	/* A copy of the RSDP (Multiboot2 §3.6.16, "ACPI new RSDP"), as GRUB gives one. */
 	if (in->rsdp_gpa && !put_tag(c, MULTIBOOT2_TAG_ACPI_NEW, in->rsdp, LOADER_RSDP_BYTES, NULL))
 		return -1;
-	uint32_t meminfo[2] = { (uint32_t)(GUEST_LOW_RAM_END / 1024), (uint32_t)((c->ram_end - GUEST_KERNEL_MIN) / 1024) };
+	uint32_t meminfo[2] = { (uint32_t)(GUEST_LOW_RAM_END / 1024), (uint32_t)((c->ram_end - GUEST_UPPER_RAM) / 1024) };
 	if (!put_tag(c, MULTIBOOT2_TAG_BASIC_MEMINFO, meminfo, sizeof(meminfo), NULL))
 		return -1;
 	struct keel_memory_range map[GUEST_MEMORY_RANGES];

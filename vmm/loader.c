@@ -29,8 +29,7 @@ static enum kernel_type detect(struct load_ctx *c)
 int loader_load(struct p2m *p2m, const struct loader_input *in, struct loader_result *out, char *err,
 		size_t errlen)
 {
-	struct load_ctx c = { .p2m = p2m, .in = in, .out = out, .boot_next = GUEST_BOOT_INFO_GPA,
-			      .ram_end = layout_ram_end(p2m->layout, GUEST_KERNEL_MIN),
+	struct load_ctx c = { .p2m = p2m, .in = in, .out = out, .ram_end = layout_ram_end(p2m->layout, GUEST_UPPER_RAM),
 			      .err = err, .errlen = errlen };
 	memset(out, 0, sizeof(*out));
 	out->type = in->type == KERNEL_AUTO ? detect(&c) : in->type;

@@ -2,8 +2,9 @@
  * Each is either held in the hardware's guest state (the VMCB or VMCS, or switched by
  * Keel: hvm->read_state / write_state) or emulated here per vCPU, and every value a
  * guest writes is checked as a CPU would check it. Any other index, and any refused
- * value, gets #GP(0), as on a CPU without that MSR. Every access exits (the MSR
- * permission maps are all ones), so no guest access reaches a host MSR. */
+ * value, gets #GP(0), as on a CPU without that MSR, and a log line naming the MSR
+ * (vmm/guest_log.h). Every access exits (the MSR permission maps are all ones), so no
+ * guest access reaches a host MSR. */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "drivers/tsc.h"
@@ -12,6 +13,7 @@
 #include "vmm/domain.h"
 #include "vmm/events.h"
 #include "vmm/exit.h"
+#include "vmm/guest_log.h"
 
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 #define MISC_ENABLE_DEFAULT 0x1801 /* fast strings; BTS and PEBS unavailable (SDM vol.4 table 2-2) */
@@ -440,6 +442,7 @@ void handle_msr(struct vcpu *v, const struct vm_exit *exit)
 		uint64_t value = (g[REG_RDX] << 32) | (uint32_t)g[REG_RAX];
 		bool ok = m && (m->hardware ? m->check(v, value) : m->write(v, index, value));
 		if (!ok) {
+			guest_log_msr(v, index, true, value, m);
 			vcpu_inject_exception(v, X86_GP, true, 0);
 			return;
 		}
@@ -448,6 +451,7 @@ void handle_msr(struct vcpu *v, const struct vm_exit *exit)
 	} else {
 		uint64_t value = 0;
 		if (!m || (m->read_checked && !m->read_checked(v, index, &value))) {
+			guest_log_msr(v, index, false, 0, m);
 			vcpu_inject_exception(v, X86_GP, true, 0);
 			return;
 		}

@@ -8,6 +8,7 @@
 
 #define LOW_MEMORY_END 0xa0000ull /* 640 KiB: RAM on every PC */
 #define MIB 0x100000ull
+#define FOUR_GIB 0x100000000ull
 
 void boot_problem(struct guest_boot *b, const char *fmt, ...)
 {
@@ -57,6 +58,11 @@ bool boot_readable(const struct guest_boot *b, uint64_t gpa, uint64_t len)
 	if (inside(gpa, len, 0, LOW_MEMORY_END))
 		return true;
 	return b->has_meminfo && inside(gpa, len, MIB, MIB + (uint64_t)b->mem_upper * 1024);
+}
+
+bool boot_info_placed(uint64_t gpa, uint64_t len)
+{
+	return gpa != 0 && inside(gpa, len, 0, FOUR_GIB);
 }
 
 const char *boot_string(struct guest_boot *b, uint64_t gpa, const char *what)

@@ -59,8 +59,8 @@ void boot_parse_multiboot1(struct guest_boot *b)
 	uint64_t gpa = b->entry->rbx;
 
 	b->info_gpa = gpa;
-	if (!boot_readable(b, gpa, sizeof(info))) {
-		boot_problem(b, "the information structure at 0x%lx is outside low memory", gpa);
+	if (!boot_info_placed(gpa, sizeof(info))) {
+		boot_problem(b, "the information structure at 0x%lx is not below 4 GiB", gpa);
 		return;
 	}
 	b->info_readable = true;

@@ -101,12 +101,12 @@ void boot_parse_multiboot2(struct guest_boot *b)
 	unsigned seen = 0;
 
 	b->info_gpa = gpa;
-	if (!boot_readable(b, gpa, 8)) {
-		boot_problem(b, "the boot information at 0x%lx is outside low memory", gpa);
+	if (!boot_info_placed(gpa, 8)) {
+		boot_problem(b, "the boot information at 0x%lx is not below 4 GiB", gpa);
 		return;
 	}
 	uint32_t total = read32(gpa);
-	if (total < 16 || !boot_readable(b, gpa, total)) {
+	if (total < 16 || !boot_info_placed(gpa, total)) {
 		boot_problem(b, "the boot information at 0x%lx: total_size %u", gpa, total);
 		return;
 	}

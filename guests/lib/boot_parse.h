@@ -21,6 +21,10 @@ void boot_problem(struct guest_boot *b, const char *fmt, ...) __attribute__((for
  * 640 KiB) and, given mem_upper, the RAM from 1 MiB on; afterwards its RAM ranges.
  * GPA 0 never is (it would be a null pointer). */
 bool boot_readable(const struct guest_boot *b, uint64_t gpa, uint64_t len);
+/* May a Multiboot loader's information structure lie at [gpa, gpa + len)? Before the kernel
+ * knows its memory, it may be anywhere below 4 GiB that is not GPA 0 (Multiboot 0.6.96 §3.3,
+ * Multiboot2 §3.6): Keel puts it above the modules when the kernel loads into low memory. */
+bool boot_info_placed(uint64_t gpa, uint64_t len);
 
 /* A NUL-terminated string at gpa of at most GUEST_STRING_MAX bytes, or "" (and a
  * problem naming what) if it is not one. */

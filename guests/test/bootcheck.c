@@ -61,9 +61,12 @@ static void check_entry_multiboot(const struct guest_boot *b, uint32_t magic)
 	const struct guest_entry_state *e = b->entry;
 	bool mb2 = b->kind == GUEST_PROTO_MULTIBOOT2;
 
+	/* Keel's boot area is below 1 MiB, unless the kernel loads there (docs/boot-protocols.md) */
+	bool low_kernel = (uintptr_t)guest_image_start < MIB;
 	check(&c, e->rax == magic, "EAX 0x%lx, expected 0x%x", e->rax, magic);
-	check(&c, e->rbx != 0 && e->rbx < MIB && (!mb2 || e->rbx % 8 == 0),
-	      "EBX 0x%lx, expected the information's address, below 1 MiB%s", e->rbx, mb2 ? ", 8-byte aligned" : "");
+	check(&c, e->rbx != 0 && (low_kernel ? e->rbx >= MIB : e->rbx < MIB) && (!mb2 || e->rbx % 8 == 0),
+	      "EBX 0x%lx, expected the information's address, %s 1 MiB%s", e->rbx, low_kernel ? "above" : "below",
+	      mb2 ? ", 8-byte aligned" : "");
 	check(&c, e->cr0 & CR0_PE, "CR0 0x%lx: PE clear", e->cr0);
 	check(&c, !(e->cr0 & CR0_PG), "CR0 0x%lx: PG set", e->cr0);
 	check(&c, !(e->rflags & RFLAGS_IF), "EFLAGS 0x%lx: IF set", e->rflags);

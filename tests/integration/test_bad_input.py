@@ -55,6 +55,11 @@ def elf32_filesz(data):
     return struct.unpack_from("<I", data, 52 + 16)[0]
 
 
+def elf32_memsz(data):
+    """p_memsz of the first program header of an ELF32 image."""
+    return struct.unpack_from("<I", data, 52 + 20)[0]
+
+
 def elf64_filesz(data):
     return struct.unpack_from("<Q", data, phdr(0, 32))[0]
 
@@ -101,8 +106,14 @@ def crafted():
                           "(flag 2); Keel's domains have no display"),
         "mb1k-short.bin": (kludge[:0x3000], "auto", f"kernel 'mb1k-short.bin': load_end_addr {fields[2]:#x} asks for "
                            f"{load_size:#x} bytes from offset 0x0, but the file has 0x3000"),
-        "mb1k-low.bin": (low, "multiboot1", "kernel 'mb1k-low.bin': it loads at 0x80000, below 1 MiB (kernels load "
-                         "at 1 MiB or above; Keel keeps the boot information below)"),
+        "mb1k-low.bin": (low, "multiboot1", f"kernel 'mb1k-low.bin': it loads at 0x80000-{fields[3] - 0x80000 - 1:#x}, "
+                         "over the VGA window (0xa0000-0xbffff)"),
+        "mb1-bios.elf": (put32(bytearray(mb1), 52 + 12, 0xf0000), "auto",
+                         f"kernel 'mb1-bios.elf': it loads at 0xf0000-{0xf0000 + elf32_memsz(mb1) - 1:#x}, over the "
+                         "BIOS area (0xc0000-0xfffff)"),
+        "elf64-stack.elf": (put64(bytearray(elf), phdr(0, 24), 0x8f000), "auto",
+                            f"kernel 'elf64-stack.elf': it loads at 0x8f000-{0x8f000 + segments(elf)[0][1] - 1:#x}, "
+                            "over the initial stack of an elf64 kernel (0x90000-0x9ffff)"),
         "mb2-sum.elf": (put32(bytearray(mb2), h2 + 12, 0), "auto",
                         f"kernel 'mb2-sum.elf': the Multiboot2 header at offset {h2:#x} has a bad checksum (magic + "
                         "architecture + header_length + checksum must be 0)"),

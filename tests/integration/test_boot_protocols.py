@@ -14,22 +14,24 @@ BLOB = os.urandom(10000)  # not a multiple of a page: the next module must still
 TEXT = b"a text module\n"
 CRCS = f"crc0={zlib.crc32(BLOB):08x} crc1={zlib.crc32(TEXT):08x}"
 
-# name, image, how Keel describes it, memory (MiB), MMIO hole (MiB), checks the guest makes
-# (README.md). With a hole of 4032 MiB, RAM below it ends at 64 MiB and the rest of hi's
-# 96 MiB lies above 4 GiB.
+# name, image, how Keel describes it, where it loads, memory (MiB), MMIO hole (MiB), checks
+# the guest makes (README.md). With a hole of 4032 MiB, RAM below it ends at 64 MiB and the
+# rest of hi's 96 MiB lies above 4 GiB. low is linked at 0x8000, in the PC's low memory, over
+# Keel's boot area, which moves after its modules.
 DOMAINS = [
-    ("mb1", "bootcheck-mb1.elf", "multiboot1 kernel (ELF32)", 12, 512, 48),
-    ("mb1k", "bootcheck-mb1k.bin", "multiboot1 kernel (a.out kludge)", 16, 512, 48),
-    ("mb2", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 24, 512, 49),
-    ("elf64", "bootcheck-elf64.elf", "elf64 kernel (ELF64)", 32, 512, 35),
-    ("hi", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 96, 4032, 52),
+    ("mb1", "bootcheck-mb1.elf", "multiboot1 kernel (ELF32)", 0x100000, 12, 512, 48),
+    ("mb1k", "bootcheck-mb1k.bin", "multiboot1 kernel (a.out kludge)", 0x100000, 16, 512, 48),
+    ("mb2", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 0x100000, 24, 512, 49),
+    ("elf64", "bootcheck-elf64.elf", "elf64 kernel (ELF64)", 0x100000, 32, 512, 35),
+    ("hi", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 0x100000, 96, 4032, 52),
+    ("low", "bootcheck-mb1low.elf", "multiboot1 kernel (ELF32)", 0x8000, 12, 512, 48),
 ]
 MIB = 1 << 20
 
 
 def config():
     text = EMULATOR_PORTS
-    for name, image, _, memory, hole, _ in DOMAINS:
+    for name, image, _, _, memory, hole, _ in DOMAINS:
         text += (f'\n[domain]\nname = "{name}"\nkernel = "{image}"\ncmdline = "modules=2 {CRCS} hole={hole}"\n'
                  f'memory = {memory}\nmmio_hole = {hole}\n')
         if name == "elf64":  # the ramdisk is the first module
@@ -49,14 +51,15 @@ def page_up(address):
     return (address + 0xfff) & ~0xfff
 
 
-@pytest.mark.parametrize("name,image,kind,memory,hole,checks", DOMAINS, ids=[d[0] for d in DOMAINS])
-def test_protocol(run, name, image, kind, memory, hole, checks):
+@pytest.mark.parametrize("name,image,kind,load,memory,hole,checks", DOMAINS, ids=[d[0] for d in DOMAINS])
+def test_protocol(run, name, image, kind, load, memory, hole, checks):
     lines = run.domain_lines(name)
-    built = re.fullmatch(rf"\[info\] dom\d+ {name}: built: {re.escape(kind)} at 0x100000-(0x[0-9a-f]+), 2 modules, "
+    built = re.fullmatch(rf"\[info\] dom\d+ {name}: built: {re.escape(kind)} at {load:#x}-(0x[0-9a-f]+), 2 modules, "
                          rf"{memory} MiB, entry 0x[0-9a-f]+", lines[0] if lines else "")
     assert built, f"{name}: {lines[:1]} ({run})"
-    # Modules are page-aligned, in order, after the kernel's last byte (its bss included).
-    blob_at = page_up(int(built.group(1), 16))
+    # Modules are page-aligned, in order, after the kernel's last byte (its bss included), at
+    # or above 1 MiB.
+    blob_at = page_up(max(int(built.group(1), 16), MIB))
     text_at = page_up(blob_at + len(BLOB))
     protocol = kind.split()[0]
     mod_cmdline = "" if name == "elf64" else "binary data"

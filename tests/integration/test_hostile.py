@@ -12,10 +12,11 @@ HEX = "0x[0-9a-f]+"
 
 # The faults guest (guests/test/faults.c): its cmdline says how it ends.
 FAULTS = {
-    "oob": rf"nested-paging fault on read of GPA 0x40000000, outside its memory, at rip {HEX}",
-    "oobw": rf"nested-paging fault on write to GPA 0x41234000, outside its memory, at rip {HEX}",
+    "oob": rf"nested-paging fault on read of GPA 0x40000000 \(beyond the domain's RAM\) at rip {HEX}",
+    "oobw": rf"nested-paging fault on write to GPA 0x41234000 \(beyond the domain's RAM\) at rip {HEX}",
     "triple": rf"shutdown \(triple fault\) at rip {HEX}",
-    "exec": r"nested-paging fault on instruction fetch at GPA 0xf0000000, outside its memory, at rip 0xf0000000",
+    "exec": r"nested-paging fault on instruction fetch at GPA 0xf0000000 \(the MMIO hole, where this domain has no "
+            r"device\) at rip 0xf0000000",
 }
 
 
@@ -39,7 +40,7 @@ def test_faulting_guests_end_alone(bed, tmp_path):
                 is not None for line in result.end_lines(word)] == [True], f"{word} ({result})"
     n = len(faults)
     assert [re.fullmatch(rf"\[warn\] dom{n + 1} oob16: ended: crash, no exit status \(nested-paging fault on read "
-                         rf"of GPA 0x100000, outside its memory, at rip {HEX}\); destroyed", line) is not None
+                         rf"of GPA 0x100000 \(beyond the domain's RAM\) at rip {HEX}\); destroyed", line) is not None
             for line in result.end_lines("oob16")] == [True], str(result)
     assert result.end_lines("bystander") == [
         f"[info] dom{n + 2} bystander: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); "
@@ -194,7 +195,7 @@ def test_random_instruction_bytes_at_cpl_3_beside_a_canary(bed, tmp_path, campai
         end = result.end_lines("crashme")
         assert len(end) == 1 and re.fullmatch(
             r"\[warn\] dom2 crashme: ended: crash, no exit status \(nested-paging fault on read of GPA "
-            r"0x[0-9a-f]+, outside its memory, at rip 0x4[0-9a-f]{5}\); destroyed", end[0]), str(result)
+            r"0x[0-9a-f]+ \([^()]+\) at rip 0x4[0-9a-f]{5}\); destroyed", end[0]), str(result)
     else:
         assert result.end_lines("crashme") == [
             "[info] dom2 crashme: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], \

@@ -34,7 +34,7 @@ static void elf64_start_info(void **state)
 	assert_int_equal(out.regs.rip, 0x100010);
 	assert_int_equal(out.boot.rsp, KEEL_START_STACK_TOP);
 	assert_int_equal(out.boot.mode, VCPU_BOOT_LONG64);
-	assert_int_equal(out.boot.cr3, GUEST_PML4_GPA);
+	assert_int_equal(out.boot.cr3, 0x2000); /* Keel's boot area at 0x1000: the GDT, then the page tables */
 	assert_int_equal(out.boot.code_selector, 0x08);
 	assert_int_equal(out.boot.data_selector, 0x10);
 	assert_int_equal(out.boot.gdt_base, 0x1000);
@@ -45,7 +45,7 @@ static void elf64_start_info(void **state)
 	assert_int_equal(ram[0x102000], 0);
 
 	uint64_t si = out.regs.gpr[REG_RDI];
-	assert_true(si >= GUEST_BOOT_INFO_GPA && si < GUEST_BOOT_INFO_END && si % 8 == 0);
+	assert_true(si >= 0x8000 && si < 0x80000 && si % 8 == 0);
 	assert_int_equal(rd32(si), KEEL_START_MAGIC);
 	assert_int_equal(rd32(si + 4), 2);
 	assert_int_equal(rd64(si + 40), 0xe0000); /* version 2's rsdp_gpa */
@@ -78,9 +78,9 @@ static void elf64_start_info(void **state)
 	assert_int_equal(rd64(0x1008), 0x00af9a000000ffffull);
 	assert_int_equal(rd64(0x1010), 0x00cf92000000ffffull);
 	assert_int_equal(rd64(0x1018), 0x00cf9a000000ffffull);
-	assert_int_equal(rd64(GUEST_PML4_GPA), GUEST_PDPT_GPA | 3);
-	assert_int_equal(rd64(GUEST_PDPT_GPA + 24), (GUEST_PD_GPA + 3 * 0x1000) | 3);
-	assert_int_equal(rd64(GUEST_PD_GPA + 3 * 0x1000 + 511 * 8), 0xffe00000ull | 0x83);
+	assert_int_equal(rd64(0x2000), 0x3000 | 3);
+	assert_int_equal(rd64(0x3000 + 24), (0x4000 + 3 * 0x1000) | 3);
+	assert_int_equal(rd64(0x4000 + 3 * 0x1000 + 511 * 8), 0xffe00000ull | 0x83);
 }
 
 static void elf64_without_modules_or_cmdline(void **state)
@@ -122,9 +122,12 @@ static void elf64_bss_segment_offset_beyond_the_file(void **state)
 static void elf64_refusals(void **state)
 {
 	(void)state;
-	elf64_image(0x80000, 0);
+	elf64_image(0x8e000, 0);
 	input(KERNEL_ELF64, "", 0);
-	expect_refusal("kernel 'k.bin': segment 0 starts at 0x80000, below the lowest load address 0x100000");
+	expect_refusal("kernel 'k.bin': it loads at 0x8e000-0x91fff, over the initial stack of an elf64 kernel "
+		       "(0x90000-0x9ffff)");
+	elf64_image(0x9e000, 0);
+	expect_refusal("kernel 'k.bin': it loads at 0x9e000-0xa1fff, over the VGA window (0xa0000-0xbffff)");
 	elf64_image(0xffe000, 0);
 	expect_refusal("kernel 'k.bin': segment 0 ends at 0x1002000, beyond guest memory 0x1000000");
 	elf32_image(0x100000, 0);
@@ -139,6 +142,37 @@ static void elf64_refusals(void **state)
 	expect_refusal("module 'b.txt' (3 bytes) does not fit: it would end at 0x200003, beyond the "
 		       "domain's memory 0x200000");
 	set_ram(16 * MIB);
+}
+
+/* An elf64 kernel in low memory: Keel's boot area moves after its modules, from 1 MiB. */
+static void elf64_in_low_memory(void **state)
+{
+	(void)state;
+	elf64_image(0x8000, 0x10);
+	input(KERNEL_ELF64, "low", 2);
+	expect_loaded();
+	assert_int_equal(out.kernel_low, 0x8000);
+	assert_int_equal(out.kernel_high, 0xc000);
+	assert_int_equal(out.regs.rip, 0x8010);
+	assert_int_equal(ram[0x8000], 0x90);
+	/* the modules from 1 MiB, then the boot area at the next page: GDT, page tables, information */
+	uint64_t si = out.regs.gpr[REG_RDI];
+	uint64_t mods = rd64(si + 16);
+	assert_int_equal(rd64(mods), 0x100000);
+	assert_int_equal(rd64(mods + 24), 0x102000);
+	assert_int_equal(out.boot.gdt_base, 0x103000);
+	assert_int_equal(rd64(0x103008), 0x00af9a000000ffffull);
+	assert_int_equal(out.boot.cr3, 0x104000);
+	assert_int_equal(rd64(0x104000), 0x105000 | 3);
+	assert_int_equal(rd64(0x105000), 0x106000 | 3);
+	assert_int_equal(rd64(0x106000), 0x83);
+	assert_true(si >= 0x10a000 && si < 0x182000 && si % 8 == 0);
+	assert_string_equal(str(rd64(si + 8)), "low");
+	assert_int_equal(out.boot.rsp, KEEL_START_STACK_TOP);
+	/* up to the 64 KiB of the stack, and clear of the boot area, which stays */
+	elf64_image(0x90000 - 0x4000, 0);
+	expect_loaded();
+	assert_int_equal(out.boot.cr3, 0x2000);
 }
 
 /* ---- detection and real mode ---- */
@@ -227,6 +261,7 @@ int main(void)
 		cmocka_unit_test_setup(elf64_without_modules_or_cmdline, setup),
 		cmocka_unit_test_setup(elf64_bss_segment_offset_beyond_the_file, setup),
 		cmocka_unit_test_setup(elf64_refusals, setup),
+		cmocka_unit_test_setup(elf64_in_low_memory, setup),
 		cmocka_unit_test_setup(detection, setup),
 		cmocka_unit_test_setup(real16, setup),
 		cmocka_unit_test_setup(memory_maps, setup),

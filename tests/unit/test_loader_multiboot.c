@@ -55,7 +55,7 @@ static void check_prot32(uint32_t magic)
 	assert_int_equal(out.boot.data_selector, 0x10);
 	assert_int_equal(out.boot.gdt_base, 0x1000);
 	assert_int_equal(out.regs.gpr[REG_RAX], magic);
-	assert_true(out.regs.gpr[REG_RBX] >= GUEST_BOOT_INFO_GPA && out.regs.gpr[REG_RBX] % 8 == 0);
+	assert_true(out.regs.gpr[REG_RBX] >= 0x8000 && out.regs.gpr[REG_RBX] < 0x80000 && out.regs.gpr[REG_RBX] % 8 == 0);
 	assert_int_equal(rd64(0x1018), 0x00cf9a000000ffffull);
 }
 
@@ -146,9 +146,10 @@ static const struct {
 	  "kernel 'k.bin': load_end_addr 0x103000 asks for 0x3000 bytes from offset 0x0, but the file has 0x2800" },
 	{ 0x100040, 0x100000, 0x102000, 0x101000, 0x100080,
 	  "kernel 'k.bin': bss_end_addr 0x101000 is below the end of the loaded data 0x102000" },
-	{ 0x80040, 0x80000, 0, 0, 0x80080,
-	  "kernel 'k.bin': it loads at 0x80000, below 1 MiB (kernels load at 1 MiB or above; Keel keeps the "
-	  "boot information below)" },
+	{ 0x9f040, 0x9f000, 0, 0, 0x9f080,
+	  "kernel 'k.bin': it loads at 0x9f000-0xa17ff, over the VGA window (0xa0000-0xbffff)" },
+	{ 0xf0040, 0xf0000, 0, 0, 0xf0080,
+	  "kernel 'k.bin': it loads at 0xf0000-0xf27ff, over the BIOS area (0xc0000-0xfffff)" },
 	{ 0xff0040, 0xff0000, 0, 0x1001000, 0xff0080,
 	  "kernel 'k.bin': it ends at 0x1001000, beyond the domain's memory (0x1000000)" },
 	{ 0x100040, 0x100000, 0x102000, 0, 0x102000,
@@ -211,6 +212,56 @@ static void multiboot1_refusals(void **state)
 	input(KERNEL_MULTIBOOT1, "", 1);
 	expect_refusal("module 'a.bin' (5000 bytes) does not fit: it would end at 0x201388, beyond the domain's "
 		       "memory 0x200000");
+	set_ram(16 * MIB);
+}
+
+/* A Multiboot kernel in the PC's low memory, as GRUB and QEMU load them: Keel's boot area
+ * moves after its modules, from 1 MiB; what it overlaps is refused by name. */
+static void multiboot1_in_low_memory(void **state)
+{
+	(void)state;
+	elf32_image(0x8000, 0x20);
+	mb1_header(0x1000, 0);
+	input(KERNEL_MULTIBOOT1, "root=/dev/x quiet", 2);
+	expect_loaded();
+	assert_int_equal(out.kernel_low, 0x8000);
+	assert_int_equal(out.kernel_high, 0xc000);
+	assert_int_equal(out.regs.rip, 0x8020);
+	assert_int_equal(rd32(0x8000), MULTIBOOT1_HEADER_MAGIC);
+	assert_int_equal(out.boot.gdt_base, 0x103000);
+	assert_int_equal(rd64(0x103018), 0x00cf9a000000ffffull);
+	uint64_t mbi = out.regs.gpr[REG_RBX];
+	assert_true(mbi >= 0x10a000 && mbi < 0x182000 && mbi % 8 == 0);
+	assert_string_equal(str(rd32(mbi + 16)), "root=/dev/x quiet");
+	uint32_t mods = rd32(mbi + 24);
+	assert_int_equal(rd32(mods), 0x100000);
+	assert_int_equal(rd32(mods + 16), 0x102000);
+	assert_memory_equal(ram + 0x100000, mod_a, sizeof(mod_a));
+	/* without modules the boot area starts at 1 MiB */
+	input(KERNEL_MULTIBOOT1, "", 0);
+	expect_loaded();
+	assert_int_equal(out.boot.gdt_base, 0x100000);
+	/* from address 0, and up to the VGA window, without an elf64 kernel's stack */
+	elf32_image(0, 0x20);
+	mb1_header(0x1000, 0);
+	expect_loaded();
+	assert_int_equal(out.kernel_low, 0);
+	elf32_image(0x9c000, 0x20);
+	mb1_header(0x1000, 0);
+	expect_loaded();
+	assert_int_equal(out.boot.gdt_base, 0x1000); /* not over the boot area: it stays */
+	elf32_image(0x9d000, 0x20);
+	mb1_header(0x1000, 0);
+	expect_refusal("kernel 'k.bin': it loads at 0x9d000-0xa0fff, over the VGA window (0xa0000-0xbffff)");
+	elf32_image(0xfe000, 0x20);
+	mb1_header(0x1000, 0);
+	expect_refusal("kernel 'k.bin': it loads at 0xfe000-0x101fff, over the BIOS area (0xc0000-0xfffff)");
+	/* a domain of 1 MiB has no RAM for the boot area once the kernel takes its place */
+	set_ram(MIB);
+	elf32_image(0x8000, 0x20);
+	mb1_header(0x1000, 0);
+	expect_refusal("kernel 'k.bin': it loads over Keel's boot area (0x1000-0x7ffff), which then goes after it "
+		       "and its modules, at 0x100000, but the domain's RAM ends at 0x100000");
 	set_ram(16 * MIB);
 }
 
@@ -487,6 +538,7 @@ int main(void)
 		cmocka_unit_test_setup(multiboot1_elf64, setup),
 		cmocka_unit_test_setup(multiboot1_address_fields, setup),
 		cmocka_unit_test_setup(multiboot1_refusals, setup),
+		cmocka_unit_test_setup(multiboot1_in_low_memory, setup),
 		cmocka_unit_test_setup(multiboot2_elf64, setup),
 		cmocka_unit_test_setup(multiboot2_address_tag, setup),
 		cmocka_unit_test_setup(multiboot2_header_tags, setup),
