@@ -10,6 +10,7 @@
 #define UART_LSR 5
 #define LCR_8N1 0x03
 #define LCR_DLAB 0x80
+#define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY 0x20
 #define LSR_TRANSMITTER_EMPTY 0x40 /* holding and shift registers both empty */
 
@@ -43,6 +44,14 @@ void serial_drain(void)
 {
 	if (uart)
 		wait_for(LSR_TRANSMITTER_EMPTY);
+}
+
+bool serial_read(uint8_t *c)
+{
+	if (!uart || !(inb(uart + UART_LSR) & LSR_DATA_READY))
+		return false;
+	*c = inb(uart + UART_DATA);
+	return true;
 }
 
 void serial_write(const char *text, size_t len)

@@ -1,7 +1,9 @@
-/* The hypervisor's own console: a 16550 UART (COM1 at 0x3f8 on PCs), 115200 8N1, polled. */
+/* The hypervisor's own console: a 16550 UART (COM1 at 0x3f8 on PCs), 115200 8N1, polled,
+ * both ways (what it receives goes to one domain: vmm/serial_input.h). */
 #ifndef KEEL_DRIVERS_SERIAL_H
 #define KEEL_DRIVERS_SERIAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -9,5 +11,7 @@ void serial_init(uint16_t base);
 void serial_write(const char *text, size_t len); /* "\n" is sent as "\r\n" */
 /* Waits until the last character has left the UART (before the machine is switched off). */
 void serial_drain(void);
+/* A character the UART has received, if it holds one: true and *c. */
+bool serial_read(uint8_t *c);
 
 #endif

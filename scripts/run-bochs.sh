@@ -4,7 +4,8 @@
 # Boots Keel on an emulated Intel machine: Bochs with VT-x and EPT, one CPU, 256 MiB (by default), no
 # display. From a GRUB 2 CD image (scripts/mkiso.sh) under the Bochs BIOS, or with --uefi
 # from a partitioned disk (scripts/mkdisk.sh) under OVMF on a PCI machine, which takes
-# several times longer. The serial console is this program's standard output; its own
+# several times longer. The serial console is this program's standard output, and what is
+# typed on its standard input goes to the serial line (scripts/serial-relay.py); its own
 # messages go to stderr.
 # Exit status: N when Keel's last line, "Keel exit status N", says so; 124 on timeout;
 # 125 when no such line appeared (Bochs failed to start, or Keel died without one).
@@ -22,6 +23,7 @@ say() { echo "run-bochs: $*" >&2; }
 die() { say "$*"; exit 125; }
 
 BOCHS=bochs
+scripts=$(dirname -- "$(realpath -- "$0")")
 BIOS=/usr/share/bochs/BIOS-bochs-latest
 VGABIOS=/usr/share/vgabios/vgabios.bin
 # OVMF's 2 MiB image ends at 4 GiB, where the reset vector is.
@@ -94,6 +96,9 @@ ata0-master: type=cdrom, path=keel.iso, status=inserted
 boot: cdrom"
 fi
 : >"$dir/serial.txt"
+# COM1 is a local socket Bochs serves (it waits for the relay to connect before it starts
+# the machine): a port free now, which Bochs binds moments later.
+serial_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$dir/bochsrc" <<EOF
 # Headless: the rfb display waits for no client and takes the next free port.
 display_library: rfb, options="timeout=0"
@@ -105,7 +110,7 @@ cpu: model=$cpu, count=1, ips=10000000, reset_on_triple_fault=0
 memory: guest=$memory, host=$host_memory
 # Virtual time follows the instruction count: runs are repeatable.
 clock: sync=none, time0=1
-com1: enabled=1, mode=file, dev=serial.txt
+com1: enabled=1, mode=socket-server, dev=127.0.0.1:$serial_port
 log: -
 panic: action=fatal
 EOF
@@ -125,8 +130,8 @@ run_bochs() {
 	pid=$!
 	# Bochs runs in the background, out of reach of Ctrl-C: pass interruptions on.
 	trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" || true; say "interrupted; files in $dir"; exit 130' INT TERM HUP
-	# The guest stops Bochs by writing "Shutdown" to port 0x8900; tail then prints what is left.
-	tail -n +1 -s 0.2 -f --pid="$pid" "$dir/serial.txt" || true
+	# The relay ends when Bochs does: Keel stops it by writing "Shutdown" to port 0x8900.
+	python3 "$scripts/serial-relay.py" "$serial_port" "$pid" "$dir/serial.txt" || true
 	rc=0
 	wait "$pid" || rc=$?
 	trap - INT TERM HUP

@@ -18,7 +18,7 @@
 #define UART_LAST 0x3ff
 #define DEBUGCON_PORT 0xe9
 
-enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_WATCHDOG, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
+enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_WATCHDOG, KEY_SERIAL_INPUT, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
        KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_MMIO_HOLE, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_CPU_LIMIT, KEY_UNBACKED, KEY_ON_POWEROFF,
        KEY_ON_REBOOT, KEY_ON_CRASH, KEY_DEBUG_EXIT, KEY_CONSOLE_RING, NKEYS };
 
@@ -269,7 +269,8 @@ static void set_watchdog(struct parser *p, const char *key, const struct value *
 		p->out->watchdog_s = (unsigned)n;
 }
 
-static void set_name(struct parser *p, const char *key, const struct value *v)
+/* A domain's name into name (CONFIG_NAME_MAX bytes), if it is one. */
+static bool get_name(struct parser *p, const char *key, const struct value *v, char *name)
 {
 	bool ok = v->len >= 1 && v->len < CONFIG_NAME_MAX;
 
@@ -280,10 +281,24 @@ static void set_name(struct parser *p, const char *key, const struct value *v)
 	if (!ok) {
 		problem(p, p->line, "%s = %.*s: must be 1-%d characters of a-z, 0-9, '_' or '-'", key,
 			v->raw_len, v->raw, CONFIG_NAME_MAX - 1);
-		return;
+		return false;
 	}
-	memcpy(p->dom->name, v->s, v->len);
-	p->dom->name[v->len] = '\0';
+	memcpy(name, v->s, v->len);
+	name[v->len] = '\0';
+	return true;
+}
+
+/* Checked once every domain is read: the name must be one of theirs. */
+static void set_serial_input(struct parser *p, const char *key, const struct value *v)
+{
+	if (get_name(p, key, v, p->out->serial_input))
+		p->out->serial_input_line = p->line;
+}
+
+static void set_name(struct parser *p, const char *key, const struct value *v)
+{
+	if (!get_name(p, key, v, p->dom->name))
+		return;
 	for (unsigned i = 0; i < p->out->ndomains; i++) {
 		if (strcmp(p->out->domains[i].name, p->dom->name) == 0)
 			problem(p, p->line, "domain '%s' is defined twice (first at line %d)",
@@ -469,6 +484,7 @@ static const struct key {
 	[KEY_SHUTDOWN_PORT] = { "shutdown_port", true, false, set_shutdown_port },
 	[KEY_TIMESLICE] = { "timeslice_ms", true, false, set_timeslice },
 	[KEY_WATCHDOG] = { "watchdog", true, false, set_watchdog },
+	[KEY_SERIAL_INPUT] = { "serial_input", true, false, set_serial_input },
 	[KEY_NAME] = { "name", false, false, set_name },
 	[KEY_KERNEL] = { "kernel", false, false, set_kernel },
 	[KEY_TYPE] = { "type", false, false, set_type },
@@ -749,6 +765,18 @@ static void parse_line(struct parser *p, char *buf)
 		parse_assignment(p, s);
 }
 
+static void check_serial_input(struct parser *p)
+{
+	const struct keel_config *c = p->out;
+	if (!c->serial_input[0])
+		return;
+	for (unsigned i = 0; i < c->ndomains; i++)
+		if (strcmp(c->domains[i].name, c->serial_input) == 0)
+			return;
+	problem(p, c->serial_input_line, "serial_input = %s: no domain of that name is started", c->serial_input);
+	p->out->serial_input[0] = '\0';
+}
+
 int config_parse(const char *text, size_t len, struct keel_config *out, config_report_fn report, void *ctx)
 {
 	struct parser p = { .out = out, .report = report, .ctx = ctx, .sec = SEC_GLOBAL };
@@ -774,5 +802,6 @@ int config_parse(const char *text, size_t len, struct keel_config *out, config_r
 		pos = end < len ? end + 1 : len;
 	}
 	end_section(&p);
+	check_serial_input(&p);
 	return p.problems;
 }

@@ -6,6 +6,7 @@
  *   shutdown_port = 0x8900       # emulators only: where Keel writes "Shutdown"
  *   timeslice_ms = 10            # how long a vCPU runs before another may
  *   watchdog = 0                 # seconds without progress before Keel stops, 0 = off
+ *   serial_input = "hello"       # the domain whose COM1 gets what Keel's serial line receives
  *
  *   [domain]                     # each section describes one domain
  *   name = "hello"
@@ -105,6 +106,9 @@ struct keel_config {
 	int exit_port_line, shutdown_port_line; /* where they were set, for later checks */
 	unsigned timeslice_ms;   /* default CONFIG_TIMESLICE_DEFAULT_MS */
 	unsigned watchdog_s;     /* 0: off (the default) */
+	/* The domain whose COM1 receives what arrives on Keel's serial line ("": none). */
+	char serial_input[CONFIG_NAME_MAX];
+	int serial_input_line;
 	unsigned ndomains;
 	struct domain_config domains[CONFIG_MAX_DOMAINS];
 };

@@ -70,6 +70,7 @@ struct domain_memory {
 };
 
 struct pc_platform;
+struct serial_port;
 
 struct domain {
 	unsigned id;
@@ -80,6 +81,7 @@ struct domain {
 	struct vcpu vcpu; /* one per domain for now */
 	struct io_bus io;
 	struct pc_platform *pc; /* its interrupt controllers and timers, in the device page */
+	struct serial_port *com1; /* its UART, there too */
 	struct guest_log_counts log_counts; /* what its guest reached where nothing is (vmm/guest_log.h) */
 	struct console console;
 	struct loader_input images; /* kernel and modules, found among the boot modules once */

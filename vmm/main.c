@@ -14,6 +14,7 @@
 #include "vmm/main.h"
 #include "vmm/report.h"
 #include "vmm/sched.h"
+#include "vmm/serial_input.h"
 #include "vmm/watchdog.h"
 
 static struct keel_config config;
@@ -101,6 +102,7 @@ void vmm_main(const struct boot_info *boot)
 
 	log_info("scheduler: running %u domain%s, time slice %u ms", domain_count(), domain_count() == 1 ? "" : "s",
 		 config.timeslice_ms);
+	serial_input_init(config.serial_input);
 	watchdog_start(config.watchdog_s, boot->rsdp);
 	sched_run();
 	cpu_activity_set("ending the run: checks and the report", NULL, 0);

@@ -15,7 +15,9 @@
  * of the slice, the deadline of a blocked vCPU, the end of the period a capped vCPU waits
  * for, the moment the picked vCPU would reach its CPU time limit. Its interrupt ends the
  * guest's run (an exit), so a guest that never exits is preempted all the same. While
- * nothing can run, the CPU halts with interrupts on until then. After an exit the vCPU runs
+ * nothing can run, the CPU halts with interrupts on until then. Each pass polls Keel's
+ * serial line for the domain that takes its input, and looks again within
+ * SERIAL_INPUT_POLL_NS (vmm/serial_input.h). After an exit the vCPU runs
  * on unless it blocked, yielded or ended, completed a console line, or that time has come
  * (one TSC read and a comparison), so a common exit costs no search and no arithmetic; its
  * run time is accounted, in nanoseconds, when it stops running. */
@@ -27,6 +29,7 @@
 #include "vmm/events.h"
 #include "vmm/exit.h"
 #include "vmm/sched.h"
+#include "vmm/serial_input.h"
 #include "vmm/vtimer.h"
 #include "vmm/watchdog.h"
 
@@ -316,7 +319,9 @@ void sched_run(void)
 		uint64_t now = tsc_now_ns(), next_ns;
 		watchdog_check_in(now);
 		cpu_activity_set("scheduling", NULL, 0);
+		uint64_t poll_ns = serial_input_poll(now); /* first: a byte may wake its vCPU */
 		struct vcpu *v = pick(rq, now, &next_ns);
+		next_ns = earlier(next_ns, poll_ns);
 		if (!v) {
 			if (!idle_until(rq, now, next_ns))
 				break;

@@ -189,6 +189,14 @@ void guest_trap(struct guest_trap_frame *f);
  * for that, ends the HLT): whether n were counted. */
 bool guest_wait_interrupts(const volatile unsigned *count, unsigned n, uint64_t timeout_ns);
 
+/* ---- The virtual PC (ioapic.c) ---- */
+
+#define LAPIC_EOI_REGISTER 0xfee000b0ull /* the local APIC's EOI, in its xAPIC page */
+
+/* Routes I/O APIC pin to vector: edge-triggered, active high, fixed, to APIC ID 0; or
+ * masks it. */
+void guest_ioapic_route(unsigned pin, uint8_t vector, bool masked);
+
 /* ---- User mode (user.c) ---- */
 
 /* What guest_user_run returns when the function returned rather than raised an exception,

@@ -23,10 +23,6 @@
 #include "guests/lib/guest.h"
 #include "lib/string.h"
 
-#define IOAPIC 0xfec00000ull
-#define IOAPIC_REDIRECTION(pin) (0x10 + 2 * (pin))
-#define IOAPIC_MASKED (1u << 16)
-#define LAPIC_EOI 0xfee000b0ull
 #define PIC_MASTER 0x20
 #define PIC_SLAVE 0xa0
 #define PIC_EOI 0x20
@@ -80,19 +76,6 @@ static volatile uint8_t iir_seen;
 static volatile uint8_t rtc_c_seen[16], rtc_sec_seen[16];
 static unsigned rtc_periodic_stop; /* the handler turns PIE off after this many (0: never) */
 
-static void ioapic_write(unsigned reg, uint32_t value)
-{
-	*(volatile uint32_t *)(uintptr_t)IOAPIC = reg;
-	*(volatile uint32_t *)(uintptr_t)(IOAPIC + 0x10) = value;
-}
-
-/* Pin to vector, edge-triggered, active high, to APIC ID 0; or masked. */
-static void ioapic_route(unsigned pin, uint8_t vector, bool masked)
-{
-	ioapic_write(IOAPIC_REDIRECTION(pin) + 1, 0);
-	ioapic_write(IOAPIC_REDIRECTION(pin), vector | (masked ? IOAPIC_MASKED : 0));
-}
-
 static void record(struct guest_trap_frame *f)
 {
 	unsigned i = taken;
@@ -106,7 +89,7 @@ static void record(struct guest_trap_frame *f)
 static void on_lapic_interrupt(struct guest_trap_frame *f)
 {
 	record(f);
-	*(volatile uint32_t *)(uintptr_t)LAPIC_EOI = 0;
+	*(volatile uint32_t *)(uintptr_t)LAPIC_EOI_REGISTER = 0;
 }
 
 static void on_pic_interrupt(struct guest_trap_frame *f)
@@ -188,12 +171,12 @@ static unsigned early_since(uint64_t start, unsigned n)
 static void check_pit(void)
 {
 	taken = 0;
-	ioapic_route(2, VECTOR_PIT_IOAPIC, false);
+	guest_ioapic_route(2, VECTOR_PIT_IOAPIC, false);
 	uint64_t start = guest_now_ns();
 	pit_start();
 	guest_wait_interrupts(&taken, 6, WAIT_NS);
 	pit_stop();
-	ioapic_route(2, VECTOR_PIT_IOAPIC, true);
+	guest_ioapic_route(2, VECTOR_PIT_IOAPIC, true);
 	check(&c, taken == 6 && order[0] == VECTOR_PIT_IOAPIC && order[5] == VECTOR_PIT_IOAPIC,
 	      "PIT through the I/O APIC: %u taken, vector 0x%x", taken, order[0]);
 	check(&c, early_since(start, 5) == 0, "PIT through the I/O APIC: %u of 5 before their period",
@@ -255,7 +238,7 @@ static void check_com1(void)
 {
 	taken = 0;
 	iir_seen = 0;
-	ioapic_route(4, VECTOR_COM1, false);
+	guest_ioapic_route(4, VECTOR_COM1, false);
 	outb(UART_BASE + UART_MCR, UART_MCR_DTR_RTS);
 	outb(UART_BASE + UART_IER, UART_IER_THRE);
 	__asm__ volatile("sti; nop; nop; cli");
@@ -264,7 +247,7 @@ static void check_com1(void)
 	__asm__ volatile("sti; nop; nop; cli");
 	outb(UART_BASE + UART_IER, 0);
 	outb(UART_BASE + UART_MCR, UART_MCR_DTR_RTS);
-	ioapic_route(4, VECTOR_COM1, true);
+	guest_ioapic_route(4, VECTOR_COM1, true);
 	check(&c, without_out2 == 0 && taken == 1 && order[0] == VECTOR_COM1 && (iir_seen & 0x0f) == 0x02,
 	      "COM1's THRE interrupt: %u taken without OUT2, %u with, IIR 0x%x in the handler", without_out2, taken,
 	      iir_seen);
@@ -290,7 +273,7 @@ static void check_rtc(void)
 
 	taken = 0;
 	rtc_read(RTC_C);
-	ioapic_route(8, VECTOR_RTC, false);
+	guest_ioapic_route(8, VECTOR_RTC, false);
 	rtc_write(RTC_B, RTC_B_24_HOUR | RTC_B_UIE);
 	guest_wait_interrupts(&taken, 2, 3 * NS_PER_S);
 	rtc_write(RTC_B, RTC_B_24_HOUR);
@@ -311,7 +294,7 @@ static void check_rtc(void)
 	guest_wait_interrupts(&taken, 6, 10 * NS_PER_MS); /* none more after the fifth */
 	rtc_write(RTC_B, RTC_B_24_HOUR);
 	rtc_read(RTC_C);
-	ioapic_route(8, VECTOR_RTC, true);
+	guest_ioapic_route(8, VECTOR_RTC, true);
 	unsigned periodic = taken, flagged = 0;
 	for (unsigned i = 0; i < 5; i++)
 		flagged += (rtc_c_seen[i] & RTC_C_PF) != 0; /* IRQF too, but in the last: PIE is off by then */

@@ -316,10 +316,11 @@ class Result:
         return f"exit code {self.exit_code}, Keel status {self.status}; log: {self.log}"
 
 
-def boot(tmp_path, config_text, timeout=180, bed=BEDS["qemu"], extra=(), files=None, memory=None):
+def boot(tmp_path, config_text, timeout=180, bed=BEDS["qemu"], extra=(), files=None, memory=None, typing=()):
     """Boots Keel with config_text and the images in build/, waits for the machine to end.
     extra: more launcher arguments (e.g. a bed's cpu_without_virt); files: name -> bytes of
-    more boot modules, put next to the configuration; memory: the machine's MiB."""
+    more boot modules, put next to the configuration; memory: the machine's MiB; typing:
+    (text to wait for on the console, keys to type on Keel's serial line then) pairs."""
     require_build()
     tmp_path = Path(tmp_path)
     config = tmp_path / "keel.cfg"
@@ -342,14 +343,19 @@ def boot(tmp_path, config_text, timeout=180, bed=BEDS["qemu"], extra=(), files=N
         child = pexpect.spawn(command[0], command[1:], cwd=str(TOP), encoding="utf-8",
                               codec_errors="replace", logfile=logfile, timeout=timeout + 60,
                               preexec_fn=functools.partial(_stderr_to, str(stderr_path)))
+        seen = ""  # what the console showed before the last text waited for, that included
         try:
+            for wait_for, keys in typing:
+                child.expect_exact(wait_for)
+                seen += child.before + child.after
+                child.send(keys)
             if child.expect([pexpect.EOF, FIRMWARE_SHELL]) == 1:
                 _stop(child)
                 raise AssertionError(f"Keel did not start: the firmware fell back to its shell (log: {log})")
         except pexpect.TIMEOUT:
             _stop(child)
             raise AssertionError(f"{bed.launcher} did not end within {timeout + 60} s (log: {log})")
-        output = child.before
+        output = seen + child.before
         child.close()
     stderr = stderr_path.read_text(errors="replace")
     with open(log, "a", encoding="utf-8") as logfile:

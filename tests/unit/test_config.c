@@ -424,6 +424,29 @@ static void global_errors(void **state)
 	assert_int_equal(cfg.watchdog_s, 0);
 }
 
+/* serial_input names a domain of the file, wherever its section is; one that is not
+ * started (or none) is a problem, and the setting is dropped. */
+static void serial_input_names_a_started_domain(void **state)
+{
+	(void)state;
+	expect_problems(parse("serial_input = \"b\"\n[domain]\nname = a\nkernel = k\n[domain]\nname = b\nkernel = k\n"), 0);
+	assert_string_equal(cfg.serial_input, "b");
+	assert_int_equal(cfg.serial_input_line, 1);
+	expect_problems(parse("serial_input = c\n[domain]\nname = a\nkernel = k\n"), 1);
+	expect_report(0, 1, "serial_input = c: no domain of that name is started");
+	assert_string_equal(cfg.serial_input, "");
+	expect_problems(parse("serial_input = a\n[domain]\nname = a\n"), 3);
+	expect_report(0, 2, "[domain] at line 2 has no kernel");
+	expect_report(2, 1, "serial_input = a: no domain of that name is started");
+	expect_problems(parse("serial_input = \"A b\"\n"), 1);
+	expect_report(0, 1, "serial_input = \"A b\": must be 1-31 characters of a-z, 0-9, '_' or '-'");
+	expect_problems(parse("[domain]\nname = a\nkernel = k\nserial_input = a\n"), 2);
+	expect_report(0, 4, "'serial_input' is a global setting: put it before the first [domain]");
+	assert_string_equal(cfg.serial_input, "");
+	expect_problems(parse("serial_input = a\n"), 1);
+	expect_report(0, 1, "serial_input = a: no domain of that name is started");
+}
+
 static void bad_section_headers(void **state)
 {
 	(void)state;
@@ -713,6 +736,7 @@ int main(void)
 		cmocka_unit_test(reset_ports),
 		cmocka_unit_test(names_of_choices),
 		cmocka_unit_test(len_limits_parsing),
+		cmocka_unit_test(serial_input_names_a_started_domain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,6 +245,31 @@ static void holding_register_without_fifos(void **state)
 	assert_int_equal(rd(&u, IIR), 0x01); /* FIFO bits 7-6 clear */
 }
 
+/* Room for a byte from the line: an empty RBR without FIFOs, 16 bytes with them, none in
+ * loopback (the receiver listens to the transmitter). */
+static void can_receive_says_whether_a_byte_would_be_kept(void **state)
+{
+	(void)state;
+	struct uart16550 u;
+	uart16550_init(&u, NULL, NULL);
+	assert_true(uart16550_can_receive(&u));
+	assert_true(uart16550_receive(&u, 'a'));
+	assert_false(uart16550_can_receive(&u));
+	rd(&u, RBR);
+	assert_true(uart16550_can_receive(&u));
+	wr(&u, FCR, 0x01);
+	for (unsigned i = 0; i < UART16550_FIFO; i++) {
+		assert_true(uart16550_can_receive(&u));
+		assert_true(uart16550_receive(&u, (uint8_t)i));
+	}
+	assert_false(uart16550_can_receive(&u));
+	rd(&u, RBR);
+	assert_true(uart16550_can_receive(&u));
+	wr(&u, MCR, 0x10);
+	assert_false(uart16550_can_receive(&u));
+	assert_int_equal(rd(&u, LSR) & 0x02, 0); /* no overrun from asking */
+}
+
 static void fifo_fills_overruns_and_drains_in_order(void **state)
 {
 	(void)state;
@@ -615,6 +640,7 @@ int main(void)
 		cmocka_unit_test(lsr_clears_errors_on_read),
 		cmocka_unit_test(msr_deltas_follow_mcr_in_loopback),
 		cmocka_unit_test(loopback_echoes_thr_into_the_receiver),
+		cmocka_unit_test(can_receive_says_whether_a_byte_would_be_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,5 +102,15 @@ int serial_port_attach(struct domain *d)
 	uart16550_init(&s->uart, transmit, d);
 	s->d = d;
 	s->irq = false;
+	d->com1 = s;
 	return io_register_ports(d, SERIAL_PORT_BASE, UART16550_PORTS, &serial_ops, s);
+}
+
+bool serial_port_receive(struct serial_port *s, uint8_t byte)
+{
+	if (!uart16550_can_receive(&s->uart))
+		return false;
+	uart16550_receive(&s->uart, byte);
+	update_irq(s);
+	return true;
 }

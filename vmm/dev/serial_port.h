@@ -3,11 +3,21 @@
 #ifndef KEEL_VMM_DEV_SERIAL_PORT_H
 #define KEEL_VMM_DEV_SERIAL_PORT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #define SERIAL_PORT_BASE 0x3f8
 
 struct domain;
 
-/* Resets the domain's UART and registers its ports. Returns 0 or the error of that. */
+struct serial_port;
+
+/* Resets the domain's UART, registers its ports and makes it d->com1. Returns 0 or the
+ * error of that. */
 int serial_port_attach(struct domain *d);
+/* A byte from Keel's serial line for the guest's receiver, if it can keep it now (see
+ * uart16550_can_receive), raising its interrupt as the guest enabled it; false, and
+ * nothing happens, if not. */
+bool serial_port_receive(struct serial_port *s, uint8_t byte);
 
 #endif

@@ -324,6 +324,11 @@ bool uart16550_receive(struct uart16550 *u, uint8_t byte)
 	return rx_push(u, byte);
 }
 
+bool uart16550_can_receive(const struct uart16550 *u)
+{
+	return !loopback(u) && u->rx_count < rx_capacity(u);
+}
+
 bool uart16550_interrupt_pending(const struct uart16550 *u)
 {
 	return interrupt_id(u) != IIR_NONE;

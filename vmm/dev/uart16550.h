@@ -61,6 +61,9 @@ void uart16550_write(struct uart16550 *u, unsigned offset, uint8_t value);
  * receiver is disconnected from the line: the byte is dropped and false returned, with
  * no error. */
 bool uart16550_receive(struct uart16550 *u, uint8_t byte);
+/* Whether a byte arriving now would be kept: the receiver listens to the line (no
+ * loopback) and has room (with FIFOs, 16 bytes; without, an empty RBR). */
+bool uart16550_can_receive(const struct uart16550 *u);
 
 /* True when the chip would assert its interrupt output (IIR bit 0 clear). */
 bool uart16550_interrupt_pending(const struct uart16550 *u);
