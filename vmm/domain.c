@@ -101,7 +101,7 @@ static int start(struct domain *d, char *why, size_t len)
 	v->dom = d;
 	v->ntimers = 0; /* the devices attached next add theirs */
 	v->timer_due_ns = 0;
-	v->events_due = v->window_open = v->nmi_dropped = false;
+	v->events_due = v->window_open = v->nmi_window_open = false;
 	guest_log_reset(d);
 	if ((err = attach_devices(d))) {
 		ksnprintf(why, len, "cannot attach its devices (error %d)", err);

@@ -1,4 +1,4 @@
-#include "lib/log.h"
+#include "arch/x86/cpu.h"
 #include "vmm/dev/pc_platform.h"
 #include "vmm/domain.h"
 #include "vmm/events.h"
@@ -34,6 +34,29 @@ static void interrupt_window(struct vcpu *v, bool open)
 	}
 }
 
+static void nmi_window(struct vcpu *v, bool open)
+{
+	if (v->nmi_window_open != open) {
+		hvm->nmi_window(v->vendor, open);
+		v->nmi_window_open = open;
+	}
+}
+
+/* An NMI the local APIC holds (LINT1, an IPI), taken as soon as the guest is not in the
+ * handler of the last one (SDM vol.3 §6.7.1): whatever RFLAGS.IF and the TPR say. True if
+ * one waits still. */
+static bool deliver_nmi(struct vcpu *v, bool completed)
+{
+	bool waiting = vlapic_nmi_pending(v->lapic);
+	if (waiting && hvm->nmi_allowed(v->vendor, completed)) {
+		vlapic_take_nmi(v->lapic);
+		hvm->inject_event(v->vendor, HVM_EVENT_NMI, X86_NMI, false, 0);
+		waiting = false;
+	}
+	nmi_window(v, waiting);
+	return waiting;
+}
+
 void events_tpr_from_guest(struct vcpu *v)
 {
 	if (hvm->guest_cr8) {
@@ -67,17 +90,13 @@ void events_before_entry(struct vcpu *v, bool interrupted, bool completed)
 	if (!v->events_due)
 		return;
 	events_tpr_from_guest(v);
-	if (vlapic_take_nmi(v->lapic) && !v->nmi_dropped) {
-		v->nmi_dropped = true;
-		log_warn("dom%u %s: an NMI for its vCPU was dropped: Keel does not deliver NMIs to guests yet",
-			 v->dom->id, v->dom->config.name);
-	}
+	bool nmi_waits = deliver_nmi(v, completed);
 	if (!interrupt_pending(v)) {
 		interrupt_window(v, false);
 		/* Where the guest lowers CR8 without an exit, a vector its TPR holds back is
 		 * looked at again after each exit until it goes (the local APIC raises its output
-		 * for the others). */
-		v->events_due = hvm->guest_cr8 && vlapic_tpr_held_class(v->lapic);
+		 * for the others); so is an NMI that waits for its window. */
+		v->events_due = nmi_waits || (hvm->guest_cr8 && vlapic_tpr_held_class(v->lapic));
 		return;
 	}
 	if (!hvm->interrupt_allowed(v->vendor, completed)) {

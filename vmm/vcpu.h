@@ -53,7 +53,7 @@ struct vcpu {
 	struct vlapic *lapic; /* its local APIC (vmm/dev/pc_platform.c) */
 	bool events_due; /* an interrupt may be pending: vmm/events.c looks before each entry */
 	bool window_open; /* an interrupt-window exit is asked for (vmm/events.c) */
-	bool nmi_dropped; /* an NMI for it was dropped, and said so */
+	bool nmi_window_open; /* an NMI-window exit is asked for (vmm/events.c) */
 	struct vtimer timers[VCPU_TIMERS]; /* its device models' (vmm/vtimer.h) */
 	unsigned ntimers;
 	uint64_t timer_due_ns; /* the earliest of their deadlines; 0: none */

@@ -130,6 +130,7 @@ static inline void xsetbv(uint32_t index, uint64_t value)
 
 /* Exception vectors (SDM vol.3 §6.3.1). */
 #define X86_DB 1  /* debug */
+#define X86_NMI 2 /* non-maskable interrupt */
 #define X86_UD 6  /* invalid opcode */
 #define X86_SS 12 /* stack-segment fault, with an error code */
 #define X86_GP 13 /* general protection, with an error code */

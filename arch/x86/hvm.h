@@ -239,6 +239,14 @@ struct hvm_ops {
 	/* With open, the guest exits (EXIT_INTERRUPT_WINDOW) as soon as it could take an
 	 * external interrupt (VT-x's interrupt-window exiting, SVM's virtual interrupt). */
 	void (*interrupt_window)(void *vcpu, bool open);
+	/* Whether an NMI injected now would be taken at the next entry: no event is set for
+	 * the entry, the guest is in no STI or MOV SS shadow (completed: as interrupt_allowed)
+	 * and not in the handler of the NMI it took last (SDM vol.3 §6.7.1: NMIs are blocked
+	 * until its IRET). */
+	bool (*nmi_allowed)(void *vcpu, bool completed);
+	/* With open, the guest exits (EXIT_INTERRUPT_WINDOW) once it could take an NMI: VT-x's
+	 * NMI-window exiting; on SVM the IRET that ends its NMI handler (svm.c). */
+	void (*nmi_window)(void *vcpu, bool open);
 	/* Where the guest's MOV to and from CR8 runs without an exit (SVM's V_TPR, with
 	 * V_INTR_MASKING: APM vol.2 §15.21.1), the guest's CR8 (0-15) and setting it; NULL
 	 * where they exit (VT-x: vmm/insn.c). */

@@ -8,6 +8,8 @@
  *   - the timer: one-shot (never early, current count running down, 0 after), periodic
  *     (count interrupts, each at or after its period, woken from HLT), TSC-deadline (the
  *     MSR reads 0 once it fired);
+ *   - NMIs through the ICR (delivery mode NMI to its own ID): taken with interrupts off;
+ *     one sent from the NMI handler waits until that handler's IRET, never nesting in it;
  *   - x2APIC mode: the ID and version MSRs, a self-IPI through the SELF IPI MSR, the EOI
  *     MSR, the xAPIC page gone (all ones).
  * Prints "apic: <n> checks passed" (or each failure); the exit status is the number of
@@ -24,6 +26,9 @@
 #define REG_ISR 0x100
 #define REG_IRR 0x200
 #define REG_ICR_LOW 0x300
+#define REG_ICR_HIGH 0x310
+#define ICR_NMI (4u << 8) /* delivery mode NMI, physical destination in ICR_HIGH */
+#define VECTOR_NMI 2
 #define REG_LVT_TIMER 0x320
 #define REG_LVT_LINT0 0x350
 #define REG_LVT_LINT1 0x360
@@ -208,6 +213,46 @@ static void check_timer(void)
 	wr(REG_LVT_TIMER, 0x10000);
 }
 
+static volatile unsigned nmis, nmi_depth, nmi_deepest;
+static volatile bool nmi_again;
+
+static void send_nmi_to_self(void)
+{
+	wr(REG_ICR_HIGH, 0); /* APIC ID 0: this one */
+	wr(REG_ICR_LOW, ICR_NMI);
+}
+
+/* Counts, and how deep NMIs nested; sends one more NMI when asked to, which must wait for
+ * this handler's IRET (SDM vol.3 §6.7.1). */
+static void on_nmi(struct guest_trap_frame *f)
+{
+	(void)f;
+	nmi_depth++;
+	if (nmi_depth > nmi_deepest)
+		nmi_deepest = nmi_depth;
+	nmis++;
+	if (nmi_again) {
+		nmi_again = false;
+		send_nmi_to_self();
+	}
+	nmi_depth--;
+}
+
+static void check_nmi(void)
+{
+	guest_trap_handler(VECTOR_NMI, on_nmi);
+	__asm__ volatile("cli");
+	send_nmi_to_self();
+	check(&c, nmis == 1 && nmi_deepest == 1, "an NMI through the ICR with interrupts off: %u taken", nmis);
+	nmi_again = true;
+	send_nmi_to_self();
+	unsigned after_return = nmis;
+	check(&c, after_return == 3 && nmi_deepest == 1,
+	      "an NMI sent from the NMI handler: %u NMIs taken in all, %u deep at most (3 and 1 expected)",
+	      after_return, nmi_deepest);
+	guest_trap_handler(VECTOR_NMI, NULL);
+}
+
 static void check_x2apic(void)
 {
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 10));
@@ -234,6 +279,7 @@ int guest_main(const struct guest_boot *boot)
 	check_reset_state();
 	check_self_ipis();
 	check_timer();
+	check_nmi();
 	check_x2apic();
 	return checks_summary(&c);
 }

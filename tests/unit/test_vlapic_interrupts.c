@@ -301,9 +301,13 @@ static void lint1_nmi(void **state)
 	start(&l, &w);
 	sw_enable(&l);
 	wr(&l, LVT_LINT1, 0x400);
+	assert_false(vlapic_nmi_pending(&l));
 	vlapic_lint(&l, 1, true);
 	assert_true(w.fake.irq);
+	assert_true(vlapic_nmi_pending(&l)); /* asking takes nothing */
+	assert_true(vlapic_nmi_pending(&l));
 	assert_true(vlapic_take_nmi(&l));
+	assert_false(vlapic_nmi_pending(&l));
 	assert_false(w.fake.irq);
 	vlapic_lint(&l, 1, true);
 	assert_false(vlapic_take_nmi(&l));

@@ -236,6 +236,8 @@ int vlapic_pending_vector(const struct vlapic *l);
 void vlapic_accept(struct vlapic *l, uint8_t vector);
 /* An NMI is pending for the CPU: returns true once and forgets it. */
 bool vlapic_take_nmi(struct vlapic *l);
+/* An NMI is pending for the CPU (it stays pending until vlapic_take_nmi). */
+bool vlapic_nmi_pending(const struct vlapic *l);
 /* The CPU is to take an external interrupt from the PIC (INTA: Keel asks the PIC for its
  * vector): LINT0 asserted and in ExtINT mode, or the APIC hardware-disabled and LINT0 (the
  * PIC's INTR) asserted. Not subject to TPR/PPR. */

@@ -238,6 +238,11 @@ bool vlapic_take_nmi(struct vlapic *l)
 	return pending;
 }
 
+bool vlapic_nmi_pending(const struct vlapic *l)
+{
+	return l->nmi_pending;
+}
+
 bool vlapic_extint_pending(const struct vlapic *l)
 {
 	if (!l->lint[0])

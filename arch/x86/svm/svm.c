@@ -314,11 +314,16 @@ static void svm_read_emulation_view(void *vcpu, struct hvm_emulation_view *out)
 static void svm_inject_event(void *vcpu, enum hvm_event_type type, uint8_t vector, bool has_error_code,
 			     uint32_t error_code)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu)->vmcb;
+	struct svm_vcpu *sv = vcpu;
+	struct vmcb *vmcb = sv->vmcb;
 	uint64_t event = vector | (uint64_t)type << EVENT_TYPE_SHIFT | EVENT_VALID;
 	if (has_error_code && (vmcb->save.cr0 & CR0_PE))
 		event |= EVENT_ERROR_VALID | (uint64_t)error_code << 32;
 	vmcb->control.event_inject = event;
+	if (type == HVM_EVENT_NMI) {
+		sv->nmi_masked = true; /* until the handler's IRET exits: svm_exit_continues */
+		vmcb->control.intercept_misc1 |= INTERCEPT_IRET;
+	}
 }
 
 /* EXITINTINFO has EVENTINJ's format (APM vol.2 §15.7.2). */
@@ -328,16 +333,36 @@ static void svm_redeliver(void *vcpu)
 	c->event_inject = c->exit_int_info;
 }
 
-static bool svm_interrupt_allowed(void *vcpu, bool completed)
+/* No event set for the entry and no interrupt shadow: what an interrupt and an NMI both
+ * need. */
+static bool event_allowed(struct vmcb *vmcb, bool completed)
 {
-	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu)->vmcb;
-	uint64_t rflags = vmcb->save.rflags;
-	if (!(rflags & RFLAGS_IF) || (vmcb->control.event_inject & EVENT_VALID))
+	if (vmcb->control.event_inject & EVENT_VALID)
 		return false;
 	if (!completed)
 		return !(vmcb->control.interrupt_shadow & INTERRUPT_SHADOW);
 	vmcb->control.interrupt_shadow &= ~INTERRUPT_SHADOW; /* the instruction in it is done */
-	return !(rflags & RFLAGS_TF); /* its single-step trap comes first: svm_exit_continues */
+	return !(vmcb->save.rflags & RFLAGS_TF); /* its single-step trap comes first: svm_exit_continues */
+}
+
+static bool svm_interrupt_allowed(void *vcpu, bool completed)
+{
+	struct vmcb *vmcb = ((struct svm_vcpu *)vcpu)->vmcb;
+	return (vmcb->save.rflags & RFLAGS_IF) && event_allowed(vmcb, completed);
+}
+
+static bool svm_nmi_allowed(void *vcpu, bool completed)
+{
+	struct svm_vcpu *sv = vcpu;
+	return !sv->nmi_masked && event_allowed(sv->vmcb, completed);
+}
+
+/* The IRET intercept, on while the guest runs its NMI handler whether an NMI waits or not
+ * (svm_inject_event), is the window: nothing more to open or close. */
+static void svm_nmi_window(void *vcpu, bool open)
+{
+	(void)vcpu;
+	(void)open;
 }
 
 /* A virtual interrupt that ignores the TPR is taken, and so exits (VINTR), as soon as the
@@ -382,6 +407,8 @@ const struct hvm_ops svm_ops = {
 	.redeliver = svm_redeliver,
 	.interrupt_allowed = svm_interrupt_allowed,
 	.interrupt_window = svm_interrupt_window,
+	.nmi_allowed = svm_nmi_allowed,
+	.nmi_window = svm_nmi_window,
 	.guest_cr8 = svm_guest_cr8,
 	.set_guest_cr8 = svm_set_guest_cr8,
 };

@@ -17,6 +17,10 @@ struct svm_vcpu {
 	struct lazy_msrs lazy; /* TSC_AUX: the one the VMCB does not hold */
 	struct owned_state owned; /* XSAVE state, XCR0, DR0-DR3 */
 	struct hvm_run run; /* the run in progress (svm_vcpu_run) */
+	/* The guest runs the handler of an NMI Keel gave it: an injected NMI masks no later
+	 * one on SVM (APM vol.2 §15.20), so Keel does, until the handler's IRET (intercepted
+	 * meanwhile: svm_exit.c). */
+	bool nmi_masked;
 	bool in_use;
 };
 

@@ -118,6 +118,7 @@ static void decode(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit
 		exit->instr_len = 0;
 		break;
 	case SVM_EXIT_VINTR:
+	case SVM_EXIT_IRET:
 		exit->reason = EXIT_INTERRUPT_WINDOW;
 		exit->instr_len = 0;
 		break;
@@ -162,6 +163,13 @@ bool svm_exit_continues(struct svm_vcpu *sv)
 	 * was taken by Keel's handler as soon as STGI set GIF. */
 	if (c->exit_code == SVM_EXIT_INTR)
 		host_interrupt_window();
+	/* The guest's NMI handler reached its IRET, which has not run yet: NMIs are unmasked
+	 * from here, one instruction early, so an NMI that waited is delivered before that IRET
+	 * and its handler returns to it (no exit would come right after the IRET). */
+	if (c->exit_code == SVM_EXIT_IRET) {
+		sv->nmi_masked = false;
+		c->intercept_misc1 &= ~INTERCEPT_IRET;
+	}
 	c->tlb_control = 0;
 	/* #VMEXIT clears EVENTINJ (APM vol.3, VMRUN): what Keel injected was delivered, or its
 	 * delivery was interrupted and the exit says so (exit.interrupted). */

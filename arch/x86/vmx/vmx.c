@@ -71,7 +71,9 @@ static int adjust_control(uint32_t msr, uint32_t true_msr, uint32_t wanted, uint
 
 static int compute_controls(void)
 {
-	uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER;
+	/* With virtual NMIs the CPU blocks the guest's NMIs from an injected one to its IRET, as
+	 * it blocks a real one's (SDM vol.3 §26.3, §27.3.1.5). */
+	uint32_t pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS | PIN_PREEMPTION_TIMER;
 	/* Everything that could reach beyond the guest exits: RDPMC, MONITOR/MWAIT and WBINVD by
 	 * these controls (SDM vol.3 §25.6.2), INVD, GETSEC, XSETBV and the VMX instructions by
 	 * architecture (§26.1.2), ENCLS where SGX exists. */
@@ -89,16 +91,16 @@ static int compute_controls(void)
 	uint32_t timer_exit = EXIT_SAVE_PREEMPTION_TIMER;
 	uint32_t entry = ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_LOAD_EFER;
 	uint32_t pat = EXIT_SAVE_PAT | EXIT_LOAD_PAT;
-	uint32_t pin_required = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING;
+	uint32_t pin_required = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS;
+	uint32_t windows = PROC_INTERRUPT_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING;
 	if (adjust_control(MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED, pin, pin_required, &ctl.pin) ||
-	    adjust_control(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, proc | PROC_INTERRUPT_WINDOW_EXITING,
-			   proc | PROC_INTERRUPT_WINDOW_EXITING, &ctl.proc) ||
+	    adjust_control(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, proc | windows, proc | windows, &ctl.proc) ||
 	    adjust_control(MSR_VMX_PROCBASED2, MSR_VMX_PROCBASED2, proc2, PROC2_ENABLE_EPT | PROC2_WBINVD_EXITING,
 			   &ctl.proc2) ||
 	    adjust_control(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT, exit | pat | timer_exit, exit, &ctl.exit) ||
 	    adjust_control(MSR_VMX_ENTRY, MSR_VMX_TRUE_ENTRY, entry | ENTRY_LOAD_PAT, entry, &ctl.entry))
 		return -ENOTSUP;
-	ctl.proc &= ~PROC_INTERRUPT_WINDOW_EXITING; /* on only while Keel holds an interrupt back */
+	ctl.proc &= ~windows; /* on only while Keel holds an interrupt or NMI back */
 	ctl.pat = (ctl.exit & pat) == pat && (ctl.entry & ENTRY_LOAD_PAT);
 	if (!ctl.pat) { /* all three or none */
 		ctl.exit &= ~pat;
@@ -523,17 +525,45 @@ static bool vmx_interrupt_allowed(void *vcpu, bool completed)
 	return !(rflags & RFLAGS_TF); /* its single-step trap comes first: vmx_exit_continues */
 }
 
-/* Interrupt-window exiting: an exit as soon as RFLAGS.IF is set and nothing blocks
- * interrupts (SDM vol.3 §26.7.5). */
-static void vmx_interrupt_window(void *vcpu, bool open)
+static void set_proc_control(struct vmx_vcpu *xv, uint32_t control, bool on)
 {
-	struct vmx_vcpu *xv = vcpu;
-	uint32_t proc = open ? xv->proc | PROC_INTERRUPT_WINDOW_EXITING : xv->proc & ~PROC_INTERRUPT_WINDOW_EXITING;
+	uint32_t proc = on ? xv->proc | control : xv->proc & ~control;
 	if (proc == xv->proc)
 		return;
 	vmx_make_current(xv);
 	vmwrite(VMCS_PROC_CONTROLS, proc);
 	xv->proc = proc;
+}
+
+/* Interrupt-window exiting: an exit as soon as RFLAGS.IF is set and nothing blocks
+ * interrupts (SDM vol.3 §26.7.5). */
+static void vmx_interrupt_window(void *vcpu, bool open)
+{
+	set_proc_control(vcpu, PROC_INTERRUPT_WINDOW_EXITING, open);
+}
+
+/* An NMI may be injected with no blocking by STI, MOV SS or (virtual) NMI (SDM vol.3
+ * §27.3.1.5), and one event at a time. */
+static bool vmx_nmi_allowed(void *vcpu, bool completed)
+{
+	vmx_make_current(vcpu);
+	if (vmread(VMCS_ENTRY_INTERRUPTION_INFO) & EVENT_VALID)
+		return false;
+	uint64_t interruptibility = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (interruptibility & INTERRUPTIBILITY_NMI)
+		return false;
+	uint64_t shadow = interruptibility & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
+	if (!completed)
+		return !shadow;
+	if (shadow) /* the instruction in it is done */
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, interruptibility & ~shadow);
+	return !(vmread(VMCS_GUEST_RFLAGS) & RFLAGS_TF); /* its single-step trap comes first */
+}
+
+/* NMI-window exiting: an exit as soon as nothing blocks a virtual NMI (SDM vol.3 §26.7.6). */
+static void vmx_nmi_window(void *vcpu, bool open)
+{
+	set_proc_control(vcpu, PROC_NMI_WINDOW_EXITING, open);
 }
 
 /* Every bit of CR4 Keel owns is VMXE, which CPUID hides, or one this CPU lacks: a write
@@ -573,5 +603,7 @@ const struct hvm_ops vmx_ops = {
 	.redeliver = vmx_redeliver,
 	.interrupt_allowed = vmx_interrupt_allowed,
 	.interrupt_window = vmx_interrupt_window,
+	.nmi_allowed = vmx_nmi_allowed,
+	.nmi_window = vmx_nmi_window,
 	.write_cr = vmx_write_cr,
 };

@@ -64,16 +64,12 @@ static void entry_failed(struct vm_exit *exit, uint32_t basic)
 }
 
 /* An NMI that caused an exit was not delivered: Keel runs its own handler with INT 2, whose
- * IRET also ends any blocking of further NMIs (SDM vol.3 §6.7.1). */
+ * IRET also ends any blocking of further NMIs (SDM vol.3 §6.7.1). The guest's
+ * blocking-by-NMI bit, saved by the exit, is its virtual-NMI blocking (virtual NMIs are on,
+ * §28.3.4): it stays as it is. */
 static void take_nmi(void)
 {
 	__asm__ volatile("int $2" ::: "memory");
-	/* An NMI exits only while the guest does not block NMIs, so its blocking-by-NMI bit is
-	 * clear (SDM vol.3 §28.3.4). Bochs 2.7 saves it set, and the next entry would then hold
-	 * every later NMI until the guest runs an IRET. */
-	uint64_t interruptibility = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	if (interruptibility & INTERRUPTIBILITY_NMI)
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, interruptibility & ~INTERRUPTIBILITY_NMI);
 }
 
 /* An exit that is Keel's own business, not the guest's: the host's interrupt (the exit
@@ -171,6 +167,7 @@ static void decode(uint32_t reason, struct vm_exit *exit)
 		exit->reason = EXIT_SHUTDOWN;
 		return;
 	case VMX_EXIT_INTERRUPT_WINDOW:
+	case VMX_EXIT_NMI_WINDOW:
 		exit->reason = EXIT_INTERRUPT_WINDOW;
 		return;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
