@@ -289,8 +289,15 @@ static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t now, uint64_
 	cpu_activity_set("running, or working for,", d->config.name, d->id);
 	if (timers_due(v, now))
 		vtimer_fire_due(v, now); /* in its time; an interrupt they raise may wake it */
-	if (v->timer_due_ns && tsc_at_ns(v->timer_due_ns) < deadline_tsc)
-		deadline_tsc = tsc_at_ns(v->timer_due_ns); /* its next one, on time */
+	if (v->timer_due_ns) {
+		/* Its next one on time, but not before its guest has run VTIMER_MIN_INTERVAL_NS: a
+		 * timer due sooner than Keel's own way to the entry (on a slow CPU, an emulator)
+		 * would end every run before the guest's first instruction. */
+		uint64_t least = tsc_now_ns() + VTIMER_MIN_INTERVAL_NS;
+		uint64_t due_tsc = tsc_at_ns(v->timer_due_ns > least ? v->timer_due_ns : least);
+		if (due_tsc < deadline_tsc)
+			deadline_tsc = due_tsc;
+	}
 	bool runnable = v->state == VCPU_RUNNABLE;
 	if (domain_has_work(d, now, &due_ns)) {
 		domain_work(d, deadline_tsc);

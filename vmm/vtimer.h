@@ -12,7 +12,8 @@
 struct vcpu;
 
 /* A timer fires at most once in this long: a guest asking for more (a periodic timer of a
- * nanosecond) gets its interrupts this far apart. */
+ * nanosecond) gets its interrupts this far apart. And its vCPU runs at least this long
+ * between two (vmm/sched.c), so that it makes progress however slow Keel's exit path is. */
 #define VTIMER_MIN_INTERVAL_NS 20000
 
 struct vtimer {

@@ -8,6 +8,8 @@
  *   - the timer: one-shot (never early, current count running down, 0 after), periodic
  *     (count interrupts, each at or after its period, woken from HLT), TSC-deadline (the
  *     MSR reads 0 once it fired);
+ *   - a periodic timer of 1 ns (Keel fires it every 20 us at most) leaves the guest running:
+ *     a loop of 20000 rounds ends;
  *   - NMIs through the ICR (delivery mode NMI to its own ID): taken with interrupts off;
  *     one sent from the NMI handler waits until that handler's IRET, never nesting in it;
  *   - x2APIC mode: the ID and version MSRs, a self-IPI through the SELF IPI MSR, the EOI
@@ -213,6 +215,38 @@ static void check_timer(void)
 	wr(REG_LVT_TIMER, 0x10000);
 }
 
+/* The handler ends no interrupt: the timer's vector stays in service, its later expiries
+ * wait in IRR (one bit: one interrupt), and the loop runs while the timer keeps firing.
+ * Each firing ends the vCPU's run; the loop ends only if the guest runs between them. */
+#define FAST_VECTOR 0x41
+static volatile unsigned fast_ticks;
+
+static void on_fast_tick(struct guest_trap_frame *f)
+{
+	(void)f;
+	fast_ticks++;
+}
+
+static void check_timer_floor(void)
+{
+	guest_trap_handler(FAST_VECTOR, on_fast_tick);
+	wr(REG_TIMER_DIVIDE, DIVIDE_BY_1);
+	wr(REG_LVT_TIMER, TIMER_PERIODIC | FAST_VECTOR);
+	wr(REG_TIMER_INITIAL, 1);
+	__asm__ volatile("sti");
+	for (volatile unsigned i = 0; i < 20000; i++)
+		;
+	__asm__ volatile("cli");
+	wr(REG_TIMER_INITIAL, 0);
+	wr(REG_LVT_TIMER, 0x10000);
+	wr(REG_EOI, 0);
+	__asm__ volatile("sti; nop; cli"); /* the expiry that waited in IRR */
+	wr(REG_EOI, 0);
+	guest_trap_handler(FAST_VECTOR, NULL);
+	check(&c, fast_ticks == 2, "a periodic timer of 1 ns beside a loop of 20000 rounds: %u interrupts taken, "
+	      "2 expected (one during the loop, one that waited)", fast_ticks);
+}
+
 static volatile unsigned nmis, nmi_depth, nmi_deepest;
 static volatile bool nmi_again;
 
@@ -279,6 +313,7 @@ int guest_main(const struct guest_boot *boot)
 	check_reset_state();
 	check_self_ipis();
 	check_timer();
+	check_timer_floor();
 	check_nmi();
 	check_x2apic();
 	return checks_summary(&c);
