@@ -26,7 +26,7 @@ GUESTS = ["hello-elf64.elf", "hello-mb1.elf", "hello-mb2.elf", "bootcheck-elf64.
           "bootcheck-mb1low.elf", "bootcheck-mb1k.bin", "bootcheck-mb2.elf", "hcabuse.elf", "lifecycle.elf",
           "faults.elf", "instructions.elf", "msrs.elf", "leak.elf", "spin.elf", "sleep.elf", "bench.elf", "sstep.elf",
           "hello16.bin", "oob16.bin", "mmio16.bin", "motd.txt", "initrd.txt", "deadline.elf", "flood.elf", "mmio.elf",
-          "apic.elf", "platform.elf", "probe.elf"]
+          "apic.elf", "platform.elf", "probe.elf", "irqchaos.elf", "echo.elf", "canary.elf", "crdr.elf"]
 BUILD_FILES = ["BOOTX64.EFI", "core.elf", "host/config-files"] + [f"guests/{name}" for name in GUESTS]
 
 # Keel's line after the guests, once it has compared its own MSRs and XCR0 with what it set up.
