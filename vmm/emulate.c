@@ -107,7 +107,6 @@ static uint64_t device_read(struct vcpu *v, uint64_t gpa, unsigned size)
 {
 	uint64_t offset = gpa - vlapic_mmio_base(v->lapic);
 	if (offset < VLAPIC_PAGE_SIZE) {
-		events_tpr_from_guest(v); /* TPR and PPR as the guest's CR8 left them */
 		return offset + size <= VLAPIC_PAGE_SIZE ? vlapic_mmio_read(v->lapic, offset, size) : ~0ull;
 	}
 	uint64_t value;
@@ -120,7 +119,6 @@ static void device_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t v
 {
 	uint64_t offset = gpa - vlapic_mmio_base(v->lapic);
 	if (offset < VLAPIC_PAGE_SIZE) {
-		events_tpr_from_guest(v);
 		if (offset + size <= VLAPIC_PAGE_SIZE)
 			vlapic_mmio_write(v->lapic, offset, size, value);
 		events_tpr_to_guest(v);
@@ -316,6 +314,16 @@ static void reflect(struct vcpu *v, const struct x86_fault *f)
 	vcpu_inject_exception(v, f->vector, has_code, f->error_code);
 }
 
+/* Ends the domain for an instruction Keel does not emulate, naming the bytes it decoded. */
+static void crash_undecoded(struct vcpu *v, const uint8_t *bytes, unsigned length, const char *why)
+{
+	char text[3 * X86_MAX_INSN_LEN + 1] = "";
+	for (unsigned i = 0; i < length && i < X86_MAX_INSN_LEN; i++)
+		ksnprintf(text + 3 * i, sizeof(text) - 3 * i, " %02x", bytes[i]);
+	domain_crash(v->dom, "an instruction Keel does not emulate (bytes decoded:%s) at rip 0x%llx %s", text,
+		     (unsigned long long)v->regs.rip, why);
+}
+
 /* Runs the instruction at the guest's RIP. cause, with where for its %llx, says why it
  * exited, for the message that ends the domain if Keel does not emulate it. */
 static void emulate(struct vcpu *v, const char *cause, unsigned long long where)
@@ -338,13 +346,9 @@ static void emulate(struct vcpu *v, const char *cause, unsigned long long where)
 		reflect(v, &fault);
 		return;
 	case X86_FETCH_UNSUPPORTED: {
-		char text[3 * X86_MAX_INSN_LEN + 1] = "";
-		for (unsigned i = 0; i < insn.length && i < X86_MAX_INSN_LEN; i++)
-			ksnprintf(text + 3 * i, sizeof(text) - 3 * i, " %02x", bytes[i]);
 		char why[80];
 		ksnprintf(why, sizeof(why), cause, where);
-		domain_crash(d, "an instruction Keel does not emulate (bytes decoded:%s) at rip 0x%llx %s", text,
-			     (unsigned long long)regs.rip, why);
+		crash_undecoded(v, bytes, insn.length, why);
 		return;
 	}
 	default:
@@ -362,6 +366,32 @@ static void emulate(struct vcpu *v, const char *cause, unsigned long long where)
 		domain_crash(d, "emulating the instruction at rip 0x%llx: %s", (unsigned long long)regs.rip, m.why);
 	} else {
 		store_state(&m, &regs);
+	}
+}
+
+bool emulate_fetch_mov_to_cr(struct vcpu *v, struct x86_mov_cr *out)
+{
+	struct emulation m;
+	m.v = v;
+	m.why[0] = '\0';
+	struct x86_memory memory = guest_memory;
+	struct x86_cpu regs;
+	struct x86_fault fault;
+	uint8_t bytes[X86_MAX_INSN_LEN];
+	memory.ctx = &m;
+	load_state(&m, &regs);
+	switch (x86_fetch_mov_to_cr(&regs, &memory, bytes, out, &fault)) {
+	case X86_FETCHED:
+		return true;
+	case X86_FETCH_EXCEPTION:
+		reflect(v, &fault);
+		return false;
+	case X86_FETCH_UNSUPPORTED:
+		crash_undecoded(v, bytes, out->length, "exited for a write of a control register");
+		return false;
+	default:
+		domain_crash(v->dom, "fetching the instruction at rip 0x%llx: %s", (unsigned long long)v->regs.rip, m.why);
+		return false;
 	}
 }
 

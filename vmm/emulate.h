@@ -9,6 +9,9 @@
 #ifndef KEEL_VMM_EMULATE_H
 #define KEEL_VMM_EMULATE_H
 
+#include <stdbool.h>
+#include "vmm/x86_decode.h"
+
 struct vcpu;
 struct vm_exit;
 
@@ -16,5 +19,9 @@ struct vm_exit;
 void handle_npf(struct vcpu *v, const struct vm_exit *exit);
 /* A port I/O exit of INS or OUTS (vmm/io.c). */
 void emulate_string_io(struct vcpu *v, const struct vm_exit *exit);
+/* The MOV to a control register at the guest's RIP, for an exit that does not say which
+ * register it reads (vmm/insn.c): true and *out, else false with the fault the fetch
+ * raised given to the guest, or the domain ended. */
+bool emulate_fetch_mov_to_cr(struct vcpu *v, struct x86_mov_cr *out);
 
 #endif

@@ -57,27 +57,10 @@ static bool deliver_nmi(struct vcpu *v, bool completed)
 	return waiting;
 }
 
-void events_tpr_from_guest(struct vcpu *v)
-{
-	if (hvm->guest_cr8) {
-		uint8_t cr8 = hvm->guest_cr8(v->vendor);
-		if (cr8 != vlapic_cr8(v->lapic))
-			vlapic_set_cr8(v->lapic, cr8); /* a MOV to CR8 ran in the guest */
-	}
-}
-
 void events_tpr_to_guest(struct vcpu *v)
 {
-	if (hvm->set_guest_cr8) {
+	if (hvm->set_guest_cr8)
 		hvm->set_guest_cr8(v->vendor, (uint8_t)vlapic_cr8(v->lapic));
-		events_check_held(v);
-	}
-}
-
-void events_check_held(struct vcpu *v)
-{
-	if (hvm->guest_cr8 && vlapic_tpr_held_class(v->lapic))
-		v->events_due = true;
 }
 
 void events_before_entry(struct vcpu *v, bool interrupted, bool completed)
@@ -89,14 +72,10 @@ void events_before_entry(struct vcpu *v, bool interrupted, bool completed)
 		hvm->redeliver(v->vendor);
 	if (!v->events_due)
 		return;
-	events_tpr_from_guest(v);
 	bool nmi_waits = deliver_nmi(v, completed);
 	if (!interrupt_pending(v)) {
 		interrupt_window(v, false);
-		/* Where the guest lowers CR8 without an exit, a vector its TPR holds back is
-		 * looked at again after each exit until it goes (the local APIC raises its output
-		 * for the others); so is an NMI that waits for its window. */
-		v->events_due = nmi_waits || (hvm->guest_cr8 && vlapic_tpr_held_class(v->lapic));
+		v->events_due = nmi_waits; /* an NMI that waits is looked at after each exit */
 		return;
 	}
 	if (!hvm->interrupt_allowed(v->vendor, completed)) {

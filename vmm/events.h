@@ -19,17 +19,11 @@ static inline void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool ha
 }
 /* hvm_run.before_entry (arch/x86/hvm.h). */
 void events_before_entry(struct vcpu *v, bool interrupted, bool completed);
-/* The task priority has one home, the local APIC's TPR; where the guest's MOV to CR8 runs
- * without an exit (hvm_ops.guest_cr8: SVM's V_TPR) the CPU holds the guest's latest. Before
- * Keel reads the TPR (an interrupt to decide, an access to the local APIC's registers) it
- * takes that in (tpr_from_guest), and after it may have changed it gives it back
- * (tpr_to_guest); neither does anything where CR8 accesses exit (VT-x). */
-void events_tpr_from_guest(struct vcpu *v);
+/* The task priority has one home, the local APIC's TPR. Where the guest's MOV from CR8 runs
+ * without an exit (SVM's V_TPR), what it reads is set from the TPR after anything that may
+ * have changed it (an APIC register write, APIC_BASE, a MOV to CR8, which exits); nothing
+ * where CR8 accesses exit both ways (VT-x). */
 void events_tpr_to_guest(struct vcpu *v);
-/* A vector has reached the local APIC: if only its TPR holds it back and the guest's CR8
- * runs without an exit, the vCPU looks again after each exit until it goes: a guest that
- * lowers CR8 gets it at its next exit (not at once, as a CPU would give it). */
-void events_check_held(struct vcpu *v);
 /* Whether the vCPU has an external interrupt to take (its HLT ends then). */
 bool events_interrupt_pending(const struct vcpu *v);
 

@@ -5,6 +5,7 @@
 #include "arch/x86/cpu_features.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/domain.h"
+#include "vmm/emulate.h"
 #include "vmm/events.h"
 #include "vmm/exit.h"
 #include "vmm/xcr0.h"
@@ -44,7 +45,19 @@ static bool cr0_faults(uint64_t value)
  * #GP(0) if set). */
 static void emulate_mov_cr(struct vcpu *v, const struct vm_exit *exit)
 {
-	uint8_t r = exit->insn.gpr;
+	uint8_t r = exit->insn.gpr, length = exit->instr_len;
+	if (r == INSN_GPR_UNKNOWN) { /* a CR8 write on SVM: its register is in the instruction */
+		struct x86_mov_cr mov;
+		if (!emulate_fetch_mov_to_cr(v, &mov))
+			return;
+		if (mov.cr != exit->insn.cr) {
+			domain_crash(v->dom, "a write of CR%u exited at rip 0x%llx, but the instruction there writes CR%u",
+				     exit->insn.cr, (unsigned long long)v->regs.rip, mov.cr);
+			return;
+		}
+		r = mov.gpr;
+		length = mov.length;
+	}
 	if (exit->insn.cr == 8 && !exit->insn.write) {
 		if (r == REG_RSP)
 			hvm->write_state(v->vendor, GUEST_RSP, vlapic_cr8(v->lapic));
@@ -56,13 +69,15 @@ static void emulate_mov_cr(struct vcpu *v, const struct vm_exit *exit)
 	uint64_t value = read_gpr(v, r);
 	enum cr_write done = CR_WRITE_FAULTS;
 	if (exit->insn.cr == 8) {
-		if (vlapic_set_cr8(v->lapic, value))
+		if (vlapic_set_cr8(v->lapic, value)) {
+			events_tpr_to_guest(v); /* what a MOV from CR8 reads on SVM */
 			done = CR_WRITE_DONE;
+		}
 	} else if (exit->insn.cr != 8 && !(exit->insn.cr == 0 && cr0_faults(value))) {
 		done = hvm->write_cr(v->vendor, exit->insn.cr, value);
 	}
 	if (done == CR_WRITE_DONE)
-		v->regs.rip += exit->instr_len;
+		v->regs.rip += length;
 	else if (done == CR_WRITE_FAULTS)
 		vcpu_inject_exception(v, X86_GP, true, 0);
 	else

@@ -191,13 +191,11 @@ static bool tsc_deadline_write(struct vcpu *v, uint32_t index, uint64_t value)
 
 static bool x2apic_read(struct vcpu *v, uint32_t index, uint64_t *value)
 {
-	events_tpr_from_guest(v);
 	return vlapic_msr_read(v->lapic, index, value);
 }
 
 static bool x2apic_write(struct vcpu *v, uint32_t index, uint64_t value)
 {
-	events_tpr_from_guest(v);
 	bool ok = vlapic_msr_write(v->lapic, index, value);
 	events_tpr_to_guest(v);
 	return ok;

@@ -6,7 +6,8 @@
 #define REX_X 0x2
 #define REX_B 0x1
 
-#define NO_OP 0xff /* in a group table: a /digit this decoder does not know */
+#define NO_OP 0xff
+#define VALID_CRS ((1u << 0) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 8)) /* in a group table: a /digit this decoder does not know */
 
 /* The ModRM reg field picks the operation of a group (SDM vol.2 table A-6). */
 static const uint8_t group1[8] = { X86_ADD, X86_OR, NO_OP, NO_OP, X86_AND, X86_SUB, X86_XOR, X86_CMP };
@@ -45,9 +46,12 @@ struct decoder {
 	bool lock;
 };
 
+/* The small helpers below are inlined into both decoders (always_inline): each is on the
+ * path of an MMIO exit, where a call would cost more than the work. */
+
 /* The CPU fetches an instruction's bytes in order: one it cannot fetch faults before the
  * 16th raises #GP, so the length is judged only with 15 bytes in hand. */
-static bool have(struct decoder *d, size_t n)
+static inline __attribute__((always_inline)) bool have(struct decoder *d, size_t n)
 {
 	size_t limit = d->len < X86_MAX_INSN_LEN ? d->len : X86_MAX_INSN_LEN;
 	if (d->pos + n <= limit)
@@ -57,7 +61,7 @@ static bool have(struct decoder *d, size_t n)
 }
 
 /* n little-endian bytes, sign-extended to 64 bits. */
-static bool take(struct decoder *d, size_t n, int64_t *value)
+static inline __attribute__((always_inline)) bool take(struct decoder *d, size_t n, int64_t *value)
 {
 	if (!have(d, n))
 		return false;
@@ -70,7 +74,7 @@ static bool take(struct decoder *d, size_t n, int64_t *value)
 	return true;
 }
 
-static bool take_byte(struct decoder *d, uint8_t *b)
+static inline __attribute__((always_inline)) bool take_byte(struct decoder *d, uint8_t *b)
 {
 	int64_t v;
 	if (!take(d, 1, &v))
@@ -82,7 +86,7 @@ static bool take_byte(struct decoder *d, uint8_t *b)
 /* Legacy prefixes and REX, in any order and number. In 64-bit mode a REX counts only as
  * the last byte before the opcode (SDM vol.2 §2.2.1) and the ES, CS, SS and DS overrides
  * are ignored (SDM vol.1 §3.3.7.1). Several of one group: the last wins. */
-static bool prefixes(struct decoder *d)
+static inline __attribute__((always_inline)) bool prefixes(struct decoder *d)
 {
 	for (;;) {
 		if (!have(d, 1))
@@ -330,5 +334,28 @@ enum x86_decode_status x86_decode(const uint8_t *bytes, size_t len, enum x86_mod
 		insn->length = X86_MAX_INSN_LEN;
 	else
 		insn->length = (uint8_t)d.pos;
+	return d.status;
+}
+
+enum x86_decode_status x86_decode_mov_to_cr(const uint8_t *bytes, size_t len, enum x86_mode mode,
+					    struct x86_mov_cr *out)
+{
+	struct decoder d = { .bytes = bytes, .len = len, .pos = 0, .status = X86_DECODED, .mode = mode, .rex = 0,
+			     .seg_override = -1, .operand_prefix = false, .address_prefix = false,
+			     .rep = X86_REP_NONE, .lock = false };
+	uint8_t escape = 0, opcode = 0, modrm = 0;
+	*out = (struct x86_mov_cr){ 0 };
+	if (prefixes(&d) && take_byte(&d, &escape) && escape == 0x0f && take_byte(&d, &opcode) && opcode == 0x22 &&
+	    take_byte(&d, &modrm)) {
+		out->cr = (uint8_t)((modrm >> 3 & 7) | (d.rex & REX_R ? 8 : 0) | (d.lock ? 8 : 0));
+		out->gpr = (uint8_t)((modrm & 7) | (d.rex & REX_B ? 8 : 0));
+		if (!(VALID_CRS & (1u << out->cr)))
+			d.status = X86_DECODE_UD; /* CR1, CR5-CR7, CR9-CR15: the CPU raises #UD */
+	} else if (d.status == X86_DECODED) {
+		d.status = X86_DECODE_UNSUPPORTED; /* another instruction */
+	}
+	out->length = d.status == X86_DECODE_NEED_MORE ? (uint8_t)len
+		      : d.status == X86_DECODE_TOO_LONG ? X86_MAX_INSN_LEN
+							: (uint8_t)d.pos;
 	return d.status;
 }

@@ -89,6 +89,22 @@ enum x86_decode_status {
 	X86_DECODE_UNSUPPORTED, /* not an instruction this decoder knows */
 };
 
+/* MOV to a control register (0F 22 /r, SDM vol.2 "MOV—Move to/from Control Registers"):
+ * the register written, CR0-CR15 (ModRM.reg, REX.R adding 8, and on AMD a LOCK prefix
+ * too: APM vol.3 "MOV CRn", AltMovCr8), and the general register read (ModRM.rm with
+ * REX.B; the mod field is ignored, as the CPU ignores it); 64 bits in 64-bit mode, else
+ * 32. What Keel needs where a CR write exits without naming its source (SVM without
+ * decode assists). */
+struct x86_mov_cr {
+	uint8_t length;
+	uint8_t cr;
+	uint8_t gpr;
+};
+/* As x86_decode, for MOV to CR alone: X86_DECODE_UD for a control register that does not
+ * exist (CR1, CR5-CR7, CR9-CR15), X86_DECODE_UNSUPPORTED for any other instruction. */
+enum x86_decode_status x86_decode_mov_to_cr(const uint8_t *bytes, size_t len, enum x86_mode mode,
+					    struct x86_mov_cr *out);
+
 /* Decodes one instruction from bytes[0, len) in that mode, reading no byte at or beyond
  * len or X86_MAX_INSN_LEN. insn->length is the instruction's length for X86_DECODED and
  * X86_DECODE_UD, else how many bytes were looked at (for the log); the other fields are

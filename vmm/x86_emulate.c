@@ -303,8 +303,12 @@ static enum x86_fetch_status fetch_exception(struct x86_fault *fault, uint8_t ve
 	return X86_FETCH_EXCEPTION;
 }
 
-enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memory *memory,
-				uint8_t bytes[X86_MAX_INSN_LEN], struct x86_insn *insn, struct x86_fault *fault)
+typedef enum x86_decode_status (*decode_fn)(const uint8_t *bytes, size_t len, enum x86_mode mode, void *out);
+
+/* Inlined into each of its callers, so that the decoder is a direct call there. */
+static inline __attribute__((always_inline)) enum x86_fetch_status
+fetch(const struct x86_cpu *cpu, const struct x86_memory *memory, uint8_t bytes[X86_MAX_INSN_LEN], decode_fn decode,
+      void *out, struct x86_fault *fault)
 {
 	const struct x86_segment *cs = &cpu->seg[X86_SEG_CS];
 	bool long_mode = cpu->mode == X86_MODE_64;
@@ -326,7 +330,7 @@ enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memo
 		if (res != X86_OK)
 			return res == X86_EXCEPTION ? X86_FETCH_EXCEPTION : X86_FETCH_ABORT;
 		have += n;
-		switch (x86_decode(bytes, have, cpu->mode, insn)) {
+		switch (decode(bytes, have, cpu->mode, out)) {
 		case X86_DECODED:
 			return X86_FETCHED;
 		case X86_DECODE_UD:
@@ -339,6 +343,29 @@ enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memo
 			break;
 		}
 	}
+}
+
+static enum x86_decode_status decode_insn(const uint8_t *bytes, size_t len, enum x86_mode mode, void *insn)
+{
+	return x86_decode(bytes, len, mode, insn);
+}
+
+static enum x86_decode_status decode_mov_to_cr(const uint8_t *bytes, size_t len, enum x86_mode mode, void *out)
+{
+	return x86_decode_mov_to_cr(bytes, len, mode, out);
+}
+
+enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memory *memory,
+				uint8_t bytes[X86_MAX_INSN_LEN], struct x86_insn *insn, struct x86_fault *fault)
+{
+	return fetch(cpu, memory, bytes, decode_insn, insn, fault);
+}
+
+enum x86_fetch_status x86_fetch_mov_to_cr(const struct x86_cpu *cpu, const struct x86_memory *memory,
+					  uint8_t bytes[X86_MAX_INSN_LEN], struct x86_mov_cr *out,
+					  struct x86_fault *fault)
+{
+	return fetch(cpu, memory, bytes, decode_mov_to_cr, out, fault);
 }
 
 enum x86_emulation x86_emulate(const struct x86_insn *insn, struct x86_cpu *cpu, const struct x86_memory *memory,

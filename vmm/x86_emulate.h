@@ -89,6 +89,10 @@ enum x86_fetch_status {
  * instruction reaches into it, so a fault on that page comes where a CPU's would. */
 enum x86_fetch_status x86_fetch(const struct x86_cpu *cpu, const struct x86_memory *memory,
 				uint8_t bytes[X86_MAX_INSN_LEN], struct x86_insn *insn, struct x86_fault *fault);
+/* The same for a MOV to a control register (x86_decode_mov_to_cr). */
+enum x86_fetch_status x86_fetch_mov_to_cr(const struct x86_cpu *cpu, const struct x86_memory *memory,
+					  uint8_t bytes[X86_MAX_INSN_LEN], struct x86_mov_cr *out,
+					  struct x86_fault *fault);
 
 /* Runs insn on cpu and memory. A REP MOVS, STOS, INS or OUTS runs one element per call, leaving rCX,
  * rSI and rDI as the CPU leaves them when an interrupt suspends the repetition (SDM vol.2

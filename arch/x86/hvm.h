@@ -47,9 +47,11 @@ enum guest_insn {
 	INSN_RDPMC,          /* #GP(0): no performance counter is virtualized */
 	INSN_MONITOR_MWAIT,  /* MONITOR, MWAIT (and AMD's RDPRU): #UD, CPUID offers none */
 	INSN_XSETBV,         /* checked against what the domain may enable (vmm/xsetbv.c) */
-	INSN_MOV_CR,         /* VT-x: CR8, the guest's own task priority, never the APIC's; CR0 and
-	                        CR4 where a write would change a bit VMX fixes (vmm/insn.c) */
+	INSN_MOV_CR,         /* CR8, the guest's own task priority, never the APIC's (VT-x: to and
+	                        from, SVM: to); on VT-x CR0 and CR4 where a write would change a
+	                        bit VMX fixes (vmm/insn.c) */
 };
+#define INSN_GPR_UNKNOWN 0xff /* the exit does not name the register: SVM without decode assists */
 
 /* The events Keel delivers through the guest's IDT, numbered as both vendors number them
  * (SDM vol.3 §25.8.3; APM vol.2 §15.20). */
@@ -92,7 +94,8 @@ struct vm_exit {
 			enum guest_insn kind;
 			const char *name; /* the mnemonic, for messages */
 			uint8_t cr;       /* INSN_MOV_CR: 0, 4 or 8 */
-			uint8_t gpr;      /* INSN_MOV_CR: the register operand (enum guest_reg) */
+			uint8_t gpr;      /* INSN_MOV_CR: the register operand (enum guest_reg), or
+			                     INSN_GPR_UNKNOWN: Keel decodes the instruction (vmm/emulate.c) */
 			bool write;       /* INSN_MOV_CR: to the CR, else from it (CR8 only) */
 		} insn;
 		struct {
@@ -247,13 +250,13 @@ struct hvm_ops {
 	/* With open, the guest exits (EXIT_INTERRUPT_WINDOW) once it could take an NMI: VT-x's
 	 * NMI-window exiting; on SVM the IRET that ends its NMI handler (svm.c). */
 	void (*nmi_window)(void *vcpu, bool open);
-	/* Where the guest's MOV to and from CR8 runs without an exit (SVM's V_TPR, with
-	 * V_INTR_MASKING: APM vol.2 §15.21.1), the guest's CR8 (0-15) and setting it; NULL
-	 * where they exit (VT-x: vmm/insn.c). */
-	uint8_t (*guest_cr8)(void *vcpu);
+	/* Where the guest's MOV from CR8 runs without an exit (SVM's V_TPR, with
+	 * V_INTR_MASKING: APM vol.2 §15.21.1), sets what it reads (0-15): Keel calls it each
+	 * time the local APIC's TPR changes, a MOV to CR8 exiting too (vmm/insn.c). NULL where
+	 * both directions exit (VT-x). */
 	void (*set_guest_cr8)(void *vcpu, uint8_t cr8);
 	/* A MOV to CR0 or CR4 that exited (the value passed the checks of vmm/insn.c). NULL
-	 * where none exits (SVM intercepts no CR write). */
+	 * where none exits (SVM intercepts no write of CR0 or CR4). */
 	enum cr_write (*write_cr)(void *vcpu, unsigned cr, uint64_t value);
 };
 

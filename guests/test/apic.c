@@ -146,9 +146,8 @@ static void check_self_ipis(void)
 	wr(REG_TPR, 0);
 
 	/* CR8 is TPR[7:4] (SDM vol.3 §11.8.6.1): a MOV to CR8 holds 0x65 back, and lowering
-	 * it lets it through. On SVM the MOV runs without an exit and Keel gives the vector
-	 * at the vCPU's next exit, not at once as a CPU would (a known limit): the CPUID
-	 * after the MOV is that exit. */
+	 * it lets it through at once, before the next instruction ends (SDM vol.3 §11.8.3.1:
+	 * PPR follows TPR). */
 	taken = 0;
 	__asm__ volatile("mov %0, %%cr8" : : "r"(7ull));
 	uint32_t tpr_by_cr8 = rd(REG_TPR);
@@ -156,9 +155,7 @@ static void check_self_ipis(void)
 	self_ipi(0x65);
 	__asm__ volatile("nop; cli");
 	unsigned held = taken;
-	__asm__ volatile("sti; mov %0, %%cr8" : : "r"(0ull));
-	cpuid(0, 0);
-	__asm__ volatile("cli");
+	__asm__ volatile("sti; mov %0, %%cr8; nop; cli" : : "r"(0ull));
 	check(&c, tpr_by_cr8 == 0x70 && held == 0, "CR8 7: TPR 0x%x, %u taken under it", tpr_by_cr8, held);
 	check(&c, taken == 1 && order[0] == 0x65 && rd(REG_TPR) == 0, "0x65 once CR8 fell to 0: %u taken, TPR 0x%x",
 	      taken, rd(REG_TPR));

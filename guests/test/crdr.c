@@ -8,8 +8,8 @@
  * code) and NW without CD (#GP) only without no-cr0-cr3-gp; CR3 PWT, PCD and, without no-cr0-cr3-gp, bits 62:52,
  * reserved in 64-bit mode on both vendors (bit 63 means no flush with PCIDE, and the
  * address bits below 52 are the CPU's to have or not); CR4 any bit, or, with no-cr4-gp,
- * only bits 10:0, which every x86-64 CPU has, but PAE (#GP in 64-bit mode); CR8 a value
- * above 15 only without no-cr8-gp.
+ * only bits 10:0, which every x86-64 CPU has, but PAE (#GP in 64-bit mode); CR8 any value,
+ * above 15 now and then.
  * (The no- words are for emulators that take writes a CPU refuses.) Prints "crdr: <n> operations, seed <s>: <w> written, <g> #GP, <d> #DB", sets CR0.CD
  * and NW (and leaves them set), and returns 1 if a check failed, else 0. */
 #include "guests/lib/guest.h"
@@ -96,7 +96,7 @@ static int write_reg_past_gd(unsigned reg, uint64_t v)
 
 /* The value to write: bits of the present one flipped, or, for the CRs and DRs that take
  * any address, a random one. */
-static bool cr0_cr3_any, cr4_any, cr8_any; /* what faults too: the command line's no-...-gp */
+static bool cr0_cr3_any, cr4_any; /* what faults too: the command line's no-...-gp */
 
 static uint64_t pick_value(unsigned reg, uint64_t now)
 {
@@ -110,7 +110,7 @@ static uint64_t pick_value(unsigned reg, uint64_t now)
 	case 2: return xorshift64_next(&r);
 	case 3: return now ^ (cr0_cr3_any && rare ? 1ull << (52 + x % 11) : (x >> 16) & CR3_PWT_PCD);
 	case 4: return now ^ (cr4_any ? (rare ? high : 1ull << ((x >> 16) % 32)) : CR4_EVERY_CPU_BUT_PAE & (1ull << ((x >> 16) % 11)));
-	case 8: return cr8_any && rare ? (x >> 16) : (x >> 16) & 15;
+	case 8: return rare ? (x >> 16) : (x >> 16) & 15;
 	case 16:
 	case 17: return rare ? (x >> 16) | high : (uint32_t)(x >> 16);
 	default: return xorshift64_next(&r); /* DR0-DR3: a linear address, any */
@@ -153,7 +153,6 @@ int guest_main(const struct guest_boot *boot)
 	cmdline_u64(boot->cmdline, "seed", &seed);
 	cr0_cr3_any = !cmdline_has_word(boot->cmdline, "no-cr0-cr3-gp");
 	cr4_any = !cmdline_has_word(boot->cmdline, "no-cr4-gp");
-	cr8_any = !cmdline_has_word(boot->cmdline, "no-cr8-gp");
 	xorshift64_seed(&r, seed);
 	guest_traps_init();
 	unsigned failed_before = 0;

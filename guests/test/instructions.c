@@ -122,11 +122,10 @@ static void xsetbv_checks(struct checks *c)
 }
 
 
-/* CR8, the task priority: what is written reads back; a reserved bit gets #GP (unless the
- * command line says no-cr8-gp: an emulator that does not raise it). It is left at 15, the
+/* CR8, the task priority: what is written reads back; a reserved bit gets #GP. It is left at 15, the
  * priority that would hold off every interrupt of the local APIC if the write reached it:
  * the domains beside this one must keep running as before. */
-static void cr8_checks(struct checks *c, bool reserved_faults)
+static void cr8_checks(struct checks *c)
 {
 	unsigned failed = c->failed;
 	for (uint64_t tpr = 0; tpr < 16; tpr++) {
@@ -134,17 +133,15 @@ static void cr8_checks(struct checks *c, bool reserved_faults)
 		__asm__ volatile("mov %1, %%cr8; mov %%cr8, %0" : "=r"(got) : "r"(tpr));
 		check(c, got == tpr, "CR8: reads %llu after writing %llu", (unsigned long long)got, (unsigned long long)tpr);
 	}
-	if (reserved_faults) {
-		guest_expect_trap(4); /* mov %rax, %cr8: 44 0f 22 c0 */
-		__asm__ volatile("mov %0, %%cr8" : : "a"(0x10ull));
-		int got = guest_trap_vector(NULL);
-		check(c, got == GP, "CR8 = 0x10: %s, expected #GP", name_of(got));
-		uint64_t tpr;
-		__asm__ volatile("mov %%cr8, %0" : "=r"(tpr));
-		check(c, tpr == 15, "CR8 %llu after a refused write, was 15", (unsigned long long)tpr);
-	}
+	guest_expect_trap(4); /* mov %rax, %cr8: 44 0f 22 c0 */
+	__asm__ volatile("mov %0, %%cr8" : : "a"(0x10ull));
+	int got = guest_trap_vector(NULL);
+	check(c, got == GP, "CR8 = 0x10: %s, expected #GP", name_of(got));
+	uint64_t tpr;
+	__asm__ volatile("mov %%cr8, %0" : "=r"(tpr));
+	check(c, tpr == 15, "CR8 %llu after a refused write, was 15", (unsigned long long)tpr);
 	if (c->failed == failed)
-		guest_printf("instructions: MOV CR8: reads back%s\n", reserved_faults ? ", #GP for a reserved bit" : "");
+		guest_printf("instructions: MOV CR8: reads back, #GP for a reserved bit\n");
 }
 
 /* CR0.NE, which VMX fixes to 1, is the guest's to clear and set again as on any CPU; CR4.VMXE,
@@ -179,7 +176,6 @@ static void cr0_cr4_checks(struct checks *c, bool cr4_faults)
 int guest_main(const struct guest_boot *boot)
 {
 	struct checks c = { .prog = "instructions" };
-	bool cr8_gp = !cmdline_has_word(boot->cmdline, "no-cr8-gp");
 	guest_traps_init();
 	for (unsigned i = 0; i < sizeof(insns) / sizeof(insns[0]); i++) {
 		const struct insn *t = &insns[i];
@@ -192,7 +188,7 @@ int guest_main(const struct guest_boot *boot)
 			guest_printf("instructions: %s: %s\n", t->name, got < 0 ? "completed" : name_of(got));
 	}
 	xsetbv_checks(&c);
-	cr8_checks(&c, cr8_gp);
+	cr8_checks(&c);
 	cr0_cr4_checks(&c, !cmdline_has_word(boot->cmdline, "no-cr4-gp"));
 	return checks_summary(&c);
 }

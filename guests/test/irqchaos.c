@@ -144,10 +144,9 @@ static void on_nmi(struct guest_trap_frame *f)
 }
 
 /* Lets interrupts in for two instructions, or for a HLT of at most WAIT_NS, with TPR at
- * least 0x10, which holds back the class of vectors 16-31 (§11.8.3.1). Not through CR8:
- * QEMU 7.2's SVM aborts on a MOV to CR8 while a virtual interrupt is pending. Not while
- * the APIC is where the guest does not reach its TPR; while it is off, only the PICs
- * interrupt. */
+ * least 0x10 (written through the APIC's register), which holds back the class of vectors
+ * 16-31 (§11.8.3.1). Not while the APIC is where the guest does not reach its TPR; while it
+ * is off, only the PICs interrupt. */
 static void window(bool wait)
 {
 	if (apic != APIC_OFF && !apic_reachable())
@@ -164,9 +163,10 @@ static void window(bool wait)
 		apic_write(LAPIC_TPR, tpr);
 }
 
-/* Keel fires a timer at most once in 20 us (vmm/vtimer.h), counted from the last firing;
- * where an exit costs more than that (Bochs runs 10 million instructions a second) a
- * periodic timer of that period leaves the vCPU no time of its own. So its period, the
+/* Keel fires a timer at most once in 20 us (vmm/vtimer.h); where taking an interrupt and
+ * its EOI costs more than that (Bochs runs 10 million instructions a second) a periodic
+ * timer of that period would run its handler back to back, as on a CPU, and this loop
+ * would not get on. So its period, the
  * initial count times the divider (figure 11-10: bits 3, 1, 0 = 111 divide by 1, else by 2
  * << those bits), is kept at MIN_PERIOD_NS at least. */
 static void timer_floor(void)

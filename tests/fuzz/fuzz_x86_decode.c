@@ -6,7 +6,7 @@
  * displacement, size), register and immediate operands, LOCK and REP; where Keel answers
  * #UD for a LOCK, Zydis must refuse that LOCK; where Keel finds the instruction longer than
  * 15 bytes, it must have had 15 and Zydis must not decode them; where it wants more, it
- * must have had fewer than 15. */
+ * must have had fewer than 15. The same for the MOV-to-CR decoder (check_mov_to_cr). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +154,32 @@ static void compare(const struct x86_insn *insn, const ZydisDecodedInstruction *
 	compare_other_operands(insn, zi, ops);
 }
 
+/* The MOV-to-CR decoder on the same bytes: where it decodes, Zydis decodes a MOV of the
+ * same length from the same general register (64 bits in 64-bit mode, else 32) to the same
+ * control register. LOCK MOV CR0, AMD's CR8 (AltMovCr8), Zydis may refuse: then the bytes
+ * must hold a LOCK. */
+static void check_mov_to_cr(const uint8_t *bytes, size_t len, unsigned mode, ZyanStatus zs,
+			    const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *ops)
+{
+	struct x86_mov_cr cr;
+	enum x86_decode_status status = x86_decode_mov_to_cr(bytes, len, (enum x86_mode)mode, &cr);
+	CHECK(cr.length <= len || status == X86_DECODE_TOO_LONG);
+	if (status == X86_DECODE_NEED_MORE)
+		CHECK(cr.length == len && len < X86_MAX_INSN_LEN);
+	if (status == X86_DECODE_TOO_LONG || status == X86_DECODE_UD)
+		CHECK(!ZYAN_SUCCESS(zs) && (status == X86_DECODE_UD || len == X86_MAX_INSN_LEN));
+	if (status != X86_DECODED)
+		return;
+	bool locked = memchr(bytes, 0xf0, cr.length - 3) != NULL;
+	if (!ZYAN_SUCCESS(zs)) {
+		CHECK(locked);
+		return;
+	}
+	CHECK(zi->mnemonic == ZYDIS_MNEMONIC_MOV && zi->length == cr.length);
+	CHECK(ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.value == ZYDIS_REGISTER_CR0 + cr.cr);
+	CHECK(ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[1].reg.value == gpr(cr.gpr, mode == 2 ? 8 : 4, false));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static ZydisDecoder decoders[3];
@@ -193,6 +219,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case X86_DECODE_UNSUPPORTED:
 		break;
 	}
+	check_mov_to_cr(bytes, len, mode, zs, &zi, ops);
 	free(bytes);
 	return 0;
 }

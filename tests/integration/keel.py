@@ -100,10 +100,6 @@ class Bed:
     # external-interrupt exiting ignore the guest's. Bochs 2.7's SVM holds the interrupt
     # while the guest's IF is clear, so there a guest spinning with interrupts off keeps the CPU.
     preempts_with_interrupts_off: bool = True
-    # MOV to CR8 with a bit of 63:4 set raises #GP on a CPU (SDM vol.3 §11.8.6.1; with SVM's
-    # V_INTR_MASKING the CPU keeps the value as V_TPR). QEMU 7.2's SVM takes bits 3:0 and
-    # ignores the rest.
-    cr8_reserved_bits_fault: bool = True
     # Setting a CR4 bit the CPU lacks, or clearing PAE in 64-bit mode, raises #GP. QEMU 7.2
     # lets the first through, and its VMRUN then fails the guest's state
     # (arch/x86/svm/svm_exit.c): the domain ends; it takes the second, and the guest's
@@ -142,7 +138,7 @@ BEDS = {
                 cpu_with_pku=("--cpu", "qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pdpe1gb,+pku"),
                 image_script="scripts/mkesp.sh", image_name="esp.img", boot_path="UEFI",
                 ending_port="exit_port", acpi_pm1a_control=0x604,  # q35: ICH9 PM base 0x600
-                xsetbv_exits=False, steady_clock=False, cr8_reserved_bits_fault=False, cpl3_stack_reads_checked=False,
+                xsetbv_exits=False, steady_clock=False, cpl3_stack_reads_checked=False,
                 cr4_reserved_bits_fault=False, cr0_cr3_bad_writes_fault=False, single_step_trap_after_sti=False,
                 deterministic=("--icount",)),
     # Bochs: GRUB boots the core through Multiboot2 on an Intel CPU (corei7_skylake_x).

@@ -37,33 +37,6 @@ static void pending_vector_against_tpr(void **state)
 	assert_int_equal(vlapic_pending_vector(&l), 0xff);
 }
 
-/* What a lower TPR alone would let through: the highest requested vector's class, when it
- * is above the in-service class and at or below TPR's. */
-static void tpr_held_class(void **state)
-{
-	(void)state;
-	struct world w;
-	struct vlapic l;
-	start(&l, &w);
-	sw_enable(&l);
-	assert_int_equal(vlapic_tpr_held_class(&l), 0); /* nothing requested */
-	wr(&l, TPR, 0x70);
-	vlapic_set_irq(&l, 0x65, false);
-	assert_int_equal(vlapic_tpr_held_class(&l), 6);
-	assert_int_equal(vlapic_pending_vector(&l), -1);
-	vlapic_set_irq(&l, 0x75, false); /* its own class: held too */
-	assert_int_equal(vlapic_tpr_held_class(&l), 7);
-	vlapic_set_irq(&l, 0x85, false); /* above TPR: pending, not held */
-	assert_int_equal(vlapic_tpr_held_class(&l), 0);
-	vlapic_accept(&l, 0x85);
-	assert_int_equal(vlapic_tpr_held_class(&l), 0); /* 0x75 waits for the EOI of 0x85 */
-	wr(&l, EOI, 0);
-	assert_int_equal(vlapic_tpr_held_class(&l), 7);
-	assert_true(vlapic_set_cr8(&l, 0));
-	assert_int_equal(vlapic_tpr_held_class(&l), 0);
-	assert_int_equal(vlapic_pending_vector(&l), 0x75);
-}
-
 static void in_service_blocks_its_class_and_below(void **state)
 {
 	(void)state;
@@ -406,7 +379,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(pending_vector_against_tpr),
-		cmocka_unit_test(tpr_held_class),
 		cmocka_unit_test(in_service_blocks_its_class_and_below),
 		cmocka_unit_test(accept_and_eoi_nest),
 		cmocka_unit_test(level_triggered_eoi_reaches_the_io_apic),

@@ -360,11 +360,50 @@ static void every_prefix_of_an_instruction_needs_more(void **state)
 	assert_int_equal(got.imm, 0x1234);
 }
 
+/* MOV to a control register (SDM vol.2 "MOV—Move to/from Control Registers"; AMD's LOCK
+ * MOV CR0 for CR8, APM vol.3): which CR, which register, how long. */
+static void decodes_mov_to_cr(void **state)
+{
+	(void)state;
+	static const struct {
+		enum x86_mode mode;
+		const char *hex;
+		enum x86_decode_status status;
+		uint8_t length, cr, gpr;
+	} cases[] = {
+		{ X86_MODE_64, "44 0f 22 c0", X86_DECODED, 4, 8, X86_RAX },      /* mov cr8, rax */
+		{ X86_MODE_64, "44 0f 22 c7", X86_DECODED, 4, 8, X86_RDI },
+		{ X86_MODE_64, "45 0f 22 c1", X86_DECODED, 4, 8, 9 },            /* mov cr8, r9 */
+		{ X86_MODE_64, "44 0f 22 04", X86_DECODED, 4, 8, X86_RSP },      /* mod ignored: no SIB */
+		{ X86_MODE_64, "0f 22 d8", X86_DECODED, 3, 3, X86_RAX },         /* mov cr3, rax */
+		{ X86_MODE_32, "f0 0f 22 c3", X86_DECODED, 4, 8, X86_RBX },      /* lock mov cr0 = cr8 */
+		{ X86_MODE_64, "66 2e 44 0f 22 c2", X86_DECODED, 6, 8, X86_RDX },
+		{ X86_MODE_64, "45 0f 22 09", X86_DECODE_UD, 4, 9, 9 },          /* no CR9 */
+		{ X86_MODE_32, "0f 22 c8", X86_DECODE_UD, 3, 1, X86_RAX },       /* no CR1 */
+		{ X86_MODE_64, "0f 20 c0", X86_DECODE_UNSUPPORTED, 2, 0, 0 },    /* mov from cr0 */
+		{ X86_MODE_64, "89 07", X86_DECODE_UNSUPPORTED, 1, 0, 0 },
+		{ X86_MODE_64, "44 0f 22", X86_DECODE_NEED_MORE, 3, 0, 0 },
+		{ X86_MODE_64, "66 66 66 66 66 66 66 66 66 66 66 66 44 0f 22", X86_DECODE_TOO_LONG, 15, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t bytes[16];
+		size_t len = hex_bytes(cases[i].hex, bytes, sizeof(bytes));
+		struct x86_mov_cr got;
+		assert_int_equal(x86_decode_mov_to_cr(bytes, len, cases[i].mode, &got), cases[i].status);
+		assert_int_equal(got.length, cases[i].length);
+		if (cases[i].status == X86_DECODED || cases[i].status == X86_DECODE_UD) {
+			assert_int_equal(got.cr, cases[i].cr);
+			assert_int_equal(got.gpr, cases[i].gpr);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(decodes_the_table),
 		cmocka_unit_test(every_prefix_of_an_instruction_needs_more),
+		cmocka_unit_test(decodes_mov_to_cr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,7 +47,6 @@ static void lapic_timer_fired(void *dev)
 {
 	struct pc_platform *pc = dev;
 	vlapic_timer(&pc->lapic);
-	events_check_held(pc->bsp);
 }
 
 /* A level-triggered vector's EOI: the I/O APIC's remote IRR (SDM vol.3 §11.8.5). */
@@ -82,7 +81,6 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint8_t mode, bool logical
 		return;
 	if (mode == VIOAPIC_FIXED || mode == VIOAPIC_LOWEST_PRIORITY) {
 		vlapic_set_irq(l, vector, level);
-		events_check_held(pc->bsp);
 	} else if (mode == VIOAPIC_NMI) {
 		vlapic_nmi(l);
 	}

@@ -251,8 +251,5 @@ uint8_t vlapic_tpr(const struct vlapic *l);
 void vlapic_set_tpr(struct vlapic *l, uint8_t tpr);
 uint64_t vlapic_cr8(const struct vlapic *l);
 bool vlapic_set_cr8(struct vlapic *l, uint64_t cr8);
-/* The priority class (1-15) of the highest requested vector that only TPR holds back (one
- * a lower TPR would let through), 0 if none. */
-unsigned vlapic_tpr_held_class(const struct vlapic *l);
 
 #endif

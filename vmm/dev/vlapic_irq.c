@@ -211,16 +211,6 @@ int vlapic_pending_vector(const struct vlapic *l)
 	return v;
 }
 
-unsigned vlapic_tpr_held_class(const struct vlapic *l)
-{
-	int v = vec_highest(&l->irr);
-	int isrv = vec_highest(&l->isr);
-	unsigned class = v < 0 ? 0 : (unsigned)v >> 4;
-	if (!class || (isrv >= 0 && class <= (unsigned)isrv >> 4) || class > (l->tpr >> 4))
-		return 0;
-	return class;
-}
-
 void vlapic_accept(struct vlapic *l, uint8_t vector)
 {
 	if (!vec_test(&l->irr, vector))

@@ -128,9 +128,11 @@ static int svm_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 	c->msrpm_base_pa = msrpm_pa; /* the ASID is given at each VMRUN: svm_vcpu_run */
 	/* Physical interrupts follow the host's RFLAGS.IF, which svm_run sets, not the guest's
 	 * (APM vol.2 §15.21.1): each one, and each NMI, is an exit (§15.13). The guest's MOV
-	 * to and from CR8 then reach V_TPR, never the APIC's TPR: vmm/events.c keeps its
-	 * local APIC's TPR in step with V_TPR (svm_guest_cr8). */
+	 * to and from CR8 then reach V_TPR, never the APIC's TPR. A MOV to CR8 exits, so that
+	 * the local APIC's TPR changes at once (a vector it held back may go); Keel writes V_TPR
+	 * after each change (svm_set_guest_cr8), and a MOV from CR8 reads it without an exit. */
 	c->vintr = VINTR_MASKING;
+	c->intercept_cr = INTERCEPT_CR8_WRITE;
 	c->np_enable = 1;
 	c->n_cr3 = npt_root;
 
@@ -376,11 +378,6 @@ static void svm_interrupt_window(void *vcpu, bool open)
 		c->vintr &= ~(VINTR_IRQ | VINTR_IGNORE_TPR);
 }
 
-static uint8_t svm_guest_cr8(void *vcpu)
-{
-	return ((struct svm_vcpu *)vcpu)->vmcb->control.vintr & VINTR_TPR_MASK;
-}
-
 static void svm_set_guest_cr8(void *vcpu, uint8_t cr8)
 {
 	struct vmcb_control *c = &((struct svm_vcpu *)vcpu)->vmcb->control;
@@ -409,6 +406,5 @@ const struct hvm_ops svm_ops = {
 	.interrupt_window = svm_interrupt_window,
 	.nmi_allowed = svm_nmi_allowed,
 	.nmi_window = svm_nmi_window,
-	.guest_cr8 = svm_guest_cr8,
 	.set_guest_cr8 = svm_set_guest_cr8,
 };

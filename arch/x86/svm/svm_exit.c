@@ -117,6 +117,15 @@ static void decode(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit
 		exit->reason = EXIT_INTERRUPT;
 		exit->instr_len = 0;
 		break;
+	case SVM_EXIT_CR8_WRITE: /* which register: vmm/insn.c decodes the instruction */
+		exit->reason = EXIT_INSTRUCTION;
+		exit->insn.kind = INSN_MOV_CR;
+		exit->insn.name = "MOV CR8";
+		exit->insn.cr = 8;
+		exit->insn.write = true;
+		exit->insn.gpr = INSN_GPR_UNKNOWN;
+		exit->instr_len = 0;
+		break;
 	case SVM_EXIT_VINTR:
 	case SVM_EXIT_IRET:
 		exit->reason = EXIT_INTERRUPT_WINDOW;

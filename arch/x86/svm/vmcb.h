@@ -99,6 +99,7 @@ _Static_assert(__builtin_offsetof(struct vmcb_save, g_pat) == 0x268, "VMCB G_PAT
 _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 
 /* Intercept bits (APM vol.2 §15.9-15.13, table B-1). First word (VMCB offset 0x0c): */
+#define INTERCEPT_CR8_WRITE (1u << 24) /* intercept_cr: bits 16-31 are writes of CR0-CR15 */
 #define INTERCEPT_INTR (1u << 0)
 #define INTERCEPT_NMI (1u << 1)
 #define INTERCEPT_VINTR (1u << 4)
@@ -154,6 +155,7 @@ _Static_assert(sizeof(struct vmcb) == 4096, "a VMCB is one page");
 /* Exit codes (APM vol.2, appendix C). */
 #define SVM_EXIT_INTR 0x60
 #define SVM_EXIT_NMI 0x61
+#define SVM_EXIT_CR8_WRITE 0x18
 #define SVM_EXIT_VINTR 0x64
 #define SVM_EXIT_IRET 0x74
 #define SVM_EXIT_RDPMC 0x6f
