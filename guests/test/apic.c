@@ -6,8 +6,8 @@
  *   - self-IPIs: one taken at once; four sent with interrupts off taken highest first; a
  *     vector of a class TPR holds back waits until TPR falls; ISR and PPR inside a handler;
  *   - the timer: one-shot (never early, current count running down, 0 after), periodic
- *     (count interrupts, each at or after its period, woken from HLT), TSC-deadline (the
- *     MSR reads 0 once it fired);
+ *     (count interrupts, each at or after its period, woken from HLT), each also against
+ *     the ACPI PM timer, TSC-deadline (the MSR reads 0 once it fired);
  *   - a periodic timer of 1 ns (Keel fires it every 20 us at most) leaves the guest running:
  *     a loop of 20000 rounds ends;
  *   - NMIs through the ICR (delivery mode NMI to its own ID): taken with interrupts off;
@@ -47,6 +47,8 @@
 #define DIVIDE_BY_1 0xb
 #define TIMER_VECTOR 0x30
 #define NS_PER_MS 1000000ull
+#define PM_TIMER 0x608 /* the virtual PC's ACPI PM timer: 32 bits at 3.579545 MHz */
+#define PM_TICKS_PER_MS 3579 /* 3579.545, rounded down: a bound no expiry may come before */
 /* The periodic timer's test: long enough a period that an emulated CPU, where each xAPIC
  * access in the handler is an exit and an instruction fetch, ends the handler well within
  * it (a handler longer than the period would be interrupted at each IRET, on any CPU). */
@@ -71,10 +73,12 @@ static void wr(unsigned reg, uint32_t value)
 		*(volatile uint32_t *)(uintptr_t)(LAPIC + reg) = value;
 }
 
-/* What the handlers saw: the vectors in the order taken, and Keel's clock at each. */
+/* What the handlers saw: the vectors in the order taken, and Keel's clock, the TSC and the
+ * ACPI PM timer at each. */
 static volatile unsigned taken;
 static volatile uint8_t order[64];
 static volatile uint64_t when[64], when_tsc[64];
+static volatile uint32_t when_pm[64];
 static volatile uint32_t isr_seen, ppr_seen;
 
 static void on_interrupt(struct guest_trap_frame *f)
@@ -84,6 +88,7 @@ static void on_interrupt(struct guest_trap_frame *f)
 		order[i] = (uint8_t)f->vector;
 		when[i] = guest_now_ns();
 		when_tsc[i] = rdtsc();
+		when_pm[i] = inl(PM_TIMER);
 	}
 	isr_seen = rd(REG_ISR + 0x10 * (f->vector / 32));
 	ppr_seen = rd(REG_PPR);
@@ -173,6 +178,7 @@ static void check_timer(void)
 	wr(REG_LVT_TIMER, TIMER_VECTOR);
 	taken = 0;
 	uint64_t start = guest_now_ns();
+	uint32_t pm_one_shot = inl(PM_TIMER);
 	wr(REG_TIMER_INITIAL, 2 * NS_PER_MS);
 	uint32_t first = rd(REG_TIMER_CURRENT);
 	/* The count read is what was left when it was read: at least 2 ms less the time since
@@ -184,17 +190,25 @@ static void check_timer(void)
 	      "one-shot of 2 ms: taken %lu ns after, current count %u read %lu ns after", when[0] - start, first,
 	      read_by);
 	check(&c, rd(REG_TIMER_CURRENT) == 0, "one-shot: current count 0x%x once it fired", rd(REG_TIMER_CURRENT));
+	uint32_t one_shot_pm = when_pm[0] - pm_one_shot;
 
 	taken = 0;
 	wr(REG_LVT_TIMER, TIMER_PERIODIC | TIMER_VECTOR);
 	start = guest_now_ns();
+	uint32_t pm_periodic = inl(PM_TIMER);
 	wr(REG_TIMER_INITIAL, PERIOD_MS * NS_PER_MS);
 	wait_for(PERIODS);
 	wr(REG_TIMER_INITIAL, 0);
-	unsigned early = 0;
-	for (unsigned i = 0; i < PERIODS; i++)
+	unsigned early = 0, early_pm = 0;
+	for (unsigned i = 0; i < PERIODS; i++) {
 		early += when[i] < start + (i + 1) * PERIOD_MS * NS_PER_MS;
+		early_pm += (uint32_t)(when_pm[i] - pm_periodic) < (i + 1) * PERIOD_MS * PM_TICKS_PER_MS;
+	}
 	check(&c, taken == PERIODS && early == 0, "periodic of %u ms: %u taken, %u early", PERIOD_MS, taken, early);
+	/* The same expiries against the ACPI PM timer, read before arming and in the handler. */
+	check(&c, one_shot_pm >= 2 * PM_TICKS_PER_MS && early_pm == 0,
+	      "against the PM timer: one-shot of 2 ms after %u ticks (%u at least), %u of %u periods early",
+	      one_shot_pm, 2 * PM_TICKS_PER_MS, early_pm, PERIODS);
 
 	taken = 0;
 	wr(REG_LVT_TIMER, TIMER_TSC_DEADLINE | TIMER_VECTOR);

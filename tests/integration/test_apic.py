@@ -19,7 +19,7 @@ def test_local_apic_and_interrupt_injection_beside_a_canary(bed, tmp_path):
     with exit status 0. Interrupt-window exits happen (interrupts sent with the guest's
     interrupts off wait for it), and the canary keeps its memory."""
     result = boot(tmp_path, CONFIG, bed=bed)
-    assert result.guest_lines("apic") == ["apic: 24 checks passed"], str(result)
+    assert result.guest_lines("apic") == ["apic: 25 checks passed"], str(result)
     assert result.end_lines("apic") == [
         "[info] dom1 apic: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result)
     exits = result.exit_table()
