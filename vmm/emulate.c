@@ -121,7 +121,8 @@ static void device_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t v
 	if (offset < VLAPIC_PAGE_SIZE) {
 		if (offset + size <= VLAPIC_PAGE_SIZE)
 			vlapic_mmio_write(v->lapic, offset, size, value);
-		events_tpr_to_guest(v);
+		if (offset == VLAPIC_TPR_OFFSET) /* no other register changes it (a write of 4 bytes there) */
+			events_tpr_to_guest(v);
 		return;
 	}
 	if (!io_mmio_write(v->dom, gpa, size, value))

@@ -21,8 +21,8 @@ static inline void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool ha
 void events_before_entry(struct vcpu *v, bool interrupted, bool completed);
 /* The task priority has one home, the local APIC's TPR. Where the guest's MOV from CR8 runs
  * without an exit (SVM's V_TPR), what it reads is set from the TPR after anything that may
- * have changed it (an APIC register write, APIC_BASE, a MOV to CR8, which exits); nothing
- * where CR8 accesses exit both ways (VT-x). */
+ * have changed it (a write of the TPR register, APIC_BASE, a MOV to CR8, which exits);
+ * nothing where CR8 accesses exit both ways (VT-x). */
 void events_tpr_to_guest(struct vcpu *v);
 /* Whether the vCPU has an external interrupt to take (its HLT ends then). */
 bool events_interrupt_pending(const struct vcpu *v);

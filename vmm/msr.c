@@ -197,7 +197,8 @@ static bool x2apic_read(struct vcpu *v, uint32_t index, uint64_t *value)
 static bool x2apic_write(struct vcpu *v, uint32_t index, uint64_t value)
 {
 	bool ok = vlapic_msr_write(v->lapic, index, value);
-	events_tpr_to_guest(v);
+	if (index == VLAPIC_MSR_TPR) /* no other register changes it */
+		events_tpr_to_guest(v);
 	return ok;
 }
 

@@ -127,6 +127,8 @@
 #define VLAPIC_MSR_TSC_DEADLINE 0x6e0
 #define VLAPIC_MSR_X2APIC_FIRST 0x800 /* vlapic_msr_read/write: 0x800-0x8ff */
 #define VLAPIC_MSR_X2APIC_LAST 0x8ff
+#define VLAPIC_MSR_TPR 0x808 /* of them the one register that holds the task priority */
+#define VLAPIC_TPR_OFFSET 0x80 /* and its offset in the xAPIC page */
 
 #define VLAPIC_LVT_COUNT 6 /* timer, thermal, performance counters, LINT0, LINT1, error */
 
