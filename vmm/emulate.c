@@ -325,21 +325,28 @@ static void crash_undecoded(struct vcpu *v, const uint8_t *bytes, unsigned lengt
 		     (unsigned long long)v->regs.rip, why);
 }
 
+/* An emulation of v's next instruction begins: its memory callbacks, its state. */
+static void begin(struct emulation *m, struct vcpu *v, struct x86_memory *memory, struct x86_cpu *regs)
+{
+	m->v = v;
+	m->why[0] = '\0';
+	*memory = guest_memory;
+	memory->ctx = m;
+	load_state(m, regs);
+}
+
 /* Runs the instruction at the guest's RIP. cause, with where for its %llx, says why it
  * exited, for the message that ends the domain if Keel does not emulate it. */
 static void emulate(struct vcpu *v, const char *cause, unsigned long long where)
 {
 	struct domain *d = v->dom;
 	struct emulation m;
-	m.v = v;
-	m.why[0] = '\0';
-	struct x86_memory memory = guest_memory;
+	struct x86_memory memory;
 	struct x86_cpu regs;
 	struct x86_insn insn;
 	struct x86_fault fault;
 	uint8_t bytes[X86_MAX_INSN_LEN];
-	memory.ctx = &m;
-	load_state(&m, &regs);
+	begin(&m, v, &memory, &regs);
 	switch (x86_fetch(&regs, &memory, bytes, &insn, &fault)) {
 	case X86_FETCHED:
 		break;
@@ -373,14 +380,11 @@ static void emulate(struct vcpu *v, const char *cause, unsigned long long where)
 bool emulate_fetch_mov_to_cr(struct vcpu *v, struct x86_mov_cr *out)
 {
 	struct emulation m;
-	m.v = v;
-	m.why[0] = '\0';
-	struct x86_memory memory = guest_memory;
+	struct x86_memory memory;
 	struct x86_cpu regs;
 	struct x86_fault fault;
 	uint8_t bytes[X86_MAX_INSN_LEN];
-	memory.ctx = &m;
-	load_state(&m, &regs);
+	begin(&m, v, &memory, &regs);
 	switch (x86_fetch_mov_to_cr(&regs, &memory, bytes, out, &fault)) {
 	case X86_FETCHED:
 		return true;
