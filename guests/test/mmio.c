@@ -11,7 +11,9 @@
  * CPU runs it on all ones", then the checks' summary; the exit status is the number of
  * failed checks. With unsupported it then runs ADC on the hole, which Keel does not
  * emulate, and the domain ends. check_remap: one linear page, remapped between two accesses,
- * reaches first the local APIC and then the I/O APIC, as the page tables say at each. */
+ * reaches first the local APIC and then the I/O APIC, as the page tables say at each;
+ * check_fetch_fault: Keel's fetch of an instruction through an entry cleared under the CPU
+ * gives the guest the #PF a fetch raises. */
 #include "guests/lib/guest.h"
 #include "guests/lib/paging.h"
 #include "lib/string.h"
@@ -232,15 +234,22 @@ static void check_string_io(void)
 #define IOAPIC_DATA 0x10
 #define IOAPIC_VERSION_REG 1
 
-static void check_remap(void)
+static uint64_t directory[512] __attribute__((aligned(4096)));
+
+/* Hangs the directory at linear 8 GiB (on = false: takes it down again). */
+static void hang_directory(bool on)
 {
-	static uint64_t directory[512] __attribute__((aligned(4096)));
 	uint64_t *pml4 = (uint64_t *)(uintptr_t)(read_cr3() & PTE_ADDR);
 	uint64_t *pdpt = (uint64_t *)(uintptr_t)(pml4[0] & PTE_ADDR);
+	pdpt[REMAP_LINEAR >> 30] = on ? (uint64_t)(uintptr_t)directory | PTE_P | PTE_RW : 0;
+	write_cr3(read_cr3());
+}
+
+static void check_remap(void)
+{
 	volatile uint32_t *page = (volatile uint32_t *)(uintptr_t)REMAP_LINEAR;
 	directory[0] = 0xfee00000 | PTE_P | PTE_RW | PTE_PS;
-	pdpt[REMAP_LINEAR >> 30] = (uint64_t)(uintptr_t)directory | PTE_P | PTE_RW;
-	write_cr3(read_cr3());
+	hang_directory(true);
 	uint32_t lapic = page[LAPIC_VERSION / 4];
 	check(&c, (lapic & 0xff) == 0x14, "the local APIC's version through linear 0x%llx reads 0x%x, expected 0x14",
 	      REMAP_LINEAR, lapic & 0xff);
@@ -250,8 +259,62 @@ static void check_remap(void)
 	uint32_t ioapic = page[IOAPIC_DATA / 4];
 	check(&c, ioapic == 0x170020, "the I/O APIC's version through linear 0x%llx, remapped, reads 0x%x, "
 	      "expected 0x170020", REMAP_LINEAR, ioapic);
-	pdpt[REMAP_LINEAR >> 30] = 0;
-	write_cr3(read_cr3());
+	hang_directory(false);
+}
+
+/* A page fault on Keel's own fetch of the instruction. A CPU may run on with a translation
+ * it holds after the entry changed, until the entry is invalidated (SDM vol.3 §4.10.4.4);
+ * Keel, which fetches the instruction again through the guest's tables, finds the entry as
+ * it is. A snippet at linear 8 GiB + 2 MiB, through a page table of its own, clears its own
+ * page's entry, then reads the local APIC's version: the CPU runs the read from the
+ * translation it holds, and it exits; Keel's walk finds the entry clear and gives the guest
+ * the #PF of a fetch at the read's RIP. The handler puts the entry back, the read runs
+ * again and gives the version. test_mmio.py counts the two nested-paging faults. */
+#define FETCH_LINEAR (REMAP_LINEAR + 0x200000)
+#define PF_VECTOR 14
+#define PF_FETCH 0x10 /* I/D, where NX or SMEP is on (SDM vol.3 §4.7) */
+static uint8_t fetch_code[4096] __attribute__((aligned(4096)));
+static uint64_t fetch_table[512] __attribute__((aligned(4096)));
+static volatile uint64_t fetch_fault_code, fetch_fault_cr2;
+static volatile unsigned fetch_faults;
+
+static void map_fetch_code(void)
+{
+	fetch_table[0] = (uint64_t)(uintptr_t)fetch_code | PTE_P | PTE_RW;
+}
+
+static void on_fetch_fault(struct guest_trap_frame *f)
+{
+	fetch_faults++;
+	fetch_fault_code = f->error_code;
+	fetch_fault_cr2 = read_cr2();
+	map_fetch_code();
+	__asm__ volatile("invlpg (%0)" : : "r"(FETCH_LINEAR) : "memory");
+}
+
+static void check_fetch_fault(void)
+{
+	static const uint8_t snippet[] = {
+		0x48, 0x89, 0x19, /* mov %rbx, (%rcx): its own page's entry cleared */
+		0x8b, 0x02,       /* mov (%rdx), %eax: the local APIC's version */
+		0xc3,             /* ret */
+	};
+	memcpy(fetch_code, snippet, sizeof(snippet));
+	map_fetch_code();
+	directory[1] = (uint64_t)(uintptr_t)fetch_table | PTE_P | PTE_RW;
+	hang_directory(true); /* MOV to CR3 serializes: the snippet is there to fetch */
+	guest_trap_handler(PF_VECTOR, on_fetch_fault);
+	uint32_t version;
+	__asm__ volatile("call *%[code]"
+			 : "=a"(version)
+			 : [code] "r"(FETCH_LINEAR), "b"(0ull), "c"(&fetch_table[0]), "d"(0xfee00000ull + LAPIC_VERSION)
+			 : "memory");
+	guest_trap_handler(PF_VECTOR, NULL);
+	hang_directory(false);
+	check(&c, fetch_faults == 1 && fetch_fault_cr2 == FETCH_LINEAR + 3 && !(fetch_fault_code & ~PF_FETCH) &&
+		      (version & 0xff) == 0x14,
+	      "a fetch through an entry cleared under it: %u #PF (CR2 0x%lx, error code 0x%lx), version 0x%x",
+	      fetch_faults, fetch_fault_cr2, fetch_fault_code, version);
 }
 
 int guest_main(const struct guest_boot *boot)
@@ -269,6 +332,7 @@ int guest_main(const struct guest_boot *boot)
 	__asm__ volatile("movabsq 0xf0000000, %%rax" : "=a"(moffs));
 	check(&c, moffs == ~0ull, "movabs from the hole reads 0x%lx, expected all ones", moffs);
 	check_remap();
+	check_fetch_fault();
 	guest_printf("mmio: %u forms, each as the CPU runs it on all ones\n",
 		     (unsigned)(sizeof(forms) / sizeof(forms[0])));
 	int failed = checks_summary(&c);
