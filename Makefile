@@ -104,9 +104,9 @@ $(HARDWARE_CONFIG): guests/configs/default.cfg
 	@mkdir -p $(dir $@)
 	sed -E '/^(exit_port|shutdown_port) *=/d' $< >$@
 
-$(CONFIG_FILES): scripts/config-files.c vmm/config.c vmm/config.h lib/printf.c
+$(CONFIG_FILES): scripts/config-files.c vmm/config.c vmm/config_keys.c vmm/config.h vmm/config_parser.h lib/printf.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ scripts/config-files.c vmm/config.c lib/printf.c
+	$(CC) $(HOST_CFLAGS) -o $@ scripts/config-files.c vmm/config.c vmm/config_keys.c lib/printf.c
 
 # Remembers which CONFIG the image holds, so `make run CONFIG=...` rebuilds it.
 $(B)/esp.config: FORCE

@@ -1,1 +1,1 @@
-SRC_fuzz_config := vmm/config.c lib/printf.c
+SRC_fuzz_config := vmm/config.c vmm/config_keys.c lib/printf.c
