@@ -1,8 +1,9 @@
 /* keel.cfg parser (format in config.h and docs/config.md): reading the text; the keys and
- * their rules are vmm/config_keys.c. The text is untrusted: it is scanned only within [text, text + len), and each line is copied into a bounded,
- * NUL-terminated buffer that has been checked for NUL and control bytes before anything
- * else looks at it. A list may continue over several lines; its items are taken one by
- * one as they are read, so no value outlives the line it was read from. */
+ * their rules are vmm/config_keys.c. The text is untrusted: it is scanned only within
+ * [text, text + len), and each line is copied into a bounded, NUL-terminated buffer that
+ * has been checked for NUL and control bytes before anything else looks at it. A list may
+ * continue over several lines; its items are taken one by one as they are read, so no
+ * value outlives the line it was read from. */
 #include "vmm/config_parser.h"
 #include "vmm/layout.h"
 #include "lib/printf.h"
