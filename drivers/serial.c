@@ -48,7 +48,10 @@ void serial_drain(void)
 
 bool serial_read(uint8_t *c)
 {
-	if (!uart || !(inb(uart + UART_LSR) & LSR_DATA_READY))
+	if (!uart)
+		return false;
+	uint8_t lsr = inb(uart + UART_LSR);
+	if (lsr == 0xff || !(lsr & LSR_DATA_READY)) /* 0xff: no UART there, the bus floats high */
 		return false;
 	*c = inb(uart + UART_DATA);
 	return true;

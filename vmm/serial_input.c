@@ -30,8 +30,9 @@ uint64_t serial_input_poll(uint64_t now_ns)
 {
 	if (!target)
 		return 0;
+	/* At most a buffer's worth a poll: a line that never runs dry cannot hold the CPU. */
 	uint8_t c;
-	while (serial_read(&c))
+	for (unsigned n = 0; n < SERIAL_INPUT_BUFFER && serial_read(&c); n++)
 		if (count < SERIAL_INPUT_BUFFER)
 			buffer[(head + count++) % SERIAL_INPUT_BUFFER] = c;
 	if (target->state == DOMAIN_ENDED || target->state == DOMAIN_PRESERVED)
