@@ -82,7 +82,8 @@ class Bed:
     deterministic: tuple = ()  # launcher options under which time follows the instruction count
     # Runs under those options repeat to the nanosecond. On Bochs' ryzen model the boot
     # before Keel does not quite repeat, so Keel's count of the TSC against the PIT (9.999 or
-    # 10.000 MHz), and each nanosecond figure after it, may differ a little between runs.
+    # 10.000 MHz), and what follows from it, may differ between runs: deadlines move by
+    # microseconds, and one may fall on the other side of a slice's end.
     repeats_exactly: bool = True
     # The guest's instructions per TSC tick are constant: Bochs' TSC follows its instruction
     # count (clock: sync=none); QEMU's TCG runs at the host's pace, so a guest's progress
