@@ -8,6 +8,7 @@
 #include "vmm/events.h"
 #include "vmm/guest_log.h"
 #include "vmm/guest_walk.h"
+#include "vmm/insn_memo.h"
 #include "vmm/walk_memo.h"
 #include "vmm/emulate.h"
 #include "vmm/pc_names.h"
@@ -18,21 +19,38 @@
 #define EMULATE_REP_ELEMENTS 64
 
 /* One emulation: the vCPU, its paging as it stands, its RSP and RFLAGS as they were, the
- * entries the walk under way read, why a callback gave up. */
+ * entries the walk under way read, the guest-physical address a nested-paging fault gave
+ * for the instruction's access, why a callback gave up. */
 struct emulation {
 	struct vcpu *v;
 	struct guest_paging paging;
 	uint64_t rsp, rflags;
 	struct walk_record record;
+	uint64_t fault_gpa;
+	bool fault_gpa_known; /* fault_gpa stands in for the walk of the access that faulted */
 	char why[160];
 };
 
+/* Where a linear address leads: the guest-physical address, and where Keel reaches that
+ * byte of the guest's RAM; host NULL where it is not RAM (a device's, or nothing's). */
+struct place {
+	uint64_t gpa;
+	uint8_t *host;
+};
+
 /* The host address of [gpa, gpa + len) of the guest's RAM, with the permissions need;
- * NULL where it is not RAM, or crosses a leaf of the p2m (the callers copy piecewise). */
+ * NULL where it is not RAM, or crosses a leaf of the p2m. */
 static void *ram_at(struct emulation *m, uint64_t gpa, uint64_t len, unsigned need)
 {
 	struct domain *d = m->v->dom;
 	return layout_is_ram(&d->layout, gpa, len) ? p2m_host_range(&d->p2m, &m->v->ram_memo, gpa, len, need) : NULL;
+}
+
+/* Where gpa's 4 KiB page of the guest's RAM is, or NULL where it is not RAM: a p2m leaf
+ * holds whole pages, and the guest's RAM is mapped with every permission. */
+static uint8_t *ram_page(struct emulation *m, uint64_t gpa)
+{
+	return ram_at(m, gpa & ~(uint64_t)(PAGE_SIZE - 1), PAGE_SIZE, NPT_PERM_R | NPT_PERM_W);
 }
 
 /* A page-table entry, read in one access as a CPU reads it (another vCPU may write it). The
@@ -61,22 +79,31 @@ static bool set_table_bits(void *ctx, uint64_t gpa, uint64_t bits)
 	return true;
 }
 
-/* linear's guest-physical address for an access of that kind, or the fault to give: from
- * the vCPU's memo of walks if it still holds, else walked (and kept). */
-static enum x86_result translate(struct emulation *m, uint64_t linear, enum guest_access access, uint64_t *gpa,
+/* Where linear leads for an access of that kind, or the fault to give. The instruction's
+ * own data access at the address a nested-paging fault gave (the same offset in its page)
+ * goes there: the CPU walked the guest's page tables for it, with their permission
+ * checks, just before it faulted (KVM takes the same shortcut). Else from the vCPU's memo
+ * of walks if it still holds, else walked (and kept). */
+static enum x86_result translate(struct emulation *m, uint64_t linear, enum guest_access access, struct place *to,
 				 struct x86_fault *fault)
 {
 	struct vcpu *v = m->v;
+	if (m->fault_gpa_known && access != GUEST_FETCH && ((linear ^ m->fault_gpa) & (PAGE_SIZE - 1)) == 0) {
+		*to = (struct place){ m->fault_gpa, NULL }; /* nothing is mapped there */
+		return X86_OK;
+	}
 	uint64_t generation = v->dom->p2m.generation;
-	if (walk_memo_find(&v->walk_memo, generation, &m->paging, linear, access, gpa))
+	if (walk_memo_find(&v->walk_memo, generation, &m->paging, linear, access, &to->gpa, &to->host))
 		return X86_OK;
 	struct guest_walk w;
 	walk_record_start(&m->record);
 	switch (guest_walk(&m->paging, linear, access, &w)) {
-	case GUEST_WALK_OK:
-		*gpa = w.gpa;
-		walk_memo_keep(&v->walk_memo, generation, &m->paging, linear, access, w.gpa, &m->record);
+	case GUEST_WALK_OK: {
+		uint8_t *page = ram_page(m, w.gpa);
+		*to = (struct place){ w.gpa, page ? page + (w.gpa & (PAGE_SIZE - 1)) : NULL };
+		walk_memo_keep(&v->walk_memo, generation, &m->paging, linear, access, w.gpa, page, &m->record);
 		return X86_OK;
+	}
 	case GUEST_WALK_PAGE_FAULT:
 		*fault = (struct x86_fault){ .vector = X86_PF, .error_code = w.error_code, .cr2 = linear };
 		return X86_EXCEPTION;
@@ -90,14 +117,14 @@ static enum x86_result translate(struct emulation *m, uint64_t linear, enum gues
 /* [linear, linear + size) within one page, or split at the page's end: both halves are
  * translated before either is touched, so that a fault leaves memory as it was. */
 static enum x86_result translate_both(struct emulation *m, uint64_t linear, unsigned size, enum guest_access access,
-				      uint64_t gpa[2], unsigned *first, struct x86_fault *fault)
+				      struct place at[2], unsigned *first, struct x86_fault *fault)
 {
 	*first = (unsigned)(PAGE_SIZE - (linear & (PAGE_SIZE - 1)));
 	if (*first > size)
 		*first = size;
-	enum x86_result r = translate(m, linear, access, &gpa[0], fault);
+	enum x86_result r = translate(m, linear, access, &at[0], fault);
 	if (r == X86_OK && *first < size)
-		r = translate(m, linear + *first, access, &gpa[1], fault);
+		r = translate(m, linear + *first, access, &at[1], fault);
 	return r;
 }
 
@@ -129,18 +156,16 @@ static void device_write(struct vcpu *v, uint64_t gpa, unsigned size, uint64_t v
 		guest_log_unbacked(v, gpa, size, true);
 }
 
-/* n bytes at gpa: from the guest's RAM, or from a device where nothing backs it. */
-static void read_piece(struct emulation *m, uint64_t gpa, uint8_t *data, unsigned n)
+/* n bytes at a place, all in one page: from the guest's RAM, or from a device where
+ * nothing backs it. */
+static void read_piece(struct emulation *m, const struct place *at, uint8_t *data, unsigned n)
 {
 	struct vcpu *v = m->v;
-	struct domain *d = v->dom;
-	const void *ram = ram_at(m, gpa, n, NPT_PERM_R);
-	if (ram) {
-		memcpy(data, ram, n);
+	uint64_t gpa = at->gpa;
+	if (at->host) {
+		memcpy(data, at->host, n);
 		return;
 	}
-	if (layout_is_ram(&d->layout, gpa, n) && !p2m_copy_from_guest(&d->p2m, gpa, data, n))
-		return;
 	if (n == 1 || n == 2 || n == 4 || n == 8) {
 		uint64_t value = device_read(v, gpa, n);
 		memcpy(data, &value, n);
@@ -150,17 +175,14 @@ static void read_piece(struct emulation *m, uint64_t gpa, uint8_t *data, unsigne
 		data[i] = (uint8_t)device_read(v, gpa + i, 1);
 }
 
-static void write_piece(struct emulation *m, uint64_t gpa, const uint8_t *data, unsigned n)
+static void write_piece(struct emulation *m, const struct place *at, const uint8_t *data, unsigned n)
 {
 	struct vcpu *v = m->v;
-	struct domain *d = v->dom;
-	void *ram = ram_at(m, gpa, n, NPT_PERM_W);
-	if (ram) {
-		memcpy(ram, data, n);
+	uint64_t gpa = at->gpa;
+	if (at->host) {
+		memcpy(at->host, data, n);
 		return;
 	}
-	if (layout_is_ram(&d->layout, gpa, n) && !p2m_copy_to_guest(&d->p2m, gpa, data, n))
-		return;
 	if (n == 1 || n == 2 || n == 4 || n == 8) {
 		uint64_t value = 0;
 		memcpy(&value, data, n);
@@ -175,36 +197,36 @@ static enum x86_result mem_read(void *ctx, uint64_t linear, void *data, unsigned
 				struct x86_fault *fault)
 {
 	struct emulation *m = ctx;
-	uint64_t gpa[2];
+	struct place at[2];
 	unsigned first;
-	enum x86_result r = translate_both(m, linear, size, for_write ? GUEST_WRITE : GUEST_READ, gpa, &first, fault);
+	enum x86_result r = translate_both(m, linear, size, for_write ? GUEST_WRITE : GUEST_READ, at, &first, fault);
 	if (r != X86_OK)
 		return r;
-	read_piece(m, gpa[0], data, first);
+	read_piece(m, &at[0], data, first);
 	if (first < size)
-		read_piece(m, gpa[1], (uint8_t *)data + first, size - first);
+		read_piece(m, &at[1], (uint8_t *)data + first, size - first);
 	return X86_OK;
 }
 
 static enum x86_result mem_write(void *ctx, uint64_t linear, const void *data, unsigned size, struct x86_fault *fault)
 {
 	struct emulation *m = ctx;
-	uint64_t gpa[2];
+	struct place at[2];
 	unsigned first;
-	enum x86_result r = translate_both(m, linear, size, GUEST_WRITE, gpa, &first, fault);
+	enum x86_result r = translate_both(m, linear, size, GUEST_WRITE, at, &first, fault);
 	if (r != X86_OK)
 		return r;
-	write_piece(m, gpa[0], data, first);
+	write_piece(m, &at[0], data, first);
 	if (first < size)
-		write_piece(m, gpa[1], (const uint8_t *)data + first, size - first);
+		write_piece(m, &at[1], (const uint8_t *)data + first, size - first);
 	return X86_OK;
 }
 
 static enum x86_result mem_check_write(void *ctx, uint64_t linear, unsigned size, struct x86_fault *fault)
 {
-	uint64_t gpa[2];
+	struct place at[2];
 	unsigned first;
-	return translate_both(ctx, linear, size, GUEST_WRITE, gpa, &first, fault);
+	return translate_both(ctx, linear, size, GUEST_WRITE, at, &first, fault);
 }
 
 static uint64_t port_in(void *ctx, uint16_t port, unsigned size)
@@ -217,26 +239,30 @@ static void port_out(void *ctx, uint16_t port, unsigned size, uint64_t value)
 	io_port_write(((struct emulation *)ctx)->v->dom, port, size, value);
 }
 
-/* Instruction bytes come from the guest's RAM only: code that runs from device memory is
- * not something Keel emulates. */
+/* The guest's code at linear, size bytes within one page, where Keel reads it; NULL and
+ * m->why if it is not in the guest's RAM: code that runs from device memory is not
+ * something Keel emulates. */
+static enum x86_result code_at(struct emulation *m, uint64_t linear, const uint8_t **code, struct x86_fault *fault)
+{
+	struct place at;
+	enum x86_result r = translate(m, linear, GUEST_FETCH, &at, fault);
+	if (r == X86_OK && !at.host) {
+		ksnprintf(m->why, sizeof(m->why), "it runs code at guest-physical 0x%llx, which is not its RAM",
+			  (unsigned long long)at.gpa);
+		r = X86_ABORT;
+	}
+	*code = at.host;
+	return r;
+}
+
+/* Instruction bytes, within one page (x86_fetch splits them at the page's end). */
 static enum x86_result mem_fetch(void *ctx, uint64_t linear, void *data, unsigned size, struct x86_fault *fault)
 {
-	struct emulation *m = ctx;
-	uint64_t gpa;
-	enum x86_result r = translate(m, linear, GUEST_FETCH, &gpa, fault);
-	if (r != X86_OK)
-		return r;
-	const void *ram = ram_at(m, gpa, size, NPT_PERM_R);
-	if (ram) {
-		memcpy(data, ram, size);
-		return X86_OK;
-	}
-	if (!layout_is_ram(&m->v->dom->layout, gpa, size) || p2m_copy_from_guest(&m->v->dom->p2m, gpa, data, size)) {
-		ksnprintf(m->why, sizeof(m->why), "it runs code at guest-physical 0x%llx, which is not its RAM",
-			  (unsigned long long)gpa);
-		return X86_ABORT;
-	}
-	return X86_OK;
+	const uint8_t *code;
+	enum x86_result r = code_at(ctx, linear, &code, fault);
+	if (r == X86_OK)
+		memcpy(data, code, size);
+	return r;
 }
 
 static const struct x86_memory guest_memory = { NULL, mem_fetch, mem_read, mem_write, mem_check_write, port_in,
@@ -329,25 +355,51 @@ static void crash_undecoded(struct vcpu *v, const uint8_t *bytes, unsigned lengt
 static void begin(struct emulation *m, struct vcpu *v, struct x86_memory *memory, struct x86_cpu *regs)
 {
 	m->v = v;
+	m->fault_gpa_known = false;
 	m->why[0] = '\0';
 	*memory = guest_memory;
 	memory->ctx = m;
 	load_state(m, regs);
 }
 
-/* Runs the instruction at the guest's RIP. cause, with where for its %llx, says why it
- * exited, for the message that ends the domain if Keel does not emulate it. */
-static void emulate(struct vcpu *v, const char *cause, unsigned long long where)
+/* The instruction at CS:RIP, decoded: the one the vCPU's memo kept if the code there is
+ * still its bytes, else fetched and decoded into *decoded (and kept). */
+static enum x86_fetch_status fetch(struct emulation *m, const struct x86_cpu *regs, const struct x86_memory *memory,
+				   uint8_t bytes[X86_MAX_INSN_LEN], const struct x86_insn **insn,
+				   struct x86_insn *decoded, struct x86_fault *fault)
+{
+	struct insn_memo *memo = &m->v->insn_memo;
+	uint64_t linear;
+	size_t room = x86_code_room(regs, &linear);
+	const struct insn_memo_slot *kept = insn_memo_find(memo, linear, regs->mode);
+	const uint8_t *code;
+	if (kept && kept->insn.length <= room && code_at(m, linear, &code, fault) == X86_OK &&
+	    insn_memo_matches(kept, code)) {
+		*insn = &kept->insn;
+		return X86_FETCHED;
+	}
+	enum x86_fetch_status status = x86_fetch(regs, memory, bytes, decoded, fault);
+	if (status == X86_FETCHED)
+		insn_memo_keep(memo, linear, regs->mode, bytes, decoded);
+	*insn = decoded;
+	return status;
+}
+
+/* Runs the instruction at the guest's RIP. npf: the nested-paging fault it exited for, or
+ * NULL. cause, with where for its %llx, says why it exited, for the message that ends the
+ * domain if Keel does not emulate it. */
+static void emulate(struct vcpu *v, const struct vm_exit *npf, const char *cause, unsigned long long where)
 {
 	struct domain *d = v->dom;
 	struct emulation m;
 	struct x86_memory memory;
 	struct x86_cpu regs;
-	struct x86_insn insn;
+	const struct x86_insn *insn;
+	struct x86_insn decoded;
 	struct x86_fault fault;
 	uint8_t bytes[X86_MAX_INSN_LEN];
 	begin(&m, v, &memory, &regs);
-	switch (x86_fetch(&regs, &memory, bytes, &insn, &fault)) {
+	switch (fetch(&m, &regs, &memory, bytes, &insn, &decoded, &fault)) {
 	case X86_FETCHED:
 		break;
 	case X86_FETCH_EXCEPTION:
@@ -356,17 +408,23 @@ static void emulate(struct vcpu *v, const char *cause, unsigned long long where)
 	case X86_FETCH_UNSUPPORTED: {
 		char why[80];
 		ksnprintf(why, sizeof(why), cause, where);
-		crash_undecoded(v, bytes, insn.length, why);
+		crash_undecoded(v, bytes, decoded.length, why);
 		return;
 	}
 	default:
 		domain_crash(d, "emulating the instruction at rip 0x%llx: %s", (unsigned long long)regs.rip, m.why);
 		return;
 	}
-	load_segments(v, &regs, &insn);
+	/* The fault's address is the instruction's own access only where it has one memory
+	 * operand: MOVS has two. */
+	if (npf && npf->npf.final && insn->form != X86_STRING) {
+		m.fault_gpa = npf->npf.gpa;
+		m.fault_gpa_known = true;
+	}
+	load_segments(v, &regs, insn);
 	enum x86_emulation done = X86_EMULATED_ELEMENT;
 	for (unsigned i = 0; i < EMULATE_REP_ELEMENTS && done == X86_EMULATED_ELEMENT; i++)
-		done = x86_emulate(&insn, &regs, &memory, &fault);
+		done = x86_emulate(insn, &regs, &memory, &fault);
 	if (done == X86_EMULATE_EXCEPTION) {
 		store_state(&m, &regs); /* elements done before the fault stay done */
 		reflect(v, &fault);
@@ -403,9 +461,8 @@ bool emulate_fetch_mov_to_cr(struct vcpu *v, struct x86_mov_cr *out)
 void handle_npf(struct vcpu *v, const struct vm_exit *exit)
 {
 	struct domain *d = v->dom;
-	const struct layout_range *r = layout_find(&d->layout, exit->npf.gpa);
 	const char *access = exit->npf.fetch ? "instruction fetch at" : exit->npf.write ? "write to" : "read of";
-	if (r && r->backed) { /* guest memory is mapped with every permission */
+	if (exit->npf.present) { /* only guest memory is mapped, with every permission */
 		domain_crash(d, "nested-paging fault on %s GPA 0x%llx, a permission fault in its memory, at rip 0x%llx",
 			     access, (unsigned long long)exit->npf.gpa, (unsigned long long)v->regs.rip);
 		return;
@@ -422,10 +479,10 @@ void handle_npf(struct vcpu *v, const struct vm_exit *exit)
 			     (unsigned long long)exit->npf.gpa, name, (unsigned long long)v->regs.rip);
 		return;
 	}
-	emulate(v, "touched GPA 0x%llx, where nothing is backed", exit->npf.gpa);
+	emulate(v, exit, "touched GPA 0x%llx, where nothing is backed", exit->npf.gpa);
 }
 
 void emulate_string_io(struct vcpu *v, const struct vm_exit *exit)
 {
-	emulate(v, "exited for string I/O on port 0x%llx", exit->io.port);
+	emulate(v, NULL, "exited for string I/O on port 0x%llx", exit->io.port);
 }

@@ -5,6 +5,7 @@
 #include "arch/x86/hvm.h"
 #include "vmm/p2m.h"
 #include "vmm/vtimer.h"
+#include "vmm/insn_memo.h"
 #include "vmm/walk_memo.h"
 
 enum vcpu_state {
@@ -59,6 +60,7 @@ struct vcpu {
 	uint64_t timer_due_ns; /* the earliest of their deadlines; 0: none */
 	struct p2m_memo ram_memo; /* p2m leaves the instruction emulator looked up (vmm/emulate.c) */
 	struct walk_memo walk_memo; /* and its page walks */
+	struct insn_memo insn_memo; /* and the instructions it decoded */
 	uint64_t exits[EXIT_REASON_COUNT]; /* by reason, since its domain was created */
 	void *vendor; /* the vendor's vCPU (a VMCB or VMCS and its bookkeeping), NULL when none */
 };

@@ -1,4 +1,5 @@
 /* The emulator's memo of guest page walks (see walk_memo.h). */
+#include <stddef.h>
 #include "vmm/walk_memo.h"
 
 #define PAGE_SHIFT_4K 12
@@ -24,18 +25,20 @@ static bool entries_unchanged(const struct walk_record *r)
 }
 
 bool walk_memo_find(struct walk_memo *m, uint64_t generation, const struct guest_paging *p, uint64_t linear,
-		    enum guest_access access, uint64_t *gpa)
+		    enum guest_access access, uint64_t *gpa, uint8_t **host)
 {
 	const struct walk_memo_slot *s = slot_for(m, linear);
 	if (m->generation != generation || !s->record.count || s->linear_page != linear >> PAGE_SHIFT_4K ||
 	    s->access != access || !same_registers(s, p) || !entries_unchanged(&s->record))
 		return false;
-	*gpa = s->gpa_page << PAGE_SHIFT_4K | (linear & ((1u << PAGE_SHIFT_4K) - 1));
+	uint64_t offset = linear & ((1u << PAGE_SHIFT_4K) - 1);
+	*gpa = s->gpa_page << PAGE_SHIFT_4K | offset;
+	*host = s->host_page ? s->host_page + offset : NULL;
 	return true;
 }
 
 void walk_memo_keep(struct walk_memo *m, uint64_t generation, const struct guest_paging *p, uint64_t linear,
-		    enum guest_access access, uint64_t gpa, const struct walk_record *r)
+		    enum guest_access access, uint64_t gpa, uint8_t *host_page, const struct walk_record *r)
 {
 	if (m->generation != generation) {
 		for (unsigned i = 0; i < WALK_MEMO_SLOTS; i++)
@@ -48,7 +51,7 @@ void walk_memo_keep(struct walk_memo *m, uint64_t generation, const struct guest
 		return;
 	}
 	*s = (struct walk_memo_slot){
-		.linear_page = linear >> PAGE_SHIFT_4K, .gpa_page = gpa >> PAGE_SHIFT_4K,
+		.linear_page = linear >> PAGE_SHIFT_4K, .gpa_page = gpa >> PAGE_SHIFT_4K, .host_page = host_page,
 		.cr0 = p->cr0, .cr3 = p->cr3, .cr4 = p->cr4, .efer = p->efer, .cpl = p->cpl, .ac = p->ac,
 		.access = (uint8_t)access, .record = *r,
 	};

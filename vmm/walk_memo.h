@@ -7,9 +7,9 @@
  * cleared, another vCPU's write) makes it walk again: the memo answers what a walk would,
  * never an older translation a TLB might still hold. Only successful walks are kept.
  *
- * The entries are kept as host pointers into the guest's RAM, valid while the p2m they
- * were found through is (its generation, vmm/p2m.h). Pure code: it reads the entries and
- * nothing else. */
+ * The entries are kept as host pointers into the guest's RAM, and so is the page the
+ * translation leads to where it is RAM, valid while the p2m they were found through is
+ * (its generation, vmm/p2m.h). Pure code: it reads the entries and nothing else. */
 #ifndef KEEL_VMM_WALK_MEMO_H
 #define KEEL_VMM_WALK_MEMO_H
 
@@ -29,6 +29,7 @@ struct walk_record {
 
 struct walk_memo_slot {
 	uint64_t linear_page, gpa_page; /* the 4 KiB page's linear and guest-physical addresses */
+	uint8_t *host_page; /* where Keel reaches that page of the guest's RAM; NULL: not RAM */
 	uint64_t cr0, cr3, cr4, efer;
 	uint8_t cpl;
 	bool ac;
@@ -65,11 +66,13 @@ static inline void walk_record_set(struct walk_record *r, uint64_t bits)
 }
 
 /* The guest-physical address of linear for that access if the memo holds its walk and the
- * walk would answer the same now: true and *gpa; else false. generation: the p2m's now. */
+ * walk would answer the same now: true, *gpa and *host (where Keel reaches that byte of the
+ * guest's RAM, NULL where it is not RAM); else false. generation: the p2m's now. */
 bool walk_memo_find(struct walk_memo *m, uint64_t generation, const struct guest_paging *p, uint64_t linear,
-		    enum guest_access access, uint64_t *gpa);
-/* Keeps the translation of linear to gpa, which a walk recorded in r just found. */
+		    enum guest_access access, uint64_t *gpa, uint8_t **host);
+/* Keeps the translation of linear to gpa, which a walk recorded in r just found; host_page:
+ * where Keel reaches gpa's 4 KiB page of the guest's RAM, NULL where it is not RAM. */
 void walk_memo_keep(struct walk_memo *m, uint64_t generation, const struct guest_paging *p, uint64_t linear,
-		    enum guest_access access, uint64_t gpa, const struct walk_record *r);
+		    enum guest_access access, uint64_t gpa, uint8_t *host_page, const struct walk_record *r);
 
 #endif

@@ -303,6 +303,18 @@ static enum x86_fetch_status fetch_exception(struct x86_fault *fault, uint8_t ve
 	return X86_FETCH_EXCEPTION;
 }
 
+size_t x86_code_room(const struct x86_cpu *cpu, uint64_t *linear)
+{
+	const struct x86_segment *cs = &cpu->seg[X86_SEG_CS];
+	if (cpu->mode == X86_MODE_64) {
+		*linear = cpu->rip;
+		return X86_MAX_INSN_LEN;
+	}
+	*linear = (uint32_t)(cs->base + cpu->rip);
+	uint64_t left = cpu->rip > cs->limit ? 0 : (uint64_t)cs->limit - cpu->rip + 1;
+	return left < X86_MAX_INSN_LEN ? (size_t)left : X86_MAX_INSN_LEN;
+}
+
 typedef enum x86_decode_status (*decode_fn)(const uint8_t *bytes, size_t len, enum x86_mode mode, void *out);
 
 /* Inlined into each of its callers, so that the decoder is a direct call there. */
@@ -310,18 +322,13 @@ static inline __attribute__((always_inline)) enum x86_fetch_status
 fetch(const struct x86_cpu *cpu, const struct x86_memory *memory, uint8_t bytes[X86_MAX_INSN_LEN], decode_fn decode,
       void *out, struct x86_fault *fault)
 {
-	const struct x86_segment *cs = &cpu->seg[X86_SEG_CS];
 	bool long_mode = cpu->mode == X86_MODE_64;
-	/* How many bytes CS lets the CPU fetch (SDM vol.3 §5.3: #GP(0) beyond its limit). */
-	size_t room = X86_MAX_INSN_LEN, have = 0;
-	if (!long_mode) {
-		uint64_t left = cpu->rip > cs->limit ? 0 : (uint64_t)cs->limit - cpu->rip + 1;
-		room = left < room ? (size_t)left : room;
-	}
+	uint64_t start;
+	size_t room = x86_code_room(cpu, &start), have = 0;
 	/* The bytes up to CS's limit or the page's end, then those of the next page if the
 	 * instruction goes on into it. */
 	for (;;) {
-		uint64_t linear = long_mode ? cpu->rip + have : (uint32_t)(cs->base + cpu->rip + have);
+		uint64_t linear = long_mode ? start + have : (uint32_t)(start + have);
 		if (have == room || (long_mode && !canonical(linear, cpu->la57)))
 			return fetch_exception(fault, X86_GP);
 		size_t to_page_end = 0x1000 - (linear & 0xfff);

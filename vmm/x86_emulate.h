@@ -84,6 +84,10 @@ enum x86_fetch_status {
 	X86_FETCH_ABORT,       /* the fetch callback gave up */
 };
 
+/* The linear address of CS:RIP in *linear, and how many bytes the CPU may fetch there
+ * (at most 15): in 64-bit mode all, elsewhere those within CS's limit (SDM vol.3 §5.3:
+ * #GP(0) beyond it). */
+size_t x86_code_room(const struct x86_cpu *cpu, uint64_t *linear);
 /* Fetches the instruction at CS:RIP into bytes and decodes it. The bytes are fetched up to
  * the end of the page (or of CS's limit) and the next page is fetched only if the
  * instruction reaches into it, so a fault on that page comes where a CPU's would. */

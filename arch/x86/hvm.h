@@ -84,6 +84,8 @@ struct vm_exit {
 			uint64_t gpa;
 			bool write, fetch; /* neither: a read */
 			bool present;      /* a translation existed (permission fault) */
+			bool final;        /* gpa is what the access's linear address translates to,
+			                      not a guest page table's the CPU walked */
 			bool delivering;   /* the CPU's own access, delivering an event through the
 			                      IDT: not the instruction's */
 		} npf;

@@ -13,7 +13,8 @@
  * emulate, and the domain ends. check_remap: one linear page, remapped between two accesses,
  * reaches first the local APIC and then the I/O APIC, as the page tables say at each;
  * check_fetch_fault: Keel's fetch of an instruction through an entry cleared under the CPU
- * gives the guest the #PF a fetch raises. */
+ * gives the guest the #PF a fetch raises; check_memoized_code: code rewritten or remapped
+ * at the address of an instruction Keel ran before is decoded anew. */
 #include "guests/lib/guest.h"
 #include "guests/lib/paging.h"
 #include "lib/string.h"
@@ -317,6 +318,43 @@ static void check_fetch_fault(void)
 	      fetch_faults, fetch_fault_cr2, fetch_fault_code, version);
 }
 
+/* Keel keeps the instructions it decoded, with their bytes (vmm/insn_memo.h), and must
+ * serve one only while the code at its address is still those bytes. The snippet page at
+ * FETCH_LINEAR loads the local APIC's version register three times from the same address:
+ * as MOV of all 32 bits; rewritten in place, as MOVZX of its low byte; and with the
+ * linear page remapped to other code, as MOV of the low byte alone into AL. */
+static uint8_t other_code[4096] __attribute__((aligned(4096)));
+
+static uint32_t run_snippet(uint32_t eax)
+{
+	write_cr3(read_cr3()); /* serializes: the code just written is what runs */
+	__asm__ volatile("call *%[code]" : "+a"(eax) : [code] "r"(FETCH_LINEAR), "d"(0xfee00000ull + LAPIC_VERSION)
+			 : "memory");
+	return eax;
+}
+
+static void check_memoized_code(void)
+{
+	static const uint8_t load32[] = { 0x8b, 0x02, 0xc3 };      /* mov (%rdx), %eax; ret */
+	static const uint8_t load8_zx[] = { 0x0f, 0xb6, 0x02, 0xc3 }; /* movzbl (%rdx), %eax; ret */
+	static const uint8_t load8[] = { 0x8a, 0x02, 0xc3 };       /* mov (%rdx), %al; ret */
+	memcpy(fetch_code, load32, sizeof(load32));
+	map_fetch_code();
+	directory[1] = (uint64_t)(uintptr_t)fetch_table | PTE_P | PTE_RW;
+	hang_directory(true);
+	uint32_t version = run_snippet(0);
+	memcpy(fetch_code, load8_zx, sizeof(load8_zx));
+	uint32_t low = run_snippet(0xaaaaaaaa);
+	memcpy(other_code, load8, sizeof(load8));
+	fetch_table[0] = (uint64_t)(uintptr_t)other_code | PTE_P | PTE_RW;
+	__asm__ volatile("invlpg (%0)" : : "r"(FETCH_LINEAR) : "memory");
+	uint32_t merged = run_snippet(0xaaaaaaaa);
+	hang_directory(false);
+	check(&c, version >> 16 && low == (version & 0xff) && merged == (0xaaaaaa00 | (version & 0xff)),
+	      "one address, other code: the version 0x%x, its low byte 0x%x (MOVZX rewritten in place), 0x%x "
+	      "(MOV to AL on a page remapped)", version, low, merged);
+}
+
 int guest_main(const struct guest_boot *boot)
 {
 	for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
@@ -333,6 +371,7 @@ int guest_main(const struct guest_boot *boot)
 	check(&c, moffs == ~0ull, "movabs from the hole reads 0x%lx, expected all ones", moffs);
 	check_remap();
 	check_fetch_fault();
+	check_memoized_code();
 	guest_printf("mmio: %u forms, each as the CPU runs it on all ones\n",
 		     (unsigned)(sizeof(forms) / sizeof(forms[0])));
 	int failed = checks_summary(&c);

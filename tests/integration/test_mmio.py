@@ -6,7 +6,7 @@ instruction itself, reading all ones and dropping writes, as a PC does; a domain
 from keel import CANARY, EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot, canary_rounds
 from test_default import HEX, assert_lines, closing_lines, real_mode_checks
 
-MMIO_LINES = ["mmio: 28 forms, each as the CPU runs it on all ones", "mmio: 43 checks passed"]
+MMIO_LINES = ["mmio: 28 forms, each as the CPU runs it on all ones", "mmio: 44 checks passed"]
 HOLE_NOT_EMULATED = f"at rip {HEX} touched GPA 0xf0000000, where nothing is backed"
 
 CONFIG = EMULATOR_PORTS + """
@@ -34,11 +34,14 @@ unbacked = "crash"
 
 def test_unbacked_accesses_run_as_on_a_pc_beside_a_canary(bed, tmp_path):
     """mmio.elf runs each form the emulator knows on RAM holding all ones (the CPU) and on
-    the 32-bit hole (Keel), and compares registers and flags, then string port I/O: all 40
-    checks pass, in exactly its 37 nested-paging exits (26 forms of one exit, REP MOVSB of
-    100 bytes in 2, REP STOSL of 200 dwords in 4, the VGA window, a 64-bit absolute load, a
-    write and its read back, and one REP MOVSB that copies 10 bytes, then takes the page
-    fault at 4 GiB; string I/O reaches the hole in Keel, without exits of its own). mmio16
+    the 32-bit hole (Keel), and compares registers and flags, then string port I/O, a
+    remapped page, a fetch that faults and code rewritten at an address Keel decoded
+    before: all 44 checks pass, in exactly its 45 nested-paging exits (26 forms of one exit,
+    REP MOVSB of 100 bytes in 2, REP STOSL of 200 dwords in 4, the VGA window, a 64-bit
+    absolute load, a write and its read back, one REP MOVSB that copies 10 bytes, then takes
+    the page fault at 4 GiB, 3 through the remapped page, 2 for the fetch that faults and the
+    read that follows, and 3 loads from one address as its code changes; string I/O reaches
+    the hole in Keel, without exits of its own). mmio16
     does the same in real mode (16-bit addressing that wraps, an FS override, a 32-bit
     operand, REP MOVSB from the VGA window): 5 exits, and a REP OUTSB. adc then runs ADC on the hole,
     which Keel does not emulate: its domain ends, naming the bytes. strict, with
@@ -77,7 +80,7 @@ def test_unbacked_accesses_run_as_on_a_pc_beside_a_canary(bed, tmp_path):
         f"hole, where this domain has no device) at rip {HEX}); destroyed"], f"strict ({result})")
     exits = result.exit_table()
     npf = {name: exits[name]["npf"] for name in ("mmio", "mmio16", "adc", "strict", "canary")}
-    assert npf == {"mmio": 42, "mmio16": 5, "adc": 43, "strict": 1, "canary": 0}, str(result)
+    assert npf == {"mmio": 45, "mmio16": 5, "adc": 46, "strict": 1, "canary": 0}, str(result)
     assert canary_rounds(result), str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert closing_lines(result) == ("Keel finished: 3 ended cleanly, 2 crashed", "Keel exit status 4"), str(result)

@@ -11,6 +11,9 @@
 
 /* Four page-table entries of a 4-level walk, as the walk left them. */
 static uint64_t tables[4] = { 0x2023, 0x3023, 0x4023, 0x56063 };
+/* Where Keel reaches the page they lead to, 0x56000. */
+static uint8_t page_56000[4096];
+static uint8_t *host;
 
 static struct guest_paging paging(void)
 {
@@ -27,17 +30,23 @@ static struct walk_record walked(void)
 }
 
 /* A walk that read each entry and set its accessed flag. */
-static struct walk_memo kept(uint64_t linear, enum guest_access access)
+static struct walk_record walked_setting_accessed(void)
 {
-	struct walk_memo m = { 0 };
-	struct guest_paging p = paging();
 	struct walk_record r;
 	walk_record_start(&r);
 	for (unsigned i = 0; i < 4; i++) {
 		walk_record_read(&r, &tables[i], tables[i] & ~0x20ull);
 		walk_record_set(&r, 0x20);
 	}
-	walk_memo_keep(&m, GEN, &p, linear, access, 0x56000 | (linear & 0xfff), &r);
+	return r;
+}
+
+static struct walk_memo kept(uint64_t linear, enum guest_access access)
+{
+	struct walk_memo m = { 0 };
+	struct guest_paging p = paging();
+	struct walk_record r = walked_setting_accessed();
+	walk_memo_keep(&m, GEN, &p, linear, access, 0x56000 | (linear & 0xfff), page_56000, &r);
 	return m;
 }
 
@@ -47,8 +56,23 @@ static void answers_what_the_walk_found_with_the_offset(void **state)
 	struct walk_memo m = kept(0x7000123, GUEST_READ);
 	struct guest_paging p = paging();
 	uint64_t gpa = 0;
-	assert_true(walk_memo_find(&m, GEN, &p, 0x7000abc, GUEST_READ, &gpa));
+	assert_true(walk_memo_find(&m, GEN, &p, 0x7000abc, GUEST_READ, &gpa, &host));
 	assert_int_equal(gpa, 0x56abc);
+	assert_ptr_equal(host, page_56000 + 0xabc);
+}
+
+/* A page that is not the guest's RAM (a device's) has no host address. */
+static void answers_no_host_address_where_the_page_is_not_ram(void **state)
+{
+	(void)state;
+	struct walk_memo m = { 0 };
+	struct guest_paging p = paging();
+	struct walk_record r = walked_setting_accessed();
+	uint64_t gpa = 0;
+	walk_memo_keep(&m, GEN, &p, 0x7000000, GUEST_READ, 0xfee00000, NULL, &r);
+	assert_true(walk_memo_find(&m, GEN, &p, 0x7000080, GUEST_READ, &gpa, &host));
+	assert_int_equal(gpa, 0xfee00080);
+	assert_null(host);
 }
 
 static void an_empty_memo_answers_nothing(void **state)
@@ -57,7 +81,7 @@ static void an_empty_memo_answers_nothing(void **state)
 	struct walk_memo m = { 0 };
 	struct guest_paging p = paging();
 	uint64_t gpa = 0;
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 }
 
 static void another_page_access_or_table_generation_is_walked(void **state)
@@ -66,10 +90,10 @@ static void another_page_access_or_table_generation_is_walked(void **state)
 	struct walk_memo m = kept(0x7000000, GUEST_READ);
 	struct guest_paging p = paging();
 	uint64_t gpa;
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7004000, GUEST_READ, &gpa)); /* same slot, other page */
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_WRITE, &gpa));
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_FETCH, &gpa));
-	assert_false(walk_memo_find(&m, GEN + 1, &p, 0x7000000, GUEST_READ, &gpa));
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7004000, GUEST_READ, &gpa, &host)); /* same slot, other page */
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_WRITE, &gpa, &host));
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_FETCH, &gpa, &host));
+	assert_false(walk_memo_find(&m, GEN + 1, &p, 0x7000000, GUEST_READ, &gpa, &host));
 }
 
 static void other_paging_registers_are_walked(void **state)
@@ -79,24 +103,24 @@ static void other_paging_registers_are_walked(void **state)
 	uint64_t gpa;
 	struct guest_paging p = paging();
 	p.cr3 = 0x9000;
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 	p = paging();
 	p.cr0 &= ~(1ull << 16); /* WP */
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 	p = paging();
 	p.cr4 |= 1ull << 20; /* SMEP */
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 	p = paging();
 	p.efer &= ~(1ull << 11); /* NXE */
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 	p = paging();
 	p.cpl = 3;
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 	p = paging();
 	p.ac = true;
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 	p = paging();
-	assert_true(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	assert_true(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 }
 
 /* Any entry rewritten, its accessed flag cleared included, means a walk again. */
@@ -109,11 +133,11 @@ static void a_changed_entry_is_walked(void **state)
 		struct walk_memo m = kept(0x7000000, GUEST_READ);
 		uint64_t saved = tables[i];
 		tables[i] &= ~0x20ull;
-		assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+		assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 		tables[i] = saved ^ 0x1000;
-		assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+		assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 		tables[i] = saved;
-		assert_true(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+		assert_true(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 	}
 }
 
@@ -126,11 +150,11 @@ static void a_record_unlike_memory_or_empty_is_not_used(void **state)
 	struct guest_paging p = paging();
 	struct walk_record r = walked();
 	uint64_t gpa;
-	walk_memo_keep(&m, GEN, &p, 0x7000000, GUEST_READ, 0x56000, &r);
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	walk_memo_keep(&m, GEN, &p, 0x7000000, GUEST_READ, 0x56000, page_56000, &r);
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 	walk_record_start(&r);
-	walk_memo_keep(&m, GEN, &p, 0x7000000, GUEST_READ, 0x7000000, &r);
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	walk_memo_keep(&m, GEN, &p, 0x7000000, GUEST_READ, 0x7000000, page_56000, &r);
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 }
 
 /* A record of more entries than a walk reads is not kept (and replaces the slot's). */
@@ -144,8 +168,8 @@ static void an_overlong_record_is_not_kept(void **state)
 	walk_record_start(&r);
 	for (unsigned i = 0; i <= WALK_MEMO_LEVELS; i++)
 		walk_record_read(&r, &tables[0], tables[0]);
-	walk_memo_keep(&m, GEN, &p, 0x7000000, GUEST_READ, 0x56000, &r);
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
+	walk_memo_keep(&m, GEN, &p, 0x7000000, GUEST_READ, 0x56000, page_56000, &r);
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
 }
 
 /* A new table generation empties every slot. */
@@ -158,16 +182,17 @@ static void a_new_generation_empties_the_memo(void **state)
 	uint64_t gpa;
 	walk_record_start(&r);
 	walk_record_read(&r, &tables[0], tables[0]);
-	walk_memo_keep(&m, GEN + 1, &p, 0x7001000, GUEST_READ, 0x56000, &r); /* another slot */
-	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa));
-	assert_false(walk_memo_find(&m, GEN + 1, &p, 0x7000000, GUEST_READ, &gpa));
-	assert_true(walk_memo_find(&m, GEN + 1, &p, 0x7001000, GUEST_READ, &gpa));
+	walk_memo_keep(&m, GEN + 1, &p, 0x7001000, GUEST_READ, 0x56000, page_56000, &r); /* another slot */
+	assert_false(walk_memo_find(&m, GEN, &p, 0x7000000, GUEST_READ, &gpa, &host));
+	assert_false(walk_memo_find(&m, GEN + 1, &p, 0x7000000, GUEST_READ, &gpa, &host));
+	assert_true(walk_memo_find(&m, GEN + 1, &p, 0x7001000, GUEST_READ, &gpa, &host));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(answers_what_the_walk_found_with_the_offset),
+		cmocka_unit_test(answers_no_host_address_where_the_page_is_not_ram),
 		cmocka_unit_test(an_empty_memo_answers_nothing),
 		cmocka_unit_test(another_page_access_or_table_generation_is_walked),
 		cmocka_unit_test(other_paging_registers_are_walked),

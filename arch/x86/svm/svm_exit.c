@@ -14,6 +14,7 @@
 #define NPF_PRESENT (1u << 0)
 #define NPF_WRITE (1u << 1)
 #define NPF_FETCH (1u << 4)
+#define NPF_FINAL (1ull << 32) /* the guest's final physical address, not a guest page table (APM vol.2 §15.25.6) */
 
 static uint8_t length_or_next_rip(const struct svm_vcpu *sv, uint64_t rip, uint8_t fixed)
 {
@@ -106,6 +107,7 @@ static void decode(const struct svm_vcpu *sv, uint64_t rip, struct vm_exit *exit
 		exit->npf.present = info1 & NPF_PRESENT;
 		exit->npf.write = info1 & NPF_WRITE;
 		exit->npf.fetch = info1 & NPF_FETCH;
+		exit->npf.final = info1 & NPF_FINAL;
 		exit->npf.delivering = c->exit_int_info & EVENT_VALID;
 		break;
 	case SVM_EXIT_SHUTDOWN:

@@ -13,6 +13,9 @@
 #define EPT_WRITE (1u << 1)
 #define EPT_FETCH (1u << 2)
 #define EPT_WAS_PRESENT (7u << 3) /* the entry's R/W/X bits: any set means a translation */
+/* The guest linear address is valid, and the access was to its translation, not to a
+ * guest paging-structure entry (SDM vol.3 §28.2.1: an EPT violation's bits 7 and 8). */
+#define EPT_FINAL (3u << 7)
 #define AR_L (1u << 13)
 
 /* The instructions vmm/insn.c answers, indexed by basic exit reason (SDM vol.3 appendix C). */
@@ -160,6 +163,7 @@ static void decode(uint32_t reason, struct vm_exit *exit)
 		exit->npf.write = qual & EPT_WRITE;
 		exit->npf.fetch = qual & EPT_FETCH;
 		exit->npf.present = qual & EPT_WAS_PRESENT;
+		exit->npf.final = (qual & EPT_FINAL) == EPT_FINAL;
 		exit->npf.delivering = delivering();
 		break;
 	}

@@ -1,0 +1,35 @@
+/* The MMIO emulator's memo of decoded instructions (see insn_memo.h). */
+#include "lib/string.h"
+#include "vmm/insn_memo.h"
+
+#define PAGE_BYTES 4096u
+
+static unsigned slot_index(uint64_t linear)
+{
+	return (unsigned)(linear % INSN_MEMO_SLOTS);
+}
+
+const struct insn_memo_slot *insn_memo_find(const struct insn_memo *m, uint64_t linear, enum x86_mode mode)
+{
+	const struct insn_memo_slot *s = &m->slot[slot_index(linear)];
+	return s->insn.length && s->linear == linear && s->mode == mode ? s : NULL;
+}
+
+bool insn_memo_matches(const struct insn_memo_slot *s, const uint8_t *code)
+{
+	return memcmp(code, s->bytes, s->insn.length) == 0;
+}
+
+void insn_memo_keep(struct insn_memo *m, uint64_t linear, enum x86_mode mode, const uint8_t *bytes,
+		    const struct x86_insn *insn)
+{
+	struct insn_memo_slot *s = &m->slot[slot_index(linear)];
+	if ((linear % PAGE_BYTES) + insn->length > PAGE_BYTES) {
+		s->insn.length = 0;
+		return;
+	}
+	s->linear = linear;
+	s->mode = (uint8_t)mode;
+	memcpy(s->bytes, bytes, insn->length);
+	s->insn = *insn;
+}
