@@ -28,6 +28,7 @@ struct emulation {
 	struct walk_record record;
 	uint64_t fault_gpa;
 	bool fault_gpa_known; /* fault_gpa stands in for the walk of the access that faulted */
+	struct x86_memory memory; /* the callbacks below, set up where the executor needs them */
 	char why[160];
 };
 
@@ -79,22 +80,12 @@ static bool set_table_bits(void *ctx, uint64_t gpa, uint64_t bits)
 	return true;
 }
 
-/* Where linear leads for an access of that kind, or the fault to give. The instruction's
- * own data access at the address a nested-paging fault gave (the same offset in its page)
- * goes there: the CPU walked the guest's page tables for it, with their permission
- * checks, just before it faulted (KVM takes the same shortcut). Else from the vCPU's memo
- * of walks if it still holds, else walked (and kept). */
-static enum x86_result translate(struct emulation *m, uint64_t linear, enum guest_access access, struct place *to,
-				 struct x86_fault *fault)
+/* translate's walk, when the memo does not hold one, kept in the memo. */
+static __attribute__((noinline)) enum x86_result walk(struct emulation *m, uint64_t linear, enum guest_access access,
+						      struct place *to, struct x86_fault *fault)
 {
 	struct vcpu *v = m->v;
-	if (m->fault_gpa_known && access != GUEST_FETCH && ((linear ^ m->fault_gpa) & (PAGE_SIZE - 1)) == 0) {
-		*to = (struct place){ m->fault_gpa, NULL }; /* nothing is mapped there */
-		return X86_OK;
-	}
 	uint64_t generation = v->dom->p2m.generation;
-	if (walk_memo_find(&v->walk_memo, generation, &m->paging, linear, access, &to->gpa, &to->host))
-		return X86_OK;
 	struct guest_walk w;
 	walk_record_start(&m->record);
 	switch (guest_walk(&m->paging, linear, access, &w)) {
@@ -112,6 +103,24 @@ static enum x86_result translate(struct emulation *m, uint64_t linear, enum gues
 			  (unsigned long long)linear, (unsigned long long)w.gpa);
 		return X86_ABORT;
 	}
+}
+
+/* Where linear leads for an access of that kind, or the fault to give. The instruction's
+ * own data access at the address a nested-paging fault gave (the same offset in its page)
+ * goes there: the CPU walked the guest's page tables for it, with their permission
+ * checks, just before it faulted (KVM takes the same shortcut). Else from the vCPU's memo
+ * of walks if it still holds, else walked (and kept). */
+static inline enum x86_result translate(struct emulation *m, uint64_t linear, enum guest_access access,
+					struct place *to, struct x86_fault *fault)
+{
+	struct vcpu *v = m->v;
+	if (m->fault_gpa_known && access != GUEST_FETCH && ((linear ^ m->fault_gpa) & (PAGE_SIZE - 1)) == 0) {
+		*to = (struct place){ m->fault_gpa, NULL }; /* nothing is mapped there */
+		return X86_OK;
+	}
+	if (walk_memo_find(&v->walk_memo, v->dom->p2m.generation, &m->paging, linear, access, &to->gpa, &to->host))
+		return X86_OK;
+	return walk(m, linear, access, to, fault);
 }
 
 /* [linear, linear + size) within one page, or split at the page's end: both halves are
@@ -242,7 +251,7 @@ static void port_out(void *ctx, uint16_t port, unsigned size, uint64_t value)
 /* The guest's code at linear, size bytes within one page, where Keel reads it; NULL and
  * m->why if it is not in the guest's RAM: code that runs from device memory is not
  * something Keel emulates. */
-static enum x86_result code_at(struct emulation *m, uint64_t linear, const uint8_t **code, struct x86_fault *fault)
+static inline enum x86_result code_at(struct emulation *m, uint64_t linear, const uint8_t **code, struct x86_fault *fault)
 {
 	struct place at;
 	enum x86_result r = translate(m, linear, GUEST_FETCH, &at, fault);
@@ -265,39 +274,49 @@ static enum x86_result mem_fetch(void *ctx, uint64_t linear, void *data, unsigne
 	return r;
 }
 
-static const struct x86_memory guest_memory = { NULL, mem_fetch, mem_read, mem_write, mem_check_write, port_in,
-						port_out };
+/* The callbacks through which x86_fetch and x86_emulate reach the guest. */
+static const struct x86_memory *callbacks(struct emulation *m)
+{
+	m->memory = (struct x86_memory){ m, mem_fetch, mem_read, mem_write, mem_check_write, port_in, port_out };
+	return &m->memory;
+}
 
-/* The guest's registers, paging and CS as the emulator wants them to fetch and decode. */
+/* The guest's paging, RIP, RFLAGS and CS as the emulator wants them to fetch and decode;
+ * the general registers stay in the vCPU until the executor needs them (load_registers). */
 static void load_state(struct emulation *m, struct x86_cpu *regs)
 {
 	struct hvm_emulation_view view;
 	hvm->read_emulation_view(m->v->vendor, &view);
-	m->paging = (struct guest_paging){
-		.cr0 = view.cr0,
-		.cr3 = view.cr3,
-		.cr4 = view.cr4,
-		.efer = view.efer,
-		.cpl = view.cpl,
-		.ac = view.rflags & RFLAGS_AC,
-		/* as the guest's CPUID shows them: vmm/cpuid.c passes both through */
-		.maxphyaddr = cpu.phys_addr_bits,
-		.pages_1g = cpu.pages_1g,
-		.ctx = m,
-		.read = read_table,
-		.set_bits = set_table_bits,
-	};
-	memcpy(regs->gpr, m->v->regs.gpr, sizeof(regs->gpr));
-	regs->gpr[REG_RSP] = m->rsp = view.rsp;
+	struct guest_paging *p = &m->paging;
+	p->cr0 = view.cr0;
+	p->cr3 = view.cr3;
+	p->cr4 = view.cr4;
+	p->efer = view.efer;
+	p->cpl = view.cpl;
+	p->ac = view.rflags & RFLAGS_AC;
+	/* as the guest's CPUID shows them: vmm/cpuid.c passes both through */
+	p->maxphyaddr = cpu.phys_addr_bits;
+	p->pages_1g = cpu.pages_1g;
+	p->pdptes = NULL;
+	p->ctx = m;
+	p->read = read_table;
+	p->set_bits = set_table_bits;
 	regs->rip = m->v->regs.rip;
 	regs->rflags = m->rflags = view.rflags;
-	const struct hvm_segment *cs = &view.cs;
-	regs->seg[X86_SEG_CS] = (struct x86_segment){ cs->base, cs->limit, cs->expand_down, cs->big };
+	/* a code segment: never expand-down */
+	regs->seg[X86_SEG_CS] = (struct x86_segment){ view.cs_base, view.cs_limit, false, view.cs_big };
 	bool protected_mode = view.cr0 & CR0_PE;
-	regs->mode = (view.efer & EFER_LMA) && cs->long_mode ? X86_MODE_64
-		     : protected_mode && cs->big                ? X86_MODE_32
-								: X86_MODE_16;
+	regs->mode = (view.efer & EFER_LMA) && view.cs_long_mode ? X86_MODE_64
+		     : protected_mode && view.cs_big                ? X86_MODE_32
+								    : X86_MODE_16;
 	regs->la57 = view.cr4 & CR4_LA57;
+}
+
+/* The general registers, for the executor; RSP lives in the VMCB or VMCS. */
+static void load_registers(struct emulation *m, struct x86_cpu *regs)
+{
+	memcpy(regs->gpr, m->v->regs.gpr, sizeof(regs->gpr));
+	regs->gpr[REG_RSP] = m->rsp = hvm->read_state(m->v->vendor, GUEST_RSP);
 }
 
 static void load_segment(struct vcpu *v, struct x86_cpu *regs, unsigned s)
@@ -351,21 +370,19 @@ static void crash_undecoded(struct vcpu *v, const uint8_t *bytes, unsigned lengt
 		     (unsigned long long)v->regs.rip, why);
 }
 
-/* An emulation of v's next instruction begins: its memory callbacks, its state. */
-static void begin(struct emulation *m, struct vcpu *v, struct x86_memory *memory, struct x86_cpu *regs)
+/* An emulation of v's next instruction begins: its state. */
+static void begin(struct emulation *m, struct vcpu *v, struct x86_cpu *regs)
 {
 	m->v = v;
 	m->fault_gpa_known = false;
 	m->why[0] = '\0';
-	*memory = guest_memory;
-	memory->ctx = m;
 	load_state(m, regs);
 }
 
 /* The instruction at CS:RIP, decoded: the one the vCPU's memo kept if the code there is
  * still its bytes, else fetched and decoded into *decoded (and kept). */
-static enum x86_fetch_status fetch(struct emulation *m, const struct x86_cpu *regs, const struct x86_memory *memory,
-				   uint8_t bytes[X86_MAX_INSN_LEN], const struct x86_insn **insn,
+static enum x86_fetch_status fetch(struct emulation *m, const struct x86_cpu *regs, uint8_t bytes[X86_MAX_INSN_LEN],
+				   const struct x86_insn **insn,
 				   struct x86_insn *decoded, struct x86_fault *fault)
 {
 	struct insn_memo *memo = &m->v->insn_memo;
@@ -378,11 +395,37 @@ static enum x86_fetch_status fetch(struct emulation *m, const struct x86_cpu *re
 		*insn = &kept->insn;
 		return X86_FETCHED;
 	}
-	enum x86_fetch_status status = x86_fetch(regs, memory, bytes, decoded, fault);
+	enum x86_fetch_status status = x86_fetch(regs, callbacks(m), bytes, decoded, fault);
 	if (status == X86_FETCHED)
 		insn_memo_keep(memo, linear, regs->mode, bytes, decoded);
 	*insn = decoded;
 	return status;
+}
+
+/* A MOV, MOVZX or MOVSX whose access the fault gave: the commonest MMIO access, a device
+ * register read or written. The CPU already checked its segment, its address and the
+ * guest's page-level permissions before it faulted, so what is left is the access at the
+ * fault's address and the register, right in the vCPU's. Not where the operand crosses a
+ * page (the fault gave one of the two), nor where RSP takes part (it lives in the VMCB or
+ * VMCS): the executor runs those. */
+static bool mov_at_fault(struct emulation *m, struct x86_cpu *regs, const struct x86_insn *insn)
+{
+	struct vcpu *v = m->v;
+	const struct x86_mem *op = &insn->mem;
+	if ((insn->op != X86_MOV && insn->op != X86_MOVZX && insn->op != X86_MOVSX) || insn->reg == X86_RSP ||
+	    op->base == X86_RSP || op->index == X86_RSP)
+		return false;
+	uint64_t *gpr = v->regs.gpr;
+	uint64_t linear = x86_linear_address(regs, op->seg, x86_operand_offset(insn, gpr, regs->rip));
+	uint64_t in_page = linear & (PAGE_SIZE - 1);
+	if (in_page != (m->fault_gpa & (PAGE_SIZE - 1)) || in_page + insn->mem_size > PAGE_SIZE)
+		return false;
+	if (insn->form == X86_REG_MEM)
+		x86_mov_load(insn, gpr, device_read(v, m->fault_gpa, insn->mem_size));
+	else
+		device_write(v, m->fault_gpa, insn->mem_size, x86_mov_store_value(insn, gpr));
+	v->regs.rip = x86_next_rip(insn, regs->rip, regs->mode);
+	return true;
 }
 
 /* Runs the instruction at the guest's RIP. npf: the nested-paging fault it exited for, or
@@ -392,14 +435,13 @@ static void emulate(struct vcpu *v, const struct vm_exit *npf, const char *cause
 {
 	struct domain *d = v->dom;
 	struct emulation m;
-	struct x86_memory memory;
 	struct x86_cpu regs;
 	const struct x86_insn *insn;
 	struct x86_insn decoded;
 	struct x86_fault fault;
 	uint8_t bytes[X86_MAX_INSN_LEN];
-	begin(&m, v, &memory, &regs);
-	switch (fetch(&m, &regs, &memory, bytes, &insn, &decoded, &fault)) {
+	begin(&m, v, &regs);
+	switch (fetch(&m, &regs, bytes, &insn, &decoded, &fault)) {
 	case X86_FETCHED:
 		break;
 	case X86_FETCH_EXCEPTION:
@@ -415,16 +457,20 @@ static void emulate(struct vcpu *v, const struct vm_exit *npf, const char *cause
 		domain_crash(d, "emulating the instruction at rip 0x%llx: %s", (unsigned long long)regs.rip, m.why);
 		return;
 	}
+	load_segments(v, &regs, insn);
 	/* The fault's address is the instruction's own access only where it has one memory
 	 * operand: MOVS has two. */
 	if (npf && npf->npf.final && insn->form != X86_STRING) {
 		m.fault_gpa = npf->npf.gpa;
 		m.fault_gpa_known = true;
+		if (mov_at_fault(&m, &regs, insn))
+			return;
 	}
-	load_segments(v, &regs, insn);
+	load_registers(&m, &regs);
+	const struct x86_memory *memory = callbacks(&m);
 	enum x86_emulation done = X86_EMULATED_ELEMENT;
 	for (unsigned i = 0; i < EMULATE_REP_ELEMENTS && done == X86_EMULATED_ELEMENT; i++)
-		done = x86_emulate(insn, &regs, &memory, &fault);
+		done = x86_emulate(insn, &regs, memory, &fault);
 	if (done == X86_EMULATE_EXCEPTION) {
 		store_state(&m, &regs); /* elements done before the fault stay done */
 		reflect(v, &fault);
@@ -438,12 +484,11 @@ static void emulate(struct vcpu *v, const struct vm_exit *npf, const char *cause
 bool emulate_fetch_mov_to_cr(struct vcpu *v, struct x86_mov_cr *out)
 {
 	struct emulation m;
-	struct x86_memory memory;
 	struct x86_cpu regs;
 	struct x86_fault fault;
 	uint8_t bytes[X86_MAX_INSN_LEN];
-	begin(&m, v, &memory, &regs);
-	switch (x86_fetch_mov_to_cr(&regs, &memory, bytes, out, &fault)) {
+	begin(&m, v, &regs);
+	switch (x86_fetch_mov_to_cr(&regs, callbacks(&m), bytes, out, &fault)) {
 	case X86_FETCHED:
 		return true;
 	case X86_FETCH_EXCEPTION:
@@ -458,28 +503,33 @@ bool emulate_fetch_mov_to_cr(struct vcpu *v, struct x86_mov_cr *out)
 	}
 }
 
-void handle_npf(struct vcpu *v, const struct vm_exit *exit)
+/* Ends the domain for a nested-paging fault Keel does not emulate. */
+static void crash_npf(struct vcpu *v, const struct vm_exit *exit)
 {
 	struct domain *d = v->dom;
 	const char *access = exit->npf.fetch ? "instruction fetch at" : exit->npf.write ? "write to" : "read of";
+	unsigned long long gpa = exit->npf.gpa, rip = v->regs.rip;
 	if (exit->npf.present) { /* only guest memory is mapped, with every permission */
 		domain_crash(d, "nested-paging fault on %s GPA 0x%llx, a permission fault in its memory, at rip 0x%llx",
-			     access, (unsigned long long)exit->npf.gpa, (unsigned long long)v->regs.rip);
-		return;
-	}
-	if (exit->npf.delivering) {
+			     access, gpa, rip);
+	} else if (exit->npf.delivering) {
 		domain_crash(d, "nested-paging fault on %s GPA 0x%llx while delivering an event through its IDT: its IDT, "
-			     "GDT, TSS or stack lies outside its memory", access, (unsigned long long)exit->npf.gpa);
-		return;
-	}
-	if (d->config.unbacked == UNBACKED_CRASH || exit->npf.fetch) {
+			     "GDT, TSS or stack lies outside its memory", access, gpa);
+	} else {
 		char name[PC_NAME_MAX];
-		pc_name_address(&d->layout, exit->npf.gpa, name, sizeof(name));
-		domain_crash(d, "nested-paging fault on %s GPA 0x%llx (%s) at rip 0x%llx", access,
-			     (unsigned long long)exit->npf.gpa, name, (unsigned long long)v->regs.rip);
-		return;
+		pc_name_address(&d->layout, gpa, name, sizeof(name));
+		domain_crash(d, "nested-paging fault on %s GPA 0x%llx (%s) at rip 0x%llx", access, gpa, name, rip);
 	}
-	emulate(v, exit, "touched GPA 0x%llx, where nothing is backed", exit->npf.gpa);
+}
+
+/* Keel emulates the instruction of a fault where nothing is mapped, unless the fault is
+ * the CPU's own access delivering an event, or a fetch, or the domain asks to end. */
+void handle_npf(struct vcpu *v, const struct vm_exit *exit)
+{
+	if (exit->npf.present || exit->npf.delivering || exit->npf.fetch || v->dom->config.unbacked == UNBACKED_CRASH)
+		crash_npf(v, exit);
+	else
+		emulate(v, exit, "touched GPA 0x%llx, where nothing is backed", exit->npf.gpa);
 }
 
 void emulate_string_io(struct vcpu *v, const struct vm_exit *exit)

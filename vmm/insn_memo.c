@@ -4,26 +4,10 @@
 
 #define PAGE_BYTES 4096u
 
-static unsigned slot_index(uint64_t linear)
-{
-	return (unsigned)(linear % INSN_MEMO_SLOTS);
-}
-
-const struct insn_memo_slot *insn_memo_find(const struct insn_memo *m, uint64_t linear, enum x86_mode mode)
-{
-	const struct insn_memo_slot *s = &m->slot[slot_index(linear)];
-	return s->insn.length && s->linear == linear && s->mode == mode ? s : NULL;
-}
-
-bool insn_memo_matches(const struct insn_memo_slot *s, const uint8_t *code)
-{
-	return memcmp(code, s->bytes, s->insn.length) == 0;
-}
-
 void insn_memo_keep(struct insn_memo *m, uint64_t linear, enum x86_mode mode, const uint8_t *bytes,
 		    const struct x86_insn *insn)
 {
-	struct insn_memo_slot *s = &m->slot[slot_index(linear)];
+	struct insn_memo_slot *s = &m->slot[linear % INSN_MEMO_SLOTS];
 	if ((linear % PAGE_BYTES) + insn->length > PAGE_BYTES) {
 		s->insn.length = 0;
 		return;

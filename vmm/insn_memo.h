@@ -26,11 +26,24 @@ struct insn_memo {
 };
 
 /* The instruction kept for the code at linear in that mode, or NULL. The caller reads the
- * bytes there and asks insn_memo_matches before it runs it. */
-const struct insn_memo_slot *insn_memo_find(const struct insn_memo *m, uint64_t linear, enum x86_mode mode);
+ * bytes there and asks insn_memo_matches before it runs it. Inline, as insn_memo_matches:
+ * each MMIO exit asks both. */
+static inline const struct insn_memo_slot *insn_memo_find(const struct insn_memo *m, uint64_t linear,
+							  enum x86_mode mode)
+{
+	const struct insn_memo_slot *s = &m->slot[linear % INSN_MEMO_SLOTS];
+	return s->insn.length && s->linear == linear && s->mode == mode ? s : NULL;
+}
+
 /* Whether the bytes at code (where Keel reads the guest's code at the slot's address now)
  * are those the slot's instruction was decoded from. */
-bool insn_memo_matches(const struct insn_memo_slot *s, const uint8_t *code);
+static inline bool insn_memo_matches(const struct insn_memo_slot *s, const uint8_t *code)
+{
+	for (unsigned i = 0; i < s->insn.length; i++)
+		if (code[i] != s->bytes[i])
+			return false;
+	return true;
+}
 /* Keeps insn, decoded in that mode from bytes at linear; not if it crosses a page. */
 void insn_memo_keep(struct insn_memo *m, uint64_t linear, enum x86_mode mode, const uint8_t *bytes,
 		    const struct x86_insn *insn);

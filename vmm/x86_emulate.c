@@ -30,16 +30,16 @@ static uint64_t sign_extend(uint64_t v, unsigned size)
 	return (uint64_t)((int64_t)(v << unused) >> unused);
 }
 
-static uint64_t read_reg(const struct x86_cpu *cpu, uint8_t reg, bool high_byte, unsigned size)
+static uint64_t read_reg(const uint64_t *gpr, uint8_t reg, bool high_byte, unsigned size)
 {
-	return high_byte ? cpu->gpr[reg] >> 8 & 0xff : cpu->gpr[reg] & size_mask(size);
+	return high_byte ? gpr[reg] >> 8 & 0xff : gpr[reg] & size_mask(size);
 }
 
 /* A 32-bit result zeroes bits 63:32; an 8- or 16-bit one keeps the rest of the register
  * (SDM vol.1 §3.4.1.1). */
-static void write_reg(struct x86_cpu *cpu, uint8_t reg, bool high_byte, unsigned size, uint64_t value)
+static void write_reg(uint64_t *gpr, uint8_t reg, bool high_byte, unsigned size, uint64_t value)
 {
-	uint64_t *r = &cpu->gpr[reg];
+	uint64_t *r = &gpr[reg];
 	if (high_byte)
 		*r = (*r & ~0xff00ull) | (value & 0xff) << 8;
 	else if (size == 4)
@@ -50,17 +50,52 @@ static void write_reg(struct x86_cpu *cpu, uint8_t reg, bool high_byte, unsigned
 
 /* The memory operand's offset, plus extra (BT's bit-offset bytes), in the address size
  * (SDM vol.1 §3.7.5). RIP-relative addresses count from the next instruction. */
-static uint64_t effective_address(const struct run *r, uint64_t extra)
+static uint64_t offset_of(const struct x86_insn *insn, const uint64_t *gpr, uint64_t rip, uint64_t extra)
 {
-	const struct x86_mem *m = &r->insn->mem;
+	const struct x86_mem *m = &insn->mem;
 	uint64_t ea = (uint64_t)m->disp + extra;
 	if (m->rip_relative)
-		ea += r->cpu->rip + r->insn->length;
+		ea += rip + insn->length;
 	if (m->base != X86_NO_REG)
-		ea += r->cpu->gpr[m->base];
+		ea += gpr[m->base];
 	if (m->index != X86_NO_REG)
-		ea += r->cpu->gpr[m->index] * m->scale;
+		ea += gpr[m->index] * m->scale;
 	return ea & size_mask(m->addr_size);
+}
+
+static uint64_t effective_address(const struct run *r, uint64_t extra)
+{
+	return offset_of(r->insn, r->cpu->gpr, r->cpu->rip, extra);
+}
+
+uint64_t x86_operand_offset(const struct x86_insn *insn, const uint64_t *gpr, uint64_t rip)
+{
+	return offset_of(insn, gpr, rip, 0);
+}
+
+uint64_t x86_mov_store_value(const struct x86_insn *insn, const uint64_t *gpr)
+{
+	return insn->form == X86_MEM_IMM ? insn->imm : read_reg(gpr, insn->reg, insn->reg_high_byte, insn->op_size);
+}
+
+void x86_mov_load(const struct x86_insn *insn, uint64_t *gpr, uint64_t value)
+{
+	if (insn->op == X86_MOVSX)
+		value = sign_extend(value, insn->mem_size);
+	write_reg(gpr, insn->reg, insn->reg_high_byte, insn->op_size, value);
+}
+
+/* The instruction pointer has the code's size: IP, EIP or RIP. */
+uint64_t x86_next_rip(const struct x86_insn *insn, uint64_t rip, enum x86_mode mode)
+{
+	return (rip + insn->length) & size_mask(mode == X86_MODE_16 ? 2 : mode == X86_MODE_32 ? 4 : 8);
+}
+
+uint64_t x86_linear_address(const struct x86_cpu *cpu, uint8_t seg, uint64_t offset)
+{
+	if (cpu->mode == X86_MODE_64)
+		return offset + (seg == X86_SEG_FS || seg == X86_SEG_GS ? cpu->seg[seg].base : 0);
+	return (uint32_t)(cpu->seg[seg].base + offset);
 }
 
 static bool canonical(uint64_t linear, bool la57)
@@ -79,14 +114,13 @@ static enum x86_result linear_address(const struct run *r, uint8_t seg, uint64_t
 	const struct x86_cpu *cpu = r->cpu;
 	const struct x86_segment *s = &cpu->seg[seg];
 	bool ok;
+	*linear = x86_linear_address(cpu, seg, offset);
 	if (cpu->mode == X86_MODE_64) {
-		*linear = offset + (seg == X86_SEG_FS || seg == X86_SEG_GS ? s->base : 0);
 		ok = canonical(*linear, cpu->la57) && canonical(*linear + size - 1, cpu->la57);
 	} else {
 		uint64_t first = s->expand_down ? (uint64_t)s->limit + 1 : 0;
 		uint64_t last = s->expand_down ? (s->big ? 0xffffffffu : 0xffffu) : s->limit;
 		ok = offset >= first && offset + size - 1 <= last;
-		*linear = (uint32_t)(s->base + offset);
 	}
 	if (ok)
 		return X86_OK;
@@ -161,17 +195,12 @@ static enum x86_result run_mov(const struct run *r)
 {
 	const struct x86_insn *i = r->insn;
 	uint64_t offset = effective_address(r, 0), value;
-	if (i->form == X86_MEM_REG)
-		return write_memory(r, i->mem.seg, offset, i->op_size, read_reg(r->cpu, i->reg, i->reg_high_byte, i->op_size));
-	if (i->form == X86_MEM_IMM)
-		return write_memory(r, i->mem.seg, offset, i->op_size, i->imm);
+	if (i->form != X86_REG_MEM)
+		return write_memory(r, i->mem.seg, offset, i->op_size, x86_mov_store_value(i, r->cpu->gpr));
 	enum x86_result res = read_memory(r, i->mem.seg, offset, i->mem_size, false, &value);
-	if (res != X86_OK)
-		return res;
-	if (i->op == X86_MOVSX)
-		value = sign_extend(value, i->mem_size);
-	write_reg(r->cpu, i->reg, i->reg_high_byte, i->op_size, value);
-	return X86_OK;
+	if (res == X86_OK)
+		x86_mov_load(i, r->cpu->gpr, value);
+	return res;
 }
 
 /* ADD, OR, AND, SUB, XOR, CMP, TEST: the result goes to the first operand, except for CMP
@@ -183,17 +212,17 @@ static enum x86_result run_arithmetic(const struct run *r)
 	uint64_t offset = effective_address(r, 0), a, b, flags;
 	enum x86_result res;
 	if (i->form == X86_REG_MEM) {
-		a = read_reg(r->cpu, i->reg, i->reg_high_byte, i->op_size);
+		a = read_reg(r->cpu->gpr, i->reg, i->reg_high_byte, i->op_size);
 		res = read_memory(r, i->mem.seg, offset, i->op_size, false, &b);
 	} else {
 		res = read_memory(r, i->mem.seg, offset, i->op_size, writes, &a);
-		b = i->form == X86_MEM_IMM ? i->imm : read_reg(r->cpu, i->reg, i->reg_high_byte, i->op_size);
+		b = i->form == X86_MEM_IMM ? i->imm : read_reg(r->cpu->gpr, i->reg, i->reg_high_byte, i->op_size);
 	}
 	if (res != X86_OK)
 		return res;
 	uint64_t result = arithmetic(i->op, a, b, i->op_size, &flags);
 	if (writes && i->form == X86_REG_MEM)
-		write_reg(r->cpu, i->reg, i->reg_high_byte, i->op_size, result);
+		write_reg(r->cpu->gpr, i->reg, i->reg_high_byte, i->op_size, result);
 	else if (writes && (res = write_memory(r, i->mem.seg, offset, i->op_size, result)) != X86_OK)
 		return res;
 	set_flags(r->cpu, ARITH_FLAGS, flags);
@@ -206,9 +235,9 @@ static enum x86_result run_xchg(const struct run *r)
 	uint64_t offset = effective_address(r, 0), old;
 	enum x86_result res = read_memory(r, i->mem.seg, offset, i->op_size, true, &old);
 	if (res == X86_OK)
-		res = write_memory(r, i->mem.seg, offset, i->op_size, read_reg(r->cpu, i->reg, i->reg_high_byte, i->op_size));
+		res = write_memory(r, i->mem.seg, offset, i->op_size, read_reg(r->cpu->gpr, i->reg, i->reg_high_byte, i->op_size));
 	if (res == X86_OK)
-		write_reg(r->cpu, i->reg, i->reg_high_byte, i->op_size, old);
+		write_reg(r->cpu->gpr, i->reg, i->reg_high_byte, i->op_size, old);
 	return res;
 }
 
@@ -222,7 +251,7 @@ static enum x86_result run_bit_test(const struct run *r)
 	unsigned bits = 8u * i->op_size, shift = bits == 16 ? 4 : bits == 32 ? 5 : 6;
 	uint64_t bit = i->imm & (bits - 1), extra = 0, value;
 	if (i->form == X86_MEM_REG) {
-		int64_t offset = (int64_t)sign_extend(read_reg(r->cpu, i->reg, false, i->op_size), i->op_size);
+		int64_t offset = (int64_t)sign_extend(read_reg(r->cpu->gpr, i->reg, false, i->op_size), i->op_size);
 		extra = (uint64_t)((offset >> shift) * i->op_size);
 		bit = (uint64_t)offset & (bits - 1);
 	}
@@ -278,7 +307,7 @@ static enum x86_result run_string(const struct run *r, bool *more)
 	else if (i->op == X86_INS)
 		res = read_port(r, di, port, &value);
 	else
-		value = read_reg(cpu, X86_RAX, false, i->op_size), res = X86_OK;
+		value = read_reg(cpu->gpr, X86_RAX, false, i->op_size), res = X86_OK;
 	if (res == X86_OK && i->op == X86_OUTS)
 		r->memory->port_out(r->memory->ctx, port, i->op_size, value);
 	else if (res == X86_OK)
@@ -287,11 +316,11 @@ static enum x86_result run_string(const struct run *r, bool *more)
 		return res;
 	uint64_t step = cpu->rflags & FLAG_DF ? -(uint64_t)i->op_size : i->op_size;
 	if (uses_si)
-		write_reg(cpu, X86_RSI, false, asize, si + step);
+		write_reg(cpu->gpr, X86_RSI, false, asize, si + step);
 	if (i->op != X86_OUTS)
-		write_reg(cpu, X86_RDI, false, asize, di + step);
+		write_reg(cpu->gpr, X86_RDI, false, asize, di + step);
 	if (i->rep != X86_REP_NONE) {
-		write_reg(cpu, X86_RCX, false, asize, count - 1);
+		write_reg(cpu->gpr, X86_RCX, false, asize, count - 1);
 		*more = count > 1;
 	}
 	return X86_OK;
@@ -402,7 +431,6 @@ enum x86_emulation x86_emulate(const struct x86_insn *insn, struct x86_cpu *cpu,
 		return res == X86_EXCEPTION ? X86_EMULATE_EXCEPTION : X86_EMULATE_ABORT;
 	if (more)
 		return X86_EMULATED_ELEMENT;
-	/* The instruction pointer has the code's size: IP, EIP or RIP. */
-	cpu->rip = (cpu->rip + insn->length) & size_mask(cpu->mode == X86_MODE_16 ? 2 : cpu->mode == X86_MODE_32 ? 4 : 8);
+	cpu->rip = x86_next_rip(insn, cpu->rip, cpu->mode);
 	return X86_EMULATED;
 }

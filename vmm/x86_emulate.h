@@ -106,4 +106,17 @@ enum x86_fetch_status x86_fetch_mov_to_cr(const struct x86_cpu *cpu, const struc
 enum x86_emulation x86_emulate(const struct x86_insn *insn, struct x86_cpu *cpu, const struct x86_memory *memory,
 			       struct x86_fault *fault);
 
+/* MOV, MOVZX and MOVSX for a caller that makes the memory access itself (vmm/emulate.c, an
+ * access the CPU already checked and translated before it exited), on registers by
+ * encoding: the operand's offset in its segment and its linear address, the value a store
+ * writes, what a load does with the value read (the extension rules), and the next
+ * instruction's address. */
+uint64_t x86_operand_offset(const struct x86_insn *insn, const uint64_t *gpr, uint64_t rip);
+/* seg:offset's linear address: in 64-bit mode only FS and GS have a base; elsewhere it has
+ * 32 bits. No limit or canonical check. */
+uint64_t x86_linear_address(const struct x86_cpu *cpu, uint8_t seg, uint64_t offset);
+uint64_t x86_mov_store_value(const struct x86_insn *insn, const uint64_t *gpr);
+void x86_mov_load(const struct x86_insn *insn, uint64_t *gpr, uint64_t value);
+uint64_t x86_next_rip(const struct x86_insn *insn, uint64_t rip, enum x86_mode mode);
+
 #endif

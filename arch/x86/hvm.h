@@ -147,11 +147,15 @@ struct hvm_segment {
 };
 
 /* What the instruction emulator reads of a guest before each instruction (vmm/emulate.c),
- * in one call rather than nine: each as read_state and read_segment give it. */
+ * in one call rather than eight: each as read_state gives it, and of CS what fetching and
+ * decoding need (read_segment has the rest). */
 struct hvm_emulation_view {
-	uint64_t cr0, cr3, cr4, efer, rflags, rsp;
+	uint64_t cr0, cr3, cr4, efer, rflags;
 	uint8_t cpl;
-	struct hvm_segment cs;
+	uint64_t cs_base;
+	uint32_t cs_limit;
+	bool cs_big;       /* D: 32-bit code */
+	bool cs_long_mode; /* L: 64-bit code */
 };
 
 /* How a new vCPU starts (vmm/loader.c fills it, the vendor code applies it). Every mode

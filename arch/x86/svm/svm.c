@@ -307,9 +307,11 @@ static void svm_read_emulation_view(void *vcpu, struct hvm_emulation_view *out)
 	out->cr4 = s->cr4;
 	out->efer = s->efer & ~EFER_SVME;
 	out->rflags = s->rflags;
-	out->rsp = s->rsp;
 	out->cpl = s->cpl;
-	svm_read_segment(vcpu, 1 /* CS, in encoding order */, &out->cs);
+	out->cs_base = s->cs.base;
+	out->cs_limit = s->cs.limit;
+	out->cs_big = s->cs.attrib & (1u << 10);
+	out->cs_long_mode = s->cs.attrib & SEG_ATTRIB_L;
 }
 
 /* EVENTINJ (APM vol.2 §15.20). A hardware exception pushes no error code in real mode. */

@@ -53,6 +53,9 @@
 #define VMCS_GUEST_IDTR_LIMIT 0x4812
 #define VMCS_GUEST_ES_ACCESS 0x4814   /* ES ... TR */
 #define VMCS_GUEST_CS_ACCESS 0x4816
+/* Access-rights bits (SDM vol.3 §25.4.1, table 25-2). */
+#define AR_L (1u << 13)  /* 64-bit code */
+#define AR_DB (1u << 14) /* default operation size 32 bits */
 #define VMCS_GUEST_INTERRUPTIBILITY 0x4824
 #define VMCS_GUEST_ACTIVITY 0x4826
 #define VMCS_GUEST_SYSENTER_CS 0x482a

@@ -475,8 +475,8 @@ static void vmx_read_segment(void *vcpu, unsigned seg, struct hvm_segment *out)
 		.usable = !(ar & (1u << 16)) && (ar & (1u << 7)),
 		.code = ar & (1u << 3),
 		.expand_down = !(ar & (1u << 3)) && (ar & (1u << 2)),
-		.big = ar & (1u << 14),
-		.long_mode = ar & (1u << 13),
+		.big = ar & AR_DB,
+		.long_mode = ar & AR_L,
 	};
 }
 
@@ -488,9 +488,12 @@ static void vmx_read_emulation_view(void *vcpu, struct hvm_emulation_view *out)
 	out->cr4 = guest_view(VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW);
 	out->efer = vmread(VMCS_GUEST_EFER);
 	out->rflags = vmread(VMCS_GUEST_RFLAGS);
-	out->rsp = vmread(VMCS_GUEST_RSP);
 	out->cpl = guest_cpl();
-	vmx_read_segment(vcpu, SEG_CS, &out->cs);
+	uint32_t ar = (uint32_t)vmread(VMCS_GUEST_ES_ACCESS + 2 * SEG_CS);
+	out->cs_base = vmread(VMCS_GUEST_ES_BASE + 2 * SEG_CS);
+	out->cs_limit = (uint32_t)vmread(VMCS_GUEST_ES_LIMIT + 2 * SEG_CS);
+	out->cs_big = ar & AR_DB;
+	out->cs_long_mode = ar & AR_L;
 }
 
 /* The VM-entry interruption information (SDM vol.3 §25.8.3). A hardware exception pushes

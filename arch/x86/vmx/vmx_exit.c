@@ -16,7 +16,6 @@
 /* The guest linear address is valid, and the access was to its translation, not to a
  * guest paging-structure entry (SDM vol.3 §28.2.1: an EPT violation's bits 7 and 8). */
 #define EPT_FINAL (3u << 7)
-#define AR_L (1u << 13)
 
 /* The instructions vmm/insn.c answers, indexed by basic exit reason (SDM vol.3 appendix C). */
 #define INSN(reason, k, n) [reason] = { .kind = k, .name = n }
