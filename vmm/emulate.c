@@ -86,6 +86,14 @@ static __attribute__((noinline)) enum x86_result walk(struct emulation *m, uint6
 {
 	struct vcpu *v = m->v;
 	uint64_t generation = v->dom->p2m.generation;
+	struct guest_paging *p = &m->paging;
+	/* as the guest's CPUID shows them: vmm/cpuid.c passes both through */
+	p->maxphyaddr = cpu.phys_addr_bits;
+	p->pages_1g = cpu.pages_1g;
+	p->pdptes = NULL;
+	p->ctx = m;
+	p->read = read_table;
+	p->set_bits = set_table_bits;
 	struct guest_walk w;
 	walk_record_start(&m->record);
 	switch (guest_walk(&m->paging, linear, access, &w)) {
@@ -251,7 +259,7 @@ static void port_out(void *ctx, uint16_t port, unsigned size, uint64_t value)
 /* The guest's code at linear, size bytes within one page, where Keel reads it; NULL and
  * m->why if it is not in the guest's RAM: code that runs from device memory is not
  * something Keel emulates. */
-static inline enum x86_result code_at(struct emulation *m, uint64_t linear, const uint8_t **code, struct x86_fault *fault)
+static enum x86_result code_at(struct emulation *m, uint64_t linear, const uint8_t **code, struct x86_fault *fault)
 {
 	struct place at;
 	enum x86_result r = translate(m, linear, GUEST_FETCH, &at, fault);
@@ -281,8 +289,9 @@ static const struct x86_memory *callbacks(struct emulation *m)
 	return &m->memory;
 }
 
-/* The guest's paging, RIP, RFLAGS and CS as the emulator wants them to fetch and decode;
- * the general registers stay in the vCPU until the executor needs them (load_registers). */
+/* The guest's paging registers, RIP, RFLAGS and CS as the emulator wants them to fetch and
+ * decode (the rest of what a walk needs is set where Keel walks); the general registers
+ * stay in the vCPU until the executor needs them (load_registers). */
 static void load_state(struct emulation *m, struct x86_cpu *regs)
 {
 	struct hvm_emulation_view view;
@@ -294,13 +303,6 @@ static void load_state(struct emulation *m, struct x86_cpu *regs)
 	p->efer = view.efer;
 	p->cpl = view.cpl;
 	p->ac = view.rflags & RFLAGS_AC;
-	/* as the guest's CPUID shows them: vmm/cpuid.c passes both through */
-	p->maxphyaddr = cpu.phys_addr_bits;
-	p->pages_1g = cpu.pages_1g;
-	p->pdptes = NULL;
-	p->ctx = m;
-	p->read = read_table;
-	p->set_bits = set_table_bits;
 	regs->rip = m->v->regs.rip;
 	regs->rflags = m->rflags = view.rflags;
 	/* a code segment: never expand-down */
@@ -379,25 +381,24 @@ static void begin(struct emulation *m, struct vcpu *v, struct x86_cpu *regs)
 	load_state(m, regs);
 }
 
-/* The instruction at CS:RIP, decoded: the one the vCPU's memo kept if the code there is
- * still its bytes, else fetched and decoded into *decoded (and kept). */
+/* The instruction at CS:RIP, decoded: the one the vCPU's memo kept if its address still
+ * translates as it did and the code there is still its bytes, else fetched and decoded
+ * into *decoded (and kept, with the walk that found it). */
 static enum x86_fetch_status fetch(struct emulation *m, const struct x86_cpu *regs, uint8_t bytes[X86_MAX_INSN_LEN],
-				   const struct x86_insn **insn,
-				   struct x86_insn *decoded, struct x86_fault *fault)
+				   const struct x86_insn **insn, struct x86_insn *decoded, struct x86_fault *fault)
 {
-	struct insn_memo *memo = &m->v->insn_memo;
-	uint64_t linear;
+	struct vcpu *v = m->v;
+	uint64_t generation = v->dom->p2m.generation, linear;
 	size_t room = x86_code_room(regs, &linear);
-	const struct insn_memo_slot *kept = insn_memo_find(memo, linear, regs->mode);
-	const uint8_t *code;
-	if (kept && kept->insn.length <= room && code_at(m, linear, &code, fault) == X86_OK &&
-	    insn_memo_matches(kept, code)) {
+	const struct insn_memo_slot *kept = insn_memo_find(&v->insn_memo, generation, &m->paging, linear, regs->mode);
+	if (kept && kept->insn.length <= room) {
 		*insn = &kept->insn;
 		return X86_FETCHED;
 	}
 	enum x86_fetch_status status = x86_fetch(regs, callbacks(m), bytes, decoded, fault);
 	if (status == X86_FETCHED)
-		insn_memo_keep(memo, linear, regs->mode, bytes, decoded);
+		insn_memo_keep(&v->insn_memo, generation, linear, regs->mode, bytes, decoded,
+			       walk_memo_slot_of(&v->walk_memo, generation, linear, GUEST_FETCH));
 	*insn = decoded;
 	return status;
 }

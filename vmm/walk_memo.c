@@ -4,32 +4,24 @@
 
 #define PAGE_SHIFT_4K 12
 
-static struct walk_memo_slot *slot_for(struct walk_memo *m, uint64_t linear)
+static unsigned slot_index(uint64_t linear)
 {
-	return &m->slot[(linear >> PAGE_SHIFT_4K) % WALK_MEMO_SLOTS];
+	return (unsigned)((linear >> PAGE_SHIFT_4K) % WALK_MEMO_SLOTS);
 }
 
-static bool same_registers(const struct walk_memo_slot *s, const struct guest_paging *p)
+const struct walk_memo_slot *walk_memo_slot_of(const struct walk_memo *m, uint64_t generation, uint64_t linear,
+					       enum guest_access access)
 {
-	return s->cr3 == p->cr3 && s->cr0 == p->cr0 && s->cr4 == p->cr4 && s->efer == p->efer && s->cpl == p->cpl &&
-	       s->ac == p->ac;
-}
-
-/* Each entry as the walk left it: read once each, as a walk would read them. */
-static bool entries_unchanged(const struct walk_record *r)
-{
-	for (unsigned i = 0; i < r->count; i++)
-		if (__atomic_load_n(r->entry[i], __ATOMIC_RELAXED) != r->value[i])
-			return false;
-	return true;
+	const struct walk_memo_slot *s = &m->slot[slot_index(linear)];
+	bool same_walk = s->record.count && s->linear_page == linear >> PAGE_SHIFT_4K && s->access == access;
+	return m->generation == generation && same_walk ? s : NULL;
 }
 
 bool walk_memo_find(struct walk_memo *m, uint64_t generation, const struct guest_paging *p, uint64_t linear,
 		    enum guest_access access, uint64_t *gpa, uint8_t **host)
 {
-	const struct walk_memo_slot *s = slot_for(m, linear);
-	if (m->generation != generation || !s->record.count || s->linear_page != linear >> PAGE_SHIFT_4K ||
-	    s->access != access || !same_registers(s, p) || !entries_unchanged(&s->record))
+	const struct walk_memo_slot *s = walk_memo_slot_of(m, generation, linear, access);
+	if (!s || !walk_memo_slot_holds(s, p))
 		return false;
 	uint64_t offset = linear & ((1u << PAGE_SHIFT_4K) - 1);
 	*gpa = s->gpa_page << PAGE_SHIFT_4K | offset;
@@ -45,7 +37,7 @@ void walk_memo_keep(struct walk_memo *m, uint64_t generation, const struct guest
 			m->slot[i].record.count = 0;
 		m->generation = generation;
 	}
-	struct walk_memo_slot *s = slot_for(m, linear);
+	struct walk_memo_slot *s = &m->slot[slot_index(linear)];
 	if (r->count == 0 || r->count > WALK_MEMO_LEVELS) { /* paging off, or a walk too long */
 		s->record.count = 0;
 		return;

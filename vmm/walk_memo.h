@@ -65,6 +65,25 @@ static inline void walk_record_set(struct walk_record *r, uint64_t bits)
 		r->value[r->count - 1] |= bits;
 }
 
+/* Whether the walk s holds would answer the same now, the p2m's generation being the same:
+ * the same paging registers, and each entry as the walk left it (read once each, as a walk
+ * would read them). Inline: each MMIO exit asks it, through walk_memo_find or the
+ * instruction memo (vmm/insn_memo.h). */
+static inline bool walk_memo_slot_holds(const struct walk_memo_slot *s, const struct guest_paging *p)
+{
+	if (s->cr3 != p->cr3 || s->cr0 != p->cr0 || s->cr4 != p->cr4 || s->efer != p->efer || s->cpl != p->cpl ||
+	    s->ac != p->ac)
+		return false;
+	for (unsigned i = 0; i < s->record.count; i++)
+		if (__atomic_load_n(s->record.entry[i], __ATOMIC_RELAXED) != s->record.value[i])
+			return false;
+	return true;
+}
+
+/* The slot that holds linear's walk for that access, for a memo that keeps a copy; NULL
+ * if the memo has none (or only one from another p2m generation). */
+const struct walk_memo_slot *walk_memo_slot_of(const struct walk_memo *m, uint64_t generation, uint64_t linear,
+					       enum guest_access access);
 /* The guest-physical address of linear for that access if the memo holds its walk and the
  * walk would answer the same now: true, *gpa and *host (where Keel reaches that byte of the
  * guest's RAM, NULL where it is not RAM); else false. generation: the p2m's now. */

@@ -148,7 +148,9 @@ struct hvm_segment {
 
 /* What the instruction emulator reads of a guest before each instruction (vmm/emulate.c),
  * in one call rather than eight: each as read_state gives it, and of CS what fetching and
- * decoding need (read_segment has the rest). */
+ * decoding need (read_segment has the rest). In 64-bit mode CS's base and limit do not
+ * count (SDM vol.3 §3.4.4, §5.3.1): a vendor may give 0 and all ones there without
+ * reading them. */
 struct hvm_emulation_view {
 	uint64_t cr0, cr3, cr4, efer, rflags;
 	uint8_t cpl;

@@ -5,8 +5,9 @@
  * that holds all ones, where the CPU runs it, and on the MMIO hole at 0xf0000000, where
  * nothing answers, so that Keel's bus reads all ones and drops writes. The registers and
  * the flags the instruction defines must come out the same; a write to the hole must read
- * back as all ones. Also a read of the VGA window (0xb8000), a 64-bit absolute load, a
- * REP MOVSB that faults part way (check_rep_fault), and string port I/O (check_string_io),
+ * back as all ones. Also a MOV across two pages of the hole (check_mov_across_pages), a
+ * read of the VGA window (0xb8000), a 64-bit absolute load, a REP MOVSB that faults part
+ * way (check_rep_fault), and string port I/O (check_string_io),
  * whose REP OUTSB prints "mmio: rep outsb works" on port 0xe9. "mmio: <n> forms, each as the
  * CPU runs it on all ones", then the checks' summary; the exit status is the number of
  * failed checks. With unsupported it then runs ADC on the hole, which Keel does not
@@ -162,6 +163,21 @@ static void check_rep_fault(void)
 	check(&c, rcx == 90 && rsi == (uint64_t)(uintptr_t)ram + 10 && rdi == 0x100000000ull,
 	      "rep_movsb_fault: rcx %lu, rsi +%lu, rdi 0x%lx: expected 90, +10, 0x100000000", rcx,
 	      rsi - (uint64_t)(uintptr_t)ram, rdi);
+}
+
+/* A MOV whose operand crosses from one page of the hole into the next: the exit gives
+ * the first page's address, so Keel translates the second itself (the executor's way, not
+ * the short way of a MOV the fault gave whole). A 4-byte load 2 bytes before the end of a
+ * page reads all ones; a 4-byte store there goes nowhere, and reads back as all ones. */
+static void check_mov_across_pages(void)
+{
+	volatile uint32_t *across = (volatile uint32_t *)(uintptr_t)(HOLE + 0xffe);
+	uint32_t loaded = *across;
+	*across = 0x12345678;
+	uint32_t back = *across;
+	check(&c, loaded == 0xffffffff && back == 0xffffffff,
+	      "a 4-byte MOV across two pages of the hole reads 0x%x, then 0x%x after a store, expected all ones", loaded,
+	      back);
 }
 
 /* A port no device of a PC has, nor of Keel's. */
@@ -362,6 +378,7 @@ int guest_main(const struct guest_boot *boot)
 	*(volatile uint32_t *)(uintptr_t)HOLE = 0x12345678;
 	uint32_t back = *(volatile uint32_t *)(uintptr_t)HOLE;
 	check(&c, back == 0xffffffff, "the hole reads 0x%x after a write, expected all ones", back);
+	check_mov_across_pages();
 	check_rep_fault();
 	check_string_io();
 	uint32_t vga = *(volatile uint32_t *)(uintptr_t)VGA;

@@ -263,6 +263,8 @@ static int vmx_vcpu_create(void **vcpu, uint64_t npt_root, const struct vcpu_boo
 		vmwrite(VMCS_GUEST_PAT, PAT_POWER_ON);
 	write_host_state();
 	vmx_set_boot_state(boot, ctl.unrestricted);
+	xv->cr0_mask = vmread(VMCS_CR0_MASK);
+	xv->cr4_mask = vmread(VMCS_CR4_MASK);
 	*vcpu = xv;
 	return 0;
 }
@@ -409,9 +411,8 @@ static int lazy_index(enum guest_state what)
 }
 
 /* The bits of CR0 and CR4 Keel owns read as the shadows say (SDM vol.3 §25.6.6). */
-static uint64_t guest_view(uint32_t guest_field, uint32_t mask_field, uint32_t shadow_field)
+static uint64_t guest_view(uint32_t guest_field, uint64_t mask, uint32_t shadow_field)
 {
-	uint64_t mask = vmread(mask_field);
 	return (vmread(guest_field) & ~mask) | (vmread(shadow_field) & mask);
 }
 
@@ -428,9 +429,9 @@ static uint64_t vmx_read_state(void *vcpu, enum guest_state what)
 	int lazy = lazy_index(what);
 	uint32_t field = state_field(what);
 	if (what == GUEST_CR0)
-		return guest_view(VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW);
+		return guest_view(VMCS_GUEST_CR0, xv->cr0_mask, VMCS_CR0_SHADOW);
 	if (what == GUEST_CR4)
-		return guest_view(VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW);
+		return guest_view(VMCS_GUEST_CR4, xv->cr4_mask, VMCS_CR4_SHADOW);
 	if (what == GUEST_CPL)
 		return guest_cpl();
 	if (what == GUEST_XCR0)
@@ -483,17 +484,19 @@ static void vmx_read_segment(void *vcpu, unsigned seg, struct hvm_segment *out)
 static void vmx_read_emulation_view(void *vcpu, struct hvm_emulation_view *out)
 {
 	vmx_make_current(vcpu);
-	out->cr0 = guest_view(VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW);
+	struct vmx_vcpu *xv = vcpu;
+	out->cr0 = guest_view(VMCS_GUEST_CR0, xv->cr0_mask, VMCS_CR0_SHADOW);
 	out->cr3 = vmread(VMCS_GUEST_CR3);
-	out->cr4 = guest_view(VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW);
+	out->cr4 = guest_view(VMCS_GUEST_CR4, xv->cr4_mask, VMCS_CR4_SHADOW);
 	out->efer = vmread(VMCS_GUEST_EFER);
 	out->rflags = vmread(VMCS_GUEST_RFLAGS);
 	out->cpl = guest_cpl();
 	uint32_t ar = (uint32_t)vmread(VMCS_GUEST_ES_ACCESS + 2 * SEG_CS);
-	out->cs_base = vmread(VMCS_GUEST_ES_BASE + 2 * SEG_CS);
-	out->cs_limit = (uint32_t)vmread(VMCS_GUEST_ES_LIMIT + 2 * SEG_CS);
 	out->cs_big = ar & AR_DB;
 	out->cs_long_mode = ar & AR_L;
+	bool code64 = out->cs_long_mode && (out->efer & EFER_LMA); /* spares two VMREADs */
+	out->cs_base = code64 ? 0 : vmread(VMCS_GUEST_ES_BASE + 2 * SEG_CS);
+	out->cs_limit = code64 ? UINT32_MAX : (uint32_t)vmread(VMCS_GUEST_ES_LIMIT + 2 * SEG_CS);
 }
 
 /* The VM-entry interruption information (SDM vol.3 §25.8.3). A hardware exception pushes
@@ -579,7 +582,7 @@ static enum cr_write vmx_write_cr(void *vcpu, unsigned cr, uint64_t value)
 	vmx_make_current(vcpu);
 	if (cr == 4)
 		return CR_WRITE_FAULTS;
-	uint64_t changed = (value ^ vmread(VMCS_CR0_SHADOW)) & vmread(VMCS_CR0_MASK);
+	uint64_t changed = (value ^ vmread(VMCS_CR0_SHADOW)) & ((struct vmx_vcpu *)vcpu)->cr0_mask;
 	if (changed & ~(uint64_t)(CR0_NE | CR0_CD | CR0_NW))
 		return CR_WRITE_UNSUPPORTED;
 	vmx_write_cr0(value);

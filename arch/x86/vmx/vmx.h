@@ -22,6 +22,7 @@ struct vmx_vcpu {
 	uint64_t rip;          /* what the VMCS holds, as of the last entry or exit */
 	uint64_t host_rsp;         /* its HOST_RSP (vmx_run) */
 	uint32_t proc;             /* its primary processor-based controls */
+	uint64_t cr0_mask, cr4_mask; /* its CR0 and CR4 guest/host masks: the bits Keel owns */
 	struct hvm_run run; /* the run in progress (vmx_vcpu_run) */
 	bool launched; /* VMLAUNCH done: resume with VMRESUME from now on */
 	bool in_use;
