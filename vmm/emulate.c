@@ -504,8 +504,9 @@ bool emulate_fetch_mov_to_cr(struct vcpu *v, struct x86_mov_cr *out)
 	}
 }
 
-/* Ends the domain for a nested-paging fault Keel does not emulate. */
-static void crash_npf(struct vcpu *v, const struct vm_exit *exit)
+/* Ends the domain for a nested-paging fault Keel does not emulate (apart, so that
+ * handle_npf's way to emulate stays short). */
+static __attribute__((noinline)) void crash_npf(struct vcpu *v, const struct vm_exit *exit)
 {
 	struct domain *d = v->dom;
 	const char *access = exit->npf.fetch ? "instruction fetch at" : exit->npf.write ? "write to" : "read of";
