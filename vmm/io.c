@@ -106,7 +106,7 @@ bool io_mmio_write(struct domain *d, uint64_t gpa, unsigned size, uint64_t value
  * device owns the port; a write to such a port goes nowhere. */
 static inline uint64_t port_read(const struct domain *d, uint16_t port, unsigned size, uint64_t mask)
 {
-	uint8_t owner = port_map_owner(&d->io.owner, port);
+	unsigned owner = port_map_owner(&d->io.owner, port);
 	if (!owner)
 		return mask;
 	const struct io_range *r = &d->io.ports[owner - 1];
@@ -115,7 +115,7 @@ static inline uint64_t port_read(const struct domain *d, uint16_t port, unsigned
 
 static inline void port_write(const struct domain *d, uint16_t port, unsigned size, uint64_t mask, uint64_t value)
 {
-	uint8_t owner = port_map_owner(&d->io.owner, port);
+	unsigned owner = port_map_owner(&d->io.owner, port);
 	if (owner) {
 		const struct io_range *r = &d->io.ports[owner - 1];
 		r->ops->write(r->dev, port - r->base, size, value & mask);
@@ -139,7 +139,7 @@ void handle_io(struct vcpu *v, const struct vm_exit *exit)
 		return;
 	}
 	uint8_t size = exit->io.size;
-	uint64_t mask = mask_of(size);
+	uint64_t mask = (1ull << 8 * size) - 1; /* 1, 2 or 4 bytes */
 	uint64_t *rax = &v->regs.gpr[REG_RAX];
 	v->regs.rip += exit->instr_len; /* whatever the device does, the instruction completes */
 	if (!exit->io.in) {
