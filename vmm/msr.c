@@ -196,9 +196,15 @@ static bool x2apic_read(struct vcpu *v, uint32_t index, uint64_t *value)
 
 static bool x2apic_write(struct vcpu *v, uint32_t index, uint64_t value)
 {
+	return vlapic_msr_write(v->lapic, index, value);
+}
+
+/* The TPR has an entry of its own: of the x2APIC's registers it alone holds the task
+ * priority, which a write passes on to the guest's CR8 (events_tpr_to_guest). */
+static bool x2apic_tpr_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
 	bool ok = vlapic_msr_write(v->lapic, index, value);
-	if (index == VLAPIC_MSR_TPR) /* no other register changes it */
-		events_tpr_to_guest(v);
+	events_tpr_to_guest(v);
 	return ok;
 }
 
@@ -332,6 +338,8 @@ static bool amd_perf_write(struct vcpu *v, uint32_t index, uint64_t value)
 #define HARDWARE_KEEP(idx, n, st, chk, kept) \
 	{ .first = idx, .count = 1, .name = n, .hardware = true, .state = st, .check = chk, .keep = kept }
 #define EMULATED(idx, cnt, n, rd, wr) { .first = idx, .count = cnt, .name = n, .read = rd, .write = wr }
+#define X2APIC(idx, cnt, wr) \
+	{ .first = idx, .count = cnt, .name = "x2APIC", .read_checked = x2apic_read, .write = wr }
 
 static const struct msr_entry msrs[] = {
 	EMULATED(MSR_TSC, 1, "TSC", tsc_read, tsc_write),
@@ -363,8 +371,9 @@ static const struct msr_entry msrs[] = {
 	HARDWARE(MSR_KERNEL_GS_BASE, "KERNEL_GS_BASE", GUEST_KERNEL_GS_BASE, canonical),
 	EMULATED(MSR_TSC_AUX, 1, "TSC_AUX", tsc_aux_read, tsc_aux_write),
 	EMULATED(MSR_TSC_DEADLINE, 1, "TSC_DEADLINE", tsc_deadline_read, tsc_deadline_write),
-	{ .first = MSR_X2APIC_FIRST, .count = 0x100, .name = "x2APIC", .read_checked = x2apic_read,
-	  .write = x2apic_write },
+	X2APIC(VLAPIC_MSR_X2APIC_FIRST, VLAPIC_MSR_TPR - VLAPIC_MSR_X2APIC_FIRST, x2apic_write),
+	X2APIC(VLAPIC_MSR_TPR, 1, x2apic_tpr_write),
+	X2APIC(VLAPIC_MSR_TPR + 1, VLAPIC_MSR_X2APIC_LAST - VLAPIC_MSR_TPR, x2apic_write),
 	{ .first = AMD_PERF_CTL0, .count = 8, .name = "PERF_CTL/PERF_CTR", .amd_only = true, .read = amd_perf_read,
 	  .write = amd_perf_write },
 };
@@ -429,35 +438,66 @@ void msrs_init(void)
 static const struct msr_entry *find(uint32_t index)
 {
 	const uint8_t *number = entry_number(index);
-	return number && *number ? &msrs[*number - 1] : NULL;
+	return number && *number ? &msrs[(size_t)*number - 1] : NULL;
+}
+
+/* The guest's RDMSR or WRMSR of the MSR its ECX names (of the value in its EDX:EAX) gets
+ * #GP(0) and a log line; known: the table has the MSR. Both are taken from its registers,
+ * which a refused access has not changed, and out of line: handle_msr then keeps only the
+ * vCPU and the exit across an MSR's handler. */
+static __attribute__((noinline)) void refuse(struct vcpu *v, bool write, bool known)
+{
+	const uint64_t *g = v->regs.gpr;
+	uint32_t index = (uint32_t)g[REG_RCX];
+	uint64_t value = write ? (g[REG_RDX] << 32) | (uint32_t)g[REG_RAX] : 0;
+	guest_log_msr(v, index, write, value, known);
+	vcpu_inject_exception(v, X86_GP, true, 0);
+}
+
+/* WRMSR of an MSR held in the hardware's guest state: the check, then the bits kept. Out of
+ * line for the same reason as refuse. */
+static __attribute__((noinline)) bool write_hardware(struct vcpu *v, const struct msr_entry *m, uint64_t value)
+{
+	if (!m->check(v, value))
+		return false;
+	hvm->write_state(v->vendor, m->state, value & m->keep);
+	return true;
+}
+
+/* WRMSR of EDX:EAX; false: #GP. */
+static bool write_msr(struct vcpu *v, const struct msr_entry *m, uint32_t index)
+{
+	const uint64_t *g = v->regs.gpr;
+	uint64_t value = (g[REG_RDX] << 32) | (uint32_t)g[REG_RAX];
+	return m->hardware ? write_hardware(v, m, value) : m->write(v, index, value);
+}
+
+/* RDMSR into EDX:EAX, their upper halves cleared; false: #GP. */
+static bool read_msr(struct vcpu *v, const struct msr_entry *m, uint32_t index)
+{
+	uint64_t value;
+	if (m->read_checked) {
+		if (!m->read_checked(v, index, &value))
+			return false;
+	} else {
+		value = m->hardware ? hvm->read_state(v->vendor, m->state) : m->read(v, index);
+	}
+	v->regs.gpr[REG_RAX] = (uint32_t)value;
+	v->regs.gpr[REG_RDX] = value >> 32;
+	return true;
 }
 
 void handle_msr(struct vcpu *v, const struct vm_exit *exit)
 {
-	uint64_t *g = v->regs.gpr;
-	uint32_t index = (uint32_t)g[REG_RCX];
+	uint32_t index = (uint32_t)v->regs.gpr[REG_RCX];
 	const struct msr_entry *m = find(index);
-	if (exit->msr.write) {
-		uint64_t value = (g[REG_RDX] << 32) | (uint32_t)g[REG_RAX];
-		bool ok = m && (m->hardware ? m->check(v, value) : m->write(v, index, value));
-		if (!ok) {
-			guest_log_msr(v, index, true, value, m);
-			vcpu_inject_exception(v, X86_GP, true, 0);
-			return;
-		}
-		if (m->hardware)
-			hvm->write_state(v->vendor, m->state, value & m->keep);
-	} else {
-		uint64_t value = 0;
-		if (!m || (m->read_checked && !m->read_checked(v, index, &value))) {
-			guest_log_msr(v, index, false, 0, m);
-			vcpu_inject_exception(v, X86_GP, true, 0);
-			return;
-		}
-		if (!m->read_checked)
-			value = m->hardware ? hvm->read_state(v->vendor, m->state) : m->read(v, index);
-		g[REG_RAX] = (uint32_t)value; /* RDMSR writes EDX:EAX, clearing the upper halves */
-		g[REG_RDX] = value >> 32;
+	if (!m) {
+		refuse(v, exit->msr.write, false);
+		return;
+	}
+	if (!(exit->msr.write ? write_msr(v, m, index) : read_msr(v, m, index))) {
+		refuse(v, exit->msr.write, true);
+		return;
 	}
 	v->regs.rip += exit->instr_len;
 }

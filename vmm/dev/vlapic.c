@@ -101,6 +101,26 @@ static void write_esr(struct vlapic *l)
 	l->esr_pending = 0;
 }
 
+/* §11.8.5: an EOI ends the highest in-service vector. False if none was in service: then it
+ * changes nothing. */
+static bool write_eoi(struct vlapic *l)
+{
+	int vector = vec_highest(&l->isr);
+	if (vector < 0)
+		return false;
+	vlapic_end_interrupt(l, (uint8_t)vector);
+	return true;
+}
+
+/* §11.12.11: SELF IPI, a register of x2APIC mode alone: a fixed, edge-triggered IPI to self. */
+static void write_self_ipi(struct vlapic *l, uint32_t value)
+{
+	if (value < 16)
+		vlapic_record_error(l, ESR_SEND_ILLEGAL);
+	else
+		vlapic_accept_fixed(l, (uint8_t)value, false);
+}
+
 /* Register reads and writes, once the mode's interface has let them through ---------- */
 
 static uint32_t read_reg(const struct vlapic *l, unsigned reg)
@@ -145,13 +165,15 @@ static uint32_t read_reg(const struct vlapic *l, unsigned reg)
 	}
 }
 
-/* A write, in xAPIC terms: bits a register does not keep are dropped. ICR in x2APIC mode
- * and SELF IPI are written by vlapic_msr_write. */
-static void write_reg(struct vlapic *l, unsigned reg, uint32_t value)
+/* A write of a 32-bit register: bits it does not keep are dropped. ICR in x2APIC mode, one
+ * 64-bit register, is written by x2apic_write_reg. False if the write changed nothing (an
+ * EOI with no vector in service): then the output stays as it is. Inlined into its two
+ * callers (always_inline), so that a write costs no call of its own. */
+static inline __attribute__((always_inline)) bool write_reg(struct vlapic *l, unsigned reg, uint32_t value)
 {
 	if (reg >= REG_LVT_TIMER && reg < REG_LVT_TIMER + VLAPIC_LVT_COUNT) {
 		write_lvt(l, reg - REG_LVT_TIMER, value);
-		return;
+		return true;
 	}
 	switch (reg) {
 	case REG_ID:
@@ -161,8 +183,7 @@ static void write_reg(struct vlapic *l, unsigned reg, uint32_t value)
 		l->tpr = value & 0xff;
 		break;
 	case REG_EOI:
-		vlapic_eoi(l);
-		break;
+		return write_eoi(l);
 	case REG_LDR:
 		l->ldr = value & 0xff000000u;
 		break;
@@ -188,29 +209,32 @@ static void write_reg(struct vlapic *l, unsigned reg, uint32_t value)
 	case REG_TIMER_DIVIDE:
 		vlapic_write_timer_divide(l, value);
 		break;
+	case REG_SELF_IPI:
+		write_self_ipi(l, value);
+		break;
 	default:
 		break;
 	}
+	return true;
 }
 
-/* In x2APIC mode the bits of a 32-bit register that must be written as 0 (§11.12.1.3). */
-static uint32_t x2apic_reserved(const struct vlapic *l, unsigned reg)
+/* In x2APIC mode the bits a WRMSR may set, by register: the others are reserved
+ * (§11.12.1.3), bits 63:32 of every register but ICR with them. EOI and ESR have none:
+ * WRMSR of non-zero #GPs (Table 11-6). An LVT's are its entry's (x2apic_settable). */
+static const uint64_t x2apic_settable_bits[REG_COUNT] = {
+	[REG_TPR] = 0xff,
+	[REG_SVR] = SVR_WRITABLE,
+	[REG_ICR] = ~X2APIC_ICR_RESERVED,
+	[REG_TIMER_INITIAL] = 0xffffffffu,
+	[REG_TIMER_DIVIDE] = DIVIDE_WRITABLE,
+	[REG_SELF_IPI] = 0xff,
+};
+
+static uint64_t x2apic_settable(const struct vlapic *l, unsigned reg)
 {
 	if (reg >= REG_LVT_TIMER && reg < REG_LVT_TIMER + VLAPIC_LVT_COUNT)
-		return ~lvt_defined(l, reg - REG_LVT_TIMER);
-	switch (reg) {
-	case REG_TPR:
-	case REG_SELF_IPI:
-		return ~0xffu;
-	case REG_SVR:
-		return ~SVR_WRITABLE;
-	case REG_TIMER_DIVIDE:
-		return ~DIVIDE_WRITABLE;
-	case REG_TIMER_INITIAL:
-		return 0;
-	default: /* EOI, ESR: WRMSR of non-zero #GPs (Table 11-6) */
-		return ~0u;
-	}
+		return lvt_defined(l, reg - REG_LVT_TIMER);
+	return x2apic_settable_bits[reg];
 }
 
 /* Reset ------------------------------------------------------------------------------- */
@@ -288,10 +312,12 @@ void vlapic_mmio_write(void *dev, uint64_t offset, unsigned size, uint64_t value
 	if (!vlapic_in_xapic(l) || size != 4 || (offset & 0xf) || offset >= VLAPIC_PAGE_SIZE)
 		return;
 	unsigned reg = (unsigned)(offset >> 4);
-	if (reg < REG_COUNT && (xapic_writable & R(reg)))
-		write_reg(l, reg, (uint32_t)value);
-	else if (reg >= REG_COUNT || !(xapic_registers & R(reg)))
+	if (reg < REG_COUNT && (xapic_writable & R(reg))) {
+		if (!write_reg(l, reg, (uint32_t)value))
+			return; /* it changed nothing */
+	} else if (reg >= REG_COUNT || !(xapic_registers & R(reg))) {
 		vlapic_record_error(l, ESR_ILLEGAL_REGISTER);
+	}
 	vlapic_update_output(l);
 }
 
@@ -315,34 +341,35 @@ bool vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t *value)
 	return true;
 }
 
+/* Whether WRMSR may write value to reg (false: #GP): a register that can be written, with
+ * no reserved bit set (§11.12.1.3) and, in the LVT timer, no reserved mode. */
+static bool x2apic_write_allowed(const struct vlapic *l, unsigned reg, uint64_t value)
+{
+	if (!(x2apic_writable & R(reg)) || (value & ~x2apic_settable(l, reg)))
+		return false;
+	return !(reg == REG_LVT_TIMER && timer_mode_reserved(l, (uint32_t)value));
+}
+
+/* An allowed write; false if it changed nothing, as write_reg. ICR is one 64-bit register
+ * here (§11.12.9). */
+static bool x2apic_write_reg(struct vlapic *l, unsigned reg, uint64_t value)
+{
+	if (reg != REG_ICR)
+		return write_reg(l, reg, (uint32_t)value);
+	l->icr = value & ~(uint64_t)ICR_STATUS;
+	vlapic_send_ipi(l);
+	return true;
+}
+
 bool vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t value)
 {
 	if (!vlapic_in_x2apic(l) || msr < VLAPIC_MSR_X2APIC_FIRST || msr >= VLAPIC_MSR_X2APIC_FIRST + REG_COUNT)
 		return false;
 	unsigned reg = msr - VLAPIC_MSR_X2APIC_FIRST;
-	if (!(x2apic_writable & R(reg)))
+	if (!x2apic_write_allowed(l, reg, value))
 		return false;
-	if (reg == REG_ICR) {
-		if (value & X2APIC_ICR_RESERVED)
-			return false;
-		l->icr = value & ~(uint64_t)ICR_STATUS;
-		vlapic_send_ipi(l);
-	} else {
-		if ((value >> 32) || (value & x2apic_reserved(l, reg)))
-			return false;
-		if (reg == REG_LVT_TIMER && timer_mode_reserved(l, (uint32_t)value))
-			return false;
-		if (reg == REG_SELF_IPI) {
-			/* §11.12.11: a fixed, edge-triggered IPI to self. */
-			if (value < 16)
-				vlapic_record_error(l, ESR_SEND_ILLEGAL);
-			else
-				vlapic_accept_fixed(l, (uint8_t)value, false);
-		} else {
-			write_reg(l, reg, (uint32_t)value);
-		}
-	}
-	vlapic_update_output(l);
+	if (x2apic_write_reg(l, reg, value))
+		vlapic_update_output(l);
 	return true;
 }
 

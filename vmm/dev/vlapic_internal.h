@@ -147,7 +147,7 @@ bool vlapic_accept_fixed(struct vlapic *l, uint8_t vector, bool level);
 void vlapic_raise_local(struct vlapic *l, enum lvt entry);
 void vlapic_record_error(struct vlapic *l, uint32_t error);
 void vlapic_lint_level_fixed(struct vlapic *l, unsigned pin);
-void vlapic_eoi(struct vlapic *l);
+void vlapic_end_interrupt(struct vlapic *l, uint8_t vector);
 void vlapic_send_ipi(struct vlapic *l);
 
 /* vlapic_timer.c */

@@ -92,14 +92,10 @@ static void lint_edge(struct vlapic *l, unsigned pin)
 		vlapic_accept_fixed(l, lvt & LVT_VECTOR, false);
 }
 
-/* §11.8.5: the highest in-service vector is done; a level-triggered one is told to the
+/* §11.8.5: an EOI's in-service vector is done; a level-triggered one is told to the
  * IO-APICs, and ends a LINT pin's remote IRR if it is that pin's vector. */
-void vlapic_eoi(struct vlapic *l)
+void vlapic_end_interrupt(struct vlapic *l, uint8_t vector)
 {
-	int v = vec_highest(&l->isr);
-	if (v < 0)
-		return;
-	uint8_t vector = (uint8_t)v;
 	vec_clear(&l->isr, vector);
 	if (!vec_test(&l->tmr, vector))
 		return;
