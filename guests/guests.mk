@@ -22,10 +22,11 @@ C_GUEST_STUB_MB1 := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot1.asm.o $(C_GUEST_STU
 C_GUEST_STUB_MB1K := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot1-kludge.asm.o $(C_GUEST_STUB_MB)
 C_GUEST_STUB_MB2 := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot2.asm.o $(C_GUEST_STUB_MB)
 C_GUEST_STUB_MB2E := $(C_GUEST_OBJ_DIR)/guests/lib/multiboot2-entry-tag.asm.o $(C_GUEST_STUB_MB)
+C_GUEST_STUB_PVH := $(C_GUEST_OBJ_DIR)/guests/lib/pvh.asm.o $(C_GUEST_STUB_MB)
 
 C_GUEST_IMAGES := $(addprefix $(B)/guests/, \
 	hello-elf64.elf hello-mb1.elf hello-mb2.elf \
-	bootcheck-elf64.elf bootcheck-mb1.elf bootcheck-mb1k.bin bootcheck-mb2.elf bootcheck-mb1low.elf \
+	bootcheck-elf64.elf bootcheck-mb1.elf bootcheck-mb1k.bin bootcheck-mb2.elf bootcheck-mb1low.elf bootcheck-pvh.elf \
 	hcabuse.elf lifecycle.elf faults.elf instructions.elf msrs.elf leak.elf spin.elf sleep.elf bench.elf \
 	canary.elf ports.elf crashme.elf crdr.elf sstep.elf deadline.elf flood.elf mmio.elf apic.elf platform.elf \
 	irqchaos.elf probe.elf echo.elf)
@@ -65,6 +66,7 @@ $(eval $(call c_guest_link,$(C_GUEST_OBJ_DIR)/bootcheck-mb1k.elf,bootcheck,$(C_G
 # Its first segment at 0x8000, in the PC's low memory, as GRUB and QEMU load some kernels.
 $(eval $(call c_guest_link,$(C_GUEST_OBJ_DIR)/bootcheck-mb1low.elf64,bootcheck,$(C_GUEST_STUB_MB1),--defsym=guest_link_base=0x8000))
 $(eval $(call c_guest_link,$(B)/guests/bootcheck-mb2.elf,bootcheck,$(C_GUEST_STUB_MB2E)))
+$(eval $(call c_guest_link,$(B)/guests/bootcheck-pvh.elf,bootcheck,$(C_GUEST_STUB_PVH)))
 $(eval $(call c_guest_link,$(B)/guests/hcabuse.elf,hcabuse,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/lifecycle.elf,lifecycle,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/faults.elf,faults,$(C_GUEST_STUB_ELF64)))

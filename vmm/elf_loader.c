@@ -20,6 +20,7 @@
 #define EM_386 3
 #define EM_X86_64 62
 #define PT_LOAD 1
+#define PT_NOTE 4
 #define PF_X 1
 
 struct elf64_ehdr {
@@ -196,6 +197,48 @@ static int find_entry(const struct elf64_ehdr *eh, struct elf_image *out, const 
 		}
 	}
 	return fail(err, errlen, "entry 0x%llx is not inside an executable segment", (ull)eh->e_entry);
+}
+
+/* In the notes at [at, at + len) of the image: the one named name of that type. */
+static bool find_note_in(const uint8_t *at, uint64_t len, uint64_t align, const char *name, uint32_t type,
+			 const void **desc, uint32_t *desc_size)
+{
+	size_t name_size = strlen(name) + 1;
+	while (len >= 12) {
+		uint32_t word[3]; /* namesz, descsz, type */
+		memcpy(word, at, sizeof(word));
+		uint64_t name_room = (word[0] + align - 1) & ~(align - 1);
+		uint64_t desc_room = (word[1] + align - 1) & ~(align - 1);
+		if (name_room > len - 12 || desc_room > len - 12 - name_room)
+			return false; /* a note beyond its segment: the rest cannot be read */
+		if (word[2] == type && word[0] == name_size && memcmp(at + 12, name, name_size) == 0) {
+			*desc = at + 12 + name_room;
+			*desc_size = word[1];
+			return true;
+		}
+		at += 12 + name_room + desc_room;
+		len -= 12 + name_room + desc_room;
+	}
+	return false;
+}
+
+bool elf_find_note(const void *image, size_t size, const char *name, uint32_t type, const void **desc,
+		   uint32_t *desc_size)
+{
+	const uint8_t *bytes = image;
+	struct elf64_ehdr eh;
+	if (read_header(bytes, size, ELF_ACCEPT_64 | ELF_ACCEPT_32, &eh, NULL, 0) || check_header(&eh, size, NULL, 0))
+		return false;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		struct elf64_phdr ph;
+		read_phdr(bytes, &eh, i, &ph);
+		if (ph.p_type != PT_NOTE || ph.p_offset > size || ph.p_filesz > size - ph.p_offset)
+			continue;
+		uint64_t align = ph.p_align == 8 ? 8 : 4;
+		if (find_note_in(bytes + ph.p_offset, ph.p_filesz, align, name, type, desc, desc_size))
+			return true;
+	}
+	return false;
 }
 
 int elf_parse(const void *image, size_t size, unsigned accept, uint64_t max_gpa, struct elf_image *out, char *err,

@@ -47,4 +47,13 @@ bool elf_has_magic(const void *image, size_t size);
 int elf_parse(const void *image, size_t size, unsigned accept, uint64_t max_gpa, struct elf_image *out, char *err,
 	      size_t errlen);
 
+/* The first note named name, of that type, in the image's PT_NOTE segments (the gABI's
+ * "Note Section": namesz, descsz and type, then the name and the descriptor, each padded
+ * to the segment's alignment, 4 or 8): true, with *desc pointing at its descriptor in the
+ * image and *desc_size its size; false if there is none, or if the image is not an ELF
+ * executable of either class with program headers inside the file. Every note read lies
+ * inside its segment, and the segment inside the file. */
+bool elf_find_note(const void *image, size_t size, const char *name, uint32_t type, const void **desc,
+		   uint32_t *desc_size);
+
 #endif

@@ -225,7 +225,7 @@ int put_gdt(struct load_ctx *c)
 	return 0;
 }
 
-int start_multiboot(struct load_ctx *c, int (*put_info)(struct load_ctx *c), uint32_t magic)
+int start_protected_mode(struct load_ctx *c, int (*put_info)(struct load_ctx *c), uint32_t eax)
 {
 	int err;
 	if ((err = load_modules(c, GUEST_32BIT_LIMIT - 1)) || (err = place_boot_area(c)) || (err = put_info(c)) ||
@@ -238,7 +238,7 @@ int start_multiboot(struct load_ctx *c, int (*put_info)(struct load_ctx *c), uin
 		.code_selector = GUEST_CODE32,
 		.data_selector = GUEST_DATA,
 	};
-	c->out->regs.gpr[REG_RAX] = magic;
+	c->out->regs.gpr[REG_RAX] = eax;
 	return 0;
 }
 

@@ -94,11 +94,12 @@ unsigned guest_memory_map(const struct guest_layout *layout, struct keel_memory_
 
 /* The GDT every protected-mode and long-mode boot uses. */
 int put_gdt(struct load_ctx *c);
-/* What both Multiboot protocols do once the kernel is loaded: the modules below 4 GiB, the
- * boot area, put_info's boot information, the GDT, and the machine state of Multiboot 0.6.96 §3.2
- * and Multiboot2 §3.3: 32-bit protected mode, paging off, flat segments, EAX = magic
- * (put_info leaves EBX pointing at the information). */
-int start_multiboot(struct load_ctx *c, int (*put_info)(struct load_ctx *c), uint32_t magic);
+/* What the protocols that start a kernel in 32-bit protected mode (Multiboot 1 and 2, PVH)
+ * do once it is loaded: the modules below 4 GiB, the boot area, put_info's boot
+ * information, the GDT, and the machine state of Multiboot 0.6.96 §3.2, Multiboot2 §3.3
+ * and PVH: 32-bit protected mode, paging off, flat segments, EAX = eax (Multiboot's magic;
+ * PVH leaves it unspecified); put_info leaves EBX pointing at the information. */
+int start_protected_mode(struct load_ctx *c, int (*put_info)(struct load_ctx *c), uint32_t eax);
 /* Identity map of the low 4 GiB with 2 MiB pages, for a kernel entered in long mode. */
 int put_identity_page_tables(struct load_ctx *c);
 
@@ -107,6 +108,7 @@ int load_elf64(struct load_ctx *c);
 int load_multiboot1(struct load_ctx *c);
 int load_multiboot2(struct load_ctx *c);
 int load_real16(struct load_ctx *c);
+int load_pvh(struct load_ctx *c);
 /* Where a valid Multiboot header is, or a negative value (see the .c files); *bad_offset
  * gets the offset of a magic with a wrong checksum, if one was seen (else stays). */
 long multiboot1_find_header(const void *image, uint64_t size, long *bad_offset);

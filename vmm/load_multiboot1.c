@@ -127,5 +127,5 @@ int load_multiboot1(struct load_ctx *c)
 	int err;
 	if ((err = check_flags(c, h.flags)) || (err = load_kernel(c, (uint64_t)off, &h)))
 		return err;
-	return start_multiboot(c, put_info, MULTIBOOT1_BOOTLOADER_MAGIC);
+	return start_protected_mode(c, put_info, MULTIBOOT1_BOOTLOADER_MAGIC);
 }

@@ -245,5 +245,5 @@ int load_multiboot2(struct load_ctx *c)
 	int err;
 	if ((err = read_header(c, (uint64_t)off, &info)) || (err = load_kernel(c, &info)))
 		return err;
-	return start_multiboot(c, put_info, MULTIBOOT2_BOOTLOADER_MAGIC);
+	return start_protected_mode(c, put_info, MULTIBOOT2_BOOTLOADER_MAGIC);
 }

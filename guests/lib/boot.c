@@ -1,4 +1,4 @@
-/* What the three boot-information parsers share: problems, where reading is safe,
+/* What the boot-information parsers share: problems, where reading is safe,
  * strings, and the normalized lists. */
 #include <stdarg.h>
 
@@ -123,6 +123,10 @@ void guest_boot_parse(struct guest_boot *b, const struct guest_entry_state *e)
 	case GUEST_PROTO_MULTIBOOT2:
 		b->protocol = "multiboot2";
 		boot_parse_multiboot2(b);
+		break;
+	case GUEST_PROTO_PVH:
+		b->protocol = "pvh";
+		boot_parse_pvh(b);
 		break;
 	default:
 		b->protocol = "unknown";

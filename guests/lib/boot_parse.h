@@ -13,6 +13,7 @@ void guest_boot_parse(struct guest_boot *b, const struct guest_entry_state *e);
 void boot_parse_elf64(struct guest_boot *b);
 void boot_parse_multiboot1(struct guest_boot *b);
 void boot_parse_multiboot2(struct guest_boot *b);
+void boot_parse_pvh(struct guest_boot *b);
 
 /* Records a structural problem (the first GUEST_MAX_PROBLEMS are kept). */
 void boot_problem(struct guest_boot *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

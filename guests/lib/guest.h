@@ -1,5 +1,5 @@
 /* The runtime of Keel's C test guests (guests/test/README.md): boot stubs for Keel's
- * elf64 protocol (include/keel/start_info.h), Multiboot 1 and Multiboot2, which all end
+ * elf64 protocol (include/keel/start_info.h), Multiboot 1, Multiboot2 and PVH, which all end
  * in 64-bit mode with the low 4 GiB identity-mapped, so a pointer is a guest-physical
  * address; the boot information in one normalized form; a polled 16550 UART, the debug
  * port and Keel's hypercalls. Each guest defines guest_main(). */
@@ -20,6 +20,7 @@ enum guest_protocol {
 	GUEST_PROTO_ELF64 = 1,
 	GUEST_PROTO_MULTIBOOT1 = 2,
 	GUEST_PROTO_MULTIBOOT2 = 3,
+	GUEST_PROTO_PVH = 4,
 };
 
 /* Segment registers, in the order of sel[], lar[], lsl[] and the masks. */
@@ -30,8 +31,9 @@ enum guest_seg { SEG_CS, SEG_DS, SEG_ES, SEG_FS, SEG_GS, SEG_SS, SEG_COUNT };
 #define GUEST_ENTRY_HAS_ENTRY_TAG (1u << 1)   /* the image has a Multiboot2 entry address tag */
 #define GUEST_ENTRY_VIA_ENTRY_TAG (1u << 2)   /* ... and was entered there, not at e_entry */
 
-/* Registers as the loader left them. The Multiboot stubs record 32-bit values,
- * zero-extended; rdi is only meaningful for elf64, rax/rbx only for Multiboot. */
+/* Registers as the loader left them. The 32-bit stubs (Multiboot, PVH) record 32-bit
+ * values, zero-extended; rdi is only meaningful for elf64, rax only for Multiboot, rbx for
+ * Multiboot and PVH. */
 struct guest_entry_state {
 	uint64_t rax, rbx, rdi, rsp;
 	uint64_t cr0, cr4, rflags;
@@ -83,11 +85,11 @@ struct guest_memory_range {
 
 struct guest_boot {
 	enum guest_protocol kind;
-	const char *protocol; /* "elf64", "multiboot1", "multiboot2" */
+	const char *protocol; /* "elf64", "multiboot1", "multiboot2", "pvh" */
 	const struct guest_entry_state *entry;
-	uint64_t info_gpa;    /* RDI (elf64) or EBX (Multiboot) */
+	uint64_t info_gpa;    /* RDI (elf64) or EBX (Multiboot, PVH) */
 	bool info_readable;   /* it lies in low memory, where the parsers read it */
-	uint32_t start_magic, start_version; /* elf64: from struct keel_start_info */
+	uint32_t start_magic, start_version; /* elf64, PVH: from their start info */
 	const char *cmdline;  /* never NULL: "" when absent or unreadable */
 	bool has_cmdline;     /* the loader provided one */
 	unsigned module_count;
@@ -95,8 +97,8 @@ struct guest_boot {
 	unsigned memory_count;
 	struct guest_memory_range memory[GUEST_MAX_MEMORY];
 	const char *boot_loader_name; /* NULL when not provided (always for elf64) */
-	uint64_t rsdp_gpa;            /* the ACPI RSDP given: elf64's start info, or Multiboot2's
-	                                 copy in its ACPI tag; 0 when not given */
+	uint64_t rsdp_gpa;            /* the ACPI RSDP given: elf64's and PVH's start info, or
+	                                 Multiboot2's copy in its ACPI tag; 0 when not given */
 	bool has_meminfo;             /* Multiboot only */
 	uint32_t mem_lower, mem_upper; /* KiB */
 	/* Structural problems found while parsing; problem_count may exceed what is kept. */

@@ -1,8 +1,9 @@
-; The 32-bit half of the Multiboot stubs, shared by multiboot1.asm and multiboot2.asm.
-; They set guest_entry_state.protocol and .flags and jump here in the machine state of
-; Multiboot 0.6.96 §3.2 (Multiboot2 §3.3 is the same): 32-bit protected mode, paging off,
-; CS a flat 32-bit execute/read segment, DS/ES/FS/GS/SS flat read/write segments,
-; EFLAGS.IF and VM clear, EAX = the magic, EBX = the information, ESP undefined.
+; The 32-bit half of the Multiboot stubs, shared by multiboot1.asm, multiboot2.asm and
+; pvh.asm. They set guest_entry_state.protocol and .flags and jump here in the machine
+; state of Multiboot 0.6.96 §3.2 (Multiboot2 §3.3 and PVH are the same): 32-bit protected
+; mode, paging off, CS a flat 32-bit execute/read segment, DS/ES/FS/GS/SS flat read/write
+; segments, EFLAGS.IF and VM clear, EAX = the magic (PVH: unspecified), EBX = the
+; information, ESP undefined.
 ; This records that state, builds an identity map of the low 4 GiB, enters long mode
 ; and calls guest_start() on the runtime's stack.
 

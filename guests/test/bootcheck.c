@@ -1,11 +1,12 @@
 /* bootcheck: checks what its boot protocol promises: the machine state at entry, the
  * command line, the modules, the memory map and the UART. One image per protocol
- * (bootcheck-elf64.elf, -mb1.elf, -mb1k.bin, -mb2.elf). Returns the number of failed
+ * (bootcheck-elf64.elf, -mb1.elf, -mb1k.bin, -mb2.elf, -pvh.elf). Returns the number of failed
  * checks. The command line may say modules=<n> and crc<i>=<8 hex digits>. */
 #include "guests/lib/guest.h"
 #include "include/keel/start_info.h"
 #include "include/multiboot1.h"
 #include "include/multiboot2.h"
+#include "include/pvh.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -56,6 +57,17 @@ static void check_segments(const struct guest_entry_state *e)
 	      differ);
 }
 
+/* What Multiboot and PVH promise alike: 32-bit protected mode, paging and interrupts off,
+ * flat segments. */
+static void check_protected_mode(const struct guest_entry_state *e)
+{
+	check(&c, e->cr0 & CR0_PE, "CR0 0x%lx: PE clear", e->cr0);
+	check(&c, !(e->cr0 & CR0_PG), "CR0 0x%lx: PG set", e->cr0);
+	check(&c, !(e->rflags & RFLAGS_IF), "EFLAGS 0x%lx: IF set", e->rflags);
+	check(&c, !(e->rflags & RFLAGS_VM), "EFLAGS 0x%lx: VM set", e->rflags);
+	check_segments(e);
+}
+
 static void check_entry_multiboot(const struct guest_boot *b, uint32_t magic)
 {
 	const struct guest_entry_state *e = b->entry;
@@ -67,14 +79,23 @@ static void check_entry_multiboot(const struct guest_boot *b, uint32_t magic)
 	check(&c, e->rbx != 0 && (low_kernel ? e->rbx >= MIB : e->rbx < MIB) && (!mb2 || e->rbx % 8 == 0),
 	      "EBX 0x%lx, expected the information's address, %s 1 MiB%s", e->rbx, low_kernel ? "above" : "below",
 	      mb2 ? ", 8-byte aligned" : "");
-	check(&c, e->cr0 & CR0_PE, "CR0 0x%lx: PE clear", e->cr0);
-	check(&c, !(e->cr0 & CR0_PG), "CR0 0x%lx: PG set", e->cr0);
-	check(&c, !(e->rflags & RFLAGS_IF), "EFLAGS 0x%lx: IF set", e->rflags);
-	check(&c, !(e->rflags & RFLAGS_VM), "EFLAGS 0x%lx: VM set", e->rflags);
-	check_segments(e);
+	check_protected_mode(e);
 	if (e->flags & GUEST_ENTRY_HAS_ENTRY_TAG)
 		check(&c, e->flags & GUEST_ENTRY_VIA_ENTRY_TAG,
 		      "entered at the ELF entry point, not at the entry address tag's");
+}
+
+/* PVH (include/pvh.h): EBX the start info, version 1, in Keel's boot area below 1 MiB. */
+static void check_entry_pvh(const struct guest_boot *b)
+{
+	const struct guest_entry_state *e = b->entry;
+
+	check(&c, b->info_readable && e->rbx < MIB && e->rbx % 8 == 0,
+	      "EBX 0x%lx, expected the start info's address, below 1 MiB, 8-byte aligned", e->rbx);
+	check(&c, b->start_magic == PVH_START_MAGIC && b->start_version == PVH_START_VERSION,
+	      "start info magic 0x%x version %u, expected 0x%x version %u", b->start_magic, b->start_version,
+	      PVH_START_MAGIC, PVH_START_VERSION);
+	check_protected_mode(e);
 }
 
 static void check_entry_elf64(const struct guest_boot *b)
@@ -105,6 +126,8 @@ static void check_entry(const struct guest_boot *b)
 		check_entry_multiboot(b, MULTIBOOT2_BOOTLOADER_MAGIC);
 	else if (b->kind == GUEST_PROTO_ELF64)
 		check_entry_elf64(b);
+	else if (b->kind == GUEST_PROTO_PVH)
+		check_entry_pvh(b);
 	else
 		check(&c, false, "unknown boot protocol %u", b->kind);
 	if (c.failed == failed)
@@ -250,8 +273,8 @@ static void check_memory(const struct guest_boot *b)
 	}
 	if (n == 4)
 		check_high_memory(want[3].base + want[3].length - 4096);
-	if (b->kind == GUEST_PROTO_ELF64)
-		return;
+	if (b->kind == GUEST_PROTO_ELF64 || b->kind == GUEST_PROTO_PVH)
+		return; /* Multiboot's alone */
 
 	uint32_t upper = (uint32_t)((low_end - MIB) / 1024);
 	check(&c, b->has_meminfo && b->mem_lower == 640, "mem_lower %u%s, expected 640", b->mem_lower,
@@ -327,8 +350,8 @@ static bool rsdp_valid(const uint8_t *rsdp)
 }
 
 /* The domain's ACPI tables start with the RSDP at 0xe0000, in the BIOS area, where
- * Multiboot 1 kernels find it by its signature; elf64 gives its address, Multiboot2 a copy
- * of it (which must equal the original). */
+ * Multiboot 1 kernels find it by its signature; elf64 and PVH give its address, Multiboot2
+ * a copy of it (which must equal the original). */
 static void check_acpi(const struct guest_boot *b)
 {
 	const uint8_t *bios = (const uint8_t *)(uintptr_t)0xe0000;
@@ -340,13 +363,13 @@ static void check_acpi(const struct guest_boot *b)
 		return;
 	}
 	const uint8_t *given = (const uint8_t *)(uintptr_t)b->rsdp_gpa;
+	bool address = b->kind != GUEST_PROTO_MULTIBOOT2;
 	bool ok = in_bios && b->rsdp_gpa && rsdp_valid(given) &&
-		  (b->kind == GUEST_PROTO_ELF64 ? b->rsdp_gpa == 0xe0000 : !memcmp(given, bios, 36));
+		  (address ? b->rsdp_gpa == 0xe0000 : !memcmp(given, bios, 36));
 	check(&c, ok, "RSDP given at 0x%lx, %s; at 0xe0000 %s", b->rsdp_gpa,
 	      b->rsdp_gpa && rsdp_valid(given) ? "valid" : "not valid", in_bios ? "valid" : "not valid");
 	if (ok)
-		guest_printf("bootcheck: ACPI RSDP at 0xe0000, %s\n",
-			     b->kind == GUEST_PROTO_ELF64 ? "its address given" : "a copy given");
+		guest_printf("bootcheck: ACPI RSDP at 0xe0000, %s\n", address ? "its address given" : "a copy given");
 }
 
 int guest_main(const struct guest_boot *boot)

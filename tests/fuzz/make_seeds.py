@@ -26,6 +26,20 @@ def elf64(entry=0x100000, code=b"\xf4\xeb\xfd"):
     return image + bytes(offset - len(image)) + code
 
 
+def pvh(entry=0x100000, code=b"\xf4\xeb\xfd"):
+    """elf64() with a second program header, PT_NOTE, over the PVH entry note ("Xen", type 18)."""
+    ehdr_size, phdr_size = 64, 56
+    offset, note_at = 0x1000, 0x800
+    note = struct.pack("<III", 4, 4, 18) + b"Xen\0" + struct.pack("<I", entry)
+    ehdr = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    ehdr += struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, entry, ehdr_size, 0, 0, ehdr_size, phdr_size, 2, 64, 0, 0)
+    load = struct.pack("<IIQQQQQQ", 1, 5, offset, 0x100000, 0x100000, len(code), len(code) + 0x1000, 0x1000)
+    notes = struct.pack("<IIQQQQQQ", 4, 4, note_at, 0, 0, len(note), len(note), 4)
+    image = ehdr + load + notes
+    image += bytes(note_at - len(image)) + note
+    return image + bytes(offset - len(image)) + code
+
+
 def elf32(entry=0x100000, code=b"\xf4\xeb\xfd"):
     offset = 0x1000
     ehdr = b"\x7fELF" + bytes([1, 1, 1, 0]) + bytes(8)
@@ -130,8 +144,10 @@ console_ring = 64
 """)
     write("elf", "elf64", elf64())
     write("elf", "elf32", elf32())
+    write("elf", "pvh", pvh())
     for name, kind, image in (("auto-elf64", 0, elf64()), ("elf64", 1, elf64()), ("mb1", 2, multiboot1()),
-                              ("mb2", 3, multiboot2()), ("auto-mb1", 0, multiboot1()), ("real16", 4, bytes(510) + b"\x55\xaa")):
+                              ("mb2", 3, multiboot2()), ("auto-mb1", 0, multiboot1()), ("real16", 4, bytes(510) + b"\x55\xaa"),
+                              ("pvh", 5, pvh()), ("auto-pvh", 0, pvh())):
         write("loader", name, bytes([kind]) + image)
     write("multiboot2", "grub", mbi())
     e820 = [(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0xf0000, 0x10000, 2), (0x100000, 0x7ee0000, 1),

@@ -82,6 +82,8 @@ def crafted():
     mb2_long = put32(put32(bytearray(mb2), h2 + 8, 0x100000), h2 + 12, -(0xe85250d6 + 0x100000))
     mb2_tag = bytearray(mb2)
     mb2_tag[h2 + 16:h2 + 18] = struct.pack("<H", 11)  # the first tag becomes a required unknown one
+    pvh = image("bootcheck-pvh.elf")
+    note = struct.unpack_from("<Q", pvh, phdr(3, 8))[0]  # its PT_NOTE: namesz, descsz, type, "Xen\0", the entry
     return {
         "trunc.elf": (elf[:40], "auto", "kernel 'trunc.elf': file of 40 bytes is too small for an ELF header"),
         "magic.elf": (b"\x7fELX" + elf[4:], "elf64", "kernel 'magic.elf': not an ELF file (bad magic)"),
@@ -128,7 +130,13 @@ def crafted():
                       "0x7c00, below 0xa0000), this one is 0"),
         "big16.bin": (b"\xf4" * 700000, "real16", "kernel 'big16.bin': a real16 image must be 1 to 623616 bytes (it "
                       "loads at 0x7c00, below 0xa0000), this one is 700000"),
-        "garbage.bin": (b"\x90" * 4096, "auto", "kernel 'garbage.bin': not an ELF64 or Multiboot kernel (no ELF header, "
+        "nonote.elf": (elf, "pvh", "kernel 'nonote.elf': no PVH entry (an ELF note \"Xen\" of type 18, "
+                       "XEN_ELFNOTE_PHYS32_ENTRY)"),
+        "pvh-desc.elf": (put32(bytearray(pvh), note + 4, 2), "auto",
+                         "kernel 'pvh-desc.elf': its PVH entry note holds 2 bytes, not a 4- or 8-byte address"),
+        "pvh-entry.elf": (put32(bytearray(pvh), note + 16, 0x5000000), "auto",
+                          "kernel 'pvh-entry.elf': its PVH entry 0x5000000 is not inside one of its segments"),
+        "garbage.bin": (b"\x90" * 4096, "auto", "kernel 'garbage.bin': not an ELF64, PVH or Multiboot kernel (no ELF header, "
                         "no Multiboot header in its first 8 KiB, no Multiboot2 header in its first 32 KiB); a real-mode "
                         "binary needs type = \"real16\""),
     }

@@ -25,6 +25,7 @@ DOMAINS = [
     ("elf64", "bootcheck-elf64.elf", "elf64 kernel (ELF64)", 0x100000, 32, 512, 35),
     ("hi", "bootcheck-mb2.elf", "multiboot2 kernel (ELF64)", 0x100000, 96, 4032, 52),
     ("low", "bootcheck-mb1low.elf", "multiboot1 kernel (ELF32)", 0x8000, 12, 512, 48),
+    ("pvh", "bootcheck-pvh.elf", "pvh kernel (ELF64)", 0x100000, 20, 512, 45),
 ]
 MIB = 1 << 20
 
@@ -77,11 +78,12 @@ def test_protocol(run, name, image, kind, load, memory, hole, checks):
     if memory * MIB > low_end:  # the rest above 4 GiB, which the guest writes and Keel reads back
         want.append(f"bootcheck: memory 0x100000000-{2**32 + memory * MIB - low_end - 1:#x} ram")
         assert run.guest_lines(name, "hypercall") == ["bootcheck: RAM above 4 GiB holds this line"], f"{name} ({run})"
-    if protocol != "elf64":
+    if protocol.startswith("multiboot"):
         want.append('bootcheck: boot loader "Keel"')
     want.append({"multiboot1": "bootcheck: ACPI RSDP at 0xe0000",
                  "multiboot2": "bootcheck: ACPI RSDP at 0xe0000, a copy given",
-                 "elf64": "bootcheck: ACPI RSDP at 0xe0000, its address given"}[protocol])
+                 "elf64": "bootcheck: ACPI RSDP at 0xe0000, its address given",
+                 "pvh": "bootcheck: ACPI RSDP at 0xe0000, its address given"}[protocol])
     want += ["bootcheck: uart ok", "bootcheck: unused ports read 0xff", f"bootcheck: {checks} checks passed"]
     assert run.guest_lines(name) == want, f"{name} ({run})"
     assert run.end_lines(name) == [

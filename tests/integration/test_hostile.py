@@ -111,21 +111,28 @@ memory = 1
 [domain]
 name = "mb1"
 kernel = "hello-mb1.elf"
+
+[domain]
+name = "pvh"
+kernel = "bootcheck-pvh.elf"
 """
 
 
 def test_kernels_started_without_paging_need_unrestricted_guest(bed, tmp_path):
     if not bed.cpu_without_unrestricted_guest:
-        pytest.skip(f"{bed.name}: real-mode and Multiboot kernels need no extra CPU feature there")
+        pytest.skip(f"{bed.name}: real-mode, Multiboot and PVH kernels need no extra CPU feature there")
     result = boot(tmp_path, WITHOUT_PAGING, bed=bed, extra=bed.cpu_without_unrestricted_guest)
     assert f"[error] keel.cfg:{header_line(WITHOUT_PAGING, 'hello16')}: domain 'hello16' not started: this CPU's " \
            "VT-x has no unrestricted guest mode, which real16 kernels need" in result.lines, str(result)
     assert f"[error] keel.cfg:{header_line(WITHOUT_PAGING, 'mb1')}: domain 'mb1' not started: this CPU's VT-x has " \
-           "no unrestricted guest mode, which Multiboot kernels (started with paging off) need" in result.lines, \
+           "no unrestricted guest mode, which Multiboot and PVH kernels (started with paging off) need" in result.lines, \
+        str(result)
+    assert f"[error] keel.cfg:{header_line(WITHOUT_PAGING, 'pvh')}: domain 'pvh' not started: this CPU's VT-x has " \
+           "no unrestricted guest mode, which Multiboot and PVH kernels (started with paging off) need" in result.lines, \
         str(result)
     assert result.end_lines("hello") == [
         "[info] dom1 hello: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result)
-    assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 0 crashed, 2 not built", "Keel exit status 4"), \
+    assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 0 crashed, 3 not built", "Keel exit status 4"), \
         str(result)
     assert result.status == 4, str(result)
 

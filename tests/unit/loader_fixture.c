@@ -11,6 +11,7 @@
 #include "include/keel/start_info.h"
 #include "include/multiboot1.h"
 #include "include/multiboot2.h"
+#include "include/pvh.h"
 #include "lib/errno.h"
 #include "vmm/guest_boot.h"
 #include "vmm/loader.h"
@@ -97,6 +98,35 @@ void elf64_image(uint64_t paddr, uint64_t entry_off)
 	put(64 + 40, 0x4000, 8);
 	memset(img + 0x1000, 0x90, 0x2000);
 	img_size = 0x3000;
+}
+
+void pvh_note(size_t at, uint32_t desc_size, uint64_t entry, uint64_t align)
+{
+	bool is64 = img[4] == 2;
+	size_t ph = is64 ? 64 + 56 : 52 + 32, note_size = 12 + 4 + ((desc_size + 3) & ~3u);
+	put(is64 ? 56 : 44, 2, 2); /* e_phnum */
+	put(ph, 4, 4);             /* PT_NOTE */
+	if (is64) {
+		put(ph + 4, 4, 4);
+		put(ph + 8, at, 8);
+		put(ph + 32, note_size, 8);
+		put(ph + 40, note_size, 8);
+		put(ph + 48, align, 8);
+	} else {
+		put(ph + 4, at, 4);
+		put(ph + 16, note_size, 4);
+		put(ph + 20, note_size, 4);
+		put(ph + 24, 4, 4);
+		put(ph + 28, align, 4);
+	}
+	put(at, 4, 4);             /* namesz */
+	put(at + 4, desc_size, 4);
+	put(at + 8, PVH_NOTE_PHYS32_ENTRY, 4);
+	memcpy(img + at + 12, "Xen", 4);
+	memset(img + at + 16, 0, 8);
+	memcpy(img + at + 16, &entry, desc_size < 8 ? desc_size : 8);
+	if (img_size < at + note_size)
+		img_size = at + note_size;
 }
 
 /* The same as ELF32 i386. */

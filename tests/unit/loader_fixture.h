@@ -30,6 +30,9 @@ void put(size_t off, uint64_t v, size_t n);
  * paddr + 0x4000), entry paddr + entry_off; elf32_image the same as ELF32 i386. */
 void elf64_image(uint64_t paddr, uint64_t entry_off);
 void elf32_image(uint32_t paddr, uint32_t entry_off);
+/* A second program header, PT_NOTE with alignment align, over one PVH entry note (include/pvh.h)
+ * at file offset at, its descriptor desc_size bytes of entry; the image grows to hold it. */
+void pvh_note(size_t at, uint32_t desc_size, uint64_t entry, uint64_t align);
 void mb1_header(size_t off, uint32_t flags);
 void mb1_address(size_t off, uint32_t header_addr, uint32_t load_addr, uint32_t load_end, uint32_t bss_end,
 		 uint32_t entry);

@@ -352,8 +352,8 @@ static const char *vmx_unsupported_boot_mode(enum vcpu_boot_mode mode)
 	if (mode == VCPU_BOOT_REAL16 && !ctl.unrestricted)
 		return "this CPU's VT-x has no unrestricted guest mode, which real16 kernels need";
 	if (mode == VCPU_BOOT_PROT32 && !ctl.unrestricted)
-		return "this CPU's VT-x has no unrestricted guest mode, which Multiboot kernels (started with "
-		       "paging off) need";
+		return "this CPU's VT-x has no unrestricted guest mode, which Multiboot and PVH kernels (started "
+		       "with paging off) need";
 	return NULL;
 }
 
