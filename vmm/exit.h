@@ -23,6 +23,9 @@ void handle_msr(struct vcpu *v, const struct vm_exit *exit);
  * power-on. */
 void msrs_init(void);
 void msrs_reset(struct vcpu *v);
+/* The performance counter RDPMC's ECX selects, if Keel's CPUID offers it: AMD's four legacy
+ * ones (PerfCtrExtCore is hidden), none on Intel (leaf 0xA is zeros). */
+bool msr_perf_counter(struct vcpu *v, uint32_t counter, uint64_t *value);
 void handle_instruction(struct vcpu *v, const struct vm_exit *exit);
 void handle_entry_failed(struct vcpu *v, const struct vm_exit *exit);
 

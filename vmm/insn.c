@@ -10,6 +10,21 @@
 #include "vmm/exit.h"
 #include "vmm/xcr0.h"
 
+/* RDPMC (APM vol.3 and SDM vol.2, "RDPMC"): the counter ECX selects, into EDX:EAX, at CPL 0
+ * or with CR4.PCE set; #GP(0) otherwise, or for a counter Keel's CPUID does not offer. */
+static void emulate_rdpmc(struct vcpu *v, const struct vm_exit *exit)
+{
+	uint64_t value;
+	bool allowed = !hvm->read_state(v->vendor, GUEST_CPL) || (hvm->read_state(v->vendor, GUEST_CR4) & CR4_PCE);
+	if (!allowed || !msr_perf_counter(v, (uint32_t)v->regs.gpr[REG_RCX], &value)) {
+		vcpu_inject_exception(v, X86_GP, true, 0);
+		return;
+	}
+	v->regs.gpr[REG_RAX] = (uint32_t)value;
+	v->regs.gpr[REG_RDX] = value >> 32;
+	v->regs.rip += exit->instr_len;
+}
+
 /* XSETBV: CR4.OSXSAVE and the CPL are checked before the exit on a CPU (SDM vol.3 §26.1.1,
  * APM vol.2 §15.9), and again here, where an emulator may not have. Only XCR0 exists. */
 static void emulate_xsetbv(struct vcpu *v, const struct vm_exit *exit)
@@ -94,7 +109,7 @@ void handle_instruction(struct vcpu *v, const struct vm_exit *exit)
 		v->regs.rip += exit->instr_len;
 		return;
 	case INSN_RDPMC:
-		vcpu_inject_exception(v, X86_GP, true, 0);
+		emulate_rdpmc(v, exit);
 		return;
 	case INSN_VIRTUALIZATION:
 	case INSN_MONITOR_MWAIT:

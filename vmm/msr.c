@@ -312,9 +312,9 @@ static bool mtrr_write(struct vcpu *v, uint32_t index, uint64_t value)
 
 /* AMD's four legacy performance counters and their event selects (APM vol.2 §13.2.1,
  * which every AMD64 CPU has whatever CPUID says): kept as written, counting nothing, as
- * no counter is virtualized (RDPMC gets #GP: vmm/insn.c). An event select's reserved bits
- * (63:42, 39:36 and 21, APM vol.2 figure 13-7) are #GP, as on a CPU; a counter keeps 48
- * bits. */
+ * no counter is virtualized; RDPMC reads them as the MSRs do (msr_perf_counter). An event
+ * select's reserved bits (63:42, 39:36 and 21, APM vol.2 figure 13-7) are #GP, as on a
+ * CPU; a counter keeps 48 bits. */
 #define AMD_PERF_CTL0 0xc0010000u
 #define AMD_PERF_CTR0 0xc0010004u
 #define AMD_PERF_CTL_RESERVED 0xfffffc0f00200000ull
@@ -323,6 +323,14 @@ static bool mtrr_write(struct vcpu *v, uint32_t index, uint64_t value)
 static uint64_t amd_perf_read(struct vcpu *v, uint32_t index)
 {
 	return v->msrs.amd_perf[index - AMD_PERF_CTL0];
+}
+
+bool msr_perf_counter(struct vcpu *v, uint32_t counter, uint64_t *value)
+{
+	if (cpu.vendor != CPU_VENDOR_AMD || counter >= 4)
+		return false;
+	*value = amd_perf_read(v, AMD_PERF_CTR0 + counter);
+	return true;
 }
 
 static bool amd_perf_write(struct vcpu *v, uint32_t index, uint64_t value)

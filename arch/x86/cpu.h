@@ -100,6 +100,7 @@ static inline __attribute__((noreturn)) void halt_forever(void)
 #define CR4_PSE (1ull << 4)
 #define CR4_PAE (1ull << 5)
 #define CR4_PGE (1ull << 7)
+#define CR4_PCE (1ull << 8) /* RDPMC at any CPL */
 #define CR4_OSFXSR (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_LA57 (1ull << 12)

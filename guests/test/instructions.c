@@ -1,8 +1,10 @@
 /* instructions: executes every instruction that could reach beyond the guest and checks
  * the answer a CPU offering what Keel's CPUID shows would give: the VMX and SVM
- * instructions (and GETSEC, VMFUNC, RDPRU), MONITOR and MWAIT raise #UD, RDPMC #GP(0),
- * INVD and WBINVD complete; XSETBV takes what the CPU offers and refuses the rest with
- * #GP, and #UD while CR4.OSXSAVE is clear. Each answer arrives in the guest's own
+ * instructions (and GETSEC, VMFUNC, RDPRU), MONITOR and MWAIT raise #UD, RDPMC of a
+ * counter there is not #GP(0), INVD and WBINVD complete; on AMD, RDPMC reads the four
+ * legacy counters as their MSRs hold them (they count nothing), and at CPL 3 only with
+ * CR4.PCE set; on Intel, which has no counter, it is #GP(0) for counter 0 too; XSETBV takes
+ * what the CPU offers and refuses the rest with #GP, and #UD while CR4.OSXSAVE is clear. Each answer arrives in the guest's own
  * handler, and it carries on. On one vendor the other vendor's instructions fault without leaving the
  * guest; the answer is the same. */
 #include "guests/lib/guest.h"
@@ -50,7 +52,10 @@ INSN(getsec, 0x0f, 0x37)
 INSN(rdpru, 0x0f, 0x01, 0xfd)
 INSN(monitor, 0x0f, 0x01, 0xc8)
 INSN(mwait, 0x0f, 0x01, 0xc9)
-INSN(rdpmc, 0x0f, 0x33)
+static void rdpmc(void) /* counter 4: beyond AMD's four legacy counters, and Intel offers none */
+{
+	__asm__ volatile("rdpmc" : : "c"(4) : "rax", "rdx", "memory");
+}
 INSN(invd, 0x0f, 0x08)
 INSN(wbinvd, 0x0f, 0x09)
 
@@ -173,6 +178,51 @@ static void cr0_cr4_checks(struct checks *c, bool cr4_faults)
 		guest_printf("instructions: MOV CR0: NE cleared and set%s\n", cr4_faults ? "; MOV CR4: #GP for VMXE" : "");
 }
 
+#define AMD_PERF_CTR0 0xc0010004u
+
+static uint64_t rdpmc_of(uint32_t counter)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdpmc" : "=a"(lo), "=d"(hi) : "c"(counter));
+	return lo | (uint64_t)hi << 32;
+}
+
+static long user_rdpmc(void)
+{
+	return (long)rdpmc_of(2);
+}
+
+/* RDPMC of counter 0 to 3: what WRMSR put in PERF_CTR0-3 on AMD, at CPL 0, and at CPL 3 only
+ * with CR4.PCE; #GP(0) on Intel. Last: it leaves the runtime in its user-mode set-up. */
+static void rdpmc_checks(struct checks *c)
+{
+	unsigned failed = c->failed;
+	if (guest_cpu_is_intel()) {
+		guest_expect_trap(2);
+		rdpmc_of(0);
+		int got = guest_trap_vector(NULL);
+		if (check(c, got == GP, "RDPMC of counter 0 on Intel: %s, expected #GP", name_of(got)))
+			guest_printf("instructions: RDPMC: #GP for counter 0, as no counter is offered\n");
+		return;
+	}
+	bool same = true;
+	for (uint32_t i = 0; i < 4; i++)
+		wrmsr(AMD_PERF_CTR0 + i, 0x123456789a00ull + i);
+	for (uint32_t i = 0; i < 4; i++)
+		same = same && rdpmc_of(i) == 0x123456789a00ull + i;
+	check(c, same, "RDPMC of counters 0-3 differs from what PERF_CTR0-3 hold");
+	guest_user_init(0, 1ull << 32); /* the low 4 GiB: the image, its data and stack */
+	long result = 0, how = guest_user_run(user_rdpmc, &result);
+	check(c, how == GP, "RDPMC at CPL 3 without CR4.PCE: %s, expected #GP", name_of((int)how));
+	write_cr4(read_cr4() | CR4_PCE);
+	how = guest_user_run(user_rdpmc, &result);
+	check(c, how == GUEST_USER_RETURNED && result == 0x123456789a02, "RDPMC at CPL 3 with CR4.PCE: %s, 0x%lx",
+	      how == GUEST_USER_RETURNED ? "returned" : name_of((int)how), result);
+	write_cr4(read_cr4() & ~CR4_PCE);
+	if (c->failed == failed)
+		guest_printf("instructions: RDPMC: counters 0-3 read as written, at CPL 3 only with CR4.PCE\n");
+}
+
 int guest_main(const struct guest_boot *boot)
 {
 	struct checks c = { .prog = "instructions" };
@@ -190,5 +240,6 @@ int guest_main(const struct guest_boot *boot)
 	xsetbv_checks(&c);
 	cr8_checks(&c);
 	cr0_cr4_checks(&c, !cmdline_has_word(boot->cmdline, "no-cr4-gp"));
+	rdpmc_checks(&c);
 	return checks_summary(&c);
 }

@@ -78,6 +78,7 @@ class Bed:
     cpu_without_xsave: tuple = ()  # ... with FXSAVE only: no XSAVE, XCR0 or AVX
     cpu_with_pku: tuple = ()  # ... with protection keys (CR4.PKE, PKRU) besides the default's
     cpu_without_unrestricted_guest: tuple = ()  # VT-x only: real-mode guests need it
+    intel: bool = False  # an Intel CPU (VT-x), else an AMD one (SVM)
     launcher_options: tuple = ()  # always passed to the launcher
     deterministic: tuple = ()  # launcher options under which time follows the instruction count
     # Runs under those options repeat to the nanosecond. On Bochs' ryzen model the boot
@@ -150,7 +151,7 @@ BEDS = {
                  cpu_with_pku=("--cpu", "corei7_icelake_u"),
                  image_script="scripts/mkiso.sh", image_name="keel.iso", boot_path="Multiboot2",
                  ending_port="shutdown_port", acpi_pm1a_control=0xb004,  # PIIX4 PM base 0xb000
-                 cpu_without_unrestricted_guest=("--cpu", "corei5_lynnfield_750")),
+                 cpu_without_unrestricted_guest=("--cpu", "corei5_lynnfield_750"), intel=True),
     # Bochs again, with its AMD CPU (ryzen): Keel's SVM path with what QEMU's TCG lacks:
     # nrip-save, 1 GiB pages, 32768 ASIDs.
     "bochs-amd": Bed("bochs-amd", "scripts/run-bochs.sh",
