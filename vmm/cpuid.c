@@ -3,7 +3,8 @@
  * MONITOR/MWAIT, WAITPKG, MONITORX, INVLPGB, RDPRU and MCOMMIT (vmm/insn.c answers them
  * with #UD); machine checks; the features whose MSRs Keel does not emulate (vmm/msr.c): debug
  * stores, thermal and power management, performance monitoring, speculation controls,
- * processor trace, CET; and the extended state Keel does
+ * processor trace, CET; memory encryption (SME and SEV, whose MSRs a kernel would read at
+ * its first instructions); and the extended state Keel does
  * not switch (arch/x86/owned_state.h): MPX, protection keys, AMX, XSAVES and XFD. XSAVE
  * offers the XCR0 components of cpu.guest_xcr0, and OSXSAVE shows the guest's own CR4.
  * The local APIC is the vCPU's own (vmm/dev/vlapic.c): leaf 1 gives its APIC ID, offers
@@ -60,6 +61,7 @@
 #define LEAF_AMX_TILES 0x1d
 #define LEAF_AMX_TMUL 0x1e
 #define LEAF_SVM_FEATURES 0x8000000a
+#define LEAF_MEM_ENCRYPT 0x8000001f /* SME, SEV (APM vol.3 appendix E.4.17) */
 #define HYPERVISOR_LEAVES_FIRST 0x40000000
 #define HYPERVISOR_LEAVES_LAST 0x4fffffff
 
@@ -96,7 +98,7 @@ static struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32
 		return r;
 	}
 	if (leaf == LEAF_MONITOR || leaf == LEAF_POWER || leaf == LEAF_PMU || leaf == LEAF_SGX || leaf == LEAF_PT ||
-	    leaf == LEAF_AMX_TILES || leaf == LEAF_AMX_TMUL || leaf == LEAF_SVM_FEATURES)
+	    leaf == LEAF_AMX_TILES || leaf == LEAF_AMX_TMUL || leaf == LEAF_SVM_FEATURES || leaf == LEAF_MEM_ENCRYPT)
 		return r;
 	if (leaf == LEAF_XSAVE)
 		return xsave_leaf(subleaf);
@@ -137,6 +139,7 @@ static bool leaf_alone(uint32_t leaf)
 	case KEEL_CPUID_SIGNATURE_LEAF: case KEEL_CPUID_VERSION_LEAF:
 	case 0x80000000: case 0x80000001: case 0x80000002: case 0x80000003: case 0x80000004:
 	case 0x80000005: case 0x80000006: case 0x80000007: case 0x80000008: case LEAF_SVM_FEATURES:
+	case LEAF_MEM_ENCRYPT:
 		return true;
 	default:
 		return false;
