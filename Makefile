@@ -35,7 +35,10 @@ EFI_OBJ := $(patsubst %.c,$(B)/efi/%.o,$(EFI_SRC))
 include guests/guests.mk
 .DEFAULT_GOAL := all
 GUESTS16 := hello oob mmio
-GUEST_IMAGES = $(C_GUEST_IMAGES) $(patsubst %,$(B)/guests/%16.bin,$(GUESTS16)) $(GUEST_DATA)
+GUEST_IMAGES = $(C_GUEST_IMAGES) $(patsubst %,$(B)/guests/%16.bin,$(GUESTS16)) $(GUEST_DATA) $(LINUX_GUEST)
+# The Linux guest (guests/linux/README.md): Debian's kernel and busybox, fetched with apt
+# and packed into $(B)/linux/ when its VERSION is missing or older than the recipe.
+LINUX_GUEST := $(B)/linux/VERSION
 
 # Host tools: the image builders ask Keel's own parser which files a keel.cfg names.
 HOST_CFLAGS := -std=c11 $(WARN) -Wno-missing-prototypes -O2 -I. -D_GNU_SOURCE
@@ -99,6 +102,9 @@ $(B)/guests/%16.bin: guests/test/guest16.asm $(wildcard guests/test/*.inc) $(B)/
 $(B)/guests/%: guests/data/%
 	@mkdir -p $(dir $@)
 	cp $< $@
+
+$(LINUX_GUEST): guests/linux/build.sh guests/linux/extract-vmlinux.py guests/linux/init
+	guests/linux/build.sh $(B)/linux
 
 $(HARDWARE_CONFIG): guests/configs/default.cfg
 	@mkdir -p $(dir $@)

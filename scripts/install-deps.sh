@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES=(
 	make gcc binutils libc6-dev nasm gnu-efi
-	mtools dosfstools
+	mtools dosfstools cpio
 	qemu-system-x86 ovmf
 	libcmocka-dev acpica-tools libzydis-dev
 	clang libclang-rt-14-dev

@@ -21,13 +21,15 @@ TOP = Path(__file__).resolve().parents[2]
 BUILD = TOP / "build"
 DEFAULT_CONFIG = TOP / "guests" / "configs" / "default.cfg"
 
-# What `make all` builds: the loader, the core and the test guests (guests/test/README.md).
+# What `make all` builds: the loader, the core, the test guests (guests/test/README.md) and
+# the Linux guest (guests/linux/README.md).
 GUESTS = ["hello-elf64.elf", "hello-mb1.elf", "hello-mb2.elf", "bootcheck-elf64.elf", "bootcheck-mb1.elf",
-          "bootcheck-mb1low.elf", "bootcheck-mb1k.bin", "bootcheck-mb2.elf", "hcabuse.elf", "lifecycle.elf",
+          "bootcheck-mb1low.elf", "bootcheck-mb1k.bin", "bootcheck-mb2.elf", "bootcheck-pvh.elf", "hcabuse.elf", "lifecycle.elf",
           "faults.elf", "instructions.elf", "msrs.elf", "leak.elf", "spin.elf", "sleep.elf", "bench.elf", "sstep.elf",
           "hello16.bin", "oob16.bin", "mmio16.bin", "motd.txt", "initrd.txt", "deadline.elf", "flood.elf", "mmio.elf",
           "apic.elf", "platform.elf", "probe.elf", "irqchaos.elf", "echo.elf", "canary.elf", "crdr.elf"]
-BUILD_FILES = ["BOOTX64.EFI", "core.elf", "host/config-files"] + [f"guests/{name}" for name in GUESTS]
+BUILD_FILES = (["BOOTX64.EFI", "core.elf", "host/config-files"] + [f"guests/{name}" for name in GUESTS]
+               + ["linux/vmlinux", "linux/initramfs.gz", "linux/VERSION"])
 
 # Keel's line after the guests, once it has compared its own MSRs and XCR0 with what it set up.
 HOST_MSRS_UNCHANGED = "[info] host MSRs, control registers and XCR0: as Keel set them up, none changed by a guest"
