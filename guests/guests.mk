@@ -11,7 +11,7 @@ C_GUEST_LDFLAGS := -m elf_x86_64 -nostdlib -static -z max-page-size=0x1000 -z no
 C_GUEST_OBJ_DIR := $(B)/guests/obj
 
 # The runtime: guests/lib/ and, compiled again with these flags, three files of lib/.
-C_GUEST_LIB_SRC := $(wildcard guests/lib/*.c) lib/printf.c lib/string.c lib/memory.c
+C_GUEST_LIB_SRC := $(wildcard guests/lib/*.c) lib/printf.c lib/string.c lib/memory.c lib/calendar.c
 C_GUEST_LIB_OBJ := $(patsubst %.c,$(C_GUEST_OBJ_DIR)/%.o,$(C_GUEST_LIB_SRC)) $(C_GUEST_OBJ_DIR)/guests/lib/traps.asm.o \
 	$(C_GUEST_OBJ_DIR)/guests/lib/user.asm.o
 
@@ -29,7 +29,7 @@ C_GUEST_IMAGES := $(addprefix $(B)/guests/, \
 	bootcheck-elf64.elf bootcheck-mb1.elf bootcheck-mb1k.bin bootcheck-mb2.elf bootcheck-mb1low.elf bootcheck-pvh.elf \
 	hcabuse.elf lifecycle.elf faults.elf instructions.elf msrs.elf leak.elf spin.elf sleep.elf bench.elf \
 	canary.elf ports.elf crashme.elf crdr.elf sstep.elf deadline.elf flood.elf mmio.elf apic.elf platform.elf \
-	irqchaos.elf probe.elf echo.elf)
+	irqchaos.elf probe.elf echo.elf kvmclock.elf)
 
 .PHONY: c-guests
 c-guests: $(C_GUEST_IMAGES)
@@ -67,6 +67,7 @@ $(eval $(call c_guest_link,$(C_GUEST_OBJ_DIR)/bootcheck-mb1k.elf,bootcheck,$(C_G
 $(eval $(call c_guest_link,$(C_GUEST_OBJ_DIR)/bootcheck-mb1low.elf64,bootcheck,$(C_GUEST_STUB_MB1),--defsym=guest_link_base=0x8000))
 $(eval $(call c_guest_link,$(B)/guests/bootcheck-mb2.elf,bootcheck,$(C_GUEST_STUB_MB2E)))
 $(eval $(call c_guest_link,$(B)/guests/bootcheck-pvh.elf,bootcheck,$(C_GUEST_STUB_PVH)))
+$(eval $(call c_guest_link,$(B)/guests/kvmclock.elf,kvmclock,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/hcabuse.elf,hcabuse,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/lifecycle.elf,lifecycle,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/faults.elf,faults,$(C_GUEST_STUB_ELF64)))

@@ -13,6 +13,22 @@ static int fits(const struct timescale *t, uint64_t ns)
 	return elapsed_ticks(t, ns) <= UINT64_MAX - t->start;
 }
 
+void timescale_mul_shift(const struct timescale *t, uint32_t *mul, int8_t *shift)
+{
+	int s = 0;
+	uint64_t m = t->ns_per_tick_32;
+	while (m > UINT32_MAX) {
+		m >>= 1;
+		s++;
+	}
+	while (m && m < (1ull << 31)) {
+		m <<= 1;
+		s--;
+	}
+	*mul = (uint32_t)m;
+	*shift = (int8_t)s;
+}
+
 void timescale_init(struct timescale *t, uint64_t start, uint64_t hz)
 {
 	t->start = start;

@@ -30,6 +30,11 @@ static inline uint64_t timescale_ns(const struct timescale *t, uint64_t ticks)
 	return (uint64_t)((elapsed * t->ns_per_tick_32) >> 32);
 }
 
+/* The counter's rate as the pvclock ABI gives it (include/kvm_para.h): ns for a count of
+ * ticks = ((ticks << shift, or >> -shift) * mul) >> 32, mul in [2^31, 2^32), as close to
+ * timescale_ns as 32 bits of multiplier allow. */
+void timescale_mul_shift(const struct timescale *t, uint32_t *mul, int8_t *shift);
+
 /* The counter's value at ns; UINT64_MAX where it would not fit 64 bits. */
 uint64_t timescale_ticks(const struct timescale *t, uint64_t ns);
 

@@ -18,6 +18,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "include/keel/hypercall.h"
+#include "include/kvm_para.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/version.h"
 #include "vmm/exit.h"
@@ -95,6 +96,11 @@ static struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32
 						 KEEL_CPUID_SIGNATURE };
 		else if (leaf == KEEL_CPUID_VERSION_LEAF)
 			r.eax = KEEL_VERSION_MAJOR << 16 | KEEL_VERSION_MINOR, r.ebx = KEEL_HYPERCALL_ABI_VERSION;
+		else if (leaf == KVM_CPUID_SIGNATURE_LEAF)
+			r = (struct cpuid_regs){ KVM_CPUID_FEATURES_LEAF, KVM_CPUID_SIGNATURE_EBX, KVM_CPUID_SIGNATURE_ECX,
+						 KVM_CPUID_SIGNATURE_EDX };
+		else if (leaf == KVM_CPUID_FEATURES_LEAF)
+			r.eax = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT;
 		return r;
 	}
 	if (leaf == LEAF_MONITOR || leaf == LEAF_POWER || leaf == LEAF_PMU || leaf == LEAF_SGX || leaf == LEAF_PT ||

@@ -8,12 +8,14 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_features.h"
 #include "drivers/tsc.h"
+#include "include/kvm_para.h"
 #include "lib/panic.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/domain.h"
 #include "vmm/events.h"
 #include "vmm/exit.h"
 #include "vmm/guest_log.h"
+#include "vmm/kvmclock.h"
 
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 #define MISC_ENABLE_DEFAULT 0x1801 /* fast strings; BTS and PEBS unavailable (SDM vol.4 table 2-2) */
@@ -142,7 +144,20 @@ static bool tsc_write(struct vcpu *v, uint32_t index, uint64_t value)
 	uint64_t old_offset = hvm->read_state(v->vendor, GUEST_TSC_OFFSET);
 	v->msrs.tsc_adjust += value - (now + old_offset);
 	hvm->write_state(v->vendor, GUEST_TSC_OFFSET, value - now);
+	kvmclock_update(v);
 	return true;
+}
+
+/* The KVM clock's two MSRs (vmm/kvmclock.h): read back as written. */
+static uint64_t kvm_clock_read(struct vcpu *v, uint32_t index)
+{
+	return index == MSR_KVM_SYSTEM_TIME_NEW ? v->msrs.kvm_system_time : v->msrs.kvm_wall_clock;
+}
+
+static bool kvm_clock_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	return index == MSR_KVM_SYSTEM_TIME_NEW ? kvmclock_system_time_write(v, value)
+						: kvmclock_wall_clock_write(v, value);
 }
 
 static uint64_t tsc_adjust_read(struct vcpu *v, uint32_t index)
@@ -157,6 +172,7 @@ static bool tsc_adjust_write(struct vcpu *v, uint32_t index, uint64_t value)
 	uint64_t offset = hvm->read_state(v->vendor, GUEST_TSC_OFFSET);
 	hvm->write_state(v->vendor, GUEST_TSC_OFFSET, offset + (value - v->msrs.tsc_adjust));
 	v->msrs.tsc_adjust = value;
+	kvmclock_update(v);
 	return true;
 }
 
@@ -384,6 +400,7 @@ static const struct msr_entry msrs[] = {
 	X2APIC(VLAPIC_MSR_TPR + 1, VLAPIC_MSR_X2APIC_LAST - VLAPIC_MSR_TPR, x2apic_write),
 	{ .first = AMD_PERF_CTL0, .count = 8, .name = "PERF_CTL/PERF_CTR", .amd_only = true, .read = amd_perf_read,
 	  .write = amd_perf_write },
+	EMULATED(MSR_KVM_WALL_CLOCK_NEW, 2, "KVM clock", kvm_clock_read, kvm_clock_write),
 };
 
 void msrs_reset(struct vcpu *v)

@@ -25,6 +25,8 @@ struct vcpu_msrs {
 	uint64_t mtrr_fixed[MTRR_FIXED_MSRS];
 	uint64_t mtrr_variable[2 * MTRR_VARIABLE_RANGES]; /* PHYSBASE0, PHYSMASK0, ... */
 	uint64_t amd_perf[8]; /* AMD: PERF_CTL0-3, PERF_CTR0-3 (vmm/msr.c) */
+	uint64_t kvm_system_time, kvm_wall_clock; /* the KVM clock's MSRs (vmm/kvmclock.h) */
+	uint32_t kvm_time_version, kvm_wall_version; /* the versions Keel last wrote there */
 };
 
 /* What the scheduler keeps per vCPU (vmm/sched.c). */

@@ -6,6 +6,7 @@ messages on standard error, among them "Keel exited with status N (...)", and ex
 Adding a bed is one entry in BEDS.
 """
 
+import datetime
 import functools
 import os
 import re
@@ -27,7 +28,7 @@ GUESTS = ["hello-elf64.elf", "hello-mb1.elf", "hello-mb2.elf", "bootcheck-elf64.
           "bootcheck-mb1low.elf", "bootcheck-mb1k.bin", "bootcheck-mb2.elf", "bootcheck-pvh.elf", "hcabuse.elf", "lifecycle.elf",
           "faults.elf", "instructions.elf", "msrs.elf", "leak.elf", "spin.elf", "sleep.elf", "bench.elf", "sstep.elf",
           "hello16.bin", "oob16.bin", "mmio16.bin", "motd.txt", "initrd.txt", "deadline.elf", "flood.elf", "mmio.elf",
-          "apic.elf", "platform.elf", "probe.elf", "irqchaos.elf", "echo.elf", "canary.elf", "crdr.elf"]
+          "apic.elf", "platform.elf", "probe.elf", "irqchaos.elf", "echo.elf", "canary.elf", "crdr.elf", "kvmclock.elf"]
 BUILD_FILES = (["BOOTX64.EFI", "core.elf", "host/config-files"] + [f"guests/{name}" for name in GUESTS]
                + ["linux/vmlinux", "linux/initramfs.gz", "linux/VERSION"])
 
@@ -175,6 +176,21 @@ BOCHS_UEFI = Bed("bochs-uefi", "scripts/run-bochs.sh",
                  image_script="scripts/mkdisk.sh", image_name="disk.img", boot_path="UEFI",
                  ending_port="shutdown_port", acpi_pm1a_control=0,  # no ACPI tables there
                  launcher_options=("--uefi",))
+
+
+def time_of_day_is_the_machines(text, bed):
+    """A domain's clock starts from the machine's time of day, which Keel reads from the RTC
+    at boot: QEMU's follows the host's clock (UTC); the Bochs beds' starts at the host's
+    local time (run-bochs.sh's `clock: time0=1` is Bochs' "local") and runs on emulated time
+    from there. text, "YYYY-MM-DD HH:MM:SS", within minutes of now where the host keeps UTC."""
+    try:
+        shown = datetime.datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return False
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if bed.name != "qemu":  # local time: the host's offset from UTC as well
+        now = now + (datetime.datetime.now().astimezone().utcoffset() or datetime.timedelta())
+    return abs(shown - now) < datetime.timedelta(minutes=10)
 
 
 def require_build():

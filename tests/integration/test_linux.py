@@ -1,12 +1,13 @@
 """Debian's own Linux kernel, unchanged, as a Keel domain (guests/linux/README.md): booted
-through its PVH entry with a busybox initramfs beside the canary, its /init prints what a
-user would check and powers the domain off through ACPI S5, on every bed. The packages'
+through its PVH entry with a busybox initramfs beside the canary, it finds Keel's
+KVM-compatible clock (kvm-clock) and the machine's time of day, its /init prints what a user
+would check and powers the domain off through ACPI S5, on every bed. The packages'
 versions are whatever build/linux/VERSION records: nothing here depends on one."""
 
 import re
 import subprocess
 
-from keel import BUILD, CANARY, EMULATOR_PORTS, TOP, boot, canary_rounds
+from keel import BUILD, CANARY, EMULATOR_PORTS, TOP, boot, canary_rounds, time_of_day_is_the_machines
 from test_default import closing_lines
 
 CMDLINE = "console=ttyS0,115200 loglevel=4 panic=-1 cryptomgr.notests=1"
@@ -19,12 +20,11 @@ cmdline = "{CMDLINE}"
 memory = 256
 """ + CANARY
 
-# The clocksource Linux picks until Keel offers a paravirtual clock: on Bochs, whose clocks
-# all follow its instruction count, the kernel calibrates the TSC (against the PIT, or from
-# CPUID 0x15 on the Intel model) and uses it; on QEMU, whose TCG runs at the host's pace,
-# the calibration fails, and the kernel marks the TSC unstable and counts with the ACPI PM
-# timer. An emulator's trait, not what a PC would show.
-CLOCKSOURCE = {"qemu": "acpi_pm", "bochs": "tsc-early", "bochs-amd": "tsc-early"}
+# The kernel always has Keel's KVM clock (kvm-clock) among its clocksources. It prefers the
+# TSC where the CPU says the TSC is invariant (CPUID 0x80000007 EDX bit 8, which Bochs'
+# models have and Keel's guests see, as their TSC is the machine's plus an offset), and
+# kvm-clock where it does not (QEMU's qemu64).
+CLOCKSOURCE = {"qemu": "kvm-clock", "bochs": "tsc", "bochs-amd": "tsc"}
 
 
 def kernel_release():
@@ -34,13 +34,16 @@ def kernel_release():
 
 def test_debian_linux_boots_to_its_init_and_powers_off(bed, tmp_path):
     result = boot(tmp_path, CONFIG, bed=bed, memory=1024, timeout=900)
-    init = [line for line in result.guest_lines("linux") if line.startswith("linux: ")]
-    memory = re.fullmatch(r"linux: MemTotal: (\d+) kB", init[3] if len(init) > 3 else "")
-    assert init[:3] == ["linux: ready", f"linux: Linux {kernel_release()} x86_64",
-                        f"linux: clocksource {CLOCKSOURCE[bed.name]}"] and memory, str(result)
+    init = [line for line in result.guest_lines("linux") if line.startswith("linux: ")] + [""] * 5
+    assert init[:2] == ["linux: ready", f"linux: Linux {kernel_release()} x86_64"], str(result)
+    clock = re.fullmatch(r"linux: clocksource (\S+) \(of (.*)\)", init[2])
+    assert clock and clock.group(1) == CLOCKSOURCE[bed.name] and "kvm-clock" in clock.group(2).split(), str(result)
+    date = re.fullmatch(r"linux: date (.*)", init[3])
+    assert date and time_of_day_is_the_machines(date.group(1), bed), str(result)
+    memory = re.fullmatch(r"linux: MemTotal: (\d+) kB", init[4])
     # The domain's 256 MiB, less what the kernel keeps for itself (its image, its tables).
-    assert 180 * 1024 < int(memory.group(1)) < 256 * 1024, str(result)
-    assert init[4:] == ["linux: interrupts:", "linux: powering off"], str(result)
+    assert memory and 180 * 1024 < int(memory.group(1)) < 256 * 1024, str(result)
+    assert init[5:7] == ["linux: interrupts:", "linux: powering off"], str(result)
     # Its UART's interrupt came through the I/O APIC (input 4), its clock's through input 2.
     interrupts = {m.group(2): int(m.group(1)) for line in result.guest_lines("linux")
                   if (m := re.fullmatch(r"\s*\d+:\s+(\d+)\s+IO-APIC\s+\d+-\w+\s+(\w+)", line))}

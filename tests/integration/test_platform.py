@@ -3,10 +3,9 @@ PIT through the I/O APIC and through the PICs, channel 2 polled through port 0x6
 PM timer, COM1's interrupt, and the three ways a PC's guest resets or powers itself off,
 each ending only its own domain, beside a canary that must not notice."""
 
-import datetime
 import re
 
-from keel import CANARY, EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot, canary_rounds
+from keel import CANARY, EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot, canary_rounds, time_of_day_is_the_machines
 from test_default import closing_lines
 
 CONFIG = EMULATOR_PORTS + """
@@ -36,18 +35,8 @@ RESET = "a reset through port 0xcf9 or the keyboard controller (port 0x64)"
 
 
 def rtc_time_is_the_machines(line, bed):
-    """A domain's RTC starts from the machine's, which Keel reads at boot: QEMU's follows the
-    host's clock (UTC); the Bochs beds' starts at the host's local time (run-bochs.sh's
-    `clock: time0=1` is Bochs' "local") and runs on emulated time from there. Both within
-    minutes of now where the host keeps UTC."""
-    m = re.fullmatch(r"platform: RTC reads (\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)", line)
-    if not m:
-        return False
-    shown = datetime.datetime(*map(int, m.groups()), tzinfo=datetime.timezone.utc)
-    now = datetime.datetime.now(datetime.timezone.utc)
-    if bed.name != "qemu":  # local time: the host's offset from UTC as well
-        now = now + (datetime.datetime.now().astimezone().utcoffset() or datetime.timedelta())
-    return abs(shown - now) < datetime.timedelta(minutes=10)
+    m = re.fullmatch(r"platform: RTC reads (.*)", line)
+    return bool(m) and time_of_day_is_the_machines(m.group(1), bed)
 
 
 def test_pc_devices_and_their_interrupts_beside_a_canary(bed, tmp_path):

@@ -128,6 +128,27 @@ static void random_values_convert_monotonically(void **state)
 	}
 }
 
+/* The pvclock form of the rate counts as timescale_ns does, to within the 32-bit
+ * multiplier's precision (2^-31 of the result) and the ticks a negative shift drops. */
+static void the_pvclock_rate_counts_as_the_scale(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
+		struct timescale t;
+		uint32_t mul;
+		int8_t shift;
+		timescale_init(&t, 0, rates[i]);
+		timescale_mul_shift(&t, &mul, &shift);
+		assert_true(mul >= 1u << 31);
+		for (uint64_t ticks = 1; ticks < (1ull << 40); ticks = ticks * 3 + 7) {
+			uint64_t scaled = shift >= 0 ? ticks << shift : ticks >> -shift;
+			uint64_t ns = (uint64_t)(((u128)scaled * mul) >> 32), want = timescale_ns(&t, ticks);
+			uint64_t slack = (want >> 30) + (shift < 0 ? (1ull << -shift) * 2 : 2);
+			assert_true(ns <= want + slack && want <= ns + slack);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +156,7 @@ int main(void)
 		cmocka_unit_test(a_fast_tsc_saturates_near_8e18_ns),
 		cmocka_unit_test(a_slow_counter_ends_at_2_63_ns),
 		cmocka_unit_test(random_values_convert_monotonically),
+		cmocka_unit_test(the_pvclock_rate_counts_as_the_scale),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
