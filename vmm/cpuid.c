@@ -3,7 +3,7 @@
  * MONITOR/MWAIT, WAITPKG, MONITORX, INVLPGB, RDPRU and MCOMMIT (vmm/insn.c answers them
  * with #UD); machine checks; the features whose MSRs Keel does not emulate (vmm/msr.c): debug
  * stores, thermal and power management, performance monitoring, speculation controls,
- * processor trace, CET; memory encryption (SME and SEV, whose MSRs a kernel would read at
+ * processor trace, CET, OS-visible workarounds (OSVW); memory encryption (SME and SEV, whose MSRs a kernel would read at
  * its first instructions); and the extended state Keel does
  * not switch (arch/x86/owned_state.h): MPX, protection keys, AMX, XSAVES and XFD. XSAVE
  * offers the XCR0 components of cpu.guest_xcr0, and OSXSAVE shows the guest's own CR4.
@@ -49,7 +49,7 @@
 #define LEAF_XSAVE 0xd
 #define XSAVE_SUB1_EAX_SHOWN (BIT(0) | BIT(1) | BIT(2)) /* XSAVEOPT XSAVEC XGETBV-1; not XSAVES, XFD */
 /* extended leaves */
-#define EXT1_ECX_HIDDEN (BIT(2) | BIT(23) | BIT(29)) /* SVM, PerfCtrExtCore, MONITORX */
+#define EXT1_ECX_HIDDEN (BIT(2) | BIT(9) | BIT(23) | BIT(29)) /* SVM, OSVW, PerfCtrExtCore, MONITORX */
 #define EXT1_EDX_RDTSCP BIT(27)
 #define EXT8_EBX_HIDDEN (BIT(3) | BIT(4) | BIT(8) | BIT(12) | BIT(14) | BIT(15) | BIT(24) | BIT(25)) \
 	/* INVLPGB RDPRU MCOMMIT IBPB IBRS STIBP SSBD VIRT_SSBD */

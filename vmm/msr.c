@@ -341,6 +341,30 @@ static uint64_t amd_perf_read(struct vcpu *v, uint32_t index)
 	return v->msrs.amd_perf[index - AMD_PERF_CTL0];
 }
 
+/* AMD's configuration MSRs a kernel reads at boot, some of them with no #GP expected (Linux
+ * reads SYSCFG and, on family 0xF and 0x10, INT_PENDING_MSG unchecked): SYSCFG, HWCR and
+ * INT_PENDING_MSG (APM vol.2 §3.2.1, §3.2.10; BKDG for family 0Fh), answered as a CPU with
+ * every optional feature off: 0 (no memory encryption, no fixed-MTRR extensions, no C1E
+ * pending). A write of 0 is taken, any other value is #GP: Keel offers none of what they
+ * would switch on. */
+#define AMD_SYSCFG 0xc0010010u
+#define AMD_HWCR 0xc0010015u
+#define AMD_INT_PENDING_MSG 0xc0010055u
+
+static uint64_t amd_config_read(struct vcpu *v, uint32_t index)
+{
+	(void)v;
+	(void)index;
+	return 0;
+}
+
+static bool amd_config_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	(void)v;
+	(void)index;
+	return value == 0;
+}
+
 bool msr_perf_counter(struct vcpu *v, uint32_t counter, uint64_t *value)
 {
 	if (cpu.vendor != CPU_VENDOR_AMD || counter >= 4)
@@ -400,6 +424,12 @@ static const struct msr_entry msrs[] = {
 	X2APIC(VLAPIC_MSR_TPR + 1, VLAPIC_MSR_X2APIC_LAST - VLAPIC_MSR_TPR, x2apic_write),
 	{ .first = AMD_PERF_CTL0, .count = 8, .name = "PERF_CTL/PERF_CTR", .amd_only = true, .read = amd_perf_read,
 	  .write = amd_perf_write },
+	{ .first = AMD_SYSCFG, .count = 1, .name = "SYSCFG", .amd_only = true, .read = amd_config_read,
+	  .write = amd_config_write },
+	{ .first = AMD_HWCR, .count = 1, .name = "HWCR", .amd_only = true, .read = amd_config_read,
+	  .write = amd_config_write },
+	{ .first = AMD_INT_PENDING_MSG, .count = 1, .name = "INT_PENDING_MSG", .amd_only = true,
+	  .read = amd_config_read, .write = amd_config_write },
 	EMULATED(MSR_KVM_WALL_CLOCK_NEW, 2, "KVM clock", kvm_clock_read, kvm_clock_write),
 };
 

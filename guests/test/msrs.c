@@ -234,17 +234,30 @@ static void table(void)
 			unknown(0xc0010000 + i);
 	}
 	done("AMD PERF_CTL and PERF_CTR", f);
+
+	f = c.failed; /* AMD's SYSCFG, HWCR, INT_PENDING_MSG: 0, taking 0 alone; #GP on Intel */
+	static const uint32_t config[] = { 0xc0010010, 0xc0010015, 0xc0010055 };
+	for (unsigned i = 0; i < 3; i++) {
+		if (cpu_is_amd()) {
+			wr_ok("AMD configuration", config[i], 0, 0);
+			wr_gp("AMD configuration", config[i], 1);
+		} else {
+			unknown(config[i]);
+		}
+	}
+	done("AMD SYSCFG, HWCR and INT_PENDING_MSG", f);
 }
 
 /* MSRs Keel does not emulate: among them the host's own virtualization MSRs. */
 static const uint32_t others[] = {
 	0x0, 0x1, 0x6, 0x79, 0x9b, 0x1d9, 0x1a2, 0x38f, 0x480, 0x48c, 0x600, 0x802, 0x808, 0x830,
-	0xc0000104, 0xc0010010, 0xc0010015, 0xc0010114, 0xc0010117, 0x40000000, 0x4b564d02, 0xffffffff,
+	0xc0000104, 0xc0010011, 0xc0010016, 0xc0010114, 0xc0010117, 0x40000000, 0x4b564d02, 0xffffffff,
 };
 
 static bool in_table(uint32_t index)
 {
-	if (cpu_is_amd() && index >= 0xc0010000 && index <= 0xc0010007)
+	if (cpu_is_amd() && ((index >= 0xc0010000 && index <= 0xc0010007) || index == 0xc0010010 ||
+			      index == 0xc0010015 || index == 0xc0010055))
 		return true;
 	static const uint32_t ranges[][2] = {
 		{ 0x10, 0x10 }, { 0x17, 0x17 }, { 0x1b, 0x1b }, { 0x3a, 0x3b }, { 0x8b, 0x8b }, { 0xce, 0xce },

@@ -47,7 +47,7 @@ MSR_LINES = ["EFER", "PAT", "SYSENTER_CS", "SYSENTER_ESP", "SYSENTER_EIP", "STAR
              "FS_BASE", "GS_BASE", "KERNEL_GS_BASE", "TSC_AUX", "TSC and TSC_ADJUST", "APIC_BASE", "TSC_DEADLINE",
              "MISC_ENABLE",
              "MTRRs", "FEATURE_CONTROL, PLATFORM_ID, BIOS_SIGN_ID, PLATFORM_INFO", "AMD PERF_CTL and PERF_CTR",
-             "other MSRs"]
+             "AMD SYSCFG, HWCR and INT_PENDING_MSG", "other MSRs"]
 
 
 @pytest.mark.parametrize("seed", [5, 77])
