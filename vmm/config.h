@@ -53,12 +53,13 @@
 #define CONFIG_WATCHDOG_MAX_S 60
 
 enum kernel_type {
-	KERNEL_AUTO,       /* detect: Multiboot 2 or 1, PVH, else ELF64 */
+	KERNEL_AUTO,       /* detect: Multiboot 2 or 1, a bzImage, PVH, else ELF64 */
 	KERNEL_ELF64,      /* an ELF64 executable entered in long mode (include/keel/start_info.h) */
 	KERNEL_MULTIBOOT1, /* a Multiboot (0.6.96) kernel */
 	KERNEL_MULTIBOOT2, /* a Multiboot2 kernel */
 	KERNEL_REAL16,     /* a flat binary entered in real mode at 0000:7C00 */
 	KERNEL_PVH,        /* an ELF kernel with a PVH entry note, entered in 32-bit mode (include/pvh.h) */
+	KERNEL_LINUX,      /* a Linux bzImage, entered at its 64-bit entry (include/linux_boot.h) */
 };
 
 /* What a guest's access to guest-physical space that nothing backs does. */

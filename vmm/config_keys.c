@@ -29,6 +29,7 @@ const char *config_kernel_type_name(enum kernel_type type)
 	static const char *const names[] = {
 		[KERNEL_AUTO] = "auto", [KERNEL_ELF64] = "elf64", [KERNEL_MULTIBOOT1] = "multiboot1",
 		[KERNEL_MULTIBOOT2] = "multiboot2", [KERNEL_REAL16] = "real16", [KERNEL_PVH] = "pvh",
+		[KERNEL_LINUX] = "linux",
 	};
 	return (unsigned)type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
 }
@@ -234,10 +235,10 @@ static void set_ramdisk(struct parser *p, const char *key, const struct value *v
 
 static void set_type(struct parser *p, const char *key, const struct value *v)
 {
-	static const char *const w[] = { "auto", "elf64", "multiboot1", "multiboot2", "real16", "pvh" };
+	static const char *const w[] = { "auto", "elf64", "multiboot1", "multiboot2", "real16", "pvh", "linux" };
 	static const enum kernel_type t[] = { KERNEL_AUTO, KERNEL_ELF64, KERNEL_MULTIBOOT1, KERNEL_MULTIBOOT2,
-					      KERNEL_REAL16, KERNEL_PVH };
-	int i = get_choice(p, key, v, w, 6, "auto, elf64, multiboot1, multiboot2, real16 or pvh");
+					      KERNEL_REAL16, KERNEL_PVH, KERNEL_LINUX };
+	int i = get_choice(p, key, v, w, 7, "auto, elf64, multiboot1, multiboot2, real16, pvh or linux");
 
 	if (i >= 0)
 		p->dom->type = t[i];

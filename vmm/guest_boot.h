@@ -109,6 +109,7 @@ int load_multiboot1(struct load_ctx *c);
 int load_multiboot2(struct load_ctx *c);
 int load_real16(struct load_ctx *c);
 int load_pvh(struct load_ctx *c);
+int load_linux(struct load_ctx *c);
 /* Where a valid Multiboot header is, or a negative value (see the .c files); *bad_offset
  * gets the offset of a magic with a wrong checksum, if one was seen (else stays). */
 long multiboot1_find_header(const void *image, uint64_t size, long *bad_offset);

@@ -1,5 +1,5 @@
 /* The boot protocols (vmm/loader.c and load_*.c) on any kernel image: the first byte picks
- * the type Keel is told (auto-detection, or one of the five), the rest is the image, loaded
+ * the type Keel is told (auto-detection, or one of the six), the rest is the image, loaded
  * with one module into 16 MiB of guest memory, a host buffer behind p2m_copy_to_guest. */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +26,7 @@ int p2m_copy_to_guest(const struct p2m *p, uint64_t gpa, const void *src, uint64
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum kernel_type types[] = { KERNEL_AUTO, KERNEL_ELF64, KERNEL_MULTIBOOT1, KERNEL_MULTIBOOT2,
-						  KERNEL_REAL16, KERNEL_PVH };
+						  KERNEL_REAL16, KERNEL_PVH, KERNEL_LINUX };
 	static const char module[] = "a module";
 	char why[128];
 	if (!ram && (!(ram = malloc(RAM)) || layout_build(&layout, RAM, LAYOUT_HOLE_DEFAULT_MIB, 1ull << 48, why,

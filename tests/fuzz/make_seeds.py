@@ -40,6 +40,20 @@ def pvh(entry=0x100000, code=b"\xf4\xeb\xfd"):
     return image + bytes(offset - len(image)) + code
 
 
+def bzimage():
+    """A Linux bzImage of protocol 2.15 with a 64-bit entry: one setup sector, 4 KiB of
+    kernel, init_size 1 MiB at pref_address 4 MiB (Linux's Documentation/arch/x86/boot.rst)."""
+    image = bytearray(0x400 + 0x1000)
+    image[0x1f1] = 1                                   # setup_sects
+    image[0x201] = 0x6a                                # the header ends at 0x26c
+    struct.pack_into("<IH", image, 0x202, 0x53726448, 0x020f)  # "HdrS", version
+    image[0x211] = 1                                   # loadflags: LOADED_HIGH
+    struct.pack_into("<IIBBHI", image, 0x22c, 0x7fffffff, 0x200000, 1, 21, 0x7f, 0x7ff)
+    struct.pack_into("<QI", image, 0x258, 0x400000, 0x100000)  # pref_address, init_size
+    image[0x400:] = b"\xf4" * 0x1000
+    return bytes(image)
+
+
 def elf32(entry=0x100000, code=b"\xf4\xeb\xfd"):
     offset = 0x1000
     ehdr = b"\x7fELF" + bytes([1, 1, 1, 0]) + bytes(8)
@@ -147,7 +161,8 @@ console_ring = 64
     write("elf", "pvh", pvh())
     for name, kind, image in (("auto-elf64", 0, elf64()), ("elf64", 1, elf64()), ("mb1", 2, multiboot1()),
                               ("mb2", 3, multiboot2()), ("auto-mb1", 0, multiboot1()), ("real16", 4, bytes(510) + b"\x55\xaa"),
-                              ("pvh", 5, pvh()), ("auto-pvh", 0, pvh())):
+                              ("pvh", 5, pvh()), ("auto-pvh", 0, pvh()), ("linux", 6, bzimage()),
+                              ("auto-linux", 0, bzimage())):
         write("loader", name, bytes([kind]) + image)
     write("multiboot2", "grub", mbi())
     e820 = [(0, 0x9fc00, 1), (0x9fc00, 0x400, 2), (0xf0000, 0x10000, 2), (0x100000, 0x7ee0000, 1),

@@ -17,6 +17,11 @@ def image(name):
     return bytearray((GUESTS / name).read_bytes())
 
 
+def put16(data, offset, value):
+    data[offset:offset + 2] = struct.pack("<H", value & 0xffff)
+    return data
+
+
 def put32(data, offset, value):
     data[offset:offset + 4] = struct.pack("<I", value & 0xffffffff)
     return data
@@ -82,6 +87,10 @@ def crafted():
     mb2_long = put32(put32(bytearray(mb2), h2 + 8, 0x100000), h2 + 12, -(0xe85250d6 + 0x100000))
     mb2_tag = bytearray(mb2)
     mb2_tag[h2 + 16:h2 + 18] = struct.pack("<H", 11)  # the first tag becomes a required unknown one
+    bz = bytearray((BUILD / "linux" / "vmlinuz").read_bytes()[:0x6000])  # Debian's bzImage: its setup and 4 KiB
+    init_size = struct.unpack_from("<I", bz, 0x260)[0]
+    bz_old = put16(bytearray(bz), 0x206, 0x020b)
+    bz_32 = put16(bytearray(bz), 0x236, struct.unpack_from("<H", bz, 0x236)[0] & ~1)
     pvh = image("bootcheck-pvh.elf")
     note = struct.unpack_from("<Q", pvh, phdr(3, 8))[0]  # its PT_NOTE: namesz, descsz, type, "Xen\0", the entry
     return {
@@ -136,9 +145,13 @@ def crafted():
                          "kernel 'pvh-desc.elf': its PVH entry note holds 2 bytes, not a 4- or 8-byte address"),
         "pvh-entry.elf": (put32(bytearray(pvh), note + 16, 0x5000000), "auto",
                           "kernel 'pvh-entry.elf': its PVH entry 0x5000000 is not inside one of its segments"),
-        "garbage.bin": (b"\x90" * 4096, "auto", "kernel 'garbage.bin': not an ELF64, PVH or Multiboot kernel (no ELF header, "
-                        "no Multiboot header in its first 8 KiB, no Multiboot2 header in its first 32 KiB); a real-mode "
-                        "binary needs type = \"real16\""),
+        "oldlinux.bin": (bz_old, "auto", "kernel 'oldlinux.bin': boot protocol 2.11, older than 2.12"),
+        "linux32.bin": (bz_32, "linux", "kernel 'linux32.bin': no 64-bit entry (xloadflags bit 0 clear)"),
+        "biglinux.bin": (bz, "auto", f"kernel 'biglinux.bin': it needs {init_size:#x} bytes (init_size) from 0x200000, "
+                         "beyond the domain's memory (0x800000)"),
+        "garbage.bin": (b"\x90" * 4096, "auto", "kernel 'garbage.bin': no kernel header Keel knows (ELF, bzImage "
+                        "\"HdrS\", Multiboot in the first 8 KiB, Multiboot2 in the first 32 KiB); a real-mode binary "
+                        "needs type = \"real16\""),
     }
 
 

@@ -1,5 +1,6 @@
 """Debian's own Linux kernel, unchanged, as a Keel domain (guests/linux/README.md): booted
-through its PVH entry with a busybox initramfs beside the canary, it finds Keel's
+through its PVH entry with a busybox initramfs beside the canary (and through the Linux boot
+protocol from its bzImage), it finds Keel's
 KVM-compatible clock (kvm-clock) and the machine's time of day, its /init prints what a user
 would check and powers the domain off through ACPI S5, on every bed. The packages'
 versions are whatever build/linux/VERSION records: nothing here depends on one."""
@@ -52,6 +53,26 @@ def test_debian_linux_boots_to_its_init_and_powers_off(bed, tmp_path):
     assert len(ended) == 1 and re.fullmatch(
         r"\[info\] dom1 linux: ended: poweroff, no exit status \(ACPI S5: sleep type 5 written to its PM1a "
         r"control block at port 0x[0-9a-f]+\); destroyed", ended[0]), str(result)
+    assert canary_rounds(result), str(result)
+    assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+
+
+BZIMAGE = CONFIG.replace('kernel = "vmlinux"', 'kernel = "vmlinuz"')
+
+
+def test_debian_linux_boots_from_its_bzimage_through_the_linux_boot_protocol(bed, tmp_path):
+    """The same kernel as Debian ships it, a bzImage: at its pref_address (16 MiB), init_size
+    reserved for its decompression, entered at its 64-bit entry with boot_params; it
+    decompresses itself (a minute under Bochs) and runs the same init."""
+    result = boot(tmp_path, BZIMAGE, bed=bed, memory=1024, timeout=900)
+    built = [line for line in result.domain_lines("linux") if ": built: " in line]
+    assert len(built) == 1 and re.fullmatch(r"\[info\] dom1 linux: built: linux kernel \(bzImage\) at 0x1000000-0x"
+                                            r"[0-9a-f]+, 1 module, 256 MiB, entry 0x1000200", built[0]), str(result)
+    init = [line for line in result.guest_lines("linux") if line.startswith("linux: ")]
+    assert init[:2] == ["linux: ready", f"linux: Linux {kernel_release()} x86_64"], str(result)
+    assert init[-1] == "linux: powering off", str(result)
+    assert [line.split(" (")[0] for line in result.end_lines("linux")] == [
+        "[info] dom1 linux: ended: poweroff, no exit status"], str(result)
     assert canary_rounds(result), str(result)
     assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
 

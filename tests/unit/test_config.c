@@ -246,7 +246,7 @@ static const struct {
 	{ "memory = # none", "memory has no value" },
 	{ "memory = +4", "memory = +4: expected a number, a word, a \"quoted string\" or a [list]" },
 	{ "memory = [ 4 ]", "memory: expected a single value, not a list" },
-	{ "type = \"long64\"", "type = \"long64\": expected auto, elf64, multiboot1, multiboot2, real16 or pvh" },
+	{ "type = \"long64\"", "type = \"long64\": expected auto, elf64, multiboot1, multiboot2, real16, pvh or linux" },
 	{ "type = \"elf64", "type = \"elf64: unterminated string" },
 	{ "type = 'elf64\"", "type = 'elf64\": unterminated string" },
 	{ "type = \"el\tf64\"", "type: control character 0x09 in a quoted string" },
@@ -376,7 +376,7 @@ static void bad_domain_dropped_others_kept(void **state)
 			       "[domain]\nname = b\nkernel = b.elf\nmemory = 0\ntype = long32\n"
 			       "[domain]\nname = c\nkernel = c.elf\nmemory = 4096\n"), 3);
 	expect_report(0, 8, "memory = 0: must be 1..1048576 MiB");
-	expect_report(1, 9, "type = long32: expected auto, elf64, multiboot1, multiboot2, real16 or pvh");
+	expect_report(1, 9, "type = long32: expected auto, elf64, multiboot1, multiboot2, real16, pvh or linux");
 	expect_report(2, 5, "domain 'b' not started: it has errors");
 	assert_int_equal(cfg.loglevel, LOG_WARN);
 	assert_int_equal(cfg.ndomains, 2);

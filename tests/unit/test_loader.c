@@ -183,13 +183,11 @@ static void detection(void **state)
 	memset(img, 0x55, 0x400);
 	img_size = 0x400;
 	input(KERNEL_AUTO, "", 0);
-	expect_refusal("kernel 'k.bin': not an ELF64, PVH or Multiboot kernel (no ELF header, no Multiboot header in "
-		       "its first 8 KiB, no Multiboot2 header in its first 32 KiB); a real-mode binary needs "
-		       "type = \"real16\"");
+	expect_refusal("kernel 'k.bin': no kernel header Keel knows (ELF, bzImage \"HdrS\", Multiboot in the first "
+		       "8 KiB, Multiboot2 in the first 32 KiB); a real-mode binary needs type = \"real16\"");
 	img_size = 0;
-	expect_refusal("kernel 'k.bin': not an ELF64, PVH or Multiboot kernel (no ELF header, no Multiboot header in "
-		       "its first 8 KiB, no Multiboot2 header in its first 32 KiB); a real-mode binary needs "
-		       "type = \"real16\"");
+	expect_refusal("kernel 'k.bin': no kernel header Keel knows (ELF, bzImage \"HdrS\", Multiboot in the first "
+		       "8 KiB, Multiboot2 in the first 32 KiB); a real-mode binary needs type = \"real16\"");
 	/* ELF32 without a Multiboot header is not a kernel Keel can start */
 	elf32_image(0x100000, 0);
 	expect_refusal("kernel 'k.bin': EI_CLASS 1 is not ELFCLASS64");
