@@ -6,7 +6,19 @@
 #   make debug      the same machine, paused, with a GDB server (docs/debugging.md)
 #   make test       install what is missing, build, run unit and integration tests
 #   make bench      exit costs in instructions on the deterministic beds (docs/performance.md)
+#   V=1             with any of them: the build's whole commands, not one short line a step
 B := build
+# Each build step prints one short line, what it does and to what, as Linux's kbuild does;
+# V=1 prints the whole commands instead.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say = @:
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)'
+MAKEFLAGS += --no-print-directory
+endif
 CC := gcc
 NASM := nasm
 LD := ld
@@ -74,83 +86,94 @@ all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img $(B)/esp-hardware.img $(B)/keel-ha
 
 $(B)/core/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CORE_CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(CORE_CFLAGS) -c -o $@ $<
 $(B)/core/%.asm.o: %.asm $(wildcard arch/x86/*.inc)
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -F dwarf -I./ -o $@ $<
+	$(call say,AS,$@)
+	$(Q)$(NASM) -f elf64 -g -F dwarf -I./ -o $@ $<
 $(B)/core.elf: $(CORE_OBJ) linker.ld
-	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld -o $@ $(CORE_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld -o $@ $(CORE_OBJ)
 
 $(B)/efi/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(EFI_CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(EFI_CFLAGS) -c -o $@ $<
 $(B)/bootx64.so: $(EFI_OBJ)
-	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T /usr/lib/elf_x86_64_efi.lds \
+	$(call say,LD,$@)
+	$(Q)$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T /usr/lib/elf_x86_64_efi.lds \
 		/usr/lib/crt0-efi-x86_64.o $(EFI_OBJ) -o $@ -L/usr/lib -lefi -lgnuefi
 $(B)/BOOTX64.EFI: $(B)/bootx64.so
-	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc \
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
 # nasm cannot read C headers: the ABI constants come from include/keel/hypercall.h.
 $(B)/guests/keel_abi.inc: include/keel/hypercall.h
 	@mkdir -p $(dir $@)
-	sed -n -E 's/^#define (KEEL_[A-Z0-9_]+) +(0x[0-9a-fA-F]+|[0-9]+)([^0-9a-zA-Z_].*)?$$/\1 equ \2/p' $< >$@
+	$(call say,GEN,$@)
+	$(Q)sed -n -E 's/^#define (KEEL_[A-Z0-9_]+) +(0x[0-9a-fA-F]+|[0-9]+)([^0-9a-zA-Z_].*)?$$/\1 equ \2/p' $< >$@
 $(B)/guests/%16.bin: guests/test/guest16.asm $(wildcard guests/test/*.inc) $(B)/guests/keel_abi.inc
 	@mkdir -p $(dir $@)
-	$(NASM) -f bin -DVARIANT_$* -Iguests/test/ -I$(B)/guests/ -o $@ $<
+	$(call say,AS,$@)
+	$(Q)$(NASM) -f bin -DVARIANT_$* -Iguests/test/ -I$(B)/guests/ -o $@ $<
 
 $(B)/guests/%: guests/data/%
 	@mkdir -p $(dir $@)
-	cp $< $@
+	$(call say,CP,$@)
+	$(Q)cp $< $@
 
 $(LINUX_GUEST): guests/linux/build.sh guests/linux/extract-vmlinux.py guests/linux/init
-	guests/linux/build.sh $(B)/linux
+	$(Q)guests/linux/build.sh $(B)/linux
 
 $(HARDWARE_CONFIG): guests/configs/default.cfg
 	@mkdir -p $(dir $@)
-	sed -E '/^(exit_port|shutdown_port) *=/d' $< >$@
+	$(call say,GEN,$@)
+	$(Q)sed -E '/^(exit_port|shutdown_port) *=/d' $< >$@
 
 $(CONFIG_FILES): scripts/config-files.c vmm/config.c vmm/config_keys.c vmm/config.h vmm/config_parser.h lib/printf.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ scripts/config-files.c vmm/config.c vmm/config_keys.c lib/printf.c
+	$(call say,HOSTCC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ scripts/config-files.c vmm/config.c vmm/config_keys.c lib/printf.c
 
 # Remembers which CONFIG the image holds, so `make run CONFIG=...` rebuilds it.
 $(B)/esp.config: FORCE
 	@mkdir -p $(B)
 	@echo '$(CONFIG)' | cmp -s - $@ || echo '$(CONFIG)' > $@
 $(B)/esp.img: $(B)/BOOTX64.EFI $(B)/core.elf $(call CONFIG_INPUTS,$(CONFIG)) $(B)/esp.config scripts/mkesp.sh
-	scripts/mkesp.sh $@ $(B) $(CONFIG)
+	$(Q)scripts/mkesp.sh $@ $(B) $(CONFIG)
 
 $(B)/keel.iso: $(B)/core.elf $(call CONFIG_INPUTS,$(CONFIG)) $(B)/esp.config scripts/mkiso.sh
-	scripts/mkiso.sh $@ $(B) $(CONFIG)
+	$(Q)scripts/mkiso.sh $@ $(B) $(CONFIG)
 
 $(B)/disk.img: $(B)/BOOTX64.EFI $(B)/core.elf $(call CONFIG_INPUTS,$(CONFIG)) $(B)/esp.config scripts/mkesp.sh scripts/mkdisk.sh
-	scripts/mkdisk.sh $@ $(B) $(CONFIG)
+	$(Q)scripts/mkdisk.sh $@ $(B) $(CONFIG)
 
 $(B)/esp-hardware.img: $(B)/BOOTX64.EFI $(B)/core.elf $(call CONFIG_INPUTS,$(HARDWARE_CONFIG)) scripts/mkesp.sh
-	scripts/mkesp.sh $@ $(B) $(HARDWARE_CONFIG)
+	$(Q)scripts/mkesp.sh $@ $(B) $(HARDWARE_CONFIG)
 
 $(B)/keel-hardware.iso: $(B)/core.elf $(call CONFIG_INPUTS,$(HARDWARE_CONFIG)) scripts/mkiso.sh
-	scripts/mkiso.sh $@ $(B) $(HARDWARE_CONFIG)
+	$(Q)scripts/mkiso.sh $@ $(B) $(HARDWARE_CONFIG)
 
 deps:
-	scripts/install-deps.sh
+	$(Q)scripts/install-deps.sh
 
 run: deps
-	$(MAKE) all
-	$(MAKE) run-$(BED)
+	$(Q)$(MAKE) all
+	$(Q)$(MAKE) run-$(BED)
 run-qemu:
-	scripts/run-qemu.sh $(B)/esp.img
+	$(Q)scripts/run-qemu.sh $(B)/esp.img
 run-bochs:
-	scripts/run-bochs.sh $(B)/keel.iso
+	$(Q)scripts/run-bochs.sh $(B)/keel.iso
 run-bochs-amd:
-	scripts/run-bochs.sh --cpu ryzen $(B)/keel.iso
+	$(Q)scripts/run-bochs.sh --cpu ryzen $(B)/keel.iso
 run-bochs-uefi:
-	scripts/run-bochs.sh --uefi $(B)/disk.img
+	$(Q)scripts/run-bochs.sh --uefi $(B)/disk.img
 
 debug: deps
-	$(MAKE) all
-	scripts/run-qemu.sh --debug $(B)/esp.img
+	$(Q)$(MAKE) all
+	$(Q)scripts/run-qemu.sh --debug $(B)/esp.img
 
 unit:
 	$(MAKE) -C tests/unit run
@@ -160,7 +183,7 @@ integration: all
 	/usr/bin/python3 -m pytest -v -n 2 tests/integration $(if $(filter command line,$(origin BED)),--bed=$(BED))
 
 test: deps
-	$(MAKE) all
+	$(Q)$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration

@@ -36,25 +36,30 @@ c-guests: $(C_GUEST_IMAGES)
 
 $(C_GUEST_OBJ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(C_GUEST_CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)
+	$(Q)$(CC) $(C_GUEST_CFLAGS) -c -o $@ $<
 
 # nasm's -MD leaves %include files out of its list (2.16), so they are named here.
 $(C_GUEST_OBJ_DIR)/%.asm.o: %.asm $(wildcard guests/lib/*.inc)
 	@mkdir -p $(dir $@)
-	$(NASM) $(C_GUEST_NASMFLAGS) -o $@ $<
+	$(call say,AS,$@)
+	$(Q)$(NASM) $(C_GUEST_NASMFLAGS) -o $@ $<
 $(C_GUEST_OBJ_DIR)/guests/lib/multiboot1-kludge.asm.o: guests/lib/multiboot1.asm $(wildcard guests/lib/*.inc)
 	@mkdir -p $(dir $@)
-	$(NASM) $(C_GUEST_NASMFLAGS) -DAOUT_KLUDGE -o $@ $<
+	$(call say,AS,$@)
+	$(Q)$(NASM) $(C_GUEST_NASMFLAGS) -DAOUT_KLUDGE -o $@ $<
 $(C_GUEST_OBJ_DIR)/guests/lib/multiboot2-entry-tag.asm.o: guests/lib/multiboot2.asm $(wildcard guests/lib/*.inc)
 	@mkdir -p $(dir $@)
-	$(NASM) $(C_GUEST_NASMFLAGS) -DENTRY_TAG -o $@ $<
+	$(call say,AS,$@)
+	$(Q)$(NASM) $(C_GUEST_NASMFLAGS) -DENTRY_TAG -o $@ $<
 
 # $(call c_guest_link,output,program,stub objects[,linker flags]): one ELF64 linked at 1 MiB
 # (or where the flags, which come before the script, say).
 define c_guest_link
 $(1): $(C_GUEST_OBJ_DIR)/guests/test/$(2).o $(3) $(C_GUEST_LIB_OBJ) guests/lib/guest.ld
 	@mkdir -p $$(dir $$@)
-	$(LD) $(4) $(C_GUEST_LDFLAGS) -o $$@ $(3) $(C_GUEST_OBJ_DIR)/guests/test/$(2).o $(C_GUEST_LIB_OBJ)
+	$$(call say,LD,$$@)
+	$$(Q)$(LD) $(4) $(C_GUEST_LDFLAGS) -o $$@ $(3) $(C_GUEST_OBJ_DIR)/guests/test/$(2).o $(C_GUEST_LIB_OBJ)
 endef
 
 $(eval $(call c_guest_link,$(B)/guests/hello-elf64.elf,hello,$(C_GUEST_STUB_ELF64)))
@@ -95,15 +100,19 @@ $(eval $(call c_guest_link,$(B)/guests/echo.elf,echo,$(C_GUEST_STUB_ELF64)))
 # them: the same image, its headers rewritten by objcopy (addresses are below 4 GiB). The
 # DWARF of a 64-bit link does not carry over, so it is left out.
 $(B)/guests/hello-mb1.elf: $(C_GUEST_OBJ_DIR)/hello-mb1.elf64
-	$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
 $(B)/guests/bootcheck-mb1.elf: $(C_GUEST_OBJ_DIR)/bootcheck-mb1.elf64
-	$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
 $(B)/guests/bootcheck-mb1low.elf: $(C_GUEST_OBJ_DIR)/bootcheck-mb1low.elf64
-	$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
 
 # The a.out kludge: a flat binary from 1 MiB to the end of .data; its Multiboot header's
 # address fields say where it goes and how much .bss follows.
 $(B)/guests/bootcheck-mb1k.bin: $(C_GUEST_OBJ_DIR)/bootcheck-mb1k.elf
-	$(OBJCOPY) -O binary $< $@
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@
 
 -include $(C_GUEST_LIB_OBJ:.o=.d) $(patsubst %.c,$(C_GUEST_OBJ_DIR)/%.d,$(wildcard guests/test/*.c))

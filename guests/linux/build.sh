@@ -32,7 +32,7 @@ fi
 [ -n "$pkg" ] || die "apt-cache names no kernel package for linux-image-amd64"
 
 mkdir -p "$out/debs"
-rm -rf "$out/root" "$out/initramfs"
+rm -rf "$out/root" "$out/initramfs" "$out/VERSION" # VERSION last: a build cut short runs again
 say "download $pkg busybox-static"
 # apt's own user cannot write to a directory of ours: the download runs as the caller.
 (cd "$out/debs" && apt-get download -qq -o APT::Sandbox::User=root "$pkg" busybox-static) ||
