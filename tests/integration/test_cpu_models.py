@@ -38,8 +38,8 @@ MODELS = {
         "corei5_arrandale_m520", "corei7_sandy_bridge_2600k", "corei7_ivy_bridge_3770k", "corei7_haswell_4770",
         "broadwell_ult", "corei7_skylake_x", "corei3_cnl", "corei7_icelake_u", "tigerlake")},
     ("bochs", "corei5_lynnfield_750"): (4, [
-        NOT_BUILT.format(line=21, name="hello-mb1", what="Multiboot kernels (started with paging off)"),
-        NOT_BUILT.format(line=29, name="hello-mb2", what="Multiboot kernels (started with paging off)"),
+        NOT_BUILT.format(line=21, name="hello-mb1", what="Multiboot and PVH kernels (started with paging off)"),
+        NOT_BUILT.format(line=29, name="hello-mb2", what="Multiboot and PVH kernels (started with paging off)"),
         NOT_BUILT.format(line=37, name="hello16", what="real16 kernels"),
         "Keel finished: 1 ended cleanly, 0 crashed, 3 not built"]),
     ("bochs", "core2_penryn_t9600"): (2, [NO_EPT]),
