@@ -231,6 +231,19 @@ int load(void)
 	return loader_load(&p2m, &in, &out, err, sizeof(err));
 }
 
+void expect_default_memory_map(uint64_t gpa, unsigned entry_size)
+{
+	static const uint64_t want[3][3] = { { 0, 0xa0000, KEEL_MEMORY_RAM },
+					     { 0xa0000, 0x60000, KEEL_MEMORY_RESERVED },
+					     { MIB, 15 * MIB, KEEL_MEMORY_RAM } };
+	for (unsigned i = 0; i < 3; i++) {
+		uint64_t e = gpa + i * entry_size;
+		assert_int_equal(rd64(e), want[i][0]);
+		assert_int_equal(rd64(e + 8), want[i][1]);
+		assert_int_equal(rd32(e + 16), want[i][2]);
+	}
+}
+
 void expect_refusal(const char *msg)
 {
 	assert_int_equal(load(), -EINVAL);

@@ -42,6 +42,10 @@ void mb2_end(void);
 /* The kernel img with cmdline and the first nmodules of two test modules. */
 void input(enum kernel_type type, const char *cmdline, unsigned nmodules);
 int load(void);
+/* The memory map of the 16 MiB domain setup gives, at gpa in guest memory, its entries
+ * entry_size bytes apart (base, length, type: Keel's 24, E820's 20): RAM to 640 KiB, the PC's
+ * reserved area to 1 MiB, RAM from 1 MiB. */
+void expect_default_memory_map(uint64_t gpa, unsigned entry_size);
 void expect_refusal(const char *msg);
 void expect_loaded(void);
 int setup(void **state);    /* 16 MiB of guest memory */

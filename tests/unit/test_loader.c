@@ -64,16 +64,7 @@ static void elf64_start_info(void **state)
 	assert_int_equal(out.modules_end, 0x106003);
 	/* the memory map */
 	assert_int_equal(rd32(si + 28), 3);
-	uint64_t map = rd64(si + 32);
-	assert_int_equal(rd64(map), 0);
-	assert_int_equal(rd64(map + 8), 0xa0000);
-	assert_int_equal(rd32(map + 16), KEEL_MEMORY_RAM);
-	assert_int_equal(rd64(map + 24), 0xa0000);
-	assert_int_equal(rd64(map + 32), 0x60000);
-	assert_int_equal(rd32(map + 40), KEEL_MEMORY_RESERVED);
-	assert_int_equal(rd64(map + 48), MIB);
-	assert_int_equal(rd64(map + 56), 15 * MIB);
-	assert_int_equal(rd32(map + 64), KEEL_MEMORY_RAM);
+	expect_default_memory_map(rd64(si + 32), sizeof(struct keel_memory_range));
 	/* GDT and the identity map */
 	assert_int_equal(rd64(0x1008), 0x00af9a000000ffffull);
 	assert_int_equal(rd64(0x1010), 0x00cf92000000ffffull);
