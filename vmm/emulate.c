@@ -256,7 +256,7 @@ static void port_out(void *ctx, uint16_t port, unsigned size, uint64_t value)
 	io_port_write(((struct emulation *)ctx)->v->dom, port, size, value);
 }
 
-/* The guest's code at linear, size bytes within one page, where Keel reads it; NULL and
+/* Where Keel reads the guest's code at linear (to the end of its page); X86_ABORT and
  * m->why if it is not in the guest's RAM: code that runs from device memory is not
  * something Keel emulates. */
 static enum x86_result code_at(struct emulation *m, uint64_t linear, const uint8_t **code, struct x86_fault *fault)
