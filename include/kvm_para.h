@@ -16,7 +16,8 @@
 #define KVM_CPUID_SIGNATURE_EDX 0x0000004d /* "M\0\0\0" */
 /* EAX: the features Keel offers; EDX: hints, none. */
 #define KVM_CPUID_FEATURES_LEAF 0x40000101
-#define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)             /* the two MSRs below */
+#define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)             /* the two clock MSRs below */
+#define KVM_FEATURE_STEAL_TIME (1u << 5)               /* MSR_KVM_STEAL_TIME */
 #define KVM_FEATURE_CLOCKSOURCE_STABLE_BIT (1u << 24) /* PVCLOCK_TSC_STABLE may be set */
 
 /* Written with the guest-physical address of a struct kvm_wall_clock, which Keel then
@@ -51,7 +52,25 @@ struct kvm_wall_clock {
 	uint32_t nsec;
 };
 
+/* Written with the guest-physical address of the vCPU's struct kvm_steal_time, 64-byte
+ * aligned, ORed with KVM_MSR_ENABLED; bits 5:1 are reserved. */
+#define MSR_KVM_STEAL_TIME 0x4b564d03
+#define KVM_MSR_ENABLED 1ull
+#define KVM_STEAL_RESERVED (0x3eull) /* bits 5:1 */
+
+/* The time the vCPU was ready to run but did not (another domain ran, or its cap held it
+ * back): steal, in nanoseconds; version as above. */
+struct kvm_steal_time {
+	uint64_t steal;
+	uint32_t version;
+	uint32_t flags;
+	uint8_t preempted;
+	uint8_t pad0[3];
+	uint32_t pad[11];
+};
+
 _Static_assert(sizeof(struct kvm_vcpu_time) == 32, "struct kvm_vcpu_time is part of the ABI");
+_Static_assert(sizeof(struct kvm_steal_time) == 64, "struct kvm_steal_time is part of the ABI");
 _Static_assert(sizeof(struct kvm_wall_clock) == 12, "struct kvm_wall_clock is part of the ABI");
 
 #endif

@@ -100,7 +100,7 @@ static struct cpuid_regs guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32
 			r = (struct cpuid_regs){ KVM_CPUID_FEATURES_LEAF, KVM_CPUID_SIGNATURE_EBX, KVM_CPUID_SIGNATURE_ECX,
 						 KVM_CPUID_SIGNATURE_EDX };
 		else if (leaf == KVM_CPUID_FEATURES_LEAF)
-			r.eax = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT;
+			r.eax = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_STEAL_TIME | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT;
 		return r;
 	}
 	if (leaf == LEAF_MONITOR || leaf == LEAF_POWER || leaf == LEAF_PMU || leaf == LEAF_SGX || leaf == LEAF_PT ||

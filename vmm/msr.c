@@ -148,7 +148,7 @@ static bool tsc_write(struct vcpu *v, uint32_t index, uint64_t value)
 	return true;
 }
 
-/* The KVM clock's two MSRs (vmm/kvmclock.h): read back as written. */
+/* KVM's clock and steal-time MSRs (vmm/kvmclock.h): read back as written. */
 static uint64_t kvm_clock_read(struct vcpu *v, uint32_t index)
 {
 	return index == MSR_KVM_SYSTEM_TIME_NEW ? v->msrs.kvm_system_time : v->msrs.kvm_wall_clock;
@@ -158,6 +158,18 @@ static bool kvm_clock_write(struct vcpu *v, uint32_t index, uint64_t value)
 {
 	return index == MSR_KVM_SYSTEM_TIME_NEW ? kvmclock_system_time_write(v, value)
 						: kvmclock_wall_clock_write(v, value);
+}
+
+static uint64_t kvm_steal_read(struct vcpu *v, uint32_t index)
+{
+	(void)index;
+	return v->msrs.kvm_steal_time;
+}
+
+static bool kvm_steal_write(struct vcpu *v, uint32_t index, uint64_t value)
+{
+	(void)index;
+	return kvmclock_steal_time_write(v, value);
 }
 
 static uint64_t tsc_adjust_read(struct vcpu *v, uint32_t index)
@@ -431,6 +443,7 @@ static const struct msr_entry msrs[] = {
 	{ .first = AMD_INT_PENDING_MSG, .count = 1, .name = "INT_PENDING_MSG", .amd_only = true,
 	  .read = amd_config_read, .write = amd_config_write },
 	EMULATED(MSR_KVM_WALL_CLOCK_NEW, 2, "KVM clock", kvm_clock_read, kvm_clock_write),
+	EMULATED(MSR_KVM_STEAL_TIME, 1, "KVM steal time", kvm_steal_read, kvm_steal_write),
 };
 
 void msrs_reset(struct vcpu *v)

@@ -20,7 +20,9 @@
  * SERIAL_INPUT_POLL_NS (vmm/serial_input.h). After an exit the vCPU runs
  * on unless it blocked, yielded or ended, completed a console line, or that time has come
  * (one TSC read and a comparison), so a common exit costs no search and no arithmetic; its
- * run time is accounted, in nanoseconds, when it stops running. */
+ * run time is accounted, in nanoseconds, when it stops running. So is the time it was
+ * runnable but waited (another vCPU ran, or its cap held it back), when it gets the CPU:
+ * its steal time, which a guest that asks sees (vmm/kvmclock.h). */
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpu_activity.h"
 #include "drivers/lapic.h"
@@ -28,6 +30,7 @@
 #include "vmm/domain.h"
 #include "vmm/events.h"
 #include "vmm/exit.h"
+#include "vmm/kvmclock.h"
 #include "vmm/sched.h"
 #include "vmm/serial_input.h"
 #include "vmm/vtimer.h"
@@ -74,6 +77,7 @@ void sched_add(struct vcpu *v)
 		.vtime_per_ns_16 = ((uint64_t)CONFIG_WEIGHT_DEFAULT << 16) / cfg->weight,
 		.budget_ns = CAP_PERIOD_NS * cfg->cap / 100,
 		.limit_ns = cfg->cpu_limit_ms * 1000000ull,
+		.ready_ns = tsc_now_ns(),
 		.queued = true,
 	};
 	rq->vcpu[rq->count++] = v;
@@ -134,6 +138,7 @@ void sched_block(struct vcpu *v, uint64_t deadline_ns)
 		return;
 	v->state = VCPU_BLOCKED;
 	v->wake_ns = earlier(deadline_ns, v->timer_ns);
+	v->sched.ready_ns = 0;
 	queue_of(v)->cpu->pick_tsc = 0;
 }
 
@@ -142,6 +147,7 @@ void sched_wake(struct vcpu *v)
 	if (v->state != VCPU_BLOCKED)
 		return;
 	v->state = VCPU_RUNNABLE;
+	v->sched.ready_ns = tsc_now_ns();
 	catch_up(queue_of(v), v);
 	queue_of(v)->cpu->pick_tsc = 0;
 }
@@ -174,6 +180,8 @@ void sched_restart(struct vcpu *v)
 {
 	v->state = VCPU_RUNNABLE;
 	v->sched.run_ns = 0;
+	v->sched.ready_ns = tsc_now_ns();
+	v->sched.waited_ns = 0;
 }
 
 /* A new cap period. Time used beyond the budget in the last one, by a line sent whole or a
@@ -207,6 +215,7 @@ static struct vcpu *pick(struct runqueue *rq, uint64_t now, uint64_t *next_ns)
 		struct vcpu *v = rq->vcpu[i];
 		if (v->state == VCPU_BLOCKED && v->wake_ns && v->wake_ns <= now) {
 			v->state = VCPU_RUNNABLE;
+			v->sched.ready_ns = v->wake_ns; /* ready since its deadline */
 			if (v->timer_ns && v->timer_ns <= now)
 				v->timer_ns = 0; /* the event woke it */
 			catch_up(rq, v);
@@ -306,6 +315,11 @@ static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t now, uint64_
 	} else if (!runnable) {
 		return;
 	}
+	if (v->sched.ready_ns) { /* it waited for the CPU: steal time (docs/hypercalls.md) */
+		v->sched.waited_ns += now - v->sched.ready_ns;
+		v->sched.ready_ns = 0;
+		kvmclock_steal_time_update(v);
+	}
 	uint64_t timer_tsc = deadline_tsc == UINT64_MAX ? 0 : deadline_tsc; /* 0: none */
 	rq->cpu->pick_tsc = deadline_tsc;
 	if (!vendor_ends_runs)
@@ -335,7 +349,10 @@ void sched_run(void)
 			continue;
 		}
 		take_turn(rq, v, now, next_ns ? tsc_at_ns(next_ns) : UINT64_MAX);
-		account(v, tsc_now_ns() - now);
+		uint64_t end = tsc_now_ns();
+		account(v, end - now);
+		if (v->state == VCPU_RUNNABLE && !v->sched.ready_ns)
+			v->sched.ready_ns = end; /* its turn ended; it waits for the next */
 		if (v->sched.limit_ns && v->sched.run_ns >= v->sched.limit_ns)
 			domain_end(v->dom, END_CRASH, false, 0, "it used up its CPU time limit of %u ms: it ran %llu ms",
 				   v->dom->config.cpu_limit_ms, (unsigned long long)(v->sched.run_ns / 1000000));

@@ -25,8 +25,8 @@ struct vcpu_msrs {
 	uint64_t mtrr_fixed[MTRR_FIXED_MSRS];
 	uint64_t mtrr_variable[2 * MTRR_VARIABLE_RANGES]; /* PHYSBASE0, PHYSMASK0, ... */
 	uint64_t amd_perf[8]; /* AMD: PERF_CTL0-3, PERF_CTR0-3 (vmm/msr.c) */
-	uint64_t kvm_system_time, kvm_wall_clock; /* the KVM clock's MSRs (vmm/kvmclock.h) */
-	uint32_t kvm_time_version, kvm_wall_version; /* the versions Keel last wrote there */
+	uint64_t kvm_system_time, kvm_wall_clock, kvm_steal_time; /* KVM's MSRs (vmm/kvmclock.h) */
+	uint32_t kvm_time_version, kvm_wall_version, kvm_steal_version; /* the versions Keel wrote last */
 };
 
 /* What the scheduler keeps per vCPU (vmm/sched.c). */
@@ -37,6 +37,8 @@ struct vcpu_sched {
 	uint64_t period_ns;       /* run time in the current period */
 	uint64_t run_ns;          /* run time since the vCPU was built (its domain's life) */
 	uint64_t limit_ns;        /* cpu_limit_ms: the run time that ends the domain; 0: none */
+	uint64_t ready_ns;        /* runnable and waiting for the CPU since then; 0: not waiting */
+	uint64_t waited_ns;       /* time so waiting in its domain's life: its steal time */
 	bool yielded;             /* it asked to let the others run first */
 	bool queued;              /* it is in its run queue */
 };

@@ -1,7 +1,7 @@
 /* kvmclock: Keel's KVM-compatible paravirtual interface (include/kvm_para.h), as a Linux
  * guest finds and uses it:
- *   - CPUID 0x40000100 holds "KVMKVMKVM\0\0\0" and the last leaf, 0x40000101 CLOCKSOURCE2
- *     and CLOCKSOURCE_STABLE_BIT alone; Keel's own leaf 0x40000000 still says "KeelKeelKeel";
+ *   - CPUID 0x40000100 holds "KVMKVMKVM\0\0\0" and the last leaf, 0x40000101 CLOCKSOURCE2,
+ *     STEAL_TIME and CLOCKSOURCE_STABLE_BIT alone; Keel's own leaf 0x40000000 still says "KeelKeelKeel";
  *   - MSR_KVM_SYSTEM_TIME_NEW naming a structure in its RAM, which Keel fills: an even
  *     version, the stable flag, a TSC timestamp not after the TSC, and a clock that counts
  *     100 ms of the ACPI PM timer as 100 ms, within 1% (QEMU's exits take the host's time);
@@ -12,7 +12,12 @@
  *     gives the time of day now (printed: "kvmclock: time of day YYYY-MM-DD HH:MM:SS",
  *     which test_kvmclock.py compares with the machine's);
  *   - #GP for a structure outside its RAM or not 4-byte aligned, the MSR unchanged; a
- *     write of 0 turns the clock off, and the structure is left as it was.
+ *     write of 0 turns the clock off, and the structure is left as it was;
+ *   - MSR_KVM_STEAL_TIME: #GP for its reserved bits 5:1, the MSR unchanged; on a structure in
+ *     its RAM, which Keel fills (an even version) and updates each time the vCPU gets the
+ *     CPU. With spin=<ms> on the command line it then burns ms of the clock and prints the
+ *     steal time that came meanwhile, as a share of it ("kvmclock: steal <p>% of <ms> ms"),
+ *     which test_kvmclock.py checks against the domain that competes with it.
  * Prints "kvmclock: <n> checks passed"; the exit status is the number that failed. */
 #include "guests/lib/guest.h"
 #include "include/kvm_para.h"
@@ -28,6 +33,7 @@
 static struct checks c = { .prog = "kvmclock" };
 static volatile struct kvm_vcpu_time clock __attribute__((aligned(64)));
 static volatile struct kvm_wall_clock wall __attribute__((aligned(64)));
+static volatile struct kvm_steal_time steal __attribute__((aligned(64)));
 
 /* The clock's time now, read as Linux's pvclock does: again while Keel writes it. */
 static uint64_t clock_ns(void)
@@ -63,7 +69,8 @@ static void check_cpuid(void)
 	memcpy(sig + 8, &kvm.edx, 4);
 	check(&c, !memcmp(sig, "KVMKVMKVM\0\0\0", 12) && kvm.eax == KVM_CPUID_FEATURES_LEAF,
 	      "CPUID 0x40000100: \"%s\", last leaf 0x%x", sig, kvm.eax);
-	check(&c, features.eax == (KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT) && !features.edx,
+	check(&c, features.eax == (KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_STEAL_TIME | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT) &&
+		      !features.edx,
 	      "CPUID 0x40000101: features 0x%x, hints 0x%x", features.eax, features.edx);
 	check(&c, keel.ebx == KEEL_CPUID_SIGNATURE && keel.ecx == KEEL_CPUID_SIGNATURE && keel.edx == KEEL_CPUID_SIGNATURE,
 	      "CPUID 0x40000000 no longer Keel's");
@@ -141,6 +148,31 @@ static void check_refusals(const struct guest_boot *boot)
 	      "turned off, the structure was written again (version %u, was %u)", clock.version, version);
 }
 
+/* Steal time's MSR, then, with spin=<ms>, the share of a busy spell that was stolen. */
+static void check_steal(const struct guest_boot *boot)
+{
+	uint64_t gpa = (uint64_t)(uintptr_t)&steal;
+	int reserved = wrmsr_trapped(MSR_KVM_STEAL_TIME, gpa | 2 | KVM_MSR_ENABLED);
+	check(&c, reserved == GP && rdmsr(MSR_KVM_STEAL_TIME) == 0, "MSR_KVM_STEAL_TIME with bit 1: %d, the MSR 0x%lx",
+	      reserved, rdmsr(MSR_KVM_STEAL_TIME));
+	check(&c, wrmsr_trapped(MSR_KVM_STEAL_TIME, gpa | KVM_MSR_ENABLED) < 0 && steal.version && !(steal.version & 1) &&
+		      rdmsr(MSR_KVM_STEAL_TIME) == (gpa | KVM_MSR_ENABLED),
+	      "MSR_KVM_STEAL_TIME: version %u", steal.version);
+	uint64_t ms = 0;
+	if (!cmdline_u64(boot->cmdline, "spin", &ms) || !ms)
+		return;
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)(uintptr_t)&clock | KVM_SYSTEM_TIME_ENABLE); /* on again */
+	/* No exit, interrupts on as an OS runs (Bochs' SVM holds Keel's timer while a guest's
+	 * interrupts are off): preempted at each slice's end, it waits while the other runs. */
+	__asm__ volatile("sti");
+	uint64_t stolen = steal.steal, start = clock_ns();
+	while (clock_ns() - start < ms * 1000000)
+		;
+	uint64_t spell = clock_ns() - start;
+	__asm__ volatile("cli");
+	guest_printf("kvmclock: steal %lu%% of %lu ms\n", (steal.steal - stolen) * 100 / spell, ms);
+}
+
 int guest_main(const struct guest_boot *boot)
 {
 	guest_traps_init();
@@ -148,5 +180,6 @@ int guest_main(const struct guest_boot *boot)
 	check_system_time();
 	check_wall_clock();
 	check_refusals(boot);
+	check_steal(boot);
 	return checks_summary(&c);
 }
