@@ -244,6 +244,18 @@ void expect_default_memory_map(uint64_t gpa, unsigned entry_size)
 	}
 }
 
+void expect_two_modules(uint64_t gpa, unsigned entry_size)
+{
+	assert_int_equal(rd64(gpa), 0x104000);
+	assert_int_equal(rd64(gpa + 8), sizeof(mod_a));
+	assert_string_equal(str(rd64(gpa + 16)), "first module");
+	assert_int_equal(rd64(gpa + entry_size), 0x106000);
+	assert_int_equal(rd64(gpa + entry_size + 8), 3);
+	assert_string_equal(str(rd64(gpa + entry_size + 16)), "");
+	assert_memory_equal(ram + 0x104000, mod_a, sizeof(mod_a));
+	assert_memory_equal(ram + 0x106000, "abc", 3);
+}
+
 void expect_refusal(const char *msg)
 {
 	assert_int_equal(load(), -EINVAL);

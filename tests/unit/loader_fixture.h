@@ -46,6 +46,10 @@ int load(void);
  * entry_size bytes apart (base, length, type: Keel's 24, E820's 20): RAM to 640 KiB, the PC's
  * reserved area to 1 MiB, RAM from 1 MiB. */
 void expect_default_memory_map(uint64_t gpa, unsigned entry_size);
+/* The two test modules of input() after a kernel ending at 0x104000, as a list at gpa of
+ * entries entry_size bytes apart (address, size, command line's address: Keel's 24, PVH's
+ * 32), each page-aligned, in order, with its bytes. */
+void expect_two_modules(uint64_t gpa, unsigned entry_size);
 void expect_refusal(const char *msg);
 void expect_loaded(void);
 int setup(void **state);    /* 16 MiB of guest memory */
