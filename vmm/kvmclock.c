@@ -1,4 +1,4 @@
-/* The KVM-compatible paravirtual clock (see kvmclock.h). */
+/* The KVM-compatible paravirtual clock and steal time (see kvmclock.h). */
 #include <stddef.h>
 #include "arch/x86/cpu.h"
 #include "drivers/rtc.h"
