@@ -1,5 +1,5 @@
 /* The hypervisor's own console: a 16550 UART (COM1 at 0x3f8 on PCs), 115200 8N1, polled,
- * both ways (what it receives goes to one domain: vmm/serial_input.h). */
+ * both ways (what it receives goes to a domain or Keel's console: vmm/serial_input.h). */
 #ifndef KEEL_DRIVERS_SERIAL_H
 #define KEEL_DRIVERS_SERIAL_H
 

@@ -6,7 +6,7 @@
  *   shutdown_port = 0x8900       # emulators only: where Keel writes "Shutdown"
  *   timeslice_ms = 10            # how long a vCPU runs before another may
  *   watchdog = 0                 # seconds without progress before Keel stops, 0 = off
- *   serial_input = "hello"       # the domain whose COM1 gets what Keel's serial line receives
+ *   serial_input = "hello"       # the domain whose COM1 gets what Keel's serial line receives first
  *
  *   [domain]                     # each section describes one domain
  *   name = "hello"

@@ -13,7 +13,7 @@ static const char *outcome(const struct domain *d)
 	return domain_end_reason_name(d->end.reason);
 }
 
-static void print_table(void)
+void report_exit_table(void)
 {
 	kprintf("exits by reason:\n%-24s %-8s %6s %8s", "domain", "ended", "status", "restarts");
 	for (unsigned r = 0; r < EXIT_REASON_COUNT; r++)
@@ -104,7 +104,7 @@ enum keel_status report_run(unsigned not_built, unsigned config_problems)
 			failed++;
 		}
 	}
-	print_table();
+	report_exit_table();
 	print_cpu_time();
 	print_console();
 	print_memory();

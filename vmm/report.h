@@ -8,5 +8,7 @@
  * not_built: domains that passed the configuration check but could not be built;
  * config_problems: problems found in keel.cfg (each dropped a setting or a domain). */
 enum keel_status report_run(unsigned not_built, unsigned config_problems);
+/* The table alone: each domain's exits by reason so far (Keel's console shows it too). */
+void report_exit_table(void);
 
 #endif

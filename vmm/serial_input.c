@@ -1,45 +1,102 @@
-/* Keel's serial input for one domain (see serial_input.h). State of the machine's one
- * serial line, not of a CPU: the scheduler of the boot CPU polls it. */
+/* Keel's serial input (see serial_input.h). State of the machine's one serial line, not of
+ * a CPU: the scheduler of the boot CPU polls it. */
 #include "drivers/serial.h"
 #include "lib/log.h"
 #include "lib/string.h"
 #include "vmm/dev/serial_port.h"
 #include "vmm/domain.h"
+#include "vmm/keel_console.h"
 #include "vmm/serial_input.h"
+#include "vmm/switch_keys.h"
 
-static struct domain *target;
+static bool reading;         /* keel.cfg names serial_input */
+static struct domain *owner; /* whose COM1 gets the input; NULL: Keel's console */
+static struct switch_keys keys;
 static uint8_t buffer[SERIAL_INPUT_BUFFER];
 static unsigned head, count; /* the oldest byte, and how many */
+
+static bool alive(const struct domain *d)
+{
+	return d->state != DOMAIN_ENDED && d->state != DOMAIN_PRESERVED;
+}
+
+static void announce(void)
+{
+	if (owner) {
+		log_info("serial input: now to dom%u %s's COM1 (Ctrl-A three times moves it on)", owner->id,
+			 owner->config.name);
+	} else {
+		log_info("serial input: now to Keel's console (Ctrl-A three times moves it on)");
+		keel_console_help();
+	}
+}
+
+/* To the next domain alive after the owner, in creation (id) order; after the last, to
+ * Keel's console; from Keel's console, to the first. */
+static void move_on(void)
+{
+	unsigned from = 0;
+	if (owner)
+		while (domain_at(from++) != owner)
+			;
+	owner = NULL;
+	for (unsigned i = from; i < domain_count() && !owner; i++)
+		if (alive(domain_at(i)))
+			owner = domain_at(i);
+	count = 0;
+	announce();
+}
 
 void serial_input_init(const char *domain_name)
 {
 	if (!domain_name[0])
 		return;
+	reading = true;
 	for (unsigned i = 0; i < domain_count(); i++)
 		if (strcmp(domain_at(i)->config.name, domain_name) == 0)
-			target = domain_at(i);
-	if (target)
-		log_info("serial input: what Keel's serial line receives goes to dom%u %s's COM1", target->id,
-			 domain_name);
-	else
-		log_warn("serial input: domain %s was not built: what Keel's serial line receives is dropped",
-			 domain_name);
+			owner = domain_at(i);
+	if (!owner)
+		log_warn("serial input: domain %s was not built", domain_name);
+	announce();
+}
+
+/* One byte from the line: the switch sequence, or bytes for the owner. */
+static void take(uint8_t c)
+{
+	uint8_t out[SWITCH_KEYS_OUT];
+	unsigned n;
+	if (switch_keys_feed(&keys, c, out, &n)) {
+		move_on();
+		return;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (!owner)
+			keel_console_key(out[i]);
+		else if (count < SERIAL_INPUT_BUFFER)
+			buffer[(head + count++) % SERIAL_INPUT_BUFFER] = out[i];
+	}
 }
 
 uint64_t serial_input_poll(uint64_t now_ns)
 {
-	if (!target)
+	if (!reading)
 		return 0;
+	if (owner && !alive(owner)) {
+		log_info("serial input: dom%u %s is gone", owner->id, owner->config.name);
+		owner = NULL;
+		count = 0;
+		announce();
+	}
 	/* At most a buffer's worth a poll: a line that never runs dry cannot hold the CPU. */
 	uint8_t c;
 	for (unsigned n = 0; n < SERIAL_INPUT_BUFFER && serial_read(&c); n++)
-		if (count < SERIAL_INPUT_BUFFER)
-			buffer[(head + count++) % SERIAL_INPUT_BUFFER] = c;
-	if (target->state == DOMAIN_ENDED || target->state == DOMAIN_PRESERVED)
-		return 0; /* gone for good: the line is read, so it keeps nothing, for nobody */
-	while (count && target->state == DOMAIN_RUNNING && serial_port_receive(target->com1, buffer[head])) {
+		take(c);
+	while (owner && count && owner->state == DOMAIN_RUNNING && serial_port_receive(owner->com1, buffer[head])) {
 		head = (head + 1) % SERIAL_INPUT_BUFFER;
 		count--;
 	}
-	return now_ns + SERIAL_INPUT_POLL_NS;
+	for (unsigned i = 0; i < domain_count(); i++)
+		if (alive(domain_at(i)))
+			return now_ns + SERIAL_INPUT_POLL_NS;
+	return 0; /* nobody left: what is typed now is for no one */
 }

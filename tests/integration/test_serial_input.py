@@ -19,7 +19,7 @@ TYPED = "hello\rsecond line\r\rquit\r"
 def test_typed_lines_reach_the_named_domain_beside_a_canary(bed, tmp_path):
     result = boot(tmp_path, CONFIG, bed=bed, typing=[("echo: ready", TYPED)])
     assert result.status == 0, str(result)
-    assert "[info] serial input: what Keel's serial line receives goes to dom1 echo's COM1" in result.lines, \
+    assert "[info] serial input: now to dom1 echo's COM1 (Ctrl-A three times moves it on)" in result.lines, \
         str(result)
     lines = result.guest_lines("echo")
     assert lines[:3] == ["echo: ready", "echo: got 'hello'", "echo: got 'second line'"], str(result)
@@ -30,4 +30,64 @@ def test_typed_lines_reach_the_named_domain_beside_a_canary(bed, tmp_path):
     assert len(lines) == 4, str(result)
     assert_lines(result.end_lines("echo"), [
         "[info] dom1 echo: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed"], str(result))
+    assert canary_rounds(result), str(result)
+
+
+# Two line terminals and a canary that ends first, so the order of the owners is known.
+SWITCH_CONFIG = EMULATOR_PORTS + """serial_input = "echo"
+
+[domain]
+name = "echo"
+kernel = "echo.elf"
+
+[domain]
+name = "echo2"
+kernel = "echo.elf"
+""" + CANARY
+
+SWITCH = "\x01\x01\x01"
+# (what to wait for, what to type then): the input goes round the domains still alive and
+# Keel's console, and leaves a domain that powers off for Keel's console.
+SWITCH_TYPING = [
+    ("rounds, memory intact", "one\rx\x01y\r"),  # a single Ctrl-A reaches the guest
+    ("dom1 echo (uart): echo: got 'x.y'", SWITCH),
+    ("now to dom2 echo2's COM1", "two\r"),
+    ("dom2 echo2 (uart): echo: got 'two'", SWITCH),  # the canary has ended: skipped
+    ("h shows these keys", "lz"),
+    ("the key 'z' means nothing here", SWITCH),
+    ("now to dom1 echo's COM1", "quit\r"),
+    ("serial input: dom1 echo is gone", SWITCH),
+    ("now to dom2 echo2's COM1", "quit\r"),
+]
+
+
+def test_ctrl_a_three_times_moves_the_input_round_the_domains_and_keels_console(bed, tmp_path):
+    result = boot(tmp_path, SWITCH_CONFIG, bed=bed, typing=SWITCH_TYPING)
+    assert result.status == 0, str(result)
+    keel_console = "[info] serial input: now to Keel's console (Ctrl-A three times moves it on)"
+    help_line = ("[info] keel console: l lists the domains, e shows their exits by reason, h shows these keys; "
+                 "Ctrl-A three times moves the input on")
+    assert [line for line in result.lines if line.startswith(("[info] serial input:", "[info] keel console:"))] == [
+        "[info] serial input: now to dom1 echo's COM1 (Ctrl-A three times moves it on)",
+        "[info] serial input: now to dom2 echo2's COM1 (Ctrl-A three times moves it on)",
+        keel_console, help_line,
+        "[info] keel console: the key 'z' means nothing here: h shows the keys",
+        "[info] serial input: now to dom1 echo's COM1 (Ctrl-A three times moves it on)",
+        "[info] serial input: dom1 echo is gone",
+        keel_console, help_line,
+        "[info] serial input: now to dom2 echo2's COM1 (Ctrl-A three times moves it on)",
+        "[info] serial input: dom2 echo2 is gone",
+        keel_console, help_line,
+    ], str(result)
+    listing = result.lines.index("domain                   state      ended        cpu ms restarts        exits")
+    rows = [line.split() for line in result.lines[listing + 1:listing + 4]]
+    assert [row[:4] + row[5:6] for row in rows] == [
+        ["dom1", "echo", "blocked", "-", "0"],
+        ["dom2", "echo2", "blocked", "-", "0"],
+        ["dom3", "canary", "ended", "poweroff", "0"]], str(result)
+    echo, echo2 = result.guest_lines("echo"), result.guest_lines("echo2")
+    assert echo[:3] == ["echo: ready", "echo: got 'one'", "echo: got 'x.y'"], str(result)
+    assert len(echo) == 4 and re.fullmatch(r"echo: 2 lines, 13 bytes in \d+ interrupts", echo[3]), str(result)
+    assert echo2[:2] == ["echo: ready", "echo: got 'two'"], str(result)
+    assert len(echo2) == 3 and re.fullmatch(r"echo: 1 lines, 9 bytes in \d+ interrupts", echo2[2]), str(result)
     assert canary_rounds(result), str(result)

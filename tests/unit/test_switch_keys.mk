@@ -1,0 +1,1 @@
+SRC_test_switch_keys := vmm/switch_keys.c
