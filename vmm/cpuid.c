@@ -48,6 +48,8 @@
 /* leaf 0xD: subleaf 0 lists the XCR0 components, 1 the instructions, 2-63 each component */
 #define LEAF_XSAVE 0xd
 #define XSAVE_SUB1_EAX_SHOWN (BIT(0) | BIT(1) | BIT(2)) /* XSAVEOPT XSAVEC XGETBV-1; not XSAVES, XFD */
+#define XSAVE_LEGACY_AND_HEADER 576 /* the FXSAVE image and the XSAVE header */
+#define XSAVE_COMPONENT_ALIGNED BIT(1) /* in a component's subleaf ECX */
 /* extended leaves */
 #define EXT1_ECX_HIDDEN (BIT(2) | BIT(9) | BIT(23) | BIT(29)) /* SVM, OSVW, PerfCtrExtCore, MONITORX */
 #define EXT1_EDX_RDTSCP BIT(27)
@@ -66,6 +68,24 @@
 #define HYPERVISOR_LEAVES_FIRST 0x40000000
 #define HYPERVISOR_LEAVES_LAST 0x4fffffff
 
+/* Subleaf 1's EBX: the size of an XSAVEC (compacted) area for the components x enables,
+ * IA32_XSS being 0 for guests (no XSAVES): the legacy area and the header, then each
+ * component from 2 up, at a 64-byte boundary where its subleaf's ECX bit 1 asks for one
+ * (SDM vol.1 §13.4.3). Linux sizes its compacted buffers by it. */
+static uint32_t xsave_compacted_size(uint64_t x)
+{
+	uint32_t size = XSAVE_LEGACY_AND_HEADER;
+	for (uint32_t i = 2; i < 64; i++) {
+		if (!(x & (1ull << i)))
+			continue;
+		struct cpuid_regs c = cpuid(LEAF_XSAVE, i);
+		if (c.ecx & XSAVE_COMPONENT_ALIGNED)
+			size = (size + 63) & ~63u;
+		size += c.eax;
+	}
+	return size;
+}
+
 /* The components of cpu.guest_xcr0 as the CPU describes them. Subleaf 0's EBX, the size
  * for what XCR0 enables now, is the CPU's own answer: while Keel handles a guest's exit
  * the CPU holds that guest's XCR0. */
@@ -81,6 +101,7 @@ static struct cpuid_regs xsave_leaf(uint32_t subleaf)
 		r.ecx = cpu.guest_xsave_size;
 	} else if (subleaf == 1) {
 		r.eax = cpuid(LEAF_XSAVE, 1).eax & XSAVE_SUB1_EAX_SHOWN;
+		r.ebx = xsave_compacted_size(xgetbv(0));
 	} else if (subleaf < 64 && (cpu.guest_xcr0 & (1ull << subleaf))) {
 		r = cpuid(LEAF_XSAVE, subleaf);
 	}

@@ -354,27 +354,33 @@ static uint64_t amd_perf_read(struct vcpu *v, uint32_t index)
 }
 
 /* AMD's configuration MSRs a kernel reads at boot, some of them with no #GP expected (Linux
- * reads SYSCFG and, on family 0xF and 0x10, INT_PENDING_MSG unchecked): SYSCFG, HWCR and
- * INT_PENDING_MSG (APM vol.2 §3.2.1, §3.2.10; BKDG for family 0Fh), answered as a CPU with
- * every optional feature off: 0 (no memory encryption, no fixed-MTRR extensions, no C1E
- * pending). A write of 0 is taken, any other value is #GP: Keel offers none of what they
- * would switch on. */
+ * reads SYSCFG and, on family 0xF and 0x10, INT_PENDING_MSG unchecked): SYSCFG, HWCR,
+ * INT_PENDING_MSG and NB_CFG (APM vol.2 §3.2.1, §3.2.10; the BKDGs for families 0Fh-17h),
+ * answered as a CPU with every optional feature off: 0 (no memory encryption, no
+ * fixed-MTRR extensions, no C1E pending), but for HWCR bit 24, TscFreqSel, read-only 1 from
+ * family 10h on: the TSC counts at the P0 frequency, as the guest's TSC is the machine's. A
+ * write of what reads is taken, any other value is #GP: Keel offers none of what they would
+ * switch on. NB_CFG also takes bit 46, EnableCf8ExtCfg (PCI extended configuration space
+ * through port 0xcf8), without effect: a domain's PC has no PCI bus. */
 #define AMD_SYSCFG 0xc0010010u
 #define AMD_HWCR 0xc0010015u
+#define AMD_HWCR_TSC_FREQ_SEL (1ull << 24)
+#define AMD_NB_CFG 0xc001001fu
+#define AMD_NB_CFG_CF8_EXT_CFG (1ull << 46)
 #define AMD_INT_PENDING_MSG 0xc0010055u
 
 static uint64_t amd_config_read(struct vcpu *v, uint32_t index)
 {
 	(void)v;
-	(void)index;
-	return 0;
+	return index == AMD_HWCR && cpu.family >= 0x10 ? AMD_HWCR_TSC_FREQ_SEL : 0;
 }
 
 static bool amd_config_write(struct vcpu *v, uint32_t index, uint64_t value)
 {
-	(void)v;
-	(void)index;
-	return value == 0;
+	uint64_t fixed = amd_config_read(v, index);
+	if (index == AMD_NB_CFG)
+		value &= ~AMD_NB_CFG_CF8_EXT_CFG;
+	return value == fixed || (index == AMD_HWCR && value == 0);
 }
 
 bool msr_perf_counter(struct vcpu *v, uint32_t counter, uint64_t *value)
@@ -439,6 +445,8 @@ static const struct msr_entry msrs[] = {
 	{ .first = AMD_SYSCFG, .count = 1, .name = "SYSCFG", .amd_only = true, .read = amd_config_read,
 	  .write = amd_config_write },
 	{ .first = AMD_HWCR, .count = 1, .name = "HWCR", .amd_only = true, .read = amd_config_read,
+	  .write = amd_config_write },
+	{ .first = AMD_NB_CFG, .count = 1, .name = "NB_CFG", .amd_only = true, .read = amd_config_read,
 	  .write = amd_config_write },
 	{ .first = AMD_INT_PENDING_MSG, .count = 1, .name = "INT_PENDING_MSG", .amd_only = true,
 	  .read = amd_config_read, .write = amd_config_write },

@@ -89,7 +89,22 @@ static int xsetbv_trapped(uint32_t index, uint64_t value)
 
 #define CR4_VMXE (1u << 13)
 
-/* With CPUID's XSAVE: each value a CPU refuses gets #GP and leaves XCR0 as it was. */
+/* The size of an XSAVEC area for the components x enables, from the components' own
+ * subleaves (SDM vol.1 §13.4.3): what CPUID 0xd.1 EBX must say while XCR0 is x. */
+static uint32_t compacted_size(uint64_t x)
+{
+	uint32_t size = 576;
+	for (uint32_t i = 2; i < 64; i++) {
+		if (!(x & (1ull << i)))
+			continue;
+		struct cpuid_regs r = cpuid(0xd, i);
+		size = (r.ecx & 2 ? (size + 63) & ~63u : size) + r.eax;
+	}
+	return size;
+}
+
+/* With CPUID's XSAVE: each value a CPU refuses gets #GP and leaves XCR0 as it was; CPUID
+ * 0xd.1 EBX follows XCR0. */
 static void xsetbv_checks(struct checks *c)
 {
 	if (!(cpuid(1, 0).ecx & (1u << 26))) {
@@ -120,8 +135,12 @@ static void xsetbv_checks(struct checks *c)
 	got = xsetbv_trapped(0, offered);
 	check(c, got < 0 && xgetbv(0) == offered, "XSETBV of every offered component (0x%llx): %s, XCR0 0x%llx",
 	      (unsigned long long)offered, name_of(got), (unsigned long long)xgetbv(0));
+	uint32_t compacted = cpuid(0xd, 1).ebx;
+	check(c, compacted == compacted_size(offered), "CPUID 0xd.1 EBX %u with every component, expected %u",
+	      compacted, compacted_size(offered));
 	got = xsetbv_trapped(0, 1);
 	check(c, got < 0 && xgetbv(0) == 1, "XSETBV back to x87: %s", name_of(got));
+	check(c, cpuid(0xd, 1).ebx == 576, "CPUID 0xd.1 EBX %u with x87 alone, expected 576", cpuid(0xd, 1).ebx);
 	if (c->failed == failed)
 		guest_printf("instructions: XSETBV: #UD without CR4.OSXSAVE, #GP for what is not offered\n");
 }

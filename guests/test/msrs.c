@@ -235,17 +235,28 @@ static void table(void)
 	}
 	done("AMD PERF_CTL and PERF_CTR", f);
 
-	f = c.failed; /* AMD's SYSCFG, HWCR, INT_PENDING_MSG: 0, taking 0 alone; #GP on Intel */
-	static const uint32_t config[] = { 0xc0010010, 0xc0010015, 0xc0010055 };
-	for (unsigned i = 0; i < 3; i++) {
-		if (cpu_is_amd()) {
-			wr_ok("AMD configuration", config[i], 0, 0);
-			wr_gp("AMD configuration", config[i], 1);
-		} else {
+	f = c.failed; /* AMD's SYSCFG, HWCR, NB_CFG, INT_PENDING_MSG: 0 (HWCR: TscFreqSel from
+		       * family 0x10 on), taking what reads and 0; NB_CFG bit 46 without effect; #GP
+		       * on Intel */
+	static const uint32_t config[] = { 0xc0010010, 0xc0010015, 0xc001001f, 0xc0010055 };
+	uint32_t family = (cpuid(1, 0).eax >> 8) & 0xf;
+	if (family == 0xf)
+		family += (cpuid(1, 0).eax >> 20) & 0xff;
+	for (unsigned i = 0; i < 4; i++) {
+		uint64_t fixed = config[i] == 0xc0010015 && family >= 0x10 ? 1ull << 24 : 0;
+		if (!cpu_is_amd()) {
 			unknown(config[i]);
+			continue;
 		}
+		check(&c, rd(config[i]) == fixed, "AMD configuration 0x%x: reads 0x%llx, expected 0x%llx", config[i],
+		      (unsigned long long)rd(config[i]), (unsigned long long)fixed);
+		wr_ok("AMD configuration", config[i], 0, fixed);
+		wr_ok("AMD configuration", config[i], fixed, fixed);
+		wr_gp("AMD configuration", config[i], 1);
+		if (config[i] == 0xc001001f)
+			wr_ok("AMD NB_CFG", config[i], 1ull << 46, 0);
 	}
-	done("AMD SYSCFG, HWCR and INT_PENDING_MSG", f);
+	done("AMD SYSCFG, HWCR, NB_CFG and INT_PENDING_MSG", f);
 }
 
 /* MSRs Keel does not emulate: among them the host's own virtualization MSRs. */
@@ -257,7 +268,7 @@ static const uint32_t others[] = {
 static bool in_table(uint32_t index)
 {
 	if (cpu_is_amd() && ((index >= 0xc0010000 && index <= 0xc0010007) || index == 0xc0010010 ||
-			      index == 0xc0010015 || index == 0xc0010055))
+			      index == 0xc0010015 || index == 0xc001001f || index == 0xc0010055))
 		return true;
 	static const uint32_t ranges[][2] = {
 		{ 0x10, 0x10 }, { 0x17, 0x17 }, { 0x1b, 0x1b }, { 0x3a, 0x3b }, { 0x8b, 0x8b }, { 0xce, 0xce },

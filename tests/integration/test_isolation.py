@@ -27,7 +27,7 @@ def test_instructions_get_the_architectural_answer(bed, tmp_path):
     result = boot(tmp_path, text, bed=bed)
     # RDPMC: on Intel, which offers no counter, counter 0 is #GP too (1 check); on AMD the four
     # legacy counters read as written, at CPL 3 only with CR4.PCE (3 checks).
-    checks = 61 + (2 if bed.cr4_reserved_bits_fault else 0) + (1 if bed.intel else 3)
+    checks = 63 + (2 if bed.cr4_reserved_bits_fault else 0) + (1 if bed.intel else 3)
     rdpmc = ("instructions: RDPMC: #GP for counter 0, as no counter is offered" if bed.intel else
              "instructions: RDPMC: counters 0-3 read as written, at CPL 3 only with CR4.PCE")
     assert result.guest_lines("insn") == [f"instructions: {name}: #UD" for name in INSTRUCTIONS] + [
@@ -47,7 +47,7 @@ MSR_LINES = ["EFER", "PAT", "SYSENTER_CS", "SYSENTER_ESP", "SYSENTER_EIP", "STAR
              "FS_BASE", "GS_BASE", "KERNEL_GS_BASE", "TSC_AUX", "TSC and TSC_ADJUST", "APIC_BASE", "TSC_DEADLINE",
              "MISC_ENABLE",
              "MTRRs", "FEATURE_CONTROL, PLATFORM_ID, BIOS_SIGN_ID, PLATFORM_INFO", "AMD PERF_CTL and PERF_CTR",
-             "AMD SYSCFG, HWCR and INT_PENDING_MSG", "other MSRs"]
+             "AMD SYSCFG, HWCR, NB_CFG and INT_PENDING_MSG", "other MSRs"]
 
 
 @pytest.mark.parametrize("seed", [5, 77])
