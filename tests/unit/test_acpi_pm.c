@@ -547,7 +547,7 @@ static void the_tables_say_what_the_model_does(void **state)
 		.ioapic_pins = PC_IOAPIC_PINS, .pm1a_event_port = PC_PM1A_EVENT,
 		.pm1a_control_port = PC_PM1A_CONTROL, .pm_timer_port = PC_PM_TIMER,
 		.reset_port = PC_RESET, .sci_irq = PC_IRQ_SCI, .com1_port = 0x3f8,
-		.com1_irq = PC_IRQ_COM1, .area_address = AREA_ADDRESS, .area_size = sizeof(area),
+		.com1_irq = PC_IRQ_COM1, .pvpanic_port = PC_PVPANIC, .area_address = AREA_ADDRESS, .area_size = sizeof(area),
 	};
 	struct acpi_tables tables;
 	assert_int_equal(acpi_tables_build(&p, area, &tables), 0);

@@ -33,10 +33,10 @@ struct layout {
 };
 
 static const struct layout layouts[] = {
-	{ 1, 0xe0000, 0xe0030, 0xe0070, 0xe00a0, 0xe01c0, 0xe0200, 0xe0260, 84, 138, 746 },
-	{ 2, 0xe0000, 0xe0030, 0xe0070, 0xe00a0, 0xe01c0, 0xe0200, 0xe0260, 92, 166, 774 },
-	{ 8, 0xe0000, 0xe0030, 0xe0070, 0xe00a0, 0xe01c0, 0xe0200, 0xe0290, 140, 340, 996 },
-	{ 255, 0xe0000, 0xe0030, 0xe0070, 0xe00a0, 0xe01c0, 0xe0200, 0xe0a50, 2116, 7504, 10144 },
+	{ 1, 0xe0000, 0xe0030, 0xe0070, 0xe00a0, 0xe01c0, 0xe0200, 0xe0260, 84, 186, 794 },
+	{ 2, 0xe0000, 0xe0030, 0xe0070, 0xe00a0, 0xe01c0, 0xe0200, 0xe0260, 92, 214, 822 },
+	{ 8, 0xe0000, 0xe0030, 0xe0070, 0xe00a0, 0xe01c0, 0xe0200, 0xe0290, 140, 388, 1044 },
+	{ 255, 0xe0000, 0xe0030, 0xe0070, 0xe00a0, 0xe01c0, 0xe0200, 0xe0a50, 2116, 7552, 10192 },
 };
 
 static struct acpi_tables built;
@@ -50,7 +50,7 @@ static struct acpi_platform pc(unsigned vcpus)
 		.ioapic_address = 0xfec00000, .ioapic_gsi_base = 0, .ioapic_pins = 24,
 		.pm1a_event_port = 0x600, .pm1a_control_port = 0x604, .pm_timer_port = 0x608,
 		.reset_port = 0xcf9, .sci_irq = 9, .com1_port = 0x3f8, .com1_irq = 4,
-		.area_address = LOW_PA, .area_size = sizeof(low),
+		.pvpanic_port = 0x505, .area_address = LOW_PA, .area_size = sizeof(low),
 	};
 
 	for (unsigned i = 0; i < vcpus; i++)
@@ -272,8 +272,8 @@ static void rsdp_at_the_next_16_byte_boundary(void **state)
 	assert_int_equal(build(&p), 0);
 	assert_int_equal(built.rsdp_address, LOW_PA + 0x10);
 	/* The FADT ends at 0xe01c4, so the 64-byte aligned FACS moves to 0xe0200, and the
-	 * DSDT that follows the MADT ends at 0xe032a. */
-	assert_int_equal(built.used, 0x32a - 8);
+	 * DSDT that follows the MADT ends at 0xe035a. */
+	assert_int_equal(built.used, 0x35a - 8);
 	assert_int_equal(get32(LOW_PA + 0xb0 + FADT_FIRMWARE_CTRL), LOW_PA + 0x200);
 	assert_memory_equal(at(LOW_PA + 0x10), "RSD PTR ", 8);
 	assert_int_equal(get32(LOW_PA + 0x10 + RSDP_RSDT), LOW_PA + 0x80);
@@ -320,6 +320,7 @@ static void descriptions_the_tables_cannot_express(void **state)
 	REFUSED(p.pm_timer_port = 0xfffd);
 	REFUSED(p.reset_port = 0);
 	REFUSED(p.com1_port = 0xfff9);
+	REFUSED(p.pvpanic_port = 0);
 	REFUSED(p.area_address = 0xdfff0);      /* below the BIOS area */
 	REFUSED(p.area_size = 0x20001);         /* past 1 MiB */
 
@@ -327,12 +328,13 @@ static void descriptions_the_tables_cannot_express(void **state)
 	p.area_size = 0x20000;                  /* the whole BIOS area */
 	p.pm_timer_port = 0xfffc;               /* and the last ports are fine */
 	p.com1_port = 0xfff8;
+	p.pvpanic_port = 0xffff;
 	assert_int_equal(build(&p), 0);
 }
 
 static void areas_too_small(void **state)
 {
-	const size_t sizes[] = { 0, 35, 0x200, 0x260, 745 };
+	const size_t sizes[] = { 0, 35, 0x200, 0x260, 793 };
 	struct acpi_platform p = pc(1);
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -340,9 +342,9 @@ static void areas_too_small(void **state)
 		p.area_size = sizes[i];
 		expect_refused(&p, -ENOSPC);
 	}
-	p.area_size = 746;
+	p.area_size = 794;
 	assert_int_equal(build(&p), 0);
-	assert_int_equal(built.used, 746);
+	assert_int_equal(built.used, 794);
 }
 
 /* iasl's exit status must be 0, and no line of its output may speak of an error or a
@@ -443,7 +445,8 @@ static void iasl_disassembles(const char *dir, const struct layout *l)
 	iasl_compiles_the_rsdp(dir, l->rsdp);
 }
 
-/* The DSDT as ASL: \_S5, a processor device per vCPU with its MADT UID, and COM1. */
+/* The DSDT as ASL: \_S5, a processor device per vCPU with its MADT UID, COM1 and the
+ * pvpanic device. */
 static void expect_dsdt_source(const char *dsl, unsigned vcpus)
 {
 	static const char *const parts[] = {
@@ -472,6 +475,20 @@ static void expect_dsdt_source(const char *dsl, unsigned vcpus)
 		"                    )\n"
 		"                IRQNoFlags ()\n"
 		"                    {4}\n"
+		"            })\n"
+		"        }\n",
+		"        Device (PEVT)\n"
+		"        {\n"
+		"            Name (_HID, \"QEMU0001\")  // _HID: Hardware ID\n"
+		"            Name (_STA, 0x0F)  // _STA: Status\n"
+		"            Name (_CRS, ResourceTemplate ()  // _CRS: Current Resource Settings\n"
+		"            {\n"
+		"                IO (Decode16,\n"
+		"                    0x0505,             // Range Minimum\n"
+		"                    0x0505,             // Range Maximum\n"
+		"                    0x01,               // Alignment\n"
+		"                    0x01,               // Length\n"
+		"                    )\n"
 		"            })\n"
 		"        }\n",
 	};

@@ -273,8 +273,25 @@ static void aml_com1(struct aml *a, const struct acpi_platform *p)
 	aml_end(a, dev);
 }
 
+/* The pvpanic device, QEMU's paravirtual panic notifier (ACPI id QEMU0001, one port): a
+ * guest's driver writes to it when its kernel panics. Present and enabled. */
+static void aml_pvpanic(struct aml *a, const struct acpi_platform *p)
+{
+	size_t dev = aml_device(a, "PEVT"), crs;
+
+	aml_name(a, "_HID");
+	aml_string(a, "QEMU0001");
+	aml_name(a, "_STA");
+	aml_integer(a, 0xf);
+	aml_name(a, "_CRS");
+	crs = aml_resources(a);
+	aml_io(a, p->pvpanic_port, 1);
+	aml_resources_end(a, crs);
+	aml_end(a, dev);
+}
+
 /* \_S5: the SLP_TYP values that make PM1a_CNT (and PM1b_CNT, absent) power off, and two
- * reserved elements (§7.4.2). Then the processors and COM1 under \_SB. There is no PCI bus,
+ * reserved elements (§7.4.2). Then the processors, COM1 and the pvpanic device under \_SB. There is no PCI bus,
  * so no PCI root bridge. */
 static int write_dsdt(struct area *area, const struct acpi_platform *p, uint64_t *address)
 {
@@ -296,6 +313,7 @@ static int write_dsdt(struct area *area, const struct acpi_platform *p, uint64_t
 	for (unsigned i = 0; i < p->vcpus; i++)
 		aml_processor(&a, i);
 	aml_com1(&a, p);
+	aml_pvpanic(&a, p);
 	aml_end(&a, sb);
 	if (a.failed)
 		return -ENOSPC;
@@ -337,7 +355,7 @@ static bool valid(const struct acpi_platform *p)
 	       port_range(p->pm1a_event_port, PM1_EVT_LEN) &&
 	       port_range(p->pm1a_control_port, PM1_CNT_LEN) &&
 	       port_range(p->pm_timer_port, PM_TMR_LEN) && port_range(p->reset_port, 1) &&
-	       port_range(p->com1_port, COM1_PORTS) &&
+	       port_range(p->com1_port, COM1_PORTS) && port_range(p->pvpanic_port, 1) &&
 	       p->area_address >= ACPI_BIOS_AREA && p->area_address <= ACPI_BIOS_AREA_END &&
 	       p->area_size <= ACPI_BIOS_AREA_END - p->area_address;
 }

@@ -36,6 +36,7 @@ struct acpi_platform {
 	uint8_t sci_irq;                             /* the ISA IRQ of the SCI */
 	uint16_t com1_port;                          /* 8 ports */
 	uint8_t com1_irq;
+	uint16_t pvpanic_port;                       /* 1 port: the pvpanic device (QEMU0001) */
 	uint64_t area_address;                       /* guest-physical: where the tables go */
 	size_t area_size;                            /* within the BIOS area */
 };

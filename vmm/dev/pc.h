@@ -21,6 +21,7 @@
 #define PC_PM1A_CONTROL 0x604 /* 2 ports */
 #define PC_PM_TIMER 0x608   /* 4 ports */
 #define PC_RESET 0xcf9      /* the reset control register */
+#define PC_PVPANIC 0x505    /* the pvpanic device (QEMU0001), where QEMU has it */
 
 /* ISA interrupts; an ISA IRQ n reaches the IO-APIC's pin n, but for IRQ 0 (pin 2: the
  * MADT's interrupt source override). */

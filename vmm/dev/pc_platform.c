@@ -9,6 +9,7 @@
 #include "vmm/dev/pc.h"
 #include "vmm/dev/serial_port.h"
 #include "vmm/dev/pc_platform.h"
+#include "vmm/dev/pvpanic.h"
 #include "vmm/domain.h"
 #include "vmm/events.h"
 #include "vmm/sched.h"
@@ -206,7 +207,8 @@ static int register_ranges(struct domain *d, struct pc_platform *pc)
 	    (err = io_register_ports(d, PC_PM1A_CONTROL, ACPI_PM_CONTROL_PORTS, &pm_control_ops, &pc->pm)) ||
 	    (err = io_register_ports(d, PC_PM_TIMER, ACPI_PM_TIMER_PORTS, &pm_timer_ops, &pc->pm)) ||
 	    (err = io_register_ports(d, PC_RESET, ACPI_PM_RESET_PORTS, &reset_ops, &pc->pm)) ||
-	    (err = io_register_ports(d, PC_KBD_COMMAND, ACPI_PM_KBD_PORTS, &kbd_ops, &pc->pm)))
+	    (err = io_register_ports(d, PC_KBD_COMMAND, ACPI_PM_KBD_PORTS, &kbd_ops, &pc->pm)) ||
+	    (err = pvpanic_attach(d)))
 		return err;
 	return 0;
 }
@@ -221,7 +223,7 @@ static int write_acpi_tables(struct domain *d, const struct pc_platform *pc)
 		.ioapic_address = (uint32_t)PC_IOAPIC_BASE, .ioapic_gsi_base = 0, .ioapic_pins = PC_IOAPIC_PINS,
 		.pm1a_event_port = PC_PM1A_EVENT, .pm1a_control_port = PC_PM1A_CONTROL, .pm_timer_port = PC_PM_TIMER,
 		.reset_port = PC_RESET, .sci_irq = PC_IRQ_SCI, .com1_port = SERIAL_PORT_BASE, .com1_irq = PC_IRQ_COM1,
-		.area_address = ACPI_BIOS_AREA, .area_size = PAGE_SIZE,
+		.pvpanic_port = PC_PVPANIC, .area_address = ACPI_BIOS_AREA, .area_size = PAGE_SIZE,
 	};
 	p.apic_id[0] = (uint8_t)pc->bsp->id;
 	uint64_t page = page_alloc();
