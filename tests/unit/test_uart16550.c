@@ -384,7 +384,7 @@ static void trigger_levels(void **state)
 		wr(&u, FCR, cases[c].fcr);
 		for (unsigned i = 0; i + 1 < cases[c].level; i++)
 			assert_true(uart16550_receive(&u, (uint8_t)i));
-		/* below the level: data ready, but no interrupt (no character timeout) */
+		/* below the level: data ready, but no interrupt until the character timeout */
 		assert_int_equal(rd(&u, LSR) & 0x01, cases[c].level > 1);
 		assert_false(uart16550_interrupt_pending(&u));
 		assert_int_equal(rd(&u, IIR), 0xc1);
@@ -401,6 +401,71 @@ static void trigger_levels(void **state)
 		assert_int_equal(rd(&u, IIR), 0xc1);
 		assert_false(uart16550_interrupt_pending(&u));
 	}
+}
+
+/* The character timeout: bytes below the trigger level raise IIR 0xc once the caller says
+ * the FIFO has not moved for four character times; a read of RBR or a new byte ends it. */
+static void character_timeout(void **state)
+{
+	(void)state;
+	struct uart16550 u;
+	uart16550_init(&u, NULL, NULL);
+	wr(&u, IER, 0x01);
+	wr(&u, FCR, 0x81); /* trigger level 8 */
+	uint32_t moves = u.rx_moves;
+	assert_true(uart16550_receive(&u, 'a'));
+	assert_true(uart16550_receive(&u, 'b'));
+	assert_true(uart16550_receive(&u, 'c'));
+	assert_int_equal(u.rx_moves, moves + 3);
+	assert_false(uart16550_interrupt_pending(&u));
+	uart16550_rx_timed_out(&u);
+	assert_true(uart16550_interrupt_pending(&u));
+	assert_int_equal(rd(&u, IIR), 0xcc);
+	assert_int_equal(rd(&u, IIR), 0xcc); /* reading IIR does not end it */
+	assert_int_equal(rd(&u, RBR), 'a');   /* reading RBR does */
+	assert_int_equal(u.rx_moves, moves + 4);
+	assert_int_equal(rd(&u, IIR), 0xc1);
+	uart16550_rx_timed_out(&u);           /* bytes still wait: again */
+	assert_int_equal(rd(&u, IIR), 0xcc);
+	assert_true(uart16550_receive(&u, 'd')); /* so does a new byte */
+	assert_int_equal(rd(&u, IIR), 0xc1);
+	/* Not while IER bit 0 is clear, and no longer once the FIFO is empty. */
+	uart16550_rx_timed_out(&u);
+	wr(&u, IER, 0x00);
+	assert_false(uart16550_interrupt_pending(&u));
+	wr(&u, IER, 0x01);
+	assert_int_equal(rd(&u, IIR), 0xcc);
+	rd(&u, RBR);
+	rd(&u, RBR);
+	rd(&u, RBR);
+	uart16550_rx_timed_out(&u);
+	assert_int_equal(rd(&u, IIR), 0xc1);
+	/* Without FIFOs there is no timeout: one byte is "data available" at once. */
+	wr(&u, FCR, 0x00);
+	assert_true(uart16550_receive(&u, 'e'));
+	uart16550_rx_timed_out(&u);
+	assert_int_equal(rd(&u, IIR), 0x04);
+}
+
+/* A character's time on the line: 8N1 at 115200 baud is 10 bits, 86,805 ns; 7 bits with
+ * parity and 2 stop bits at 9600 baud (divisor 12) is 11 bits. */
+static void character_time(void **state)
+{
+	(void)state;
+	struct uart16550 u;
+	uart16550_init(&u, NULL, NULL);
+	wr(&u, LCR, 0x83);
+	wr(&u, DLL, 1);
+	wr(&u, LCR, 0x03);
+	assert_int_equal(uart16550_char_ns(&u), 86805);
+	wr(&u, LCR, 0x80 | 0x0e);
+	wr(&u, DLL, 12);
+	wr(&u, LCR, 0x0e);
+	assert_int_equal(uart16550_char_ns(&u), 1145833);
+	wr(&u, LCR, 0x80);
+	wr(&u, DLL, 0); /* divisor 0 counts as 1 */
+	wr(&u, LCR, 0x00);
+	assert_int_equal(uart16550_char_ns(&u), 7 * 1000000000ull / 115200);
 }
 
 static void data_available_without_fifos(void **state)
@@ -633,6 +698,8 @@ int main(void)
 		cmocka_unit_test(fcr_bit_1_clears_the_receive_fifo_only),
 		cmocka_unit_test(fcr_enable_change_clears_the_receiver),
 		cmocka_unit_test(trigger_levels),
+		cmocka_unit_test(character_timeout),
+		cmocka_unit_test(character_time),
 		cmocka_unit_test(data_available_without_fifos),
 		cmocka_unit_test(iir_reports_by_priority),
 		cmocka_unit_test(iir_with_fifos_and_masked_sources),

@@ -9,7 +9,11 @@ struct serial_port {
 	struct uart16550 uart;
 	struct domain *d;
 	bool irq; /* the level last given to IRQ 4 */
+	uint32_t rx_moves_seen; /* the receiver's moves at the last serial_port_watch_rx */
+	uint64_t rx_moved_ns;   /* when that call saw them change */
 };
+
+#define UART_TIMEOUT_CHARS 4 /* the character timeout's wait (PC16550D, "FIFO Interrupt Mode") */
 
 static void transmit(void *ctx, uint8_t byte)
 {
@@ -113,4 +117,15 @@ bool serial_port_receive(struct serial_port *s, uint8_t byte)
 	uart16550_receive(&s->uart, byte);
 	update_irq(s);
 	return true;
+}
+
+void serial_port_watch_rx(struct serial_port *s, uint64_t now_ns)
+{
+	if (s->uart.rx_moves != s->rx_moves_seen) {
+		s->rx_moves_seen = s->uart.rx_moves;
+		s->rx_moved_ns = now_ns;
+	} else if (now_ns - s->rx_moved_ns >= UART_TIMEOUT_CHARS * uart16550_char_ns(&s->uart)) {
+		uart16550_rx_timed_out(&s->uart);
+		update_irq(s);
+	}
 }

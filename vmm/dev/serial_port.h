@@ -19,5 +19,10 @@ int serial_port_attach(struct domain *d);
  * uart16550_can_receive), raising its interrupt as the guest enabled it; false, and
  * nothing happens, if not. */
 bool serial_port_receive(struct serial_port *s, uint8_t byte);
+/* The FIFO's character timeout, which the UART model leaves to its caller: called at each
+ * poll of Keel's serial line (vmm/serial_input.c), it raises the timeout interrupt once
+ * bytes have waited in the FIFO, none entering or leaving, for four character times since
+ * a call saw the FIFO move: at most one poll later than on the chip. */
+void serial_port_watch_rx(struct serial_port *s, uint64_t now_ns);
 
 #endif

@@ -24,6 +24,7 @@
 #define IIR_NONE      0x01
 #define IIR_RLS       0x06 /* receiver line status, priority 1 */
 #define IIR_RDA       0x04 /* received data available, priority 2 */
+#define IIR_TIMEOUT   0x0c /* character timeout, priority 2 */
 #define IIR_THRE      0x02 /* transmitter holding register empty, priority 3 */
 #define IIR_MODEM     0x00 /* modem status, priority 4 */
 #define IIR_FIFOS_ON  0xc0 /* bits 7-6 set while FCR bit 0 is */
@@ -93,6 +94,8 @@ static void rx_clear(struct uart16550 *u)
 {
 	u->rx_head = 0;
 	u->rx_count = 0;
+	u->rx_timeout = false;
+	u->rx_moves++;
 }
 
 /* A character the receiver has assembled goes into the FIFO (or RBR). When there is no
@@ -108,6 +111,8 @@ static bool rx_push(struct uart16550 *u, uint8_t byte)
 	}
 	u->rx[(u->rx_head + u->rx_count) % UART16550_FIFO] = byte;
 	u->rx_count++;
+	u->rx_timeout = false;
+	u->rx_moves++;
 	return true;
 }
 
@@ -118,6 +123,8 @@ static uint8_t rx_pop(struct uart16550 *u)
 		u->rbr = u->rx[u->rx_head];
 		u->rx_head = (u->rx_head + 1) % UART16550_FIFO;
 		u->rx_count--;
+		u->rx_timeout = false;
+		u->rx_moves++;
 	}
 	return u->rbr;
 }
@@ -163,8 +170,7 @@ static void modem_update(struct uart16550 *u)
 
 static bool rx_data_available(const struct uart16550 *u)
 {
-	/* With FIFOs on, pending from the trigger level until the FIFO drops below it; the
-	 * character timeout (IIR 0xc), which needs time, is not modelled. */
+	/* With FIFOs on, pending from the trigger level until the FIFO drops below it. */
 	if (fifos_on(u))
 		return u->rx_count >= rx_trigger(u);
 	return u->rx_count > 0;
@@ -177,6 +183,8 @@ static uint8_t interrupt_id(const struct uart16550 *u)
 		return IIR_RLS;
 	if ((u->ier & IER_ERBFI) && rx_data_available(u))
 		return IIR_RDA;
+	if ((u->ier & IER_ERBFI) && u->rx_timeout)
+		return IIR_TIMEOUT;
 	if ((u->ier & IER_ETBEI) && u->thre_pending)
 		return IIR_THRE;
 	if ((u->ier & IER_EDSSI) && (u->msr & MSR_DELTAS))
@@ -337,4 +345,17 @@ bool uart16550_interrupt_pending(const struct uart16550 *u)
 bool uart16550_out2(const struct uart16550 *u)
 {
 	return u->mcr & MCR_OUT2;
+}
+
+void uart16550_rx_timed_out(struct uart16550 *u)
+{
+	if (fifos_on(u) && u->rx_count)
+		u->rx_timeout = true;
+}
+
+uint64_t uart16550_char_ns(const struct uart16550 *u)
+{
+	unsigned bits = 1 + 5 + (u->lcr & 0x03) + (u->lcr & 0x08 ? 1 : 0) + (u->lcr & 0x04 ? 2 : 1);
+	unsigned divisor = (unsigned)u->dlm << 8 | u->dll;
+	return (uint64_t)bits * (divisor ? divisor : 1) * 1000000000ull / 115200;
 }

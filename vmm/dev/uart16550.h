@@ -7,10 +7,11 @@
  * bits, break; the divisor) are stored and read back but change nothing: tx() gets all
  * eight bits. The far end is a connected terminal (CTS, DSR and DCD asserted, RI not).
  *
+ * The model keeps no time. The FIFO's character timeout (IIR 0xc: bytes below the trigger
+ * level wait and none has entered or left the FIFO for four character times) is its
+ * caller's to signal, with uart16550_rx_timed_out; rx_moves tells it when the FIFO moved.
+ *
  * Not modelled:
- * - time: the FIFO character-timeout interrupt (IIR 0xc) never fires, so with a trigger
- *   level above one byte "received data available" is reported only once the FIFO holds
- *   the trigger level;
  * - parity, framing and break errors (the host hands over whole bytes): LSR.PE/FE/BI and
  *   LSR bit 7 are never set; only the overrun error OE is;
  * - the DMA mode (FCR bit 3, the RXRDY/TXRDY pins) and the transmit FIFO, which is never
@@ -41,6 +42,8 @@ struct uart16550 {
 	uint8_t rx[UART16550_FIFO]; /* receiver ring; with FIFOs off it holds one byte (RBR) */
 	uint8_t rx_head;    /* index of the oldest byte */
 	uint8_t rx_count;
+	bool rx_timeout;    /* the character timeout indication is pending */
+	uint32_t rx_moves;  /* bytes put into or taken from the receiver, and its resets */
 	uart16550_tx_fn tx;
 	void *ctx;
 };
@@ -64,6 +67,14 @@ bool uart16550_receive(struct uart16550 *u, uint8_t byte);
 /* Whether a byte arriving now would be kept: the receiver listens to the line (no
  * loopback) and has room (with FIFOs, 16 bytes; without, an empty RBR). */
 bool uart16550_can_receive(const struct uart16550 *u);
+
+/* The FIFO has not moved for four character times: the timeout indication (IIR 0xc, as
+ * "received data available" an interrupt while IER bit 0 is set) if bytes wait with FIFOs
+ * on. Reading RBR or a new byte ends it. */
+void uart16550_rx_timed_out(struct uart16550 *u);
+/* How long one character takes on the line as programmed (start bit, LCR's data, parity
+ * and stop bits, at 115200 / divisor baud; a divisor of 0 counts as 1), in ns. */
+uint64_t uart16550_char_ns(const struct uart16550 *u);
 
 /* True when the chip would assert its interrupt output (IIR bit 0 clear). */
 bool uart16550_interrupt_pending(const struct uart16550 *u);
