@@ -15,6 +15,7 @@
 #define LSR_TRANSMITTER_EMPTY 0x40 /* holding and shift registers both empty */
 
 static uint16_t uart;
+static bool raw_line_open; /* the last raw bytes sent did not end their line */
 
 void serial_init(uint16_t base)
 {
@@ -61,9 +62,23 @@ void serial_write(const char *text, size_t len)
 {
 	if (!uart)
 		return;
+	if (raw_line_open && len) {
+		serial_put('\r');
+		serial_put('\n');
+		raw_line_open = false;
+	}
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == '\n')
 			serial_put('\r');
 		serial_put(text[i]);
 	}
+}
+
+void serial_write_raw(const char *text, size_t len)
+{
+	if (!uart || !len)
+		return;
+	for (size_t i = 0; i < len; i++)
+		serial_put(text[i]);
+	raw_line_open = text[len - 1] != '\n';
 }

@@ -8,7 +8,10 @@
 #include <stdint.h>
 
 void serial_init(uint16_t base);
-void serial_write(const char *text, size_t len); /* "\n" is sent as "\r\n" */
+/* "\n" is sent as "\r\n"; text after raw bytes that ended mid-line starts a line of its own. */
+void serial_write(const char *text, size_t len);
+/* The bytes as they are: a domain's output to the terminal that types to it. */
+void serial_write_raw(const char *text, size_t len);
 /* Waits until the last character has left the UART (before the machine is switched off). */
 void serial_drain(void);
 /* A character the UART has received, if it holds one: true and *c. */

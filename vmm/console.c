@@ -1,5 +1,6 @@
 #include "arch/x86/page_alloc.h"
 #include "arch/x86/paging.h"
+#include "drivers/serial.h"
 #include "drivers/tsc.h"
 #include "lib/errno.h"
 #include "lib/log.h"
@@ -13,13 +14,19 @@ static const char *const source_names[CONSOLE_SOURCES] = {
 };
 
 /* A queued line: this header, then len bytes of text. A marker, source MARKER and no text,
- * stands where lines were dropped. */
+ * stands where lines were dropped; source TERMINAL, bytes of a terminal's UART as written. */
 struct record {
 	uint64_t ended_ns; /* when the line was complete, in Keel's clock */
 	uint8_t source, len;
 } __attribute__((packed));
 
 #define MARKER 0xff
+#define TERMINAL 0xfe
+#define RECORD_MAX 255 /* bytes of text a record holds */
+/* A terminal's unfinished line waits for its newline at most this long while its guest
+ * runs: long enough for the rest of a line a guest prints at once, short enough for a
+ * progress line. */
+#define TERMINAL_LINE_WAIT_NS 50000000ull /* 50 ms */
 /* The queue always keeps room for one marker. */
 #define QUEUE_ROOM (CONSOLE_QUEUE_BYTES - sizeof(struct record))
 
@@ -52,17 +59,15 @@ void console_free(struct domain *d)
 	c->marker_queued = false;
 }
 
-/* The line of src is complete (its text is in the history already): into the queue if it
- * has room, else counted as dropped. */
-static void end_line(struct console *c, struct console_line *l, enum console_source src)
+/* size bytes of output (a line's text and its newline, or a terminal's bytes), len of them
+ * text, into the queue if it has room, else counted as dropped. */
+static void queue(struct console *c, uint8_t source, const char *text, uint8_t len, uint64_t size)
 {
-	uint64_t n = l->len + 1;
-	l->len = 0;
-	c->stats.written += n;
-	if (!c->marker_queued && c->queue.written - c->sent + sizeof(struct record) + n - 1 <= QUEUE_ROOM) {
-		struct record r = { .ended_ns = tsc_now_ns(), .source = (uint8_t)src, .len = (uint8_t)(n - 1) };
+	c->stats.written += size;
+	if (!c->marker_queued && c->queue.written - c->sent + sizeof(struct record) + len <= QUEUE_ROOM) {
+		struct record r = { .ended_ns = tsc_now_ns(), .source = source, .len = len };
 		ring_write(&c->queue, &r, sizeof(r));
-		ring_write(&c->queue, l->text, n - 1);
+		ring_write(&c->queue, text, len);
 		return;
 	}
 	if (!c->marker_queued) {
@@ -70,8 +75,16 @@ static void end_line(struct console *c, struct console_line *l, enum console_sou
 		ring_write(&c->queue, &r, sizeof(r));
 		c->marker_queued = true;
 	}
-	c->dropping += n;
-	c->stats.dropped += n;
+	c->dropping += size;
+	c->stats.dropped += size;
+}
+
+/* The line of src is complete (its text is in the history already). */
+static void end_line(struct console *c, struct console_line *l, enum console_source src)
+{
+	uint8_t len = (uint8_t)l->len;
+	l->len = 0;
+	queue(c, (uint8_t)src, l->text, len, len + 1u);
 }
 
 /* Kept short per byte and per line: one console_write of 4096 newlines ends 4096 lines in
@@ -83,23 +96,28 @@ void console_put(struct domain *d, enum console_source src, const char *text, si
 {
 	struct console *c = &d->console;
 	struct console_line *l = &c->lines[src];
+	bool terminal = src == CONSOLE_UART && c->terminal;
 	char history[HISTORY_PIECE];
 	size_t kept = 0;
-	bool ended = false;
+	bool ended = false, newline = false;
 	for (size_t i = 0; i < len; i++) {
 		char ch = text[i];
 		if (ch == '\r')
 			continue;
-		if (ch != '\n') {
-			/* Guest text must not drive the terminal: no escape sequences, no control codes. */
+		newline |= ch == '\n';
+		/* Guest text must not drive the terminal, but for the terminal it was given: in
+		 * lines, no escape sequences, no control codes. */
+		if (ch != '\n')
 			ch = (ch >= 0x20 && ch < 0x7f) || ch == '\t' ? ch : '.';
-			l->text[l->len++] = ch;
-		}
 		history[kept++] = ch;
 		if (kept == HISTORY_PIECE) {
 			ring_write(&c->ring, history, kept);
 			kept = 0;
 		}
+		if (terminal)
+			continue;
+		if (ch != '\n')
+			l->text[l->len++] = ch;
 		if (ch == '\n' || l->len == CONSOLE_LINE_MAX) {
 			end_line(c, l, src);
 			ended = true;
@@ -107,12 +125,40 @@ void console_put(struct domain *d, enum console_source src, const char *text, si
 	}
 	if (kept)
 		ring_write(&c->ring, history, kept);
+	/* A terminal's bytes go as written; its vCPU runs on (Keel reads the terminal's keys at
+	 * least every SERIAL_INPUT_POLL_NS, and sends them then). */
+	if (terminal && len) {
+		if (!c->line_open) {
+			c->line_open = true;
+			c->line_started_ns = tsc_now_ns();
+		}
+		for (size_t done = 0, n; done < len; done += n) {
+			n = len - done < RECORD_MAX ? len - done : RECORD_MAX;
+			queue(c, TERMINAL, text + done, (uint8_t)n, n);
+		}
+		if (newline) { /* a UART's write is one byte: its newline ends what is queued */
+			c->line_open = false;
+			c->line_end = c->queue.written;
+		}
+	}
 	if (ended)
 		sched_end_run(&d->vcpu); /* Keel sends the lines once this exit is handled */
 }
 
+void console_set_terminal(struct domain *d, bool on)
+{
+	struct console *c = &d->console;
+	if (on && c->lines[CONSOLE_UART].len)
+		end_line(c, &c->lines[CONSOLE_UART], CONSOLE_UART); /* what it wrote before, as a line */
+	c->terminal = on;
+	c->line_open = false; /* an unfinished line waits no longer */
+	c->line_end = c->queue.written;
+}
+
 void console_flush(struct domain *d)
 {
+	d->console.line_open = false; /* a terminal's unfinished line waits no longer */
+	d->console.line_end = d->console.queue.written;
 	for (unsigned src = 0; src < CONSOLE_SOURCES; src++)
 		if (d->console.lines[src].len)
 			console_put(d, src, "\n", 1);
@@ -123,7 +169,7 @@ static void send_one(struct domain *d)
 {
 	struct console *c = &d->console;
 	struct record r;
-	char text[CONSOLE_LINE_MAX];
+	char text[RECORD_MAX];
 	ring_read(&c->queue, &c->sent, &r, sizeof(r), NULL);
 	if (r.source == MARKER) {
 		log_warn("dom%u %s: %llu bytes of console output dropped: it wrote faster than its share of the "
@@ -136,14 +182,30 @@ static void send_one(struct domain *d)
 	uint64_t delay = tsc_now_ns() - r.ended_ns;
 	if (delay > c->stats.max_delay_ns)
 		c->stats.max_delay_ns = delay;
+	if (r.source == TERMINAL) {
+		serial_write_raw(text, r.len);
+		c->stats.shown += r.len;
+		return;
+	}
 	kprintf("dom%u %s (%s): %.*s\n", d->id, d->config.name, source_names[r.source], (int)r.len, text);
 	c->stats.shown += r.len + 1u;
+}
+
+/* The next record is the start of a terminal's unfinished line that is to wait: so that
+ * other lines do not split a line its guest prints, it goes once its newline is queued,
+ * once the guest waits (a prompt: the rest comes with what is typed), or once it has
+ * waited TERMINAL_LINE_WAIT_NS. */
+static bool line_waits(const struct domain *d)
+{
+	const struct console *c = &d->console;
+	return c->line_open && c->sent >= c->line_end && d->vcpu.state != VCPU_BLOCKED &&
+	       tsc_now_ns() - c->line_started_ns < TERMINAL_LINE_WAIT_NS;
 }
 
 bool console_drain(struct domain *d, uint64_t until_tsc)
 {
 	struct console *c = &d->console;
-	while (console_pending(c) && rdtsc() < until_tsc)
+	while (console_pending(c) && rdtsc() < until_tsc && !line_waits(d))
 		send_one(d);
 	return !console_pending(c);
 }

@@ -5,7 +5,12 @@
  * to its serial line outside any exit, in the scheduler, in time charged to the domain
  * (console_drain), each line whole, as "domN name (source): text". A line that finds the
  * queue full is dropped and counted; where the first such line would have been, one line
- * says how many bytes were dropped until it was sent. */
+ * says how many bytes were dropped until it was sent.
+ *
+ * While the domain has Keel's serial input (vmm/serial_input.h), its UART is that
+ * terminal's: what it writes there is queued and sent as written, escape sequences and
+ * all, and no prefix, as a PC's serial console shows it. An unfinished line waits for its
+ * newline, unless the guest waits (a prompt) or it has waited 50 ms. */
 #ifndef KEEL_VMM_CONSOLE_H
 #define KEEL_VMM_CONSOLE_H
 
@@ -32,7 +37,8 @@ struct console_line {
 };
 
 /* Over the domain's whole life, restarts included. A line's size is its text and the
- * newline that ends it: written = shown + dropped + what is still queued. */
+ * newline that ends it, a terminal's bytes their number: written = shown + dropped + what
+ * is still queued. */
 struct console_stats {
 	uint64_t written, shown, dropped; /* bytes */
 	uint64_t max_delay_ns; /* the longest a line waited between its end and its sending */
@@ -47,6 +53,10 @@ struct console {
 	uint64_t sent;      /* queue position of the next record to send */
 	uint64_t dropping;  /* bytes dropped since the marker was queued */
 	bool marker_queued; /* a marker waits in the queue for the dropped lines */
+	bool terminal;      /* its UART writes to the terminal that types to it */
+	bool line_open;     /* the terminal's bytes since its last newline wait in the queue */
+	uint64_t line_end;  /* queue position after the terminal's last newline */
+	uint64_t line_started_ns; /* when its unfinished line began */
 	struct console_stats stats;
 };
 
@@ -59,6 +69,9 @@ void console_free(struct domain *d);
  * domain's vCPU ends its run after this exit so that Keel can send it. Control characters
  * are shown as '.', carriage returns dropped. */
 void console_put(struct domain *d, enum console_source src, const char *text, size_t len);
+/* Its UART's output goes to the terminal as written (on), or in lines again (off). An
+ * unfinished UART line is ended first, as a newline would. */
+void console_set_terminal(struct domain *d, bool on);
 /* Ends unfinished lines, as a newline would. */
 void console_flush(struct domain *d);
 /* Lines wait to be sent. */

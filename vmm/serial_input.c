@@ -20,6 +20,17 @@ static bool alive(const struct domain *d)
 	return d->state != DOMAIN_ENDED && d->state != DOMAIN_PRESERVED;
 }
 
+/* The input, and the terminal's output with it, to d (NULL: Keel's console). */
+static void give_to(struct domain *d)
+{
+	if (owner)
+		console_set_terminal(owner, false);
+	owner = d;
+	if (owner)
+		console_set_terminal(owner, true);
+	count = 0; /* what was typed for the last owner is not for this one */
+}
+
 static void announce(void)
 {
 	if (owner) {
@@ -39,11 +50,11 @@ static void move_on(void)
 	if (owner)
 		while (domain_at(from++) != owner)
 			;
-	owner = NULL;
-	for (unsigned i = from; i < domain_count() && !owner; i++)
+	struct domain *next = NULL;
+	for (unsigned i = from; i < domain_count() && !next; i++)
 		if (alive(domain_at(i)))
-			owner = domain_at(i);
-	count = 0;
+			next = domain_at(i);
+	give_to(next);
 	announce();
 }
 
@@ -54,7 +65,7 @@ void serial_input_init(const char *domain_name)
 	reading = true;
 	for (unsigned i = 0; i < domain_count(); i++)
 		if (strcmp(domain_at(i)->config.name, domain_name) == 0)
-			owner = domain_at(i);
+			give_to(domain_at(i));
 	if (!owner)
 		log_warn("serial input: domain %s was not built", domain_name);
 	announce();
@@ -83,8 +94,7 @@ uint64_t serial_input_poll(uint64_t now_ns)
 		return 0;
 	if (owner && !alive(owner)) {
 		log_info("serial input: dom%u %s is gone", owner->id, owner->config.name);
-		owner = NULL;
-		count = 0;
+		give_to(NULL);
 		announce();
 	}
 	/* At most a buffer's worth a poll: a line that never runs dry cannot hold the CPU. */
@@ -95,6 +105,8 @@ uint64_t serial_input_poll(uint64_t now_ns)
 		head = (head + 1) % SERIAL_INPUT_BUFFER;
 		count--;
 	}
+	if (owner && owner->state == DOMAIN_RUNNING)
+		serial_port_watch_rx(owner->com1, now_ns);
 	for (unsigned i = 0; i < domain_count(); i++)
 		if (alive(domain_at(i)))
 			return now_ns + SERIAL_INPUT_POLL_NS;

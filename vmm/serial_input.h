@@ -4,7 +4,8 @@
  * reads its line. Ctrl-A three times (vmm/switch_keys.h) moves the input to the next domain
  * still alive, in id order, and from the last one to Keel's console, then round again; a
  * line says where it went. When its domain is destroyed or preserved, the input goes to
- * Keel's console.
+ * Keel's console. The domain that has the input has the terminal: its UART's output is
+ * sent as written (vmm/console.h).
  *
  * Keel polls its UART, which raises no interrupt (drivers/serial.h), at each pass of the
  * scheduler and at least every SERIAL_INPUT_POLL_NS while a domain is alive, keeps in a
