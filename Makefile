@@ -70,9 +70,9 @@ GUEST_DATA := $(patsubst guests/data/%,$(B)/guests/%,$(wildcard guests/data/*))
 BED ?= qemu
 RUN_BEDS := qemu bochs bochs-amd bochs-uefi
 TEST_BEDS := qemu bochs bochs-amd
-ifneq ($(filter run,$(MAKECMDGOALS)),)
+ifneq ($(filter run shell,$(MAKECMDGOALS)),)
 ifeq ($(filter $(BED),$(RUN_BEDS)),)
-$(error BED=$(BED) is not a test bed: make run knows $(RUN_BEDS))
+$(error BED=$(BED) is not a test bed: make run and make shell know $(RUN_BEDS))
 endif
 endif
 ifneq ($(filter integration test fuzz-guests,$(MAKECMDGOALS)),)
@@ -81,7 +81,7 @@ $(error BED=$(BED) is not a test bed: make integration knows $(TEST_BEDS))
 endif
 endif
 
-.PHONY: all deps run run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration fuzz fuzz-smoke fuzz-guests bench bench-check bench-baseline clean FORCE
+.PHONY: all deps run shell run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration fuzz fuzz-smoke fuzz-guests bench bench-check bench-baseline clean FORCE
 all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img $(B)/esp-hardware.img $(B)/keel-hardware.iso
 
 $(B)/core/%.o: %.c
@@ -124,7 +124,7 @@ $(B)/guests/%: guests/data/%
 	$(call say,CP,$@)
 	$(Q)cp $< $@
 
-$(LINUX_GUEST): guests/linux/build.sh guests/linux/extract-vmlinux.py guests/linux/init
+$(LINUX_GUEST): guests/linux/build.sh guests/linux/extract-vmlinux.py guests/linux/init guests/linux/inittab
 	$(Q)guests/linux/build.sh $(B)/linux
 
 $(HARDWARE_CONFIG): guests/configs/default.cfg
@@ -159,17 +159,24 @@ $(B)/keel-hardware.iso: $(B)/core.elf $(call CONFIG_INPUTS,$(HARDWARE_CONFIG)) s
 deps:
 	$(Q)scripts/install-deps.sh
 
+# The machine's memory for make run and make shell: the Linux guest's 256 MiB and its
+# kernel image (a boot module of 66 MB) beside the other domains.
+RUN_MEMORY ?= 1024
 run: deps
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) run-$(BED)
+# Debian's Linux with a login shell on this terminal (guests/configs/shell.cfg).
+shell: deps
+	$(Q)$(MAKE) all CONFIG=guests/configs/shell.cfg
+	$(Q)$(MAKE) run-$(BED)
 run-qemu:
-	$(Q)scripts/run-qemu.sh $(B)/esp.img
+	$(Q)scripts/run-qemu.sh --memory $(RUN_MEMORY) $(B)/esp.img
 run-bochs:
-	$(Q)scripts/run-bochs.sh $(B)/keel.iso
+	$(Q)scripts/run-bochs.sh --memory $(RUN_MEMORY) $(B)/keel.iso
 run-bochs-amd:
-	$(Q)scripts/run-bochs.sh --cpu ryzen $(B)/keel.iso
+	$(Q)scripts/run-bochs.sh --memory $(RUN_MEMORY) --cpu ryzen $(B)/keel.iso
 run-bochs-uefi:
-	$(Q)scripts/run-bochs.sh --uefi $(B)/disk.img
+	$(Q)scripts/run-bochs.sh --memory $(RUN_MEMORY) --uefi $(B)/disk.img
 
 debug: deps
 	$(Q)$(MAKE) all

@@ -2,7 +2,8 @@
 # guests/linux/build.sh OUT: the Linux guest, from Debian's own packages, into OUT/:
 #   vmlinux         Debian's kernel, uncompressed from its bzImage, for the PVH entry
 #   vmlinuz         the bzImage itself, as Debian ships it
-#   initramfs.gz    busybox and guests/linux/init, packed byte for byte reproducibly
+#   initramfs.gz    busybox, guests/linux/init and inittab, and the kernel's pvpanic
+#                   modules, packed byte for byte reproducibly
 #   VERSION         the packages used, one "name version" line each
 # The packages are downloaded and unpacked, not installed: linux-image-amd64's current
 # kernel (whatever version the machine's apt lists name today) and busybox-static. Nothing
@@ -50,11 +51,22 @@ python3 "$here/extract-vmlinux.py" "$vmlinuz" "$out/vmlinux"
 
 say "initramfs.gz"
 root=$out/initramfs
-mkdir -p "$root/bin" "$root/dev" "$root/proc" "$root/sys" "$root/tmp"
+mkdir -p "$root/bin" "$root/dev" "$root/etc" "$root/lib/modules" "$root/proc" "$root/sys" "$root/tmp"
 cp "$out/root/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/init" "$root/init"
+cp "$here/inittab" "$root/etc/inittab"
 chmod 755 "$root/init" "$root/bin/busybox"
+# The pvpanic driver (ACPI QEMU0001; a module in Debian's kernel) and the library it uses.
+for module in pvpanic pvpanic-mmio; do
+	ko=$(find "$out"/root/lib/modules/*/kernel/drivers/misc/pvpanic -name "$module.ko*" | head -1)
+	[ -n "$ko" ] || die "$pkg holds no $module.ko"
+	case $ko in
+	*.ko) cp "$ko" "$root/lib/modules/$module.ko" ;;
+	*.ko.xz) xz -dc "$ko" > "$root/lib/modules/$module.ko" ;;
+	*) die "$ko: a compression busybox insmod cannot read" ;;
+	esac
+done
 # Byte for byte the same from the same packages: every time 0, files in sorted order,
 # owner root, no name or time in the gzip header.
 find "$root" -exec touch -h -d @0 {} +

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from keel import BEDS, DEFAULT_CONFIG, boot
+from keel import BEDS, boot, own_guests_config
 
 RAN = "Keel finished: 4 ended cleanly, 0 crashed"
 NOT_BUILT = ("[error] keel.cfg:{line}: domain '{name}' not started: this CPU's VT-x has no unrestricted guest mode, "
@@ -53,7 +53,7 @@ MODELS = {
 @pytest.mark.parametrize("bed,model", sorted(MODELS))
 def test_the_default_domains_run_or_keel_names_why_not(tmp_path, bed, model):
     status, lines = MODELS[bed, model]
-    result = boot(tmp_path, DEFAULT_CONFIG.read_text(), bed=BEDS[bed], extra=("--cpu", model),
+    result = boot(tmp_path, own_guests_config(), bed=BEDS[bed], extra=("--cpu", model),
                   timeout=120 if status is not None else 15)
     for line in lines:
         assert result.lines.count(line) == 1, f"{line!r} not printed once; {result}"

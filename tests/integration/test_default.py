@@ -1,11 +1,15 @@
 """The default configuration (what `make run` boots): one well-behaved domain per boot
-protocol, each with its command line and modules, all ending cleanly: exit status 0."""
+protocol, each with its command line and modules, all ending cleanly: exit status 0. Four
+are Keel's test guests, the fifth Debian's Linux through PVH, which powers off."""
 
 import re
 
 import pytest
 
-from keel import DEFAULT_CONFIG, boot
+from keel import DEFAULT_CONFIG, TOP, boot
+
+# make run's machine: the Makefile's RUN_MEMORY.
+RUN_MEMORY = int(re.search(r"^RUN_MEMORY \?= (\d+)$", (TOP / "Makefile").read_text(), re.M).group(1))
 
 HEX = "0x<hex>"  # in expected lines: any lowercase hex number
 MOTD = "Welcome to Keel: this text is a boot module, loaded into the domain's memory."
@@ -77,12 +81,13 @@ HELLO16_ROW = {"domain": "dom4", "ended": "poweroff", "status": "-", "restarts":
 @pytest.fixture(scope="module")
 def default_run(bed, tmp_path_factory):
     assert DEFAULT_CONFIG.is_file(), f"{DEFAULT_CONFIG} is missing"
-    return boot(tmp_path_factory.mktemp(f"default-{bed.name}"), DEFAULT_CONFIG.read_text(), bed=bed)
+    return boot(tmp_path_factory.mktemp(f"default-{bed.name}"), DEFAULT_CONFIG.read_text(), bed=bed,
+                memory=RUN_MEMORY, timeout=600)
 
 
 def test_banner_and_boot_path(default_run, bed):
     start = default_run.lines.index("Keel 0.2.0 x86-64 hypervisor")
-    assert re.fullmatch(rf"\[info\] boot: {bed.boot_path}, \d+ memory ranges, 6 boot modules, RSDP 0x[0-9a-f]+",
+    assert re.fullmatch(rf"\[info\] boot: {bed.boot_path}, \d+ memory ranges, 8 boot modules, RSDP 0x[0-9a-f]+",
                         default_run.lines[start + 1]), str(default_run)
 
 
@@ -93,7 +98,7 @@ def test_domain_lines(default_run, name):
 
 def test_exit_table(default_run):
     table = default_run.exit_table()
-    assert list(table) == ["hello-elf64", "hello-mb1", "hello-mb2", "hello16"], str(default_run)
+    assert list(table) == ["hello-elf64", "hello-mb1", "hello-mb2", "hello16", "linux"], str(default_run)
     for name in ("hello-elf64", "hello-mb1", "hello-mb2"):
         row = table[name]
         assert (row["ended"], row["status"], row["restarts"]) == ("poweroff", 0, 0), f"{name} ({default_run})"
@@ -112,6 +117,17 @@ def guest_exits(row):
 
 def test_everything_ran_as_configured(default_run):
     assert "[info] all domains have ended" in default_run.lines, str(default_run)
-    assert closing_lines(default_run) == ("Keel finished: 4 ended cleanly, 0 crashed", "Keel exit status 0"), \
+    assert closing_lines(default_run) == ("Keel finished: 5 ended cleanly, 0 crashed", "Keel exit status 0"), \
         str(default_run)
     assert default_run.status == 0, str(default_run)
+
+
+def test_linux_prints_its_checks_and_powers_off(default_run):
+    """The Linux domain (test_linux.py checks what its lines say)."""
+    lines = default_run.domain_lines("linux")
+    assert matches(lines[0], f"[info] dom5 linux: built: pvh kernel (ELF64) at 0x1000000-{HEX}, 1 module, 256 MiB, "
+                             f"entry {HEX}"), str(default_run)
+    init = [line for line in default_run.guest_lines("linux") if line.startswith("linux: ")]
+    assert init[0] == "linux: ready" and init[-1] == "linux: powering off", str(default_run)
+    assert re.fullmatch(r"\[info\] dom5 linux: ended: poweroff, no exit status \(ACPI S5: .*\); destroyed",
+                        lines[-1]), str(default_run)

@@ -8,13 +8,13 @@ import subprocess
 
 import pytest
 
-from keel import BEDS, BUILD, DEFAULT_CONFIG, TOP, boot, clean, require_build
+from keel import BEDS, BUILD, TOP, boot, clean, own_guests_config, require_build
 
 
 def test_page_fault_in_keel_is_reported(tmp_path):
     require_build()
     config = tmp_path / "keel.cfg"
-    config.write_text(DEFAULT_CONFIG.read_text())
+    config.write_text(own_guests_config())
     esp = tmp_path / "esp.img"
     subprocess.run([str(TOP / "scripts/mkesp.sh"), str(esp), str(BUILD), str(config)], check=True,
                    capture_output=True)
@@ -59,7 +59,7 @@ def bochs_stopped_at(tmp_path, bed, commands):
     """Boots the default domains on a Bochs bed with these debugger commands run first."""
     rc = tmp_path / "debugger.rc"
     rc.write_text("".join(f"{c}\n" for c in commands))
-    return boot(tmp_path, DEFAULT_CONFIG.read_text(), bed=bed, extra=("--debugger", str(rc)), timeout=15)
+    return boot(tmp_path, own_guests_config(), bed=bed, extra=("--debugger", str(rc)), timeout=15)
 
 
 @pytest.mark.parametrize("bed", ["bochs", "bochs-amd"])

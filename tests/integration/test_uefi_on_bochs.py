@@ -5,13 +5,13 @@ import re
 
 import pytest
 
-from keel import BOCHS_UEFI, DEFAULT_CONFIG, boot
+from keel import BOCHS_UEFI, boot, own_guests_config
 from test_default import EXPECTED, HELLO16_ROW, assert_lines, closing_lines, guest_exits
 
 
 @pytest.mark.slow
 def test_default_domains_through_uefi_on_bochs(tmp_path):
-    result = boot(tmp_path, DEFAULT_CONFIG.read_text(), timeout=300, bed=BOCHS_UEFI)
+    result = boot(tmp_path, own_guests_config(), timeout=300, bed=BOCHS_UEFI)
     start = result.lines.index("Keel 0.2.0 x86-64 hypervisor")
     assert re.fullmatch(r"\[info\] boot: UEFI, \d+ memory ranges, 6 boot modules, RSDP 0x[0-9a-f]+",
                         result.lines[start + 1]), str(result)
