@@ -17,9 +17,11 @@
  *     16-byte boundary in 0xe0000-0xfffff, its checksums, the XSDT listing the FADT and
  *     the MADT, the MADT's local APIC address.
  * Prints "platform: <n> checks passed" (or each failure); the exit status is the number of
- * failed checks. With cmdline "end=cf9", "end=kbd" or "end=s5" it does only that: a reset
- * through port 0xcf9, a reset through the keyboard controller (0xfe to port 0x64), or ACPI
- * S5 through the PM1a control block, each of which must end the domain. */
+ * failed checks. With cmdline "end=cf9", "end=kbd", "end=s5" or "end=pvpanic" it does only
+ * that: a reset through port 0xcf9, a reset through the keyboard controller (0xfe to port
+ * 0x64), ACPI S5 through the PM1a control block, or "panicked" written to the pvpanic
+ * device (port 0x505, which must read the two events it takes, 0x03), each of which must
+ * end the domain. */
 #include "guests/lib/guest.h"
 #include "lib/string.h"
 
@@ -41,6 +43,9 @@
 #define SLP_EN (1u << 13)
 #define RESET_CONTROL 0xcf9
 #define KBD_COMMAND 0x64
+#define PVPANIC 0x505 /* QEMU's pvpanic device, as the DSDT gives it */
+#define PVPANIC_PANICKED 0x01
+#define PVPANIC_CRASH_LOADED 0x02
 #define UART_IIR 2
 #define UART_MCR_OUT2 0x08
 #define UART_IER_THRE 0x02
@@ -357,6 +362,8 @@ static void end_domain(const char *how)
 		outb(KBD_COMMAND, 0xfe); /* pulse the reset line */
 	else if (!strcmp(how, "s5"))
 		outw(PM1A_CONTROL, SLP_TYP_S5 | SLP_EN);
+	else if (!strcmp(how, "pvpanic") && inb(PVPANIC) == (PVPANIC_PANICKED | PVPANIC_CRASH_LOADED))
+		outb(PVPANIC, PVPANIC_PANICKED);
 	guest_printf("platform: FAILED: end=%s did not end the domain\n", how);
 }
 

@@ -3,15 +3,16 @@
  * UART may end up misprogrammed, so it reports through the console hypercall: "ports:
  * <n> accesses, <m> OUTs left out" and powers off with the shutdown hypercall (give it
  * debug_exit = 0, or the sweep's OUT to that port ends it early). The OUTs that would
- * reach its virtual PC's reset and power-off registers are left out, as a random value
+ * reach its virtual PC's reset and power-off registers and its pvpanic device are left out, as a random value
  * there may end the domain by design (platform.elf checks that they do). */
 #include "guests/lib/guest.h"
 #include "lib/printf.h"
 
-/* The ports whose writes may end the domain: the 8042's command port, PM1a_CNT, 0xcf9. */
+/* The ports whose writes may end the domain: the 8042's command port, the pvpanic device,
+ * PM1a_CNT, 0xcf9. */
 static const struct {
 	uint16_t first, count;
-} ending[] = { { 0x64, 1 }, { 0x604, 2 }, { 0xcf9, 1 } };
+} ending[] = { { 0x64, 1 }, { 0x505, 1 }, { 0x604, 2 }, { 0xcf9, 1 } };
 
 static bool reaches_an_ending_port(uint32_t port, unsigned size)
 {

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from keel import DEFAULT_CONFIG, TOP, boot
+from keel import DEFAULT_CONFIG, TOP, boot, linux_on
 
 # make run's machine: the Makefile's RUN_MEMORY.
 RUN_MEMORY = int(re.search(r"^RUN_MEMORY \?= (\d+)$", (TOP / "Makefile").read_text(), re.M).group(1))
@@ -81,7 +81,7 @@ HELLO16_ROW = {"domain": "dom4", "ended": "poweroff", "status": "-", "restarts":
 @pytest.fixture(scope="module")
 def default_run(bed, tmp_path_factory):
     assert DEFAULT_CONFIG.is_file(), f"{DEFAULT_CONFIG} is missing"
-    return boot(tmp_path_factory.mktemp(f"default-{bed.name}"), DEFAULT_CONFIG.read_text(), bed=bed,
+    return boot(tmp_path_factory.mktemp(f"default-{bed.name}"), linux_on(bed, DEFAULT_CONFIG.read_text()), bed=bed,
                 memory=RUN_MEMORY, timeout=600)
 
 

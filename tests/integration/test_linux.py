@@ -9,7 +9,8 @@ versions are whatever build/linux/VERSION records: nothing here depends on one."
 import re
 import subprocess
 
-from keel import BEDS, BUILD, CANARY, EMULATOR_PORTS, TOP, boot, canary_rounds, time_of_day_is_the_machines
+from keel import (BEDS, BUILD, CANARY, EMULATOR_PORTS, TOP, boot, canary_rounds, linux_on,
+                  time_of_day_is_the_machines)
 from test_default import closing_lines
 
 CMDLINE = "console=ttyS0,115200 loglevel=4 panic=-1 cryptomgr.notests=1"
@@ -21,9 +22,14 @@ ramdisk = "initramfs.gz"
 cmdline = "{CMDLINE}"
 memory = 256
 """ + CANARY
-# A domain of the same weight that spins through the kernel's first seconds (PVH boot only),
-# interrupts on (Bochs' SVM holds Keel's timer while a guest's are off).
-RIVAL = '\n[domain]\nname = "rival"\nkernel = "spin.elf"\ncmdline = "ms=3000 sti"\nmemory = 2\n'
+# The PVH boot shares the CPU: once Linux is ready the test types a key to a rival, which
+# spins from then on (interrupts on: Bochs' SVM holds Keel's timer while a guest's are
+# off), and Linux's init loops for 3 s (keel.spin). By their weights Linux gets 3/4 of the
+# CPU over its loop and sees the rest as steal time.
+LINUX_WEIGHT, RIVAL_WEIGHT = 768, 256
+SHARED = 'serial_input = "rival"\n' + CONFIG.replace(
+    f'cmdline = "{CMDLINE}"', f'cmdline = "{CMDLINE} keel.spin=3"\nweight = {LINUX_WEIGHT}') + \
+    f'\n[domain]\nname = "rival"\nkernel = "spin.elf"\ncmdline = "key ms=6000 sti"\nmemory = 2\nweight = {RIVAL_WEIGHT}\n'
 
 # The kernel always has Keel's KVM clock (kvm-clock) among its clocksources. It prefers the
 # TSC where the CPU says the TSC is invariant (CPUID 0x80000007 EDX bit 8, which Bochs'
@@ -43,9 +49,9 @@ def kernel_release():
 
 
 def test_debian_linux_boots_to_its_init_and_powers_off(bed, tmp_path):
-    result = boot(tmp_path, CONFIG + RIVAL, bed=bed, memory=1024, timeout=900)
+    result = boot(tmp_path, linux_on(bed, SHARED), bed=bed, memory=1024, timeout=900, typing=[("linux: ready", "x")])
     said = [line for line in result.guest_lines("linux") if line.startswith("linux: ")]
-    init = said + [""] * 8
+    init = said + [""] * 9
     assert init[:2] == ["linux: ready", f"linux: Linux {kernel_release()} x86_64"], str(result)
     clock = re.fullmatch(r"linux: clocksource (\S+) \(of (.*)\)", init[2])
     assert clock and clock.group(1) == CLOCKSOURCE[bed.name] and "kvm-clock" in clock.group(2).split(), str(result)
@@ -54,18 +60,22 @@ def test_debian_linux_boots_to_its_init_and_powers_off(bed, tmp_path):
     memory = re.fullmatch(r"linux: MemTotal: (\d+) kB", init[4])
     # The domain's 256 MiB, less what the kernel keeps for itself (its image, its tables).
     assert memory and 180 * 1024 < int(memory.group(1)) < 256 * 1024, str(result)
+    assert re.fullmatch(r"linux: steal \d+ of \d+ ticks", init[5]), str(result)
+    assert init[6] == "linux: interrupts:", str(result)
     # While the rival spun, the kernel was kept from the CPU it was ready for: steal time,
-    # which Keel gives it through KVM's steal-time MSR and /proc/stat shows.
-    steal = re.fullmatch(r"linux: steal (\d+) of (\d+) ticks", init[5])
-    assert steal and 0 < int(steal.group(1)) < int(steal.group(2)), str(result)
-    assert init[6:8] == ["linux: interrupts:", "linux: kernel warnings and errors:"], str(result)
+    # which Keel gives it through KVM's steal-time MSR and /proc/stat shows, a quarter of
+    # its loop's time by the weights, within 10% of its share.
+    spin = re.fullmatch(r"linux: spin: steal (\d+) of (\d+) ticks", init[7])
+    share = LINUX_WEIGHT / (LINUX_WEIGHT + RIVAL_WEIGHT)
+    assert spin and abs(1 - int(spin.group(1)) / int(spin.group(2)) - share) <= 0.1 * share, str(result)
+    assert init[8] == "linux: kernel warnings and errors:", str(result)
     assert said[-1] == "linux: powering off", str(result)
     # The kernel's log at warning level and above: what it says of the two things Keel's PC
     # lacks, a PCI bus and machine checks (CPUID hides MCE and MCA), and of the emulated CPU
     # model's side-channel mitigations (Bochs' Skylake and Zen: what it says on such a CPU
     # anywhere), and nothing else: no WARNING or BUG of its own, no unchecked MSR access, no
     # unstable TSC.
-    logged = [re.sub(r"^linux: log: \[ *\d+\.\d+\] ", "", line) for line in said[8:-1]]
+    logged = [re.sub(r"^linux: log: \[ *\d+\.\d+\] ", "", line) for line in said[9:-1]]
     assert [line for line in logged if not line.startswith(CPU_MODEL_REPORTS)] == EXPECTED_KERNEL_LOG, str(result)
     # Its UART's interrupt came through the I/O APIC (input 4), its clock's through input 2.
     interrupts = {m.group(2): int(m.group(1)) for line in result.guest_lines("linux")
@@ -86,7 +96,7 @@ def test_debian_linux_boots_from_its_bzimage_through_the_linux_boot_protocol(bed
     """The same kernel as Debian ships it, a bzImage: at its pref_address (16 MiB), init_size
     reserved for its decompression, entered at its 64-bit entry with boot_params; it
     decompresses itself (a minute under Bochs) and runs the same init."""
-    result = boot(tmp_path, BZIMAGE, bed=bed, memory=1024, timeout=900)
+    result = boot(tmp_path, linux_on(bed, BZIMAGE), bed=bed, memory=1024, timeout=900)
     built = [line for line in result.domain_lines("linux") if ": built: " in line]
     assert len(built) == 1 and re.fullmatch(r"\[info\] dom1 linux: built: linux kernel \(bzImage\) at 0x1000000-0x"
                                             r"[0-9a-f]+, 1 module, 256 MiB, entry 0x1000200", built[0]), str(result)

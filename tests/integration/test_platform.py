@@ -1,7 +1,8 @@
 """The devices of a domain's virtual PC around its local APIC (vmm/dev/pc_platform.c): the
 PIT through the I/O APIC and through the PICs, channel 2 polled through port 0x61, the ACPI
-PM timer, COM1's interrupt, and the three ways a PC's guest resets or powers itself off,
-each ending only its own domain, beside a canary that must not notice."""
+PM timer, COM1's interrupt, the three ways a PC's guest resets or powers itself off and
+the pvpanic device through which it says it crashed, each ending only its own domain,
+beside a canary that must not notice."""
 
 import re
 
@@ -29,6 +30,11 @@ on_reboot = "destroy"
 name = "s5"
 kernel = "platform.elf"
 cmdline = "end=s5"
+
+[domain]
+name = "pvpanic"
+kernel = "platform.elf"
+cmdline = "end=pvpanic"
 """ + CANARY
 
 RESET = "a reset through port 0xcf9 or the keyboard controller (port 0x64)"
@@ -46,8 +52,9 @@ def test_pc_devices_and_their_interrupts_beside_a_canary(bed, tmp_path):
     power-on registers, two update interrupts a second apart and five periodic ones), and
     its RTC shows the machine's time of day. A write
     of 6 to 0xcf9 and of 0xfe to port 0x64 each reboot their domain, which on_reboot
-    destroys; SLP_TYP 5 with SLP_EN in PM1a_CNT powers its domain off. The canary keeps
-    its memory."""
+    destroys; SLP_TYP 5 with SLP_EN in PM1a_CNT powers its domain off; "panicked" written
+    to the pvpanic device, which reads the two events it takes, crashes its domain. The
+    canary keeps its memory."""
     result = boot(tmp_path, CONFIG, bed=bed)
     lines = result.guest_lines("platform")
     assert len(lines) == 2 and lines[1] == "platform: 12 checks passed", str(result)
@@ -63,6 +70,10 @@ def test_pc_devices_and_their_interrupts_beside_a_canary(bed, tmp_path):
     assert result.end_lines("s5") == [
         "[info] dom4 s5: ended: poweroff, no exit status (ACPI S5: sleep type 5 written to its PM1a control block "
         "at port 0x604); destroyed"], str(result)
+    assert result.guest_lines("pvpanic") == [], str(result)
+    assert result.end_lines("pvpanic") == [
+        "[warn] dom5 pvpanic: ended: crash, no exit status (its kernel panicked: pvpanic event 0x1 written to port "
+        "0x505); destroyed"], str(result)
     assert canary_rounds(result), str(result)
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
-    assert closing_lines(result) == ("Keel finished: 5 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+    assert closing_lines(result) == ("Keel finished: 5 ended cleanly, 1 crashed", "Keel exit status 4"), str(result)
