@@ -35,8 +35,10 @@ def test_a_guest_line_is_not_a_status(tmp_path, line):
     assert "Keel printed no exit status" in done.stderr, done.stderr
 
 
-def test_make_run_names_the_beds(tmp_path):
+@pytest.mark.parametrize("target", ["run", "shell"])
+def test_make_run_names_the_beds(tmp_path, target):
     """An unknown bed fails at once (make -n: nothing would run even if it did not)."""
-    done = subprocess.run(["make", "-n", "run", "BED=nosuch"], cwd=str(TOP), capture_output=True, text=True)
+    done = subprocess.run(["make", "-n", target, "BED=nosuch"], cwd=str(TOP), capture_output=True, text=True)
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "BED=nosuch is not a test bed: make run knows qemu bochs bochs-amd bochs-uefi" in done.stderr, done.stderr
+    assert ("BED=nosuch is not a test bed: make run and make shell know qemu bochs bochs-amd bochs-uefi"
+            in done.stderr), done.stderr

@@ -51,7 +51,7 @@ def kernel_release():
 def test_debian_linux_boots_to_its_init_and_powers_off(bed, tmp_path):
     result = boot(tmp_path, linux_on(bed, SHARED), bed=bed, memory=1024, timeout=900, typing=[("linux: ready", "x")])
     said = [line for line in result.guest_lines("linux") if line.startswith("linux: ")]
-    init = said + [""] * 9
+    init = said + [""] * 10
     assert init[:2] == ["linux: ready", f"linux: Linux {kernel_release()} x86_64"], str(result)
     clock = re.fullmatch(r"linux: clocksource (\S+) \(of (.*)\)", init[2])
     assert clock and clock.group(1) == CLOCKSOURCE[bed.name] and "kvm-clock" in clock.group(2).split(), str(result)
@@ -65,17 +65,18 @@ def test_debian_linux_boots_to_its_init_and_powers_off(bed, tmp_path):
     # While the rival spun, the kernel was kept from the CPU it was ready for: steal time,
     # which Keel gives it through KVM's steal-time MSR and /proc/stat shows, a quarter of
     # its loop's time by the weights, within 10% of its share.
-    spin = re.fullmatch(r"linux: spin: steal (\d+) of (\d+) ticks", init[7])
+    assert re.fullmatch(r"linux: up \d+\.\d+ s when ready", init[7]), str(result)
+    spin = re.fullmatch(r"linux: spin: steal (\d+) of (\d+) ticks", init[8])
     share = LINUX_WEIGHT / (LINUX_WEIGHT + RIVAL_WEIGHT)
     assert spin and abs(1 - int(spin.group(1)) / int(spin.group(2)) - share) <= 0.1 * share, str(result)
-    assert init[8] == "linux: kernel warnings and errors:", str(result)
+    assert init[9] == "linux: kernel warnings and errors:", str(result)
     assert said[-1] == "linux: powering off", str(result)
     # The kernel's log at warning level and above: what it says of the two things Keel's PC
     # lacks, a PCI bus and machine checks (CPUID hides MCE and MCA), and of the emulated CPU
     # model's side-channel mitigations (Bochs' Skylake and Zen: what it says on such a CPU
     # anywhere), and nothing else: no WARNING or BUG of its own, no unchecked MSR access, no
     # unstable TSC.
-    logged = [re.sub(r"^linux: log: \[ *\d+\.\d+\] ", "", line) for line in said[9:-1]]
+    logged = [re.sub(r"^linux: log: \[ *\d+\.\d+\] ", "", line) for line in said[10:-1]]
     assert [line for line in logged if not line.startswith(CPU_MODEL_REPORTS)] == EXPECTED_KERNEL_LOG, str(result)
     # Its UART's interrupt came through the I/O APIC (input 4), its clock's through input 2.
     interrupts = {m.group(2): int(m.group(1)) for line in result.guest_lines("linux")
