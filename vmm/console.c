@@ -22,9 +22,8 @@ struct record {
 
 #define MARKER 0xff
 #define TERMINAL 0xfe
-#define RECORD_MAX 255 /* bytes of text a record holds */
-/* A terminal's unfinished line waits for its newline at most this long while its guest
- * runs: long enough for the rest of a line a guest prints at once, short enough for a
+/* A terminal's unfinished line waits for its newline at most this long of its domain's CPU
+ * time: long enough for the rest of a line a guest prints at once, short enough for a
  * progress line. */
 #define TERMINAL_LINE_WAIT_NS 50000000ull /* 50 ms */
 /* The queue always keeps room for one marker. */
@@ -79,45 +78,48 @@ static void queue(struct console *c, uint8_t source, const char *text, uint8_t l
 	c->stats.dropped += size;
 }
 
-/* The line of src is complete (its text is in the history already). */
-static void end_line(struct console *c, struct console_line *l, enum console_source src)
+/* The line of src is complete (its text is in the history already). Not inlined: console_put's
+ * loop then keeps fewer values live across it, and costs less per call. */
+static __attribute__((noinline)) void end_line(struct console *c, struct console_line *l, enum console_source src)
 {
 	uint8_t len = (uint8_t)l->len;
 	l->len = 0;
 	queue(c, (uint8_t)src, l->text, len, len + 1u);
 }
 
-/* Kept short per byte and per line: one console_write of 4096 newlines ends 4096 lines in
- * one exit. The history gets the text as written, control characters shown as '.',
- * carriage returns dropped, in pieces of HISTORY_PIECE bytes. */
+/* The history gets the text as written, control characters shown as '.', carriage returns
+ * dropped, in pieces of HISTORY_PIECE bytes. Guest text must not drive the terminal, but
+ * for the terminal it was given: in lines and the history, no escape sequences, no control
+ * codes. */
 #define HISTORY_PIECE 256
 
+static char shown(char ch)
+{
+	return (ch >= 0x20 && ch < 0x7f) || ch == '\t' || ch == '\n' ? ch : '.';
+}
+
+/* Kept short per byte and per line: one console_write of 4096 newlines ends 4096 lines in
+ * one exit. */
 void console_put(struct domain *d, enum console_source src, const char *text, size_t len)
 {
 	struct console *c = &d->console;
 	struct console_line *l = &c->lines[src];
-	bool terminal = src == CONSOLE_UART && c->terminal;
 	char history[HISTORY_PIECE];
 	size_t kept = 0;
-	bool ended = false, newline = false;
+	bool ended = false;
 	for (size_t i = 0; i < len; i++) {
 		char ch = text[i];
 		if (ch == '\r')
 			continue;
-		newline |= ch == '\n';
-		/* Guest text must not drive the terminal, but for the terminal it was given: in
-		 * lines, no escape sequences, no control codes. */
-		if (ch != '\n')
-			ch = (ch >= 0x20 && ch < 0x7f) || ch == '\t' ? ch : '.';
+		if (ch != '\n') {
+			ch = shown(ch);
+			l->text[l->len++] = ch;
+		}
 		history[kept++] = ch;
 		if (kept == HISTORY_PIECE) {
 			ring_write(&c->ring, history, kept);
 			kept = 0;
 		}
-		if (terminal)
-			continue;
-		if (ch != '\n')
-			l->text[l->len++] = ch;
 		if (ch == '\n' || l->len == CONSOLE_LINE_MAX) {
 			end_line(c, l, src);
 			ended = true;
@@ -125,24 +127,32 @@ void console_put(struct domain *d, enum console_source src, const char *text, si
 	}
 	if (kept)
 		ring_write(&c->ring, history, kept);
-	/* A terminal's bytes go as written; its vCPU runs on (Keel reads the terminal's keys at
-	 * least every SERIAL_INPUT_POLL_NS, and sends them then). */
-	if (terminal && len) {
-		if (!c->line_open) {
-			c->line_open = true;
-			c->line_started_ns = tsc_now_ns();
-		}
-		for (size_t done = 0, n; done < len; done += n) {
-			n = len - done < RECORD_MAX ? len - done : RECORD_MAX;
-			queue(c, TERMINAL, text + done, (uint8_t)n, n);
-		}
-		if (newline) { /* a UART's write is one byte: its newline ends what is queued */
-			c->line_open = false;
-			c->line_end = c->queue.written;
-		}
-	}
 	if (ended)
 		sched_end_run(&d->vcpu); /* Keel sends the lines once this exit is handled */
+}
+
+/* A terminal's bytes go as written, into the history as shown; its vCPU runs on (Keel reads
+ * the terminal's keys at least every SERIAL_INPUT_POLL_NS, and sends them then). */
+void console_put_uart(struct domain *d, char ch)
+{
+	struct console *c = &d->console;
+	if (!c->terminal) {
+		console_put(d, CONSOLE_UART, &ch, 1);
+		return;
+	}
+	if (ch != '\r') {
+		char kept = shown(ch);
+		ring_write(&c->ring, &kept, 1);
+	}
+	if (!c->line_open) {
+		c->line_open = true;
+		c->line_started_ns = d->cpu_ns;
+	}
+	queue(c, TERMINAL, &ch, 1, 1);
+	if (ch == '\n') { /* the newline ends what is queued */
+		c->line_open = false;
+		c->line_end = c->queue.written;
+	}
 }
 
 void console_set_terminal(struct domain *d, bool on)
@@ -169,7 +179,7 @@ static void send_one(struct domain *d)
 {
 	struct console *c = &d->console;
 	struct record r;
-	char text[RECORD_MAX];
+	char text[UINT8_MAX];
 	ring_read(&c->queue, &c->sent, &r, sizeof(r), NULL);
 	if (r.source == MARKER) {
 		log_warn("dom%u %s: %llu bytes of console output dropped: it wrote faster than its share of the "
@@ -194,12 +204,13 @@ static void send_one(struct domain *d)
 /* The next record is the start of a terminal's unfinished line that is to wait: so that
  * other lines do not split a line its guest prints, it goes once its newline is queued,
  * once the guest waits (a prompt: the rest comes with what is typed), or once it has
- * waited TERMINAL_LINE_WAIT_NS. */
+ * waited TERMINAL_LINE_WAIT_NS of the domain's CPU time (a loaded machine does not split
+ * it). */
 static bool line_waits(const struct domain *d)
 {
 	const struct console *c = &d->console;
 	return c->line_open && c->sent >= c->line_end && d->vcpu.state != VCPU_BLOCKED &&
-	       tsc_now_ns() - c->line_started_ns < TERMINAL_LINE_WAIT_NS;
+	       d->cpu_ns - c->line_started_ns < TERMINAL_LINE_WAIT_NS;
 }
 
 bool console_drain(struct domain *d, uint64_t until_tsc)

@@ -10,7 +10,7 @@
  * While the domain has Keel's serial input (vmm/serial_input.h), its UART is that
  * terminal's: what it writes there is queued and sent as written, escape sequences and
  * all, and no prefix, as a PC's serial console shows it. An unfinished line waits for its
- * newline, unless the guest waits (a prompt) or it has waited 50 ms. */
+ * newline, unless the guest waits (a prompt) or it has run 50 ms since the line began. */
 #ifndef KEEL_VMM_CONSOLE_H
 #define KEEL_VMM_CONSOLE_H
 
@@ -56,7 +56,7 @@ struct console {
 	bool terminal;      /* its UART writes to the terminal that types to it */
 	bool line_open;     /* the terminal's bytes since its last newline wait in the queue */
 	uint64_t line_end;  /* queue position after the terminal's last newline */
-	uint64_t line_started_ns; /* when its unfinished line began */
+	uint64_t line_started_ns; /* the domain's cpu_ns when its unfinished line began */
 	struct console_stats stats;
 };
 
@@ -69,6 +69,9 @@ void console_free(struct domain *d);
  * domain's vCPU ends its run after this exit so that Keel can send it. Control characters
  * are shown as '.', carriage returns dropped. */
 void console_put(struct domain *d, enum console_source src, const char *text, size_t len);
+/* A byte its UART sends: to the terminal as written while the domain has it, else as
+ * console_put's. */
+void console_put_uart(struct domain *d, char ch);
 /* Its UART's output goes to the terminal as written (on), or in lines again (off). An
  * unfinished UART line is ended first, as a newline would. */
 void console_set_terminal(struct domain *d, bool on);

@@ -17,8 +17,7 @@ struct serial_port {
 
 static void transmit(void *ctx, uint8_t byte)
 {
-	char c = (char)byte;
-	console_put(ctx, CONSOLE_UART, &c, 1);
+	console_put_uart(ctx, (char)byte);
 }
 
 /* A PC's board passes the UART's interrupt output to IRQ 4 only while the UART's OUT2
