@@ -23,9 +23,11 @@ struct record {
 #define MARKER 0xff
 #define TERMINAL 0xfe
 /* A terminal's unfinished line waits for its newline at most this long of its domain's CPU
- * time: long enough for the rest of a line a guest prints at once, short enough for a
- * progress line. */
+ * time and this many of its turns: long enough for the rest of a line a guest prints at
+ * once, short enough for a progress line. Both, because under emulation a turn's time can
+ * pass with the emulator itself descheduled and the guest's line not a byte further. */
 #define TERMINAL_LINE_WAIT_NS 50000000ull /* 50 ms */
+#define TERMINAL_LINE_WAIT_TURNS 3
 /* The queue always keeps room for one marker. */
 #define QUEUE_ROOM (CONSOLE_QUEUE_BYTES - sizeof(struct record))
 
@@ -147,6 +149,7 @@ void console_put_uart(struct domain *d, char ch)
 	if (!c->line_open) {
 		c->line_open = true;
 		c->line_started_ns = d->cpu_ns;
+		c->line_turns = 0;
 	}
 	queue(c, TERMINAL, &ch, 1, 1);
 	if (ch == '\n') { /* the newline ends what is queued */
@@ -204,13 +207,13 @@ static void send_one(struct domain *d)
 /* The next record is the start of a terminal's unfinished line that is to wait: so that
  * other lines do not split a line its guest prints, it goes once its newline is queued,
  * once the guest waits (a prompt: the rest comes with what is typed), or once it has
- * waited TERMINAL_LINE_WAIT_NS of the domain's CPU time (a loaded machine does not split
- * it). */
+ * waited TERMINAL_LINE_WAIT_NS of the domain's CPU time and TERMINAL_LINE_WAIT_TURNS of its
+ * turns. */
 static bool line_waits(const struct domain *d)
 {
 	const struct console *c = &d->console;
 	return c->line_open && c->sent >= c->line_end && d->vcpu.state != VCPU_BLOCKED &&
-	       d->cpu_ns - c->line_started_ns < TERMINAL_LINE_WAIT_NS;
+	       (d->cpu_ns - c->line_started_ns < TERMINAL_LINE_WAIT_NS || c->line_turns < TERMINAL_LINE_WAIT_TURNS);
 }
 
 bool console_drain(struct domain *d, uint64_t until_tsc)
