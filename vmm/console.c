@@ -23,11 +23,9 @@ struct record {
 #define MARKER 0xff
 #define TERMINAL 0xfe
 /* A terminal's unfinished line waits for its newline at most this long of its domain's CPU
- * time and this many of its turns: long enough for the rest of a line a guest prints at
- * once, short enough for a progress line. Both, because under emulation a turn's time can
- * pass with the emulator itself descheduled and the guest's line not a byte further. */
+ * time: long enough for the rest of a line a guest prints at once, short enough for a
+ * progress line. */
 #define TERMINAL_LINE_WAIT_NS 50000000ull /* 50 ms */
-#define TERMINAL_LINE_WAIT_TURNS 3
 /* The queue always keeps room for one marker. */
 #define QUEUE_ROOM (CONSOLE_QUEUE_BYTES - sizeof(struct record))
 
@@ -149,7 +147,6 @@ void console_put_uart(struct domain *d, char ch)
 	if (!c->line_open) {
 		c->line_open = true;
 		c->line_started_ns = d->cpu_ns;
-		c->line_turns = 0;
 	}
 	queue(c, TERMINAL, &ch, 1, 1);
 	if (ch == '\n') { /* the newline ends what is queued */
@@ -198,8 +195,10 @@ static void send_one(struct domain *d)
 	if (r.source == TERMINAL) {
 		serial_write_raw(text, r.len);
 		c->stats.shown += r.len;
+		c->raw_column = r.len && text[r.len - 1] == '\n' ? 0 : c->raw_column + r.len;
 		return;
 	}
+	c->raw_column = 0; /* Keel's serial driver starts the line on a line of its own */
 	kprintf("dom%u %s (%s): %.*s\n", d->id, d->config.name, source_names[r.source], (int)r.len, text);
 	c->stats.shown += r.len + 1u;
 }
@@ -207,19 +206,26 @@ static void send_one(struct domain *d)
 /* The next record is the start of a terminal's unfinished line that is to wait: so that
  * other lines do not split a line its guest prints, it goes once its newline is queued,
  * once the guest waits (a prompt: the rest comes with what is typed), or once it has
- * waited TERMINAL_LINE_WAIT_NS of the domain's CPU time and TERMINAL_LINE_WAIT_TURNS of its
- * turns. */
+ * waited TERMINAL_LINE_WAIT_NS of the domain's CPU time. */
 static bool line_waits(const struct domain *d)
 {
 	const struct console *c = &d->console;
 	return c->line_open && c->sent >= c->line_end && d->vcpu.state != VCPU_BLOCKED &&
-	       (d->cpu_ns - c->line_started_ns < TERMINAL_LINE_WAIT_NS || c->line_turns < TERMINAL_LINE_WAIT_TURNS);
+	       d->cpu_ns - c->line_started_ns < TERMINAL_LINE_WAIT_NS;
+}
+
+/* The terminal's line is part sent and its rest, if queued, goes with it: so that no other
+ * line comes between, however late, as a prefixed line of up to CONSOLE_LINE_MAX bytes
+ * goes whole. */
+static bool mid_line(const struct console *c)
+{
+	return c->raw_column && c->raw_column < CONSOLE_LINE_MAX;
 }
 
 bool console_drain(struct domain *d, uint64_t until_tsc)
 {
 	struct console *c = &d->console;
-	while (console_pending(c) && rdtsc() < until_tsc && !line_waits(d))
+	while (console_pending(c) && (rdtsc() < until_tsc || mid_line(c)) && !line_waits(d))
 		send_one(d);
 	return !console_pending(c);
 }

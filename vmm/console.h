@@ -10,8 +10,8 @@
  * While the domain has Keel's serial input (vmm/serial_input.h), its UART is that
  * terminal's: what it writes there is queued and sent as written, escape sequences and
  * all, and no prefix, as a PC's serial console shows it. An unfinished line waits for its
- * newline, unless the guest waits (a prompt) or it has run 50 ms and 3 turns since the line
- * began. */
+ * newline, unless the guest waits (a prompt) or it has run 50 ms since the line began; once
+ * sent in part, the rest that is queued goes with it. */
 #ifndef KEEL_VMM_CONSOLE_H
 #define KEEL_VMM_CONSOLE_H
 
@@ -58,7 +58,7 @@ struct console {
 	bool line_open;     /* the terminal's bytes since its last newline wait in the queue */
 	uint64_t line_end;  /* queue position after the terminal's last newline */
 	uint64_t line_started_ns; /* the domain's cpu_ns when its unfinished line began */
-	unsigned line_turns;      /* the domain's turns since then */
+	uint64_t raw_column;      /* bytes of the terminal's line sent since its last newline */
 	struct console_stats stats;
 };
 
@@ -79,11 +79,6 @@ void console_put_uart(struct domain *d, char ch);
 void console_set_terminal(struct domain *d, bool on);
 /* Ends unfinished lines, as a newline would. */
 void console_flush(struct domain *d);
-/* The domain's turn on the CPU ended: one more that its terminal's unfinished line waited. */
-static inline void console_turn_ended(struct console *c)
-{
-	c->line_turns += c->line_open;
-}
 /* Lines wait to be sent. */
 static inline bool console_pending(const struct console *c)
 {

@@ -327,7 +327,6 @@ static void take_turn(struct runqueue *rq, struct vcpu *v, uint64_t now, uint64_
 	const struct hvm_run run = { .regs = &v->regs, .deadline_tsc = timer_tsc, .v = v, .on_exit = handle_exit,
 				     .before_entry = events_before_entry, .events_due = &v->events_due };
 	hvm->vcpu_run(v->vendor, &run);
-	console_turn_ended(&d->console);
 	if (console_pending(&d->console))
 		console_drain(d, deadline_tsc);
 }
