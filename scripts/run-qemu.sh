@@ -80,7 +80,10 @@ kvm_runs_a_guest() {
 # TCG's AMD CPU: SVM with nested paging and 1 GiB pages, and XSAVE with AVX and RDTSCP so
 # that the state Keel switches between guests is all there. Without xsaveopt, QEMU 7.2 fails the CR4 write
 # that turns on OSXSAVE (it takes CPUID leaf 0xD subleaf 1 as the sign of XSAVE).
-TCG_CPU=qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pdpe1gb
+# Family 0x15 model 0x10 (AMD's Piledriver), a CPU that had all this: qemu64 says family 0xF
+# (K8), which never had nested paging, and on which Linux looks for a K8 GART by reading
+# the PCI configuration space of every bus (16,384 reads, each two port I/O exits).
+TCG_CPU=qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pdpe1gb,family=21,model=16
 
 choose_accel() {
 	local module nested

@@ -34,7 +34,7 @@ SHARED = 'serial_input = "rival"\n' + CONFIG.replace(
 # The kernel always has Keel's KVM clock (kvm-clock) among its clocksources. It prefers the
 # TSC where the CPU says the TSC is invariant (CPUID 0x80000007 EDX bit 8, which Bochs'
 # models have and Keel's guests see, as their TSC is the machine's plus an offset), and
-# kvm-clock where it does not (QEMU's qemu64).
+# kvm-clock where it does not (the QEMU bed's qemu64).
 CLOCKSOURCE = {"qemu": "kvm-clock", "bochs": "tsc", "bochs-amd": "tsc"}
 
 
