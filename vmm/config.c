@@ -336,6 +336,6 @@ int config_parse(const char *text, size_t len, struct keel_config *out, config_r
 		pos = end < len ? end + 1 : len;
 	}
 	end_section(&p);
-	config_check_serial_input(&p);
+	config_check_domain_names(&p);
 	return p.problems;
 }

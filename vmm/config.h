@@ -7,6 +7,7 @@
  *   timeslice_ms = 10            # how long a vCPU runs before another may
  *   watchdog = 0                 # seconds without progress before Keel stops, 0 = off
  *   serial_input = "hello"       # the domain whose COM1 gets what Keel's serial line receives first
+ *   dom0 = "manager"             # the management domain: Keel runs as long as it lives
  *
  *   [domain]                     # each section describes one domain
  *   name = "hello"
@@ -111,6 +112,10 @@ struct keel_config {
 	/* The domain whose COM1 receives what arrives on Keel's serial line ("": none). */
 	char serial_input[CONFIG_NAME_MAX];
 	int serial_input_line;
+	/* The management domain ("": none): built first, as domain 0; it has the serial input
+	 * unless serial_input names another; Keel runs as long as it lives (docs/dom0.md). */
+	char dom0[CONFIG_NAME_MAX];
+	int dom0_line;
 	unsigned ndomains;
 	struct domain_config domains[CONFIG_MAX_DOMAINS];
 };

@@ -212,6 +212,12 @@ static void set_serial_input(struct parser *p, const char *key, const struct val
 		p->out->serial_input_line = p->line;
 }
 
+static void set_dom0(struct parser *p, const char *key, const struct value *v)
+{
+	if (get_name(p, key, v, p->out->dom0))
+		p->out->dom0_line = p->line;
+}
+
 static void set_name(struct parser *p, const char *key, const struct value *v)
 {
 	if (!get_name(p, key, v, p->dom->name))
@@ -395,6 +401,7 @@ const struct config_key config_keys[NKEYS] = {
 	[KEY_TIMESLICE] = { "timeslice_ms", true, false, set_timeslice },
 	[KEY_WATCHDOG] = { "watchdog", true, false, set_watchdog },
 	[KEY_SERIAL_INPUT] = { "serial_input", true, false, set_serial_input },
+	[KEY_DOM0] = { "dom0", true, false, set_dom0 },
 	[KEY_NAME] = { "name", false, false, set_name },
 	[KEY_KERNEL] = { "kernel", false, false, set_kernel },
 	[KEY_TYPE] = { "type", false, false, set_type },
@@ -415,14 +422,20 @@ const struct config_key config_keys[NKEYS] = {
 	[KEY_CONSOLE_RING] = { "console_ring", false, false, set_console_ring },
 };
 
-void config_check_serial_input(struct parser *p)
+/* A global key's domain name, if set, must be a started domain's; if not, it is unset. */
+static void check_domain_name(struct parser *p, const char *key, char *name, int line)
 {
-	const struct keel_config *c = p->out;
-	if (!c->serial_input[0])
+	if (!name[0])
 		return;
-	for (unsigned i = 0; i < c->ndomains; i++)
-		if (strcmp(c->domains[i].name, c->serial_input) == 0)
+	for (unsigned i = 0; i < p->out->ndomains; i++)
+		if (strcmp(p->out->domains[i].name, name) == 0)
 			return;
-	config_problem(p, c->serial_input_line, "serial_input = %s: no domain of that name is started", c->serial_input);
-	p->out->serial_input[0] = '\0';
+	config_problem(p, line, "%s = %s: no domain of that name is started", key, name);
+	name[0] = '\0';
+}
+
+void config_check_domain_names(struct parser *p)
+{
+	check_domain_name(p, "serial_input", p->out->serial_input, p->out->serial_input_line);
+	check_domain_name(p, "dom0", p->out->dom0, p->out->dom0_line);
 }

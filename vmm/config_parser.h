@@ -11,7 +11,7 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_WATCHDOG, KEY_SERIAL_INPUT, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
+enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_WATCHDOG, KEY_SERIAL_INPUT, KEY_DOM0, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
        KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_MMIO_HOLE, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_CPU_LIMIT, KEY_UNBACKED, KEY_ON_POWEROFF,
        KEY_ON_REBOOT, KEY_ON_CRASH, KEY_DEBUG_EXIT, KEY_CONSOLE_RING, NKEYS };
 
@@ -62,6 +62,6 @@ struct config_key {
 extern const struct config_key config_keys[NKEYS];
 
 /* Once every section is read: serial_input must name a domain that is started. */
-void config_check_serial_input(struct parser *p);
+void config_check_domain_names(struct parser *p);
 
 #endif

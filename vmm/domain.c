@@ -18,9 +18,10 @@
 
 static struct domain domains[DOMAIN_MAX];
 static unsigned ndomains;
+static unsigned next_id = DOM0_ID + 1; /* ids are never reused */
 
 static const char *const reason_names[] = {
-	[END_POWEROFF] = "poweroff", [END_REBOOT] = "reboot", [END_CRASH] = "crash",
+	[END_POWEROFF] = "poweroff", [END_REBOOT] = "reboot", [END_CRASH] = "crash", [END_STOPPED] = "stopped",
 };
 
 const char *domain_end_reason_name(enum end_reason reason)
@@ -139,7 +140,12 @@ static int start(struct domain *d, char *why, size_t len)
 	return 0;
 }
 
-struct domain *domain_create(const struct domain_config *cfg, const struct boot_info *boot)
+unsigned domain_next_id(void)
+{
+	return next_id;
+}
+
+struct domain *domain_create(const struct domain_config *cfg, const struct boot_info *boot, bool dom0)
 {
 	char why[200];
 	if (ndomains == DOMAIN_MAX) {
@@ -149,7 +155,7 @@ struct domain *domain_create(const struct domain_config *cfg, const struct boot_
 	}
 	struct domain *d = &domains[ndomains];
 	memset(d, 0, sizeof(*d));
-	d->id = ndomains + 1; /* domain 0 is the management domain's, once it exists */
+	d->id = dom0 ? DOM0_ID : next_id;
 	d->config = *cfg;
 	const char *missing = find_images(d, boot, why, sizeof(why));
 	if (missing) {
@@ -178,6 +184,8 @@ struct domain *domain_create(const struct domain_config *cfg, const struct boot_
 	d->vcpu.state = VCPU_RUNNABLE;
 	sched_add(&d->vcpu);
 	ndomains++;
+	if (!dom0)
+		next_id++;
 	return d;
 }
 
@@ -188,6 +196,8 @@ static enum end_action policy(const struct domain *d, enum end_reason reason)
 		return d->config.on_poweroff;
 	case END_REBOOT:
 		return d->config.on_reboot;
+	case END_STOPPED:
+		return ACTION_DESTROY;
 	default:
 		return d->config.on_crash;
 	}
@@ -244,6 +254,29 @@ static enum end_action restart_or_not(struct domain *d, char *what, size_t len, 
 	return ACTION_RESTART;
 }
 
+static void destroy(struct domain *d)
+{
+	teardown(d);
+	console_free(d);
+	d->state = DOMAIN_ENDED;
+}
+
+/* dom0 is gone for good: Keel stops the other domains, and its run ends once they are. */
+static void stop_the_others(const struct domain *dom0)
+{
+	for (unsigned i = 0; i < ndomains; i++) {
+		struct domain *d = &domains[i];
+		if (d == dom0)
+			continue;
+		if (d->state == DOMAIN_RUNNING)
+			domain_end(d, END_STOPPED, false, 0, "Keel stops: dom0 %s has ended", dom0->config.name);
+		else if (d->state == DOMAIN_RESTARTING) {
+			log_info("dom%u %s: not restarted: Keel stops; destroyed", d->id, d->config.name);
+			destroy(d);
+		}
+	}
+}
+
 /* Its console lines are out: says how it ended, then destroys, preserves or restarts it. */
 static void finish_end(struct domain *d)
 {
@@ -275,10 +308,10 @@ static void finish_end(struct domain *d)
 		sched_remove(&d->vcpu);
 		d->state = DOMAIN_PRESERVED;
 	} else {
-		teardown(d);
-		console_free(d);
-		d->state = DOMAIN_ENDED;
+		destroy(d);
 	}
+	if (d->id == DOM0_ID && action != ACTION_RESTART)
+		stop_the_others(d);
 }
 
 /* The next pieces of its memory zeroed; once all of it is, it starts again. */
@@ -293,9 +326,9 @@ static void rebuild(struct domain *d, uint64_t until_tsc)
 		return;
 	if (start(d, why, sizeof(why))) {
 		log_error("dom%u %s: cannot restart: %s", d->id, d->config.name, why);
-		teardown(d);
-		console_free(d);
-		d->state = DOMAIN_ENDED;
+		destroy(d);
+		if (d->id == DOM0_ID)
+			stop_the_others(d);
 		return;
 	}
 	sched_restart(&d->vcpu);

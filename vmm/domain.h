@@ -6,7 +6,11 @@
  * then destroys it, restarts it (built again from its images in its memory, zeroed) or
  * keeps it for inspection. Everything after the end is work Keel does in the scheduler, in
  * time charged to the domain (domain_work), so no handler runs on a domain that has just
- * been torn down, and a domain that ends or restarts often slows only itself. */
+ * been torn down, and a domain that ends or restarts often slows only itself.
+ *
+ * dom0, the management domain (keel.cfg's dom0), is domain 0. Its policies apply to it as
+ * to any domain; once it is destroyed or preserved, Keel stops every other domain (END_STOPPED,
+ * destroyed) and its run ends. */
 #ifndef KEEL_VMM_DOMAIN_H
 #define KEEL_VMM_DOMAIN_H
 
@@ -42,7 +46,10 @@ enum domain_state {
 	DOMAIN_PRESERVED,  /* ended; memory and vCPU kept (on_* = preserve) */
 };
 
-enum end_reason { END_POWEROFF, END_REBOOT, END_CRASH };
+/* END_STOPPED: Keel stops the domain because dom0 has ended (docs/dom0.md). */
+enum end_reason { END_POWEROFF, END_REBOOT, END_CRASH, END_STOPPED };
+
+#define DOM0_ID 0 /* the management domain's id; the others' count from 1 and are never reused */
 
 /* How the domain ended last. */
 struct domain_end {
@@ -92,9 +99,11 @@ struct domain {
 	struct domain_end end;
 };
 
-/* Builds a domain from its configuration and the boot modules; on failure logs why,
- * frees what it took and returns NULL. */
-struct domain *domain_create(const struct domain_config *cfg, const struct boot_info *boot);
+/* Builds a domain from its configuration and the boot modules, as dom0 (id DOM0_ID) or with
+ * the next id; on failure logs why, frees what it took and returns NULL. */
+struct domain *domain_create(const struct domain_config *cfg, const struct boot_info *boot, bool dom0);
+/* The id the next domain built that is not dom0 gets. */
+unsigned domain_next_id(void);
 
 /* Ends the domain: its vCPU runs no more guest code, and once its console lines are sent
  * Keel logs "domN name: ended: <reason>, <exit status> (<how>); <what now>" and applies its

@@ -8,6 +8,7 @@
 #include "arch/x86/platform.h"
 #include "drivers/acpi.h"
 #include "lib/log.h"
+#include "lib/string.h"
 #include "vmm/config.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
@@ -89,10 +90,22 @@ void vmm_main(const struct boot_info *boot)
 
 	sched_init(config.timeslice_ms);
 	unsigned not_built = 0;
+	/* dom0 first, as domain 0; without it a configuration that names it has no manager. */
 	for (unsigned i = 0; i < config.ndomains; i++) {
-		/* A domain built gets the next id (vmm/domain.c). */
-		cpu_activity_set("building", config.domains[i].name, domain_count() + 1);
-		if (!domain_create(&config.domains[i], boot))
+		if (strcmp(config.domains[i].name, config.dom0) != 0)
+			continue;
+		cpu_activity_set("building", config.dom0, DOM0_ID);
+		if (!domain_create(&config.domains[i], boot, true)) {
+			log_error("dom0 %s could not be built: Keel stops, as nothing would manage the machine",
+				  config.dom0);
+			platform_exit(KEEL_STATUS_BAD_CONFIG);
+		}
+	}
+	for (unsigned i = 0; i < config.ndomains; i++) {
+		if (strcmp(config.domains[i].name, config.dom0) == 0)
+			continue;
+		cpu_activity_set("building", config.domains[i].name, domain_next_id());
+		if (!domain_create(&config.domains[i], boot, false))
 			not_built++;
 	}
 	if (domain_count() == 0) {
@@ -102,7 +115,7 @@ void vmm_main(const struct boot_info *boot)
 
 	log_info("scheduler: running %u domain%s, time slice %u ms", domain_count(), domain_count() == 1 ? "" : "s",
 		 config.timeslice_ms);
-	serial_input_init(config.serial_input);
+	serial_input_init(config.serial_input[0] ? config.serial_input : config.dom0);
 	watchdog_start(config.watchdog_s, boot->rsdp);
 	sched_run();
 	cpu_activity_set("ending the run: checks and the report", NULL, 0);

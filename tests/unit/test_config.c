@@ -447,6 +447,26 @@ static void serial_input_names_a_started_domain(void **state)
 	expect_report(0, 1, "serial_input = a: no domain of that name is started");
 }
 
+/* dom0 names the management domain as serial_input names a domain: one of the file's,
+ * checked the same way, and dropped with a problem otherwise. */
+static void dom0_names_a_started_domain(void **state)
+{
+	(void)state;
+	expect_problems(parse("dom0 = b\n[domain]\nname = a\nkernel = k\n[domain]\nname = b\nkernel = k\n"), 0);
+	assert_string_equal(cfg.dom0, "b");
+	assert_int_equal(cfg.dom0_line, 1);
+	assert_string_equal(cfg.serial_input, "");
+	expect_problems(parse("dom0 = c\nserial_input = a\n[domain]\nname = a\nkernel = k\n"), 1);
+	expect_report(0, 1, "dom0 = c: no domain of that name is started");
+	assert_string_equal(cfg.dom0, "");
+	assert_string_equal(cfg.serial_input, "a");
+	expect_problems(parse("dom0 = \"\"\n"), 1);
+	expect_report(0, 1, "dom0 = \"\": must be 1-31 characters of a-z, 0-9, '_' or '-'");
+	expect_problems(parse("[domain]\nname = a\nkernel = k\ndom0 = a\n"), 2);
+	expect_report(0, 4, "'dom0' is a global setting: put it before the first [domain]");
+	assert_string_equal(cfg.dom0, "");
+}
+
 static void bad_section_headers(void **state)
 {
 	(void)state;
@@ -737,6 +757,7 @@ int main(void)
 		cmocka_unit_test(names_of_choices),
 		cmocka_unit_test(len_limits_parsing),
 		cmocka_unit_test(serial_input_names_a_started_domain),
+		cmocka_unit_test(dom0_names_a_started_domain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
