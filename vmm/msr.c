@@ -359,8 +359,8 @@ static uint64_t amd_perf_read(struct vcpu *v, uint32_t index)
  * answered as a CPU with every optional feature off: 0 (no memory encryption, no
  * fixed-MTRR extensions, no C1E pending), but for HWCR bit 24, TscFreqSel, read-only 1 from
  * family 10h on: the TSC counts at the P0 frequency, as the guest's TSC is the machine's. A
- * write of what reads is taken, any other value is #GP: Keel offers none of what they would
- * switch on. NB_CFG also takes bit 46, EnableCf8ExtCfg (PCI extended configuration space
+ * write of what reads is taken (and 0 to HWCR, its read-only bit left as it is), any other
+ * value is #GP: Keel offers none of what they would switch on. NB_CFG also takes bit 46, EnableCf8ExtCfg (PCI extended configuration space
  * through port 0xcf8), without effect: a domain's PC has no PCI bus. */
 #define AMD_SYSCFG 0xc0010010u
 #define AMD_HWCR 0xc0010015u

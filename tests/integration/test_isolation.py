@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from keel import CANARY, EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot, canary_rounds
+from keel import BEDS, CANARY, EMULATOR_PORTS, HOST_MSRS_UNCHANGED, boot, canary_rounds
 from test_default import closing_lines
 
 INSTRUCTIONS = ["VMRUN", "VMLOAD", "VMSAVE", "STGI", "CLGI", "SKINIT", "INVLPGA", "VMXON", "VMPTRLD", "VMPTRST",
@@ -64,6 +64,20 @@ def test_msrs_go_through_one_table(bed, tmp_path, seed):
     assert HOST_MSRS_UNCHANGED in result.lines, str(result)
     assert canary_rounds(result), str(result)
     assert closing_lines(result) == ("Keel finished: 3 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+
+
+def test_msrs_on_a_family_0xf_cpu(tmp_path):
+    """The same on QEMU's qemu64 as it is, family 0xF (the QEMU bed says family 0x15, as does
+    Bochs' Zen family 0x17): HWCR's TscFreqSel reads 0 there, from family 0x10 on 1, and the
+    guest checks what its family has."""
+    text = EMULATOR_PORTS + '\n[domain]\nname = "msrs"\nkernel = "msrs.elf"\ncmdline = "seed=1"\n'
+    cpu = ("--cpu", "qemu64,+svm,+npt,+xsave,+xsaveopt,+avx,+rdtscp,+pdpe1gb")
+    result = boot(tmp_path, text, bed=BEDS["qemu"], extra=cpu)
+    assert "[info] cpu: AuthenticAMD family 0xf model 0x6b, 40 physical address bits" in result.lines, str(result)
+    lines = result.guest_lines("msrs")
+    assert lines[:-1] == [f"msrs: {name}: ok" for name in MSR_LINES], str(result)
+    assert re.fullmatch(r"msrs: \d+ checks passed", lines[-1]), str(result)
+    assert closing_lines(result) == ("Keel finished: 1 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
 
 
 # Each state class the leak guest compares, with its number of checks (registers compared).
