@@ -29,7 +29,7 @@ C_GUEST_IMAGES := $(addprefix $(B)/guests/, \
 	bootcheck-elf64.elf bootcheck-mb1.elf bootcheck-mb1k.bin bootcheck-mb2.elf bootcheck-mb1low.elf bootcheck-pvh.elf \
 	hcabuse.elf lifecycle.elf faults.elf instructions.elf msrs.elf leak.elf spin.elf sleep.elf bench.elf \
 	canary.elf ports.elf crashme.elf crdr.elf sstep.elf deadline.elf flood.elf mmio.elf apic.elf platform.elf \
-	irqchaos.elf probe.elf echo.elf kvmclock.elf)
+	irqchaos.elf probe.elf echo.elf kvmclock.elf domctl.elf)
 
 .PHONY: c-guests
 c-guests: $(C_GUEST_IMAGES)
@@ -95,6 +95,7 @@ $(eval $(call c_guest_link,$(B)/guests/platform.elf,platform,$(C_GUEST_STUB_ELF6
 $(eval $(call c_guest_link,$(B)/guests/probe.elf,probe,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/irqchaos.elf,irqchaos,$(C_GUEST_STUB_ELF64)))
 $(eval $(call c_guest_link,$(B)/guests/echo.elf,echo,$(C_GUEST_STUB_ELF64)))
+$(eval $(call c_guest_link,$(B)/guests/domctl.elf,domctl,$(C_GUEST_STUB_ELF64)))
 
 # Multiboot 1 kernels as ELF32 (EM_386), as GRUB's multiboot command and QEMU -kernel take
 # them: the same image, its headers rewritten by objcopy (addresses are below 4 GiB). The

@@ -5,6 +5,7 @@
 #ifndef EPERM
 #define EPERM   1
 #define ENOENT  2
+#define ESRCH   3
 #define EIO     5
 #define ENOMEM 12
 #define EFAULT 14

@@ -25,6 +25,7 @@
  *   on_crash = "destroy"
  *   debug_exit = 0xf4            # the domain's debug-exit port, 0 = none
  *   console_ring = 16            # KiB of console history
+ *   rights = [ "pause web", "sched web" ]   # what it may do to other domains (docs/policy.md)
  *
  * Strings take double or single quotes (bare words work too), numbers are decimal or 0x
  * hex, lists are [ "a", "b" ] and may span lines, '#' starts a comment. */
@@ -42,6 +43,7 @@
 #define CONFIG_CMDLINE_MAX 1024    /* the domain's command line, with the NUL */
 #define CONFIG_MODULE_CMDLINE_MAX 192
 #define CONFIG_MAX_MODULES 16      /* module entries per domain (the ramdisk not counted) */
+#define CONFIG_MAX_RIGHTS 8        /* domains a domain may be given rights over */
 #define CONFIG_MEMORY_MAX_MIB 1048576 /* 1 TiB: the machine and the CPU's address width decide */
 #define CONFIG_WEIGHT_DEFAULT 256
 #define CONFIG_WEIGHT_MAX 65535
@@ -81,6 +83,13 @@ struct module_config {
 	char cmdline[CONFIG_MODULE_CMDLINE_MAX];
 };
 
+/* Rights over one domain, named (docs/policy.md). */
+struct right_config {
+	char target[CONFIG_NAME_MAX];
+	unsigned ops; /* 1 << enum policy_op (vmm/policy.h) for each right given */
+	int line;     /* where the first was given */
+};
+
 struct domain_config {
 	char name[CONFIG_NAME_MAX];
 	char kernel[CONFIG_FILE_MAX];
@@ -99,6 +108,8 @@ struct domain_config {
 	unsigned console_ring_kib;
 	unsigned nmodules;
 	struct module_config modules[CONFIG_MAX_MODULES];
+	unsigned nrights;
+	struct right_config rights[CONFIG_MAX_RIGHTS];
 	int line;                         /* line of its [domain] header */
 };
 

@@ -2,6 +2,7 @@
  * where it goes. vmm/config.c reads the text and calls a key's set with each value. */
 #include "vmm/config_parser.h"
 #include "vmm/layout.h"
+#include "vmm/policy.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -394,6 +395,52 @@ static void set_console_ring(struct parser *p, const char *key, const struct val
 		p->dom->console_ring_kib = (unsigned)n;
 }
 
+/* One entry of the rights list: "<right> <domain>", the right one of right_names. */
+static void add_right(struct parser *p, const char *key, const struct value *v)
+{
+	static const struct {
+		const char *name;
+		enum policy_op op;
+	} right_names[] = {
+		{ "info", POLICY_INFO }, { "pause", POLICY_PAUSE }, { "destroy", POLICY_DESTROY }, { "sched", POLICY_SCHED },
+	};
+	struct domain_config *d = p->dom;
+	size_t n = 0, k;
+	while (n < v->len && !config_is_space(v->s[n]))
+		n++;
+	for (k = 0; k < sizeof(right_names) / sizeof(right_names[0]); k++)
+		if (strlen(right_names[k].name) == n && memcmp(right_names[k].name, v->s, n) == 0)
+			break;
+	size_t t = n;
+	while (t < v->len && config_is_space(v->s[t]))
+		t++;
+	size_t tlen = v->len - t, e = t;
+	while (e < v->len && !config_is_space(v->s[e]))
+		e++;
+	if (k == sizeof(right_names) / sizeof(right_names[0]) || tlen == 0 || tlen >= CONFIG_NAME_MAX || e != v->len) {
+		config_problem(p, p->line, "%s: %.*s: must be \"<right> <domain>\", the right one of info, pause, "
+			"destroy, sched, the domain a name of 1-%d characters", key, v->raw_len, v->raw, CONFIG_NAME_MAX - 1);
+		return;
+	}
+	struct right_config *r = NULL;
+	for (unsigned i = 0; i < d->nrights && !r; i++)
+		if (strlen(d->rights[i].target) == tlen && memcmp(d->rights[i].target, v->s + t, tlen) == 0)
+			r = &d->rights[i];
+	if (!r) {
+		if (d->nrights == CONFIG_MAX_RIGHTS) {
+			config_problem(p, p->line, "%s: rights over more than %d domains", key, CONFIG_MAX_RIGHTS);
+			p->list.broken = true;
+			return;
+		}
+		r = &d->rights[d->nrights++];
+		memcpy(r->target, v->s + t, tlen);
+		r->target[tlen] = '\0';
+		r->ops = 0;
+		r->line = p->line;
+	}
+	r->ops |= 1u << right_names[k].op;
+}
+
 const struct config_key config_keys[NKEYS] = {
 	[KEY_LOGLEVEL] = { "loglevel", true, false, set_loglevel },
 	[KEY_EXIT_PORT] = { "exit_port", true, false, set_exit_port },
@@ -420,22 +467,48 @@ const struct config_key config_keys[NKEYS] = {
 	[KEY_ON_CRASH] = { "on_crash", false, false, set_on_crash },
 	[KEY_DEBUG_EXIT] = { "debug_exit", false, false, set_debug_exit },
 	[KEY_CONSOLE_RING] = { "console_ring", false, false, set_console_ring },
+	[KEY_RIGHTS] = { "rights", false, true, add_right },
 };
+
+static bool is_started(const struct keel_config *cfg, const char *name)
+{
+	for (unsigned i = 0; i < cfg->ndomains; i++)
+		if (strcmp(cfg->domains[i].name, name) == 0)
+			return true;
+	return false;
+}
 
 /* A global key's domain name, if set, must be a started domain's; if not, it is unset. */
 static void check_domain_name(struct parser *p, const char *key, char *name, int line)
 {
-	if (!name[0])
+	if (!name[0] || is_started(p->out, name))
 		return;
-	for (unsigned i = 0; i < p->out->ndomains; i++)
-		if (strcmp(p->out->domains[i].name, name) == 0)
-			return;
 	config_problem(p, line, "%s = %s: no domain of that name is started", key, name);
 	name[0] = '\0';
+}
+
+/* Rights over a domain that is not started, or over dom0, are dropped (docs/policy.md). */
+static void check_rights(struct parser *p, struct domain_config *d)
+{
+	unsigned kept = 0;
+	for (unsigned i = 0; i < d->nrights; i++) {
+		struct right_config *r = &d->rights[i];
+		if (!is_started(p->out, r->target))
+			config_problem(p, r->line, "rights: domain '%s' is given rights over '%s': no domain of that "
+				"name is started", d->name, r->target);
+		else if (strcmp(r->target, p->out->dom0) == 0)
+			config_problem(p, r->line, "rights: domain '%s' is given rights over '%s': it is dom0, which "
+				"no domain has rights over", d->name, r->target);
+		else
+			d->rights[kept++] = *r;
+	}
+	d->nrights = kept;
 }
 
 void config_check_domain_names(struct parser *p)
 {
 	check_domain_name(p, "serial_input", p->out->serial_input, p->out->serial_input_line);
 	check_domain_name(p, "dom0", p->out->dom0, p->out->dom0_line);
+	for (unsigned i = 0; i < p->out->ndomains; i++)
+		check_rights(p, &p->out->domains[i]);
 }

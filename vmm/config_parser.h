@@ -13,7 +13,7 @@
 
 enum { KEY_LOGLEVEL, KEY_EXIT_PORT, KEY_SHUTDOWN_PORT, KEY_TIMESLICE, KEY_WATCHDOG, KEY_SERIAL_INPUT, KEY_DOM0, KEY_NAME, KEY_KERNEL, KEY_TYPE, KEY_CMDLINE,
        KEY_RAMDISK, KEY_MODULE, KEY_MEMORY, KEY_MMIO_HOLE, KEY_VCPUS, KEY_WEIGHT, KEY_CAP, KEY_CPU_LIMIT, KEY_UNBACKED, KEY_ON_POWEROFF,
-       KEY_ON_REBOOT, KEY_ON_CRASH, KEY_DEBUG_EXIT, KEY_CONSOLE_RING, NKEYS };
+       KEY_ON_REBOOT, KEY_ON_CRASH, KEY_DEBUG_EXIT, KEY_CONSOLE_RING, KEY_RIGHTS, NKEYS };
 
 enum section { SEC_GLOBAL, SEC_DOMAIN, SEC_IGNORED };
 
@@ -61,7 +61,8 @@ struct config_key {
 };
 extern const struct config_key config_keys[NKEYS];
 
-/* Once every section is read: serial_input must name a domain that is started. */
+/* Once every section is read: serial_input, dom0 and each domain's rights must name a
+ * domain that is started, and rights may not name dom0. */
 void config_check_domain_names(struct parser *p);
 
 #endif

@@ -22,6 +22,7 @@ static unsigned next_id = DOM0_ID + 1; /* ids are never reused */
 
 static const char *const reason_names[] = {
 	[END_POWEROFF] = "poweroff", [END_REBOOT] = "reboot", [END_CRASH] = "crash", [END_STOPPED] = "stopped",
+	[END_DESTROYED] = "destroyed",
 };
 
 const char *domain_end_reason_name(enum end_reason reason)
@@ -191,12 +192,15 @@ struct domain *domain_create(const struct domain_config *cfg, const struct boot_
 
 static enum end_action policy(const struct domain *d, enum end_reason reason)
 {
+	if (d->end.destroy)
+		return ACTION_DESTROY;
 	switch (reason) {
 	case END_POWEROFF:
 		return d->config.on_poweroff;
 	case END_REBOOT:
 		return d->config.on_reboot;
 	case END_STOPPED:
+	case END_DESTROYED:
 		return ACTION_DESTROY;
 	default:
 		return d->config.on_crash;
@@ -214,6 +218,7 @@ void domain_end(struct domain *d, enum end_reason reason, bool has_status, uint3
 	va_list ap;
 	if (d->state != DOMAIN_RUNNING)
 		return; /* it is ending already */
+	domain_unpause(d); /* back in its run queue, for the work of its end */
 	console_flush(d);
 	sched_end(&d->vcpu);
 	d->state = DOMAIN_ENDING;
@@ -342,6 +347,57 @@ void domain_work(struct domain *d, uint64_t until_tsc)
 		finish_end(d);
 	else if (d->state == DOMAIN_RESTARTING && tsc_now_ns() >= d->restart.at_ns)
 		rebuild(d, until_tsc);
+}
+
+struct domain *domain_by_id(uint64_t id)
+{
+	for (unsigned i = 0; i < ndomains; i++)
+		if (domains[i].id == id && domains[i].state != DOMAIN_ENDED)
+			return &domains[i];
+	return NULL;
+}
+
+void domain_pause(struct domain *d)
+{
+	if (d->state != DOMAIN_RUNNING || d->paused)
+		return;
+	d->paused = true;
+	sched_pause(&d->vcpu);
+}
+
+void domain_unpause(struct domain *d)
+{
+	if (!d->paused)
+		return;
+	d->paused = false;
+	sched_unpause(&d->vcpu);
+}
+
+void domain_destroy(struct domain *d, const char *by)
+{
+	switch (d->state) {
+	case DOMAIN_RUNNING:
+		domain_end(d, END_DESTROYED, false, 0, "destroyed by %s", by);
+		break;
+	case DOMAIN_ENDING:
+		d->end.destroy = true; /* its end is applied as a destroy */
+		break;
+	case DOMAIN_RESTARTING:
+	case DOMAIN_PRESERVED:
+		log_info("dom%u %s: destroyed by %s, %s", d->id, d->config.name, by,
+			 d->state == DOMAIN_PRESERVED ? "its memory and vCPU freed" : "not restarted");
+		destroy(d);
+		break;
+	case DOMAIN_ENDED:
+		break;
+	}
+}
+
+void domain_set_share(struct domain *d, unsigned weight, unsigned cap)
+{
+	d->config.weight = weight;
+	d->config.cap = cap;
+	sched_set_share(&d->vcpu, weight, cap);
 }
 
 unsigned domain_count(void)

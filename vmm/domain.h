@@ -46,8 +46,9 @@ enum domain_state {
 	DOMAIN_PRESERVED,  /* ended; memory and vCPU kept (on_* = preserve) */
 };
 
-/* END_STOPPED: Keel stops the domain because dom0 has ended (docs/dom0.md). */
-enum end_reason { END_POWEROFF, END_REBOOT, END_CRASH, END_STOPPED };
+/* END_STOPPED: Keel stops the domain because dom0 has ended (docs/dom0.md); END_DESTROYED:
+ * a domain_destroy hypercall ended it. Both are destroyed whatever the domain's policies. */
+enum end_reason { END_POWEROFF, END_REBOOT, END_CRASH, END_STOPPED, END_DESTROYED };
 
 #define DOM0_ID 0 /* the management domain's id; the others' count from 1 and are never reused */
 
@@ -57,6 +58,7 @@ struct domain_end {
 	bool has_status;  /* the guest gave an exit status */
 	uint32_t status;
 	bool destroyed_for_looping;
+	bool destroy;     /* destroy it, whatever its policy: domain_destroy came while it ended */
 	uint64_t at_ns;   /* when, in Keel's clock */
 	char how[160];    /* what ended it, for its line */
 };
@@ -83,6 +85,7 @@ struct domain {
 	unsigned id;
 	struct domain_config config;
 	enum domain_state state;
+	bool paused;                /* by domain_pause: its vCPU runs no guest code */
 	struct guest_layout layout; /* its guest-physical address space */
 	struct p2m p2m;
 	struct vcpu vcpu; /* one per domain for now */
@@ -134,6 +137,18 @@ void domain_work(struct domain *d, uint64_t until_tsc);
 
 /* The domain ended cleanly: powered off or rebooted with exit status 0 (or none). */
 bool domain_ended_cleanly(const struct domain *d);
+
+/* Domain control (vmm/domctl.c; the access policy has allowed it). The domain that exists
+ * with this id (not destroyed), or NULL. */
+struct domain *domain_by_id(uint64_t id);
+/* A running domain's vCPU stops running guest code until domain_unpause; twice is once. */
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+/* Ends it at once and destroys it, whatever its policies; `by` says who, for its line. A
+ * domain that has ended already is destroyed instead of what its policy says. */
+void domain_destroy(struct domain *d, const char *by);
+/* Its share of the CPU from now on: weight 1..CONFIG_WEIGHT_MAX, cap 0..100. */
+void domain_set_share(struct domain *d, unsigned weight, unsigned cap);
 
 unsigned domain_count(void);
 struct domain *domain_at(unsigned index); /* 0 .. domain_count() - 1, in creation order */

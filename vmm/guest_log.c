@@ -7,6 +7,7 @@
 static const char *const kind_text[GUEST_LOG_KINDS] = {
 	[GUEST_LOG_MSR] = "MSR accesses answered with #GP",
 	[GUEST_LOG_UNBACKED] = "accesses where nothing is",
+	[GUEST_LOG_DENIED] = "hypercalls denied by the access policy",
 };
 
 /* Counts one of kind; true if its line is to be shown. */
@@ -49,6 +50,23 @@ void guest_log_unbacked(struct vcpu *v, uint64_t gpa, unsigned size, bool write)
 	log_warn("dom%u %s: %u-byte %s 0x%llx (%s) at rip 0x%llx: nothing is there, %s", d->id, d->config.name,
 		 size, write ? "write to" : "read of", (unsigned long long)gpa, name, (unsigned long long)v->regs.rip,
 		 write ? "the write goes nowhere" : "read as all ones");
+}
+
+void guest_log_denied(struct vcpu *v, const char *name, bool has_target, uint64_t target)
+{
+	struct domain *d = v->dom;
+	char on[32] = "";
+	if (!take(d, GUEST_LOG_DENIED))
+		return;
+	if (has_target)
+		ksnprintf(on, sizeof(on), " on domain %llu", (unsigned long long)target);
+	log_warn("dom%u %s: hypercall %s%s at rip 0x%llx: denied by the access policy", d->id, d->config.name, name,
+		 on, (unsigned long long)v->regs.rip);
+}
+
+uint64_t guest_log_denials(const struct domain *d)
+{
+	return __atomic_load_n(&d->log_counts.seen[GUEST_LOG_DENIED], __ATOMIC_RELAXED);
 }
 
 void guest_log_summary(struct domain *d)

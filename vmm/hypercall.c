@@ -1,36 +1,23 @@
-/* Hypercalls, ABI version 3 (include/keel/hypercall.h, docs/hypercalls.md): RAX = number,
+/* Hypercalls, ABI version 4 (include/keel/hypercall.h, docs/hypercalls.md): RAX = number,
  * RDI, RSI, RDX, R10, R8 = arguments, RAX = result. The number indexes a constant table.
  * Every argument is untrusted: buffers must lie wholly inside the caller's RAM (no
- * wrap-around), values must be in range; a bad one gets an error code, never a fault. */
+ * wrap-around), values must be in range; a bad one gets an error code, never a fault.
+ * A call on another domain, Keel or the machine goes to the access policy first
+ * (vmm/policy.h); one the caller makes on itself is every domain's right. */
 #include "drivers/tsc.h"
 #include "include/keel/hypercall.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "vmm/domain.h"
 #include "vmm/exit.h"
+#include "vmm/guest_log.h"
+#include "vmm/hypercall.h"
+#include "vmm/policy.h"
 #include "vmm/sched.h"
 
-/* A hypercall as its handler sees it: the caller, and how much of each register is the
- * guest's (outside 64-bit mode only the low halves). Two words, passed in registers. */
-struct hypercall {
-	struct vcpu *v;
-	uint64_t mask;
-};
-
+/* A call the caller makes on itself; one on another domain, Keel or the machine. */
 typedef int64_t (*hypercall_fn)(struct hypercall hc);
-
-/* Argument i (0-4): RDI, RSI, RDX, R10, R8, read only by the handlers that take it. */
-static inline uint64_t arg(struct hypercall hc, unsigned i)
-{
-	static const uint8_t regs[] = { REG_RDI, REG_RSI, REG_RDX, REG_R10, REG_R8 };
-	return hc.v->regs.gpr[regs[i]] & hc.mask;
-}
-
-/* [gpa, gpa + len) is the caller's RAM, all of it in one of its layout's RAM ranges. */
-static bool in_ram(const struct domain *d, uint64_t gpa, uint64_t len)
-{
-	return layout_is_ram(&d->layout, gpa, len);
-}
+typedef int64_t (*control_fn)(struct hypercall hc, struct domain *target);
 
 /* The console's line buffer reads each byte once, straight from guest memory. */
 static void put_text(void *host, uint64_t offset, uint64_t n, void *d)
@@ -43,10 +30,10 @@ static void put_text(void *host, uint64_t offset, uint64_t n, void *d)
 static int64_t hc_console_write(struct hypercall hc)
 {
 	struct domain *d = hc.v->dom;
-	uint64_t gpa = arg(hc, 0), len = arg(hc, 1);
+	uint64_t gpa = hypercall_arg(hc, 0), len = hypercall_arg(hc, 1);
 	if (len > KEEL_CONSOLE_WRITE_MAX)
 		return -EINVAL;
-	if (!in_ram(d, gpa, len) || p2m_visit(&d->p2m, gpa, len, NPT_PERM_R, put_text, d))
+	if (!hypercall_in_ram(d, gpa, len) || p2m_visit(&d->p2m, gpa, len, NPT_PERM_R, put_text, d))
 		return -EFAULT;
 	return (int64_t)len;
 }
@@ -63,7 +50,7 @@ static int64_t hc_yield(struct hypercall hc)
  * deadline beyond what the clock can express is none. */
 static int64_t hc_block(struct hypercall hc)
 {
-	sched_block(hc.v, tsc_guest_deadline(arg(hc, 0)));
+	sched_block(hc.v, tsc_guest_deadline(hypercall_arg(hc, 0)));
 	return 0;
 }
 
@@ -72,7 +59,7 @@ static int64_t hc_block(struct hypercall hc)
  * deadline beyond what the clock can express. */
 static int64_t hc_set_timer(struct hypercall hc)
 {
-	hc.v->timer_ns = tsc_guest_deadline(arg(hc, 0));
+	hc.v->timer_ns = tsc_guest_deadline(hypercall_arg(hc, 0));
 	return 0;
 }
 
@@ -85,7 +72,7 @@ static int64_t hc_shutdown(struct hypercall hc)
 		[KEEL_SHUTDOWN_REBOOT] = END_REBOOT,
 		[KEEL_SHUTDOWN_CRASH] = END_CRASH,
 	};
-	uint64_t reason = arg(hc, 0), status = arg(hc, 1);
+	uint64_t reason = hypercall_arg(hc, 0), status = hypercall_arg(hc, 1);
 	if (reason >= sizeof(reasons) / sizeof(reasons[0]) || status > KEEL_EXIT_STATUS_MAX)
 		return -EINVAL;
 	domain_end(hc.v->dom, reasons[reason], true, (uint32_t)status, "shutdown hypercall");
@@ -96,7 +83,7 @@ static int64_t hc_shutdown(struct hypercall hc)
 static int64_t hc_domain_info(struct hypercall hc)
 {
 	const struct domain *d = hc.v->dom;
-	uint64_t gpa = arg(hc, 0), size = arg(hc, 1);
+	uint64_t gpa = hypercall_arg(hc, 0), size = hypercall_arg(hc, 1);
 	struct keel_domain_info info = {
 		.id = d->id,
 		.vcpus = d->config.vcpus,
@@ -106,7 +93,7 @@ static int64_t hc_domain_info(struct hypercall hc)
 	};
 	if (size < sizeof(info))
 		return -EINVAL;
-	if (!in_ram(d, gpa, size))
+	if (!hypercall_in_ram(d, gpa, size))
 		return -EFAULT;
 	memcpy(info.name, d->config.name, sizeof(info.name));
 	if (p2m_copy_to_guest(&d->p2m, gpa, &info, sizeof(info)))
@@ -118,11 +105,11 @@ static int64_t hc_domain_info(struct hypercall hc)
 static int64_t hc_time(struct hypercall hc)
 {
 	const struct domain *d = hc.v->dom;
-	uint64_t gpa = arg(hc, 0), size = arg(hc, 1);
+	uint64_t gpa = hypercall_arg(hc, 0), size = hypercall_arg(hc, 1);
 	struct keel_time t = { .now_ns = tsc_now_ns(), .tsc_hz = tsc_hz() };
 	if (size < sizeof(t))
 		return -EINVAL;
-	if (!in_ram(d, gpa, size))
+	if (!hypercall_in_ram(d, gpa, size))
 		return -EFAULT;
 	if (p2m_copy_to_guest(&d->p2m, gpa, &t, sizeof(t)))
 		return -EFAULT;
@@ -140,7 +127,8 @@ static int64_t hc_vcpu_exits(struct hypercall hc)
 	return (int64_t)(total & (UINT64_MAX >> 1));
 }
 
-static const hypercall_fn hypercalls[] = {
+/* The calls a domain makes on itself, which every domain may make. */
+static const hypercall_fn self_calls[] = {
 	[KEEL_HC_CONSOLE_WRITE] = hc_console_write,
 	[KEEL_HC_YIELD] = hc_yield,
 	[KEEL_HC_BLOCK] = hc_block,
@@ -151,7 +139,43 @@ static const hypercall_fn hypercalls[] = {
 	[KEEL_HC_VCPU_EXITS] = hc_vcpu_exits,
 };
 
-#define HYPERCALL_COUNT (sizeof(hypercalls) / sizeof(hypercalls[0]))
+/* The calls on other domains, Keel or the machine: each with the operation the access
+ * policy judges, and the name its denial's line gives. */
+struct control_call {
+	control_fn fn;
+	enum policy_op op;
+	const char *name;
+};
+
+static const struct control_call control_calls[] = {
+	[KEEL_HC_DOMAIN_LIST] = { hc_domain_list, POLICY_LIST, "domain_list" },
+	[KEEL_HC_DOMAIN_PAUSE] = { hc_domain_pause, POLICY_PAUSE, "domain_pause" },
+	[KEEL_HC_DOMAIN_UNPAUSE] = { hc_domain_unpause, POLICY_PAUSE, "domain_unpause" },
+	[KEEL_HC_DOMAIN_DESTROY] = { hc_domain_destroy, POLICY_DESTROY, "domain_destroy" },
+	[KEEL_HC_DOMAIN_SCHED] = { hc_domain_sched, POLICY_SCHED, "domain_sched" },
+	[KEEL_HC_HOST_INFO] = { hc_host_info, POLICY_HOST, "host_info" },
+};
+
+#define SELF_CALLS (sizeof(self_calls) / sizeof(self_calls[0]))
+#define CONTROL_CALLS (sizeof(control_calls) / sizeof(control_calls[0]))
+
+/* The access policy on (caller, operation, the domain whose id is the first argument if the
+ * operation names one), then the call. A denial is counted and logged; a domain that does
+ * not exist is -ESRCH to a caller that may act on any domain, else a denial. Out of line,
+ * so that the calls a domain makes on itself, the frequent ones, pay nothing for it. */
+static __attribute__((noinline)) int64_t controlled(struct hypercall hc, const struct control_call *call)
+{
+	bool has_target = policy_op_has_target(call->op);
+	uint64_t id = hypercall_arg(hc, 0);
+	struct domain *target = has_target ? domain_by_id(id) : NULL;
+	if (!policy_allows(hc.v->dom, call->op, target)) {
+		guest_log_denied(hc.v, call->name, has_target, id);
+		return -EPERM;
+	}
+	if (has_target && !target)
+		return -ESRCH;
+	return call->fn(hc, target);
+}
 
 void handle_hypercall(struct vcpu *v, const struct vm_exit *exit)
 {
@@ -163,8 +187,10 @@ void handle_hypercall(struct vcpu *v, const struct vm_exit *exit)
 	 * applications (as in Xen and KVM). */
 	if (exit->hypercall.cpl)
 		result = -EPERM;
-	else if (nr < HYPERCALL_COUNT && hypercalls[nr])
-		result = hypercalls[nr](hc);
+	else if (nr < SELF_CALLS && self_calls[nr])
+		result = self_calls[nr](hc);
+	else if (nr < CONTROL_CALLS && control_calls[nr].fn)
+		result = controlled(hc, &control_calls[nr]);
 	*rax = (uint64_t)result & hc.mask;
 	v->regs.rip += exit->instr_len;
 }

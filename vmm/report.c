@@ -9,13 +9,13 @@
 static const char *outcome(const struct domain *d)
 {
 	if (d->state == DOMAIN_RUNNING)
-		return d->vcpu.state == VCPU_BLOCKED ? "blocked" : "running";
+		return d->paused ? "paused" : d->vcpu.state == VCPU_BLOCKED ? "blocked" : "running";
 	return domain_end_reason_name(d->end.reason);
 }
 
 void report_exit_table(void)
 {
-	kprintf("exits by reason:\n%-24s %-8s %6s %8s", "domain", "ended", "status", "restarts");
+	kprintf("exits by reason:\n%-24s %-9s %6s %8s", "domain", "ended", "status", "restarts");
 	for (unsigned r = 0; r < EXIT_REASON_COUNT; r++)
 		kprintf(" %9s", exit_reason_name(r));
 	kprintf(" %9s\n", "total");
@@ -25,7 +25,7 @@ void report_exit_table(void)
 		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
 		if (d->state != DOMAIN_RUNNING && d->end.has_status)
 			ksnprintf(status, sizeof(status), "%u", d->end.status);
-		kprintf("%-24s %-8s %6s %8u", who, outcome(d), status, d->restarts);
+		kprintf("%-24s %-9s %6s %8u", who, outcome(d), status, d->restarts);
 		uint64_t total = 0;
 		for (unsigned r = 0; r < EXIT_REASON_COUNT; r++) {
 			kprintf(" %9llu", (unsigned long long)d->vcpu.exits[r]);

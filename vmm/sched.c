@@ -9,7 +9,8 @@
  * that is carried into the next period, and one that has used its share waits. A vCPU
  * waking from a block, or whose domain's work comes due, starts no further back than the
  * least virtual time of the queue, so waiting earns no burst. A domain with a CPU time limit
- * (cpu_limit_ms) crashes when its vCPU has run that long in its current life.
+ * (cpu_limit_ms) crashes when its vCPU has run that long in its current life. A paused
+ * domain's vCPU leaves the run queue until it is unpaused, so the pick never looks at it.
  *
  * The local APIC timer is armed, whenever the scheduler picks, for the earliest of: the end
  * of the slice, the deadline of a blocked vCPU, the end of the period a capped vCPU waits
@@ -74,13 +75,19 @@ void sched_add(struct vcpu *v)
 		return; /* cannot happen: as many places as domains */
 	v->sched = (struct vcpu_sched){
 		.vtime = rq->min_vtime,
-		.vtime_per_ns_16 = ((uint64_t)CONFIG_WEIGHT_DEFAULT << 16) / cfg->weight,
-		.budget_ns = CAP_PERIOD_NS * cfg->cap / 100,
 		.limit_ns = cfg->cpu_limit_ms * 1000000ull,
 		.ready_ns = tsc_now_ns(),
 		.queued = true,
 	};
+	sched_set_share(v, cfg->weight, cfg->cap);
 	rq->vcpu[rq->count++] = v;
+}
+
+void sched_set_share(struct vcpu *v, unsigned weight, unsigned cap)
+{
+	v->sched.vtime_per_ns_16 = ((uint64_t)CONFIG_WEIGHT_DEFAULT << 16) / weight;
+	v->sched.budget_ns = CAP_PERIOD_NS * cap / 100;
+	queue_of(v)->cpu->pick_tsc = 0;
 }
 
 void sched_remove(struct vcpu *v)
@@ -157,6 +164,29 @@ void sched_deadline_changed(struct vcpu *v, uint64_t deadline_ns)
 	struct sched_cpu *cpu = queue_of(v)->cpu;
 	if (tsc_at_ns(deadline_ns) < cpu->pick_tsc)
 		cpu->pick_tsc = 0;
+}
+
+void sched_pause(struct vcpu *v)
+{
+	sched_remove(v);
+	v->sched.ready_ns = 0;
+	queue_of(v)->cpu->pick_tsc = 0;
+}
+
+void sched_unpause(struct vcpu *v)
+{
+	struct runqueue *rq = queue_of(v);
+	uint64_t now = tsc_now_ns();
+	if (v->sched.queued || rq->count == RUNQUEUE_MAX)
+		return; /* cannot happen: it was taken out, and its place kept */
+	rq->vcpu[rq->count++] = v;
+	v->sched.queued = true;
+	if (v->state == VCPU_RUNNABLE)
+		v->sched.ready_ns = now;
+	else if (v->state == VCPU_BLOCKED && v->wake_ns && v->wake_ns < now)
+		v->wake_ns = now; /* ready from now on, not while it was paused */
+	catch_up(rq, v);
+	rq->cpu->pick_tsc = 0;
 }
 
 void sched_end(struct vcpu *v)

@@ -47,6 +47,13 @@ void sched_end_run(struct vcpu *v);
 /* Its domain was built again: the vCPU runs from its new start, its CPU time limit counted
  * from there; its virtual time goes on, so a restart does not jump the queue. */
 void sched_restart(struct vcpu *v);
+/* Its domain was paused: v leaves its run queue, its timers and Keel's work for its domain
+ * with it, and waits for nothing (no steal time), until sched_unpause puts it back. An end
+ * unpauses it first, so the work of ending it is done. */
+void sched_pause(struct vcpu *v);
+void sched_unpause(struct vcpu *v);
+/* Its weight (1..CONFIG_WEIGHT_MAX) and cap (percent of one CPU, 0: none) from now on. */
+void sched_set_share(struct vcpu *v, unsigned weight, unsigned cap);
 /* Ends the vCPU's turn: another runnable vCPU goes first if there is one. (Not named
  * sched_yield, which the C library of the host-side tests has.) */
 void sched_yield_cpu(struct vcpu *v);

@@ -67,6 +67,11 @@ void cpu_detect(void)
 		cpu.model |= ((sig >> 16) & 0xf) << 4;
 
 	uint32_t max_ext = cpuid(0x80000000, 0).eax;
+	for (uint32_t leaf = 0x80000002; max_ext >= 0x80000004 && leaf <= 0x80000004; leaf++) {
+		struct cpuid_regs b = cpuid(leaf, 0);
+		uint32_t words[4] = { b.eax, b.ebx, b.ecx, b.edx };
+		memcpy(cpu.brand + (leaf - 0x80000002) * 16, words, 16);
+	}
 	cpu.phys_addr_bits = max_ext >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
 	cpu.pages_1g = max_ext >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 26));
 	cpu.tsc_aux = (max_ext >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 27))) ||

@@ -10,6 +10,7 @@ enum cpu_vendor { CPU_VENDOR_OTHER = 0, CPU_VENDOR_AMD, CPU_VENDOR_INTEL };
 struct cpu_features {
 	enum cpu_vendor vendor;
 	char vendor_string[13];
+	char brand[49]; /* CPUID 0x80000002-4, NUL-terminated; "" if the CPU has none */
 	unsigned family, model, stepping;
 	unsigned phys_addr_bits;
 	bool pages_1g;

@@ -158,6 +158,13 @@ long hc_domain_info(struct keel_domain_info *info);
 long hc_time(struct keel_time *t);
 long hc_set_timer(uint64_t deadline_ns);
 long hc_vcpu_exits(void);
+/* Domain control: dom0's, or a domain's with rights (docs/policy.md). */
+long hc_domain_list(struct keel_domain_status *out, unsigned count, uint64_t first_id);
+long hc_domain_pause(uint64_t id);
+long hc_domain_unpause(uint64_t id);
+long hc_domain_destroy(uint64_t id);
+long hc_domain_sched(uint64_t id, uint64_t weight, uint64_t cap);
+long hc_host_info(struct keel_host_info *info);
 /* Keel's clock, in nanoseconds since it started (the time hypercall). */
 uint64_t guest_now_ns(void);
 

@@ -97,3 +97,33 @@ long hc_vcpu_exits(void)
 {
 	return guest_hypercall(KEEL_HC_VCPU_EXITS, 0, 0, 0, 0, 0);
 }
+
+long hc_domain_list(struct keel_domain_status *out, unsigned count, uint64_t first_id)
+{
+	return guest_hypercall(KEEL_HC_DOMAIN_LIST, gpa_of(out), count * sizeof(*out), first_id, 0, 0);
+}
+
+long hc_domain_pause(uint64_t id)
+{
+	return guest_hypercall(KEEL_HC_DOMAIN_PAUSE, id, 0, 0, 0, 0);
+}
+
+long hc_domain_unpause(uint64_t id)
+{
+	return guest_hypercall(KEEL_HC_DOMAIN_UNPAUSE, id, 0, 0, 0, 0);
+}
+
+long hc_domain_destroy(uint64_t id)
+{
+	return guest_hypercall(KEEL_HC_DOMAIN_DESTROY, id, 0, 0, 0, 0);
+}
+
+long hc_domain_sched(uint64_t id, uint64_t weight, uint64_t cap)
+{
+	return guest_hypercall(KEEL_HC_DOMAIN_SCHED, id, weight, cap, 0, 0);
+}
+
+long hc_host_info(struct keel_host_info *info)
+{
+	return guest_hypercall(KEEL_HC_HOST_INFO, gpa_of(info), sizeof(*info), 0, 0, 0);
+}

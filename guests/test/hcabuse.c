@@ -1,9 +1,10 @@
 /* hcabuse: every documented hypercall error comes back, and nothing else. Then calls=<n>
  * (default 2000) hypercalls with random numbers and arguments (seed=, default 1):
  * unknown numbers must give -ENOSYS, console_write, yield, domain_info and time one of
- * -EINVAL, -EFAULT or success. Never random shutdown or block calls. Last, hypercalls from
- * CPL 3, which must get -EPERM and do nothing. Returns the number of failed checks. The
- * cmdline may say name=<the domain's name>. */
+ * -EINVAL, -EFAULT or success, the domain-control calls -EPERM (it runs as a domain without
+ * rights). Never random shutdown or block calls. Last, hypercalls from CPL 3, which must get
+ * -EPERM and do nothing. Prints how many of its calls the access policy denied, then
+ * returns the number of failed checks. The cmdline may say name=<the domain's name>. */
 #include "guests/lib/guest.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -12,11 +13,13 @@
 #define RANDOM_CALLS 2000 /* unless calls= says otherwise */
 #define RANDOM_FAILURES_SHOWN 10
 #define ENOSYS_R (-(long)KEEL_ENOSYS)
+#define EPERM_R (-(long)KEEL_EPERM)
 #define EINVAL_R (-(long)KEEL_EINVAL)
 #define EFAULT_R (-(long)KEEL_EFAULT)
 #define WRAPPING (~0ull - 3) /* a buffer from here wraps around 2^64 */
 
 static struct checks c = { .prog = "hcabuse" };
+static uint64_t denied; /* domain-control calls made at CPL 0: each one the policy denies */
 
 static struct keel_domain_info dinfo;
 static struct keel_time ktime[3];
@@ -50,9 +53,23 @@ static void expect(long got, long want, const char *call_fmt, ...)
 
 static void unknown_numbers(void)
 {
-	static const uint64_t numbers[] = { 0, 9, 1000, 0xffff, (1ull << 32) | 1, ~0ull };
+	static const uint64_t numbers[] = { 0, KEEL_HC_HOST_INFO + 1, 1000, 0xffff, (1ull << 32) | 1, ~0ull };
 	for (unsigned i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
 		expect(guest_hypercall(numbers[i], 0, 0, 0, 0, 0), ENOSYS_R, "hypercall 0x%lx", numbers[i]);
+}
+
+static bool is_control(uint64_t nr)
+{
+	return nr >= KEEL_HC_DOMAIN_LIST && nr <= KEEL_HC_HOST_INFO;
+}
+
+/* Domain control, for a domain without rights: each call denied, whatever it names. */
+static void control_numbers(void)
+{
+	for (uint64_t nr = KEEL_HC_DOMAIN_LIST; nr <= KEEL_HC_HOST_INFO; nr++) {
+		expect(guest_hypercall(nr, 0, 0, 0, 0, 0), EPERM_R, "hypercall %lu (domain control)", nr);
+		denied++;
+	}
 }
 
 static void console_write_calls(uint64_t mem)
@@ -280,11 +297,12 @@ static void random_calls(const struct guest_boot *boot, uint64_t mem)
 			a[1] = random_size(&rng);
 		}
 		long got = guest_hypercall(nr, a[0], a[1], a[2], a[3], a[4]);
-		bool known = nr >= 1 && nr <= KEEL_HC_VCPU_EXITS;
-		bool ok = known ? got == EINVAL_R || got == EFAULT_R || got >= 0 : got == ENOSYS_R;
+		bool known = nr >= 1 && nr <= KEEL_HC_VCPU_EXITS, control = is_control(nr);
+		bool ok = known ? got == EINVAL_R || got == EFAULT_R || got >= 0 : control ? got == EPERM_R : got == ENOSYS_R;
+		denied += control;
 		if (ok || shown < RANDOM_FAILURES_SHOWN) {
 			check(&c, ok, "random hypercall 0x%lx(0x%lx, 0x%lx, 0x%lx, 0x%lx, 0x%lx) returned %ld, expected %s",
-			      nr, a[0], a[1], a[2], a[3], a[4], got, known ? "-22, -14 or >= 0" : "-38");
+			      nr, a[0], a[1], a[2], a[3], a[4], got, known ? "-22, -14 or >= 0" : control ? "-1" : "-38");
 			shown += !ok;
 		} else {
 			c.total++; /* counted, no longer printed */
@@ -372,6 +390,7 @@ int guest_main(const struct guest_boot *boot)
 	uint64_t mem = self.memory_bytes;
 
 	unknown_numbers();
+	control_numbers();
 	console_write_calls(mem);
 	domain_info_calls(boot, mem);
 	time_calls(mem);
@@ -381,5 +400,6 @@ int guest_main(const struct guest_boot *boot)
 	vcpu_exits_calls();
 	random_calls(boot, mem);
 	user_mode_calls();
+	guest_printf("hcabuse: %lu domain-control calls denied\n", denied);
 	return checks_summary(&c);
 }

@@ -1,4 +1,4 @@
-/* Keel's hypercall ABI, shared with guests. Version 3; docs/hypercalls.md explains it.
+/* Keel's hypercall ABI, shared with guests. Version 4; docs/hypercalls.md explains it.
  *
  * A guest issues VMMCALL (AMD) or VMCALL (Intel) with
  *   RAX = hypercall number, RDI, RSI, RDX, R10, R8 = arguments.
@@ -12,7 +12,7 @@
 #ifndef KEEL_HYPERCALL_H
 #define KEEL_HYPERCALL_H
 
-#define KEEL_HYPERCALL_ABI_VERSION 3
+#define KEEL_HYPERCALL_ABI_VERSION 4
 
 /* CPUID leaves Keel answers (bit 31 of CPUID.1:ECX says a hypervisor is present). */
 #define KEEL_CPUID_SIGNATURE_LEAF 0x40000000 /* EAX = highest Keel leaf, EBX/ECX/EDX = "KeelKeelKeel" */
@@ -28,6 +28,14 @@
 #define KEEL_HC_TIME 6          /* (buffer, size >= sizeof(struct keel_time)) -> bytes written */
 #define KEEL_HC_SET_TIMER 7     /* (deadline_ns, 0 = cancel) -> 0: the caller's one-shot timer event */
 #define KEEL_HC_VCPU_EXITS 8    /* () -> the exits the calling vCPU has taken, this call's own included */
+/* Domain control (version 4): dom0's, and a domain's the configuration grants rights to
+ * (docs/policy.md); any other caller gets -EPERM. A domain is named by its id. */
+#define KEEL_HC_DOMAIN_LIST 9     /* (buffer, size, first id) -> entries written: struct keel_domain_status */
+#define KEEL_HC_DOMAIN_PAUSE 10   /* (id) -> 0: its vCPU runs no more until unpaused */
+#define KEEL_HC_DOMAIN_UNPAUSE 11 /* (id) -> 0 */
+#define KEEL_HC_DOMAIN_DESTROY 12 /* (id) -> 0: it ends at once and is destroyed, whatever its policies */
+#define KEEL_HC_DOMAIN_SCHED 13   /* (id, weight 1..65535, cap 0..100 percent) -> 0 */
+#define KEEL_HC_HOST_INFO 14      /* (buffer, size >= sizeof(struct keel_host_info)) -> bytes written */
 
 #define KEEL_CONSOLE_WRITE_MAX 4096
 
@@ -38,12 +46,53 @@
 #define KEEL_EXIT_STATUS_MAX 0xffffffff /* exit statuses are 32-bit */
 
 /* Error codes (returned negated in RAX), numbered like Linux errno. */
-#define KEEL_EPERM 1   /* the caller may not make this hypercall (CPL > 0: every one) */
+#define KEEL_EPERM 1   /* the caller may not make this hypercall: CPL > 0, or the access policy denies it */
+#define KEEL_ESRCH 3   /* no domain has this id (to a caller the policy lets act on any domain) */
 #define KEEL_EFAULT 14 /* a buffer lies outside the caller's memory */
+#define KEEL_EBUSY 16  /* the domain is not in a state the operation applies to (it has ended) */
 #define KEEL_EINVAL 22 /* an argument is out of range */
 #define KEEL_ENOSYS 38 /* no such hypercall */
 
 #define KEEL_DOMAIN_NAME_MAX 32 /* bytes, the NUL included */
+#define KEEL_WEIGHT_MAX 65535
+#define KEEL_CAP_MAX 100        /* percent of one CPU; 0 = no cap */
+
+/* keel_domain_status.state */
+#define KEEL_DOMAIN_RUNNING 0    /* its vCPU runs, waits for the CPU, or waits for an event */
+#define KEEL_DOMAIN_ENDING 1     /* it has ended: Keel sends its last lines and applies its policy */
+#define KEEL_DOMAIN_RESTARTING 2 /* being built again (on_* = restart) */
+#define KEEL_DOMAIN_PRESERVED 3  /* ended and kept for inspection (on_* = preserve) */
+/* keel_domain_status.flags */
+#define KEEL_DOMAIN_F_DOM0 1       /* the management domain */
+#define KEEL_DOMAIN_F_PAUSED 2     /* paused by domain_pause */
+#define KEEL_DOMAIN_F_BLOCKED 4    /* its vCPU waits for an event (HLT, block) */
+#define KEEL_DOMAIN_F_HAS_STATUS 8 /* it has ended with an exit status (end_status) */
+/* keel_domain_status.end_reason: how its last life ended (state ENDING, RESTARTING, PRESERVED) */
+#define KEEL_END_POWEROFF 0
+#define KEEL_END_REBOOT 1
+#define KEEL_END_CRASH 2
+#define KEEL_END_STOPPED 3   /* Keel stopped it: dom0 had ended */
+#define KEEL_END_DESTROYED 4 /* domain_destroy */
+/* keel_domain_status.exits[]: a vCPU's exits by reason */
+#define KEEL_EXIT_CPUID 0
+#define KEEL_EXIT_HLT 1
+#define KEEL_EXIT_IO 2          /* port I/O */
+#define KEEL_EXIT_HYPERCALL 3
+#define KEEL_EXIT_MSR 4
+#define KEEL_EXIT_INSTRUCTION 5 /* another instruction Keel answers (CR access, XSETBV, ...) */
+#define KEEL_EXIT_NPF 6         /* nested-paging fault: MMIO, or memory where nothing is */
+#define KEEL_EXIT_SHUTDOWN 7    /* triple fault */
+#define KEEL_EXIT_ENTRY_FAILED 8
+#define KEEL_EXIT_INTERRUPT 9   /* a host interrupt, or the end of its time slice */
+#define KEEL_EXIT_INTERRUPT_WINDOW 10
+#define KEEL_EXIT_UNKNOWN 11
+#define KEEL_EXIT_REASONS 16    /* the array's size; reasons not listed stay 0 */
+
+/* keel_host_info.features */
+#define KEEL_HOST_F_SVM 1       /* AMD SVM with nested paging (NPT) */
+#define KEEL_HOST_F_VMX 2       /* Intel VT-x with EPT */
+#define KEEL_HOST_F_PAGES_1G 4  /* nested paging maps guest memory with 1 GiB pages */
+#define KEEL_HOST_F_XSAVE 8     /* guests' extended state switched with XSAVE */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -64,6 +113,41 @@ struct keel_time {
 	uint64_t tsc_hz; /* the TSC's frequency as Keel measured it */
 };
 
+/* What domain_list writes per domain. */
+struct keel_domain_status {
+	uint32_t id;
+	uint32_t state;        /* KEEL_DOMAIN_RUNNING .. KEEL_DOMAIN_PRESERVED */
+	char name[KEEL_DOMAIN_NAME_MAX]; /* NUL-terminated */
+	uint64_t memory_bytes; /* its RAM */
+	uint32_t vcpus;
+	uint32_t flags;        /* KEEL_DOMAIN_F_* */
+	uint32_t weight;
+	uint32_t cap;          /* percent of one CPU, 0: none */
+	uint64_t cpu_ns;       /* CPU time it used, Keel's work for it included, over its restarts */
+	uint32_t restarts;
+	uint32_t end_reason;   /* KEEL_END_*, for a domain that has ended */
+	uint32_t end_status;   /* its exit status, if KEEL_DOMAIN_F_HAS_STATUS */
+	uint32_t denied;       /* hypercalls the access policy has denied it, this life */
+	uint64_t exits[KEEL_EXIT_REASONS]; /* its vCPU's exits by KEEL_EXIT_* reason, over its restarts */
+};
+
+/* What host_info writes. */
+struct keel_host_info {
+	char cpu_vendor[16];    /* CPUID's vendor string, NUL-terminated */
+	char cpu_model[48];     /* CPUID's brand string, NUL-terminated; "" if the CPU has none */
+	uint32_t family, model, stepping;
+	uint32_t features;      /* KEEL_HOST_F_* */
+	uint64_t memory_bytes;  /* the memory Keel manages for domains and itself */
+	uint64_t free_bytes;    /* of it, free now */
+	uint64_t tsc_hz;
+	uint32_t cpus;          /* physical CPUs Keel runs guests on */
+	uint32_t domains;       /* domains that exist now (not destroyed) */
+	uint32_t keel_version;  /* major << 16 | minor, as CPUID 0x40000001 EAX */
+	uint32_t abi_version;   /* KEEL_HYPERCALL_ABI_VERSION */
+};
+
+_Static_assert(sizeof(struct keel_domain_status) == 216, "struct keel_domain_status is part of the ABI");
+_Static_assert(sizeof(struct keel_host_info) == 120, "struct keel_host_info is part of the ABI");
 _Static_assert(sizeof(struct keel_domain_info) == 56, "struct keel_domain_info is part of the ABI");
 _Static_assert(sizeof(struct keel_time) == 16, "struct keel_time is part of the ABI");
 #endif

@@ -174,12 +174,16 @@ console_ring = 64
     write("uart", "init-and-send", bytes(b for op in uart for b in op))
     claims = [(0x3f8, 8, 1), (0xe9, 1, 2), (0xf4, 1, 3), (0x3f8, 1, 4), (0xfff0, 0x10, 5)]
     write("port_map", "devices", b"".join(struct.pack("<HHB", f, c, o) for f, c, o in claims))
-    # fuzz_hypercall: how (bits 1:0 RAM size, 2 64-bit mode, 4:3 CPL), the length - 1, then
-    # RAX ... R15 and RIP. Each seed a call that succeeds at CPL 0 in 4 MiB of RAM.
-    def call(name, nr, args, how=0b101, rip=0x100000):
+    # fuzz_hypercall: how (bits 1:0 RAM size, 2 64-bit mode, 4:3 CPL), the length - 1, the
+    # world (bit 0 slot 0 is dom0, bits 2:1 the caller's slot), the four slots' states (0:
+    # running), two rights for each of slots 1-3 (target slot in bits 2:0, rights from bit 3:
+    # info, pause, destroy, sched), then RAX ... R15 and RIP. Each seed a call that succeeds
+    # at CPL 0 in 4 MiB of RAM; "web" (slot 1) may pause "db" and see "app".
+    def call(name, nr, args, how=0b101, rip=0x100000, caller=0):
         regs = [nr, 0, args[2] if len(args) > 2 else 0, 0, 0, 0, args[1] if len(args) > 1 else 0,
                 args[0] if args else 0] + [0] * 8
-        write("hypercall", name, bytes([how, 2]) + struct.pack("<17Q", *regs, rip))
+        world = bytes([1 | caller << 1, 0, 0, 0, 0, 2 | 0b0100 << 3, 3 | 0b0001 << 3, 0, 0, 0, 0])
+        write("hypercall", name, bytes([how, 2]) + world + struct.pack("<17Q", *regs, rip))
     call("console_write", 1, [0x200000, 16])
     call("yield", 2, [])
     call("block", 3, [5000000])
@@ -189,6 +193,15 @@ console_ring = 64
     call("set_timer", 7, [1000])
     call("console_write-32bit", 1, [0x200000, 16], how=0b001)
     call("console_write-cpl3", 1, [0x200000, 16], how=0b11101)
+    call("domain_list", 9, [0x200000, 216 * 4, 0])
+    call("domain_pause", 10, [2])
+    call("domain_unpause", 11, [2])
+    call("domain_destroy", 12, [3])
+    call("domain_sched", 13, [1, 512, 50])
+    call("host_info", 14, [0x200000, 120])
+    call("domain_list-web", 9, [0x200000, 216 * 4, 0], caller=1)
+    call("domain_pause-web", 10, [2], caller=1)
+    call("domain_destroy-web-denied", 12, [2], caller=1)
     # fuzz_x86_decode: the mode (0: 16-bit, 1: 32-bit, 2: 64-bit code), then the bytes of one
     # instruction: each form the decoder knows, with prefixes and addressing modes.
     insns = [

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "vmm/config.h"
+#include "vmm/policy.h"
 
 #define MAX_REPORTS 64
 
@@ -467,6 +468,46 @@ static void dom0_names_a_started_domain(void **state)
 	assert_string_equal(cfg.dom0, "");
 }
 
+/* rights: "<right> <domain>" entries, merged per domain; the domain must be started and
+ * not dom0, else that domain's rights over it are dropped with a problem. */
+static void rights_name_started_domains(void **state)
+{
+	(void)state;
+	expect_problems(parse("dom0 = m\n[domain]\nname = m\nkernel = k\n[domain]\nname = a\nkernel = k\n"
+			      "rights = [ \"pause b\", 'sched  b', \"info c\" ]\n[domain]\nname = b\nkernel = k\n"
+			      "[domain]\nname = c\nkernel = k\nrights = \"destroy b\"\n"), 0);
+	const struct domain_config *a = &cfg.domains[1], *c = &cfg.domains[3];
+	assert_int_equal(a->nrights, 2);
+	assert_string_equal(a->rights[0].target, "b");
+	assert_int_equal(a->rights[0].ops, (1u << POLICY_PAUSE) | (1u << POLICY_SCHED));
+	assert_int_equal(a->rights[0].line, 8);
+	assert_string_equal(a->rights[1].target, "c");
+	assert_int_equal(a->rights[1].ops, 1u << POLICY_INFO);
+	assert_int_equal(c->nrights, 1);
+	assert_int_equal(c->rights[0].ops, 1u << POLICY_DESTROY);
+	assert_int_equal(cfg.domains[0].nrights, 0);
+
+	expect_problems(parse("dom0 = m\n[domain]\nname = m\nkernel = k\n[domain]\nname = a\nkernel = k\n"
+			      "rights = [ \"pause m\", \"pause x\", \"info a\" ]\n"), 2);
+	expect_report(0, 8, "rights: domain 'a' is given rights over 'm': it is dom0, which no domain has rights over");
+	expect_report(1, 8, "rights: domain 'a' is given rights over 'x': no domain of that name is started");
+	assert_int_equal(cfg.ndomains, 2);
+	assert_int_equal(cfg.domains[1].nrights, 1);
+	assert_string_equal(cfg.domains[1].rights[0].target, "a");
+
+	expect_problems(parse(D "rights = [ \"stop b\", \"pause\", \"pause b c\" ]\n"), 4);
+	expect_report(0, 4, "rights: \"stop b\": must be \"<right> <domain>\", the right one of info, pause, "
+		      "destroy, sched, the domain a name of 1-31 characters");
+	expect_report(1, 4, "rights: \"pause\": must be \"<right> <domain>\", the right one of info, pause, "
+		      "destroy, sched, the domain a name of 1-31 characters");
+	expect_report(2, 4, "rights: \"pause b c\": must be \"<right> <domain>\", the right one of info, pause, "
+		      "destroy, sched, the domain a name of 1-31 characters");
+	assert_int_equal(cfg.ndomains, 0);
+	expect_problems(parse(D "rights = [ \"info a\", \"info b\", \"info c\", \"info d\", \"info e\", "
+			      "\"info f\", \"info g\", \"info h\", \"info i\", \"info j\" ]\n"), 2);
+	expect_report(0, 4, "rights: rights over more than 8 domains");
+}
+
 static void bad_section_headers(void **state)
 {
 	(void)state;
@@ -758,6 +799,7 @@ int main(void)
 		cmocka_unit_test(len_limits_parsing),
 		cmocka_unit_test(serial_input_names_a_started_domain),
 		cmocka_unit_test(dom0_names_a_started_domain),
+		cmocka_unit_test(rights_name_started_domains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,258 @@
+/* domctl: the domain-control hypercalls and the access policy (docs/policy.md), in one of
+ * three roles (role= on the command line); each returns its number of failed checks.
+ *
+ * Its lines begin "domctl <role>: ".
+ *
+ * role=boss, as dom0 beside two spinning domains "a" and "b" (spin.elf), "helper" and "rogue":
+ * waits until helper and rogue have ended, then checks host_info, domain_list (ids, names,
+ * flags), pause (a's CPU time stands still while b's goes on), unpause, sched (weights 768
+ * and 256: a gets 75% of the CPU, within 10 points), the errors of bad calls, and destroy (b
+ * is gone from the list, its id then unknown). It ends with a still running: Keel stops it.
+ *
+ * role=helper, with rights = [ "pause a", "info b" ]: sees a and b and nothing else,
+ * pauses and unpauses a; destroy and sched on a, pause on b, anything on dom0 or on an
+ * unknown id, and host_info are denied: six denials.
+ *
+ * role=rogue, with no rights and target=<a's id>: each domain-control call is denied: six
+ * denials. */
+#include "guests/lib/guest.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define EPERM_R (-(long)KEEL_EPERM)
+#define ESRCH_R (-(long)KEEL_ESRCH)
+#define EINVAL_R (-(long)KEEL_EINVAL)
+#define EFAULT_R (-(long)KEEL_EFAULT)
+#define EBUSY_R (-(long)KEEL_EBUSY)
+#define MS 1000000ul
+#define MAX_DOMAINS 8
+#define WAIT_LIMIT_NS (5000 * MS) /* for the others to end: Keel's clock, generous under emulation */
+
+static struct checks c = { .prog = "domctl" };
+static struct keel_domain_status list[MAX_DOMAINS];
+
+static void expect(long got, long want, const char *call)
+{
+	check(&c, got == want, "%s returned %ld, expected %ld", call, got, want);
+}
+
+static void sleep_ms(uint64_t ms)
+{
+	hc_block(guest_now_ns() + ms * MS);
+}
+
+/* The list from id 0 on; its length. */
+static long list_all(void)
+{
+	return hc_domain_list(list, MAX_DOMAINS, 0);
+}
+
+static const struct keel_domain_status *find(long n, const char *name)
+{
+	for (long i = 0; i < n; i++)
+		if (strcmp(list[i].name, name) == 0)
+			return &list[i];
+	return NULL;
+}
+
+/* The CPU time of domain `name` now, or ~0 if it is not listed. */
+static uint64_t cpu_of(const char *name)
+{
+	const struct keel_domain_status *d = find(list_all(), name);
+	return d ? d->cpu_ns : ~0ull;
+}
+
+/* Waits until none of the names is listed; false if they are still there at the limit. */
+static bool wait_gone(const char *const *names, unsigned count)
+{
+	uint64_t limit = guest_now_ns() + WAIT_LIMIT_NS;
+	while (guest_now_ns() < limit) {
+		long n = list_all();
+		bool any = false;
+		for (unsigned i = 0; i < count; i++)
+			any |= find(n, names[i]) != NULL;
+		if (!any)
+			return true;
+		sleep_ms(10);
+	}
+	return false;
+}
+
+static void host_info_checks(void)
+{
+	struct keel_host_info h;
+	char vendor[13];
+	struct cpuid_regs r = cpuid(0, 0);
+	memcpy(vendor, &r.ebx, 4);
+	memcpy(vendor + 4, &r.edx, 4);
+	memcpy(vendor + 8, &r.ecx, 4);
+	vendor[12] = '\0';
+	expect(hc_host_info(&h), sizeof(h), "host_info");
+	check(&c, strcmp(h.cpu_vendor, vendor) == 0, "host_info: cpu_vendor \"%.16s\", CPUID says \"%s\"",
+	      h.cpu_vendor, vendor);
+	check(&c, h.abi_version == KEEL_HYPERCALL_ABI_VERSION, "host_info: abi_version %u", h.abi_version);
+	check(&c, h.keel_version == cpuid(KEEL_CPUID_VERSION_LEAF, 0).eax, "host_info: keel_version 0x%x, CPUID 0x%x",
+	      h.keel_version, cpuid(KEEL_CPUID_VERSION_LEAF, 0).eax);
+	bool svm = h.features & KEEL_HOST_F_SVM, vmx = h.features & KEEL_HOST_F_VMX;
+	check(&c, svm != vmx && vmx == guest_cpu_is_intel(), "host_info: features 0x%x", h.features);
+	check(&c, h.free_bytes > 0 && h.free_bytes < h.memory_bytes, "host_info: %lu bytes free of %lu", h.free_bytes,
+	      h.memory_bytes);
+	check(&c, h.cpus == 1 && h.domains == 3, "host_info: %u CPUs, %u domains; expected 1 and 3 (boss, a, b)",
+	      h.cpus, h.domains);
+	check(&c, h.tsc_hz > 0, "host_info: tsc_hz 0");
+	expect(guest_hypercall(KEEL_HC_HOST_INFO, (uint64_t)(uintptr_t)&h, sizeof(h) - 1, 0, 0, 0), EINVAL_R,
+	       "host_info(buffer, 119)");
+}
+
+/* boss, a, b in the order of their ids, boss marked dom0; a and b as spin runs. */
+static void list_checks(const struct keel_domain_status **a, const struct keel_domain_status **b)
+{
+	long n = list_all();
+	check(&c, n == 3, "domain_list: %ld domains, expected 3", n);
+	for (long i = 1; i < n; i++)
+		check(&c, list[i].id > list[i - 1].id, "domain_list: id %u after %u", list[i].id, list[i - 1].id);
+	const struct keel_domain_status *boss = find(n, "boss");
+	*a = find(n, "a");
+	*b = find(n, "b");
+	if (!check(&c, boss && *a && *b, "domain_list: boss, a or b missing"))
+		return;
+	check(&c, boss->id == 0 && boss->flags == KEEL_DOMAIN_F_DOM0 && boss->state == KEEL_DOMAIN_RUNNING,
+	      "domain_list: boss id %u flags 0x%x state %u", boss->id, boss->flags, boss->state);
+	check(&c, boss->exits[KEEL_EXIT_HYPERCALL] > 0, "domain_list: boss has no hypercall exits");
+	check(&c, (*a)->flags == 0 && (*a)->weight == 256 && (*a)->vcpus == 1 && (*a)->memory_bytes == 16 << 20,
+	      "domain_list: a flags 0x%x weight %u vcpus %u memory %lu", (*a)->flags, (*a)->weight, (*a)->vcpus,
+	      (*a)->memory_bytes);
+	check(&c, (*a)->cpu_ns > 0 && (*a)->exits[KEEL_EXIT_INTERRUPT] > 0,
+	      "domain_list: a has run %lu ns, %lu interrupt exits", (*a)->cpu_ns, (*a)->exits[KEEL_EXIT_INTERRUPT]);
+	check(&c, hc_domain_list(list, MAX_DOMAINS, (*a)->id + 1) == 1 && list[0].id > 0,
+	      "domain_list from a's id + 1: not b alone");
+	expect(hc_domain_list(list, MAX_DOMAINS, 1000), 0, "domain_list(first id 1000)");
+	expect(guest_hypercall(KEEL_HC_DOMAIN_LIST, (uint64_t)(uintptr_t)list, sizeof(list[0]) - 1, 0, 0, 0), EINVAL_R,
+	       "domain_list(buffer, 215)");
+	expect(guest_hypercall(KEEL_HC_DOMAIN_LIST, 1ull << 40, sizeof(list), 0, 0, 0), EFAULT_R,
+	       "domain_list(2^40, ...)");
+	expect(hc_domain_list(list, 1, 0), 1, "domain_list(room for 1)");
+	list_all();
+}
+
+/* Paused, a's CPU time stands still while b's goes on; unpaused, it runs again. */
+static void pause_checks(unsigned a)
+{
+	expect(hc_domain_pause(a), 0, "domain_pause(a)");
+	expect(hc_domain_pause(a), 0, "domain_pause(a) again");
+	uint64_t a0 = cpu_of("a"), b0 = cpu_of("b");
+	check(&c, find(list_all(), "a")->flags == KEEL_DOMAIN_F_PAUSED, "domain_list: a not marked paused");
+	sleep_ms(100);
+	uint64_t a1 = cpu_of("a"), b1 = cpu_of("b");
+	check(&c, a1 == a0, "paused a ran %lu ns", a1 - a0);
+	check(&c, b1 - b0 >= 50 * MS, "b ran %lu ns of 100 ms while a was paused", b1 - b0);
+	expect(hc_domain_unpause(a), 0, "domain_unpause(a)");
+	expect(hc_domain_unpause(a), 0, "domain_unpause(a) again");
+	sleep_ms(100);
+	uint64_t a2 = cpu_of("a");
+	check(&c, a2 - a1 >= 20 * MS, "unpaused a ran %lu ns of 100 ms beside b", a2 - a1);
+}
+
+/* Weights 768 and 256: a's share of what a and b get is 75%, within 10 points. */
+static void sched_checks(unsigned a, unsigned b)
+{
+	expect(hc_domain_sched(a, 768, 0), 0, "domain_sched(a, 768, 0)");
+	expect(hc_domain_sched(b, 256, 0), 0, "domain_sched(b, 256, 0)");
+	uint64_t a0 = cpu_of("a"), b0 = cpu_of("b");
+	sleep_ms(400);
+	uint64_t da = cpu_of("a") - a0, db = cpu_of("b") - b0;
+	unsigned share = (unsigned)(da * 100 / (da + db + 1));
+	guest_printf("%s: weights 768 and 256: a got %u%% (%lu ms of %lu ms)\n", c.prog, share, da / MS, (da + db) / MS);
+	check(&c, share >= 65 && share <= 85, "weights 768:256: a got %u%%, expected 75%% +- 10", share);
+	check(&c, find(list_all(), "a")->weight == 768, "domain_list: a's weight not 768");
+	expect(hc_domain_sched(a, 0, 0), EINVAL_R, "domain_sched(a, 0, 0)");
+	expect(hc_domain_sched(a, 65536, 0), EINVAL_R, "domain_sched(a, 65536, 0)");
+	expect(hc_domain_sched(a, 256, 101), EINVAL_R, "domain_sched(a, 256, 101)");
+}
+
+static void error_checks(void)
+{
+	expect(hc_domain_pause(0), EINVAL_R, "domain_pause(itself)");
+	expect(hc_domain_destroy(0), EINVAL_R, "domain_destroy(itself)");
+	expect(hc_domain_pause(99), ESRCH_R, "domain_pause(99)");
+	expect(hc_domain_unpause(1ull << 40), ESRCH_R, "domain_unpause(2^40)");
+	expect(hc_domain_sched(99, 256, 0), ESRCH_R, "domain_sched(99, ...)");
+}
+
+static void destroy_checks(unsigned b)
+{
+	static const char *const gone[] = { "b" };
+	expect(hc_domain_destroy(b), 0, "domain_destroy(b)");
+	check(&c, wait_gone(gone, 1), "b still listed after its destroy");
+	expect(hc_domain_pause(b), ESRCH_R, "domain_pause(b) once destroyed");
+	expect(hc_domain_destroy(b), ESRCH_R, "domain_destroy(b) once destroyed");
+	check(&c, list_all() == 2, "domain_list: %ld domains after b's destroy, expected 2", list_all());
+}
+
+static void boss(void)
+{
+	static const char *const others[] = { "helper", "rogue" };
+	const struct keel_domain_status *a, *b;
+	check(&c, wait_gone(others, 2), "helper and rogue have not ended");
+	host_info_checks();
+	list_checks(&a, &b);
+	if (!a || !b)
+		return;
+	unsigned a_id = a->id, b_id = b->id;
+	pause_checks(a_id);
+	sched_checks(a_id, b_id);
+	error_checks();
+	destroy_checks(b_id);
+}
+
+/* Rights: pause a, info b. */
+static void helper(void)
+{
+	long n = list_all();
+	check(&c, n == 2 && strcmp(list[0].name, "a") == 0 && strcmp(list[1].name, "b") == 0,
+	      "domain_list: %ld domains (%s, ...), expected a and b", n, n > 0 ? list[0].name : "");
+	if (n != 2)
+		return;
+	unsigned a = list[0].id, b = list[1].id;
+	expect(hc_domain_pause(a), 0, "domain_pause(a)");
+	expect(hc_domain_unpause(a), 0, "domain_unpause(a)");
+	expect(hc_domain_destroy(a), EPERM_R, "domain_destroy(a)");
+	expect(hc_domain_sched(a, 512, 0), EPERM_R, "domain_sched(a, 512, 0)");
+	expect(hc_domain_pause(b), EPERM_R, "domain_pause(b)");
+	expect(hc_domain_pause(0), EPERM_R, "domain_pause(dom0)");
+	expect(hc_domain_pause(99), EPERM_R, "domain_pause(99)");
+	struct keel_host_info h;
+	expect(hc_host_info(&h), EPERM_R, "host_info");
+}
+
+static void rogue(uint64_t target)
+{
+	struct keel_host_info h;
+	expect(hc_domain_list(list, MAX_DOMAINS, 0), EPERM_R, "domain_list");
+	expect(hc_domain_pause(target), EPERM_R, "domain_pause");
+	expect(hc_domain_unpause(target), EPERM_R, "domain_unpause");
+	expect(hc_domain_destroy(target), EPERM_R, "domain_destroy");
+	expect(hc_domain_sched(target, 512, 0), EPERM_R, "domain_sched");
+	expect(hc_host_info(&h), EPERM_R, "host_info");
+}
+
+int guest_main(const struct guest_boot *boot)
+{
+	char role[16] = "";
+	uint64_t target = 1;
+	cmdline_value(boot->cmdline, "role", role, sizeof(role));
+	cmdline_u64(boot->cmdline, "target", &target);
+	if (strcmp(role, "boss") == 0) {
+		c.prog = "domctl boss";
+		boss();
+	} else if (strcmp(role, "helper") == 0) {
+		c.prog = "domctl helper";
+		helper();
+	} else if (strcmp(role, "rogue") == 0) {
+		c.prog = "domctl rogue";
+		rogue(target);
+	} else {
+		check(&c, false, "role=%s: expected boss, helper or rogue", role);
+	}
+	return checks_summary(&c);
+}

@@ -1,0 +1,76 @@
+"""Domain control and the access policy (guests/test/domctl.c, docs/policy.md): dom0 lists,
+pauses, unpauses, weighs and destroys domains and reads the host's facts; a domain given
+rights may do what they name and nothing else; a domain without rights is denied every
+domain-control call, and each denial is logged with the caller, the call and its target."""
+import re
+
+from keel import EMULATOR_PORTS, boot
+from test_default import closing_lines
+
+CONFIG = EMULATOR_PORTS + """dom0 = "boss"
+
+[domain]
+name = "boss"
+kernel = "domctl.elf"
+cmdline = "role=boss"
+
+[domain]
+name = "a"
+kernel = "spin.elf"
+cmdline = "ms=600000 sti"
+memory = 16
+
+[domain]
+name = "b"
+kernel = "spin.elf"
+cmdline = "ms=600000 sti"
+memory = 16
+
+[domain]
+name = "helper"
+kernel = "domctl.elf"
+cmdline = "role=helper"
+rights = [ "pause a", "info b" ]
+
+[domain]
+name = "rogue"
+kernel = "domctl.elf"
+cmdline = "role=rogue target=1"
+"""
+
+DENIED = re.compile(r"\[warn\] dom(\d) (\w+): hypercall (\w+)(?: on domain (\d+))? at rip 0x[0-9a-f]+: "
+                    r"denied by the access policy$")
+
+
+def test_dom0_controls_domains_and_the_policy_holds_the_others(bed, tmp_path):
+    result = boot(tmp_path, CONFIG, bed=bed)
+    assert result.status == 0, str(result)
+    # dom0 has the terminal: its lines come bare.
+    assert [line for line in result.lines if line.startswith("domctl boss: ") and "weights" not in line] == \
+        ["domctl boss: 48 checks passed"], str(result)
+    # The share itself is checked by the guest (75% within 10 points); the line says what it got.
+    share = [line for line in result.lines if line.startswith("domctl boss: weights 768 and 256: a got ")]
+    assert len(share) == 1, str(result)
+    assert result.guest_lines("helper") == ["domctl helper: 9 checks passed"], str(result)
+    assert result.guest_lines("rogue") == ["domctl rogue: 6 checks passed"], str(result)
+
+    denied = [m.groups() for line in result.lines if (m := DENIED.match(line))]
+    assert [d for d in denied if d[1] == "helper"] == [
+        ("3", "helper", "domain_destroy", "1"), ("3", "helper", "domain_sched", "1"),
+        ("3", "helper", "domain_pause", "2"), ("3", "helper", "domain_pause", "0"),
+        ("3", "helper", "domain_pause", "99"), ("3", "helper", "host_info", None),
+    ], str(result)
+    assert [d for d in denied if d[1] == "rogue"] == [
+        ("4", "rogue", "domain_list", None), ("4", "rogue", "domain_pause", "1"),
+        ("4", "rogue", "domain_unpause", "1"), ("4", "rogue", "domain_destroy", "1"),
+        ("4", "rogue", "domain_sched", "1"), ("4", "rogue", "host_info", None),
+    ], str(result)
+    assert len(denied) == 12, str(result)
+
+    ended = [line for line in result.lines if re.match(r"\[\w+\] dom\d+ \w+: ended: ", line)]
+    assert "[info] dom2 b: ended: destroyed, no exit status (destroyed by dom0 boss); destroyed" in ended, str(result)
+    assert ended[-2:] == [
+        "[info] dom0 boss: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed",
+        "[info] dom1 a: ended: stopped, no exit status (Keel stops: dom0 boss has ended); destroyed",
+    ], str(result)
+    assert closing_lines(result) == ("Keel finished: 5 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
