@@ -105,8 +105,6 @@ uint64_t serial_input_poll(uint64_t now_ns)
 		head = (head + 1) % SERIAL_INPUT_BUFFER;
 		count--;
 	}
-	if (owner && owner->state == DOMAIN_RUNNING)
-		serial_port_watch_rx(owner->com1, now_ns);
 	for (unsigned i = 0; i < domain_count(); i++)
 		if (alive(domain_at(i)))
 			return now_ns + SERIAL_INPUT_POLL_NS;

@@ -14,7 +14,7 @@ enum vcpu_state {
 	VCPU_DEAD,    /* its domain has ended */
 };
 
-#define VCPU_TIMERS 4 /* the local APIC's; on the first vCPU the PIT's, the RTC's, the PM timer's */
+#define VCPU_TIMERS 5 /* the local APIC's; on the first vCPU the PIT's, the RTC's, the PM timer's, COM1's */
 #define MTRR_VARIABLE_RANGES 8
 #define MTRR_FIXED_MSRS 11
 

@@ -1,16 +1,18 @@
+#include "drivers/tsc.h"
 #include "lib/errno.h"
 #include "vmm/dev/pc.h"
 #include "vmm/dev/pc_platform.h"
 #include "vmm/dev/serial_port.h"
 #include "vmm/dev/uart16550.h"
 #include "vmm/domain.h"
+#include "vmm/vtimer.h"
 
 struct serial_port {
 	struct uart16550 uart;
 	struct domain *d;
 	bool irq; /* the level last given to IRQ 4 */
-	uint32_t rx_moves_seen; /* the receiver's moves at the last serial_port_watch_rx */
-	uint64_t rx_moved_ns;   /* when that call saw them change */
+	struct vtimer *rx_timer; /* the receiver's character timeout */
+	uint32_t rx_moves_seen;  /* the receiver's moves when that timer was armed */
 };
 
 #define UART_TIMEOUT_CHARS 4 /* the character timeout's wait (PC16550D, "FIFO Interrupt Mode") */
@@ -97,6 +99,28 @@ static void serial_write(void *dev, uint64_t offset, unsigned size, uint64_t val
 
 static const struct io_ops serial_ops = { serial_read, serial_write };
 
+/* The character timeout (PC16550D, "FIFO Interrupt Mode"): bytes have waited in the FIFO,
+ * none entering or leaving it, for four character times. A timer armed when a byte arrives
+ * at a quiet receiver looks: if the FIFO moved meanwhile, it waits four more. */
+static void arm_rx_timer(struct serial_port *s)
+{
+	s->rx_moves_seen = s->uart.rx_moves;
+	vtimer_set_deadline(s->rx_timer, tsc_now_ns() + UART_TIMEOUT_CHARS * uart16550_char_ns(&s->uart));
+}
+
+static void rx_timer_fired(void *dev)
+{
+	struct serial_port *s = dev;
+	if (!s->uart.rx_count)
+		return;
+	if (s->uart.rx_moves != s->rx_moves_seen) {
+		arm_rx_timer(s);
+		return;
+	}
+	uart16550_rx_timed_out(&s->uart);
+	update_irq(s);
+}
+
 int serial_port_attach(struct domain *d)
 {
 	struct serial_port *s = io_device_state(d, sizeof(*s));
@@ -105,6 +129,8 @@ int serial_port_attach(struct domain *d)
 	uart16550_init(&s->uart, transmit, d);
 	s->d = d;
 	s->irq = false;
+	if (!(s->rx_timer = vtimer_add(&d->vcpu, rx_timer_fired, s)))
+		return -ENOSPC;
 	d->com1 = s;
 	return io_register_ports(d, SERIAL_PORT_BASE, UART16550_PORTS, &serial_ops, s);
 }
@@ -114,17 +140,8 @@ bool serial_port_receive(struct serial_port *s, uint8_t byte)
 	if (!uart16550_can_receive(&s->uart))
 		return false;
 	uart16550_receive(&s->uart, byte);
+	if (!s->rx_timer->deadline_ns)
+		arm_rx_timer(s);
 	update_irq(s);
 	return true;
-}
-
-void serial_port_watch_rx(struct serial_port *s, uint64_t now_ns)
-{
-	if (s->uart.rx_moves != s->rx_moves_seen) {
-		s->rx_moves_seen = s->uart.rx_moves;
-		s->rx_moved_ns = now_ns;
-	} else if (now_ns - s->rx_moved_ns >= UART_TIMEOUT_CHARS * uart16550_char_ns(&s->uart)) {
-		uart16550_rx_timed_out(&s->uart);
-		update_irq(s);
-	}
 }

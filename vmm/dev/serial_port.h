@@ -15,14 +15,12 @@ struct serial_port;
 /* Resets the domain's UART, registers its ports and makes it d->com1. Returns 0 or the
  * error of that. */
 int serial_port_attach(struct domain *d);
-/* A byte from Keel's serial line for the guest's receiver, if it can keep it now (see
- * uart16550_can_receive), raising its interrupt as the guest enabled it; false, and
- * nothing happens, if not. */
+/* A byte for the guest's receiver (from Keel's serial line, or dom0's console_input), if it
+ * can keep it now (see uart16550_can_receive), raising its interrupt as the guest enabled
+ * it; false, and nothing happens, if not. The FIFO's character timeout, which the UART
+ * model leaves to its caller, is a device timer of the domain's (vmm/vtimer.h): it raises
+ * the timeout interrupt once bytes have waited in the FIFO, none entering or leaving, for
+ * four character times. */
 bool serial_port_receive(struct serial_port *s, uint8_t byte);
-/* The FIFO's character timeout, which the UART model leaves to its caller: called at each
- * poll of Keel's serial line (vmm/serial_input.c), it raises the timeout interrupt once
- * bytes have waited in the FIFO, none entering or leaving, for four character times since
- * a call saw the FIFO move: at most one poll later than on the chip. */
-void serial_port_watch_rx(struct serial_port *s, uint64_t now_ns);
 
 #endif
