@@ -10,6 +10,21 @@
 
 static log_sink_fn current_sink;
 static enum log_level current_level = LOG_INFO;
+/* One machine's log: a later issue that runs Keel on every CPU gives it a lock, as the sink. */
+static uint8_t history_bytes[LOG_HISTORY_BYTES];
+static struct ring history = { .buf = history_bytes, .size = LOG_HISTORY_BYTES };
+
+const struct ring *log_history(void)
+{
+	return &history;
+}
+
+/* To the sink and into the history. */
+static void emit(log_sink_fn sink, const char *text, size_t len)
+{
+	ring_write(&history, text, len);
+	sink(text, len);
+}
 
 void log_set_sink(log_sink_fn sink)
 {
@@ -63,7 +78,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	line[len++] = '\n';
 	line[len] = '\0';
-	sink(line, len);
+	emit(sink, line, len);
 }
 
 void kprintf(const char *fmt, ...)
@@ -77,5 +92,5 @@ void kprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	size_t len = stored(kvsnprintf(text, sizeof(text), fmt, ap), sizeof(text));
 	va_end(ap);
-	sink(text, len);
+	emit(sink, text, len);
 }

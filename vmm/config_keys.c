@@ -402,7 +402,8 @@ static void add_right(struct parser *p, const char *key, const struct value *v)
 		const char *name;
 		enum policy_op op;
 	} right_names[] = {
-		{ "info", POLICY_INFO }, { "pause", POLICY_PAUSE }, { "destroy", POLICY_DESTROY }, { "sched", POLICY_SCHED },
+		{ "info", POLICY_INFO },	 { "pause", POLICY_PAUSE },	  { "destroy", POLICY_DESTROY },
+		{ "sched", POLICY_SCHED },	 { "shutdown", POLICY_SHUTDOWN }, { "console", POLICY_CONSOLE },
 	};
 	struct domain_config *d = p->dom;
 	size_t n = 0, k;
@@ -419,7 +420,7 @@ static void add_right(struct parser *p, const char *key, const struct value *v)
 		e++;
 	if (k == sizeof(right_names) / sizeof(right_names[0]) || tlen == 0 || tlen >= CONFIG_NAME_MAX || e != v->len) {
 		config_problem(p, p->line, "%s: %.*s: must be \"<right> <domain>\", the right one of info, pause, "
-			"destroy, sched, the domain a name of 1-%d characters", key, v->raw_len, v->raw, CONFIG_NAME_MAX - 1);
+			"destroy, sched, shutdown, console, the domain a name of 1-%d characters", key, v->raw_len, v->raw, CONFIG_NAME_MAX - 1);
 		return;
 	}
 	struct right_config *r = NULL;

@@ -393,6 +393,11 @@ void domain_destroy(struct domain *d, const char *by)
 	}
 }
 
+void domain_press_power_button(struct domain *d)
+{
+	acpi_pm_power_button(&d->pc->pm);
+}
+
 void domain_set_share(struct domain *d, unsigned weight, unsigned cap)
 {
 	d->config.weight = weight;

@@ -147,6 +147,8 @@ void domain_unpause(struct domain *d);
 /* Ends it at once and destroys it, whatever its policies; `by` says who, for its line. A
  * domain that has ended already is destroyed instead of what its policy says. */
 void domain_destroy(struct domain *d, const char *by);
+/* Presses its ACPI power button (PM1 PWRBTN_STS): its guest may power it off, or not. */
+void domain_press_power_button(struct domain *d);
 /* Its share of the CPU from now on: weight 1..CONFIG_WEIGHT_MAX, cap 0..100. */
 void domain_set_share(struct domain *d, unsigned weight, unsigned cap);
 

@@ -8,8 +8,10 @@
 #include "drivers/tsc.h"
 #include "include/keel/hypercall.h"
 #include "lib/errno.h"
+#include "lib/log.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "vmm/dev/serial_port.h"
 #include "vmm/guest_log.h"
 #include "vmm/hypercall.h"
 #include "vmm/policy.h"
@@ -174,4 +176,109 @@ int64_t hc_host_info(struct hypercall hc, struct domain *target)
 	if (p2m_copy_to_guest(&caller->p2m, gpa, &info, sizeof(info)))
 		return -EFAULT;
 	return sizeof(info);
+}
+
+/* domain_shutdown(id, reason): poweroff presses its ACPI power button, a request its guest
+ * may act on (as xl shutdown does for a guest without paravirtual drivers) or ignore (then
+ * domain_destroy ends it); reboot resets it at once, its on_reboot deciding what follows
+ * (as xl reboot -F does). Not the caller itself: its own end is the shutdown hypercall. */
+int64_t hc_domain_shutdown(struct hypercall hc, struct domain *target)
+{
+	const struct domain *caller = hc.v->dom;
+	uint64_t reason = hypercall_arg(hc, 1);
+	if (target == caller || (reason != KEEL_SHUTDOWN_POWEROFF && reason != KEEL_SHUTDOWN_REBOOT))
+		return -EINVAL;
+	if (target->state != DOMAIN_RUNNING)
+		return -EBUSY;
+	if (reason == KEEL_SHUTDOWN_POWEROFF)
+		domain_press_power_button(target);
+	else
+		domain_end(target, END_REBOOT, false, 0, "reset by dom%u %s", caller->id, caller->config.name);
+	return 0;
+}
+
+struct ring_reader {
+	const struct ring *ring;
+	uint64_t pos;
+};
+
+static void copy_out(void *host, uint64_t offset, uint64_t n, void *ctx)
+{
+	struct ring_reader *r = ctx;
+	(void)offset;
+	ring_read(r->ring, &r->pos, host, n, NULL);
+}
+
+/* The ring's stream from the position stored at pos_gpa (8 bytes of the caller's RAM) into
+ * [gpa, gpa + size), from its oldest byte kept if the position is older; the position after
+ * the last byte copied is stored back. Returns the bytes copied. */
+static int64_t read_ring(struct hypercall hc, const struct ring *ring, uint64_t gpa, uint64_t size, uint64_t pos_gpa)
+{
+	struct domain *caller = hc.v->dom;
+	struct ring_reader r = { .ring = ring };
+	if (!hypercall_in_ram(caller, pos_gpa, sizeof(r.pos)) || (size && !hypercall_in_ram(caller, gpa, size)))
+		return -EFAULT;
+	if (p2m_copy_from_guest(&caller->p2m, pos_gpa, &r.pos, sizeof(r.pos)))
+		return -EFAULT;
+	if (r.pos > ring->written)
+		return -EINVAL;
+	if (r.pos < ring_oldest(ring))
+		r.pos = ring_oldest(ring);
+	uint64_t n = ring->written - r.pos < size ? ring->written - r.pos : size;
+	if (n && p2m_visit(&caller->p2m, gpa, n, NPT_PERM_W, copy_out, &r))
+		return -EFAULT;
+	if (p2m_copy_to_guest(&caller->p2m, pos_gpa, &r.pos, sizeof(r.pos)))
+		return -EFAULT;
+	return (int64_t)n;
+}
+
+/* console_read(id, buffer, size, &position): its console's history (console_ring KiB of
+ * what its guest wrote, by every source). */
+int64_t hc_console_read(struct hypercall hc, struct domain *target)
+{
+	return read_ring(hc, &target->console.ring, hypercall_arg(hc, 1), hypercall_arg(hc, 2), hypercall_arg(hc, 3));
+}
+
+/* keel_log(buffer, size, &position): Keel's own log, the newest LOG_HISTORY_BYTES. */
+int64_t hc_keel_log(struct hypercall hc, struct domain *target)
+{
+	(void)target;
+	return read_ring(hc, log_history(), hypercall_arg(hc, 0), hypercall_arg(hc, 1), hypercall_arg(hc, 2));
+}
+
+struct typing {
+	struct serial_port *com1;
+	uint64_t taken;
+	bool full;
+};
+
+static void type_bytes(void *host, uint64_t offset, uint64_t n, void *ctx)
+{
+	struct typing *t = ctx;
+	const uint8_t *bytes = host;
+	(void)offset;
+	for (uint64_t i = 0; i < n && !t->full; i++) {
+		if (serial_port_receive(t->com1, bytes[i]))
+			t->taken++;
+		else
+			t->full = true;
+	}
+}
+
+/* console_input(id, buffer, length): bytes for its COM1's receiver, as a terminal on its
+ * serial line would type them, as many as the receiver has room for now. */
+int64_t hc_console_input(struct hypercall hc, struct domain *target)
+{
+	struct domain *caller = hc.v->dom;
+	uint64_t gpa = hypercall_arg(hc, 1), len = hypercall_arg(hc, 2);
+	struct typing t = { .com1 = target->com1 };
+	if (len > KEEL_CONSOLE_WRITE_MAX)
+		return -EINVAL;
+	if (len && !hypercall_in_ram(caller, gpa, len))
+		return -EFAULT;
+	if (target->state != DOMAIN_RUNNING)
+		return -EBUSY;
+	if (len && p2m_visit(&caller->p2m, gpa, len, NPT_PERM_R, type_bytes, &t))
+		return -EFAULT;
+	return (int64_t)t.taken;
 }

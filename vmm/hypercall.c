@@ -154,6 +154,10 @@ static const struct control_call control_calls[] = {
 	[KEEL_HC_DOMAIN_DESTROY] = { hc_domain_destroy, POLICY_DESTROY, "domain_destroy" },
 	[KEEL_HC_DOMAIN_SCHED] = { hc_domain_sched, POLICY_SCHED, "domain_sched" },
 	[KEEL_HC_HOST_INFO] = { hc_host_info, POLICY_HOST, "host_info" },
+	[KEEL_HC_DOMAIN_SHUTDOWN] = { hc_domain_shutdown, POLICY_SHUTDOWN, "domain_shutdown" },
+	[KEEL_HC_CONSOLE_READ] = { hc_console_read, POLICY_CONSOLE, "console_read" },
+	[KEEL_HC_CONSOLE_INPUT] = { hc_console_input, POLICY_CONSOLE, "console_input" },
+	[KEEL_HC_KEEL_LOG] = { hc_keel_log, POLICY_HOST, "keel_log" },
 };
 
 #define SELF_CALLS (sizeof(self_calls) / sizeof(self_calls[0]))

@@ -35,5 +35,9 @@ int64_t hc_domain_unpause(struct hypercall hc, struct domain *target);
 int64_t hc_domain_destroy(struct hypercall hc, struct domain *target);
 int64_t hc_domain_sched(struct hypercall hc, struct domain *target);
 int64_t hc_host_info(struct hypercall hc, struct domain *target);
+int64_t hc_domain_shutdown(struct hypercall hc, struct domain *target);
+int64_t hc_console_read(struct hypercall hc, struct domain *target);
+int64_t hc_console_input(struct hypercall hc, struct domain *target);
+int64_t hc_keel_log(struct hypercall hc, struct domain *target);
 
 #endif

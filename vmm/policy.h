@@ -17,6 +17,8 @@ enum policy_op {
 	POLICY_PAUSE,   /* pause and unpause it */
 	POLICY_DESTROY, /* destroy it */
 	POLICY_SCHED,   /* set its weight and cap */
+	POLICY_SHUTDOWN, /* ask it to power off (its ACPI power button), or reset it */
+	POLICY_CONSOLE, /* read its console, type to its COM1 */
 	POLICY_LIST,    /* list domains, no target: dom0, and a domain with rights over any */
 	POLICY_HOST,    /* about Keel and the machine, no target: dom0 only */
 	POLICY_OPS
@@ -25,7 +27,7 @@ enum policy_op {
 /* The operation names a target domain (the hypercall's first argument is its id). */
 static inline bool policy_op_has_target(enum policy_op op)
 {
-	return op >= POLICY_INFO && op <= POLICY_SCHED;
+	return op >= POLICY_INFO && op <= POLICY_CONSOLE;
 }
 
 struct domain;

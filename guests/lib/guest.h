@@ -165,6 +165,10 @@ long hc_domain_unpause(uint64_t id);
 long hc_domain_destroy(uint64_t id);
 long hc_domain_sched(uint64_t id, uint64_t weight, uint64_t cap);
 long hc_host_info(struct keel_host_info *info);
+long hc_domain_shutdown(uint64_t id, uint64_t reason);
+long hc_console_read(uint64_t id, void *buf, uint64_t size, uint64_t *position);
+long hc_console_input(uint64_t id, const void *buf, uint64_t len);
+long hc_keel_log(void *buf, uint64_t size, uint64_t *position);
 /* Keel's clock, in nanoseconds since it started (the time hypercall). */
 uint64_t guest_now_ns(void);
 

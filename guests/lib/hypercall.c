@@ -127,3 +127,23 @@ long hc_host_info(struct keel_host_info *info)
 {
 	return guest_hypercall(KEEL_HC_HOST_INFO, gpa_of(info), sizeof(*info), 0, 0, 0);
 }
+
+long hc_domain_shutdown(uint64_t id, uint64_t reason)
+{
+	return guest_hypercall(KEEL_HC_DOMAIN_SHUTDOWN, id, reason, 0, 0, 0);
+}
+
+long hc_console_read(uint64_t id, void *buf, uint64_t size, uint64_t *position)
+{
+	return guest_hypercall(KEEL_HC_CONSOLE_READ, id, gpa_of(buf), size, gpa_of(position), 0);
+}
+
+long hc_console_input(uint64_t id, const void *buf, uint64_t len)
+{
+	return guest_hypercall(KEEL_HC_CONSOLE_INPUT, id, gpa_of(buf), len, 0, 0);
+}
+
+long hc_keel_log(void *buf, uint64_t size, uint64_t *position)
+{
+	return guest_hypercall(KEEL_HC_KEEL_LOG, gpa_of(buf), size, gpa_of(position), 0, 0);
+}

@@ -3,18 +3,24 @@
  *
  * Its lines begin "domctl <role>: ".
  *
- * role=boss, as dom0 beside two spinning domains "a" and "b" (spin.elf), "helper" and "rogue":
- * waits until helper and rogue have ended, then checks host_info, domain_list (ids, names,
- * flags), pause (a's CPU time stands still while b's goes on), unpause, sched (weights 768
- * and 256: a gets 75% of the CPU, within 10 points), the errors of bad calls, and destroy (b
- * is gone from the list, its id then unknown). It ends with a still running: Keel stops it.
+ * role=boss, as dom0 beside two spinning domains "a" and "b" (spin.elf), "helper", "rogue"
+ * and "talk" (echo.elf, on_poweroff = "preserve"): waits until helper and rogue have ended;
+ * types two lines to talk (console_input) and reads its answers and its end from its console
+ * (console_read), finds it preserved and destroys it; reads
+ * Keel's log (keel_log) and finds its own build and the helper's denials there; then checks
+ * host_info, domain_list (ids, names, flags), pause (a's CPU time stands still while b's
+ * goes on), unpause, sched (weights 768 and 256: a gets 75% of the CPU, within 10 points),
+ * shutdown (a ignores its power button and runs on; b, reset, is built again), the errors
+ * of bad calls, and destroy (b is gone from the list, its id then unknown). It ends with a
+ * still running: Keel stops it.
  *
- * role=helper, with rights = [ "pause a", "info b" ]: sees a and b and nothing else,
- * pauses and unpauses a; destroy and sched on a, pause on b, anything on dom0 or on an
- * unknown id, and host_info are denied: six denials.
+ * role=helper, with rights = [ "pause a", "console a", "info b" ]: sees a and b and nothing
+ * else, pauses and unpauses a and reads its console; destroy, sched and shutdown on a,
+ * pause on b, anything on dom0 or on an unknown id, host_info and keel_log are denied:
+ * eight denials.
  *
- * role=rogue, with no rights and target=<a's id>: each domain-control call is denied: six
- * denials. */
+ * role=rogue, with no rights and target=<a's id>: each of the ten domain-control calls is
+ * denied. */
 #include "guests/lib/guest.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -30,6 +36,7 @@
 
 static struct checks c = { .prog = "domctl" };
 static struct keel_domain_status list[MAX_DOMAINS];
+static char text[8192]; /* a console's or Keel's log, as read */
 
 static void expect(long got, long want, const char *call)
 {
@@ -76,6 +83,80 @@ static bool wait_gone(const char *const *names, unsigned count)
 		sleep_ms(10);
 	}
 	return false;
+}
+
+static bool contains(const char *hay, uint64_t n, const char *needle)
+{
+	uint64_t k = strlen(needle);
+	for (uint64_t i = 0; i + k <= n; i++)
+		if (memcmp(hay + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+/* Reads domain id's console from *pos on, appending to text (length *n), until it holds
+ * `want` or WAIT_LIMIT_NS passes. */
+static bool read_until(unsigned id, uint64_t *pos, uint64_t *n, const char *want)
+{
+	uint64_t limit = guest_now_ns() + WAIT_LIMIT_NS;
+	while (guest_now_ns() < limit) {
+		long got = hc_console_read(id, text + *n, sizeof(text) - 1 - *n, pos);
+		if (got < 0)
+			return false;
+		*n += (uint64_t)got;
+		if (contains(text, *n, want))
+			return true;
+		sleep_ms(10);
+	}
+	return false;
+}
+
+/* Two lines typed to talk's COM1, its answers and its end read from its console. */
+static void console_checks(unsigned talk)
+{
+	static const char *const gone[] = { "talk" };
+	uint64_t pos = 0, n = 0;
+	check(&c, read_until(talk, &pos, &n, "echo: ready"), "talk never said it was ready");
+	expect(hc_console_input(talk, "hello\r", 6), 6, "console_input(talk, \"hello\\r\")");
+	check(&c, read_until(talk, &pos, &n, "echo: got 'hello'\n"), "talk's console: no answer to hello");
+	check(&c, pos == n, "console_read: position %lu after %lu bytes", pos, n);
+	char first[4];
+	uint64_t again = 0;
+	expect(hc_console_read(talk, first, 4, &again), 4, "console_read(talk, 4 bytes, from 0)");
+	check(&c, again == 4 && memcmp(first, "echo", 4) == 0, "console_read from 0: position %lu, \"%.4s\"", again,
+	      first);
+	again = pos + 1;
+	expect(hc_console_read(talk, first, 4, &again), EINVAL_R, "console_read(talk, from beyond its end)");
+	expect(guest_hypercall(KEEL_HC_CONSOLE_INPUT, talk, (uint64_t)(uintptr_t)text, KEEL_CONSOLE_WRITE_MAX + 1, 0, 0),
+	       EINVAL_R, "console_input(talk, 4097 bytes)");
+	expect(hc_console_input(talk, "quit\r", 5), 5, "console_input(talk, \"quit\\r\")");
+	check(&c, read_until(talk, &pos, &n, "echo: 1 lines, 11 bytes in "), "talk's console: no end after quit");
+	/* Preserved once ended (on_poweroff), with its console, until destroyed. */
+	uint64_t limit = guest_now_ns() + WAIT_LIMIT_NS;
+	const struct keel_domain_status *t = NULL;
+	while (guest_now_ns() < limit && !((t = find(list_all(), "talk")) && t->state == KEEL_DOMAIN_PRESERVED))
+		sleep_ms(10);
+	check(&c, t && t->state == KEEL_DOMAIN_PRESERVED && t->flags == KEEL_DOMAIN_F_HAS_STATUS &&
+			  t->end_reason == KEEL_END_POWEROFF && t->end_status == 0,
+	      "talk not preserved after its poweroff with status 0");
+	expect(hc_console_input(talk, "x", 1), EBUSY_R, "console_input(talk) once it has ended");
+	expect(hc_domain_destroy(talk), 0, "domain_destroy(talk, preserved)");
+	check(&c, wait_gone(gone, 1), "talk still listed after its destroy");
+}
+
+/* Keel's log, from its start: this domain's build, the helper's denials, and none of the
+ * guests' console lines, which are theirs. */
+static void keel_log_checks(void)
+{
+	uint64_t pos = 0, n = 0;
+	long got;
+	while (n < sizeof(text) - 1 && (got = hc_keel_log(text + n, sizeof(text) - 1 - n, &pos)) > 0)
+		n += (uint64_t)got;
+	check(&c, contains(text, n, "[info] dom0 boss: built: "), "keel_log: no line of boss's build");
+	check(&c, contains(text, n, "[warn] dom3 helper: hypercall keel_log at rip "), "keel_log: no denial of helper's");
+	check(&c, !contains(text, n, "dom3 helper (uart): "), "keel_log holds a guest's console line");
+	expect(guest_hypercall(KEEL_HC_KEEL_LOG, (uint64_t)(uintptr_t)text, 16, 1ull << 40, 0, 0), EFAULT_R,
+	       "keel_log(..., position at 2^40)");
 }
 
 static void host_info_checks(void)
@@ -153,6 +234,25 @@ static void pause_checks(unsigned a)
 	check(&c, a2 - a1 >= 20 * MS, "unpaused a ran %lu ns of 100 ms beside b", a2 - a1);
 }
 
+/* a ignores its power button; b, reset, is built again (on_reboot = restart). */
+static void shutdown_checks(unsigned a, unsigned b)
+{
+	expect(hc_domain_shutdown(a, KEEL_SHUTDOWN_POWEROFF), 0, "domain_shutdown(a, poweroff)");
+	sleep_ms(50);
+	const struct keel_domain_status *sa = find(list_all(), "a");
+	check(&c, sa && sa->state == KEEL_DOMAIN_RUNNING, "a has not run on after its power button");
+	expect(hc_domain_shutdown(b, KEEL_SHUTDOWN_REBOOT), 0, "domain_shutdown(b, reboot)");
+	uint64_t limit = guest_now_ns() + WAIT_LIMIT_NS;
+	const struct keel_domain_status *sb = NULL;
+	while (guest_now_ns() < limit && !((sb = find(list_all(), "b")) && sb->restarts == 1 &&
+					   sb->state == KEEL_DOMAIN_RUNNING))
+		sleep_ms(10);
+	check(&c, sb && sb->restarts == 1 && sb->id == b,
+	      "b not built again after its reset");
+	expect(hc_domain_shutdown(0, KEEL_SHUTDOWN_POWEROFF), EINVAL_R, "domain_shutdown(itself)");
+	expect(hc_domain_shutdown(a, KEEL_SHUTDOWN_CRASH), EINVAL_R, "domain_shutdown(a, crash)");
+}
+
 /* Weights 768 and 256: a's share of what a and b get is 75%, within 10 points. */
 static void sched_checks(unsigned a, unsigned b)
 {
@@ -194,6 +294,11 @@ static void boss(void)
 	static const char *const others[] = { "helper", "rogue" };
 	const struct keel_domain_status *a, *b;
 	check(&c, wait_gone(others, 2), "helper and rogue have not ended");
+	long n = list_all();
+	const struct keel_domain_status *talk = find(n, "talk");
+	if (check(&c, talk != NULL, "talk is not listed"))
+		console_checks(talk->id);
+	keel_log_checks();
 	host_info_checks();
 	list_checks(&a, &b);
 	if (!a || !b)
@@ -201,11 +306,12 @@ static void boss(void)
 	unsigned a_id = a->id, b_id = b->id;
 	pause_checks(a_id);
 	sched_checks(a_id, b_id);
+	shutdown_checks(a_id, b_id);
 	error_checks();
 	destroy_checks(b_id);
 }
 
-/* Rights: pause a, info b. */
+/* Rights: pause a, console a, info b. */
 static void helper(void)
 {
 	long n = list_all();
@@ -214,15 +320,19 @@ static void helper(void)
 	if (n != 2)
 		return;
 	unsigned a = list[0].id, b = list[1].id;
+	uint64_t pos = 0;
 	expect(hc_domain_pause(a), 0, "domain_pause(a)");
 	expect(hc_domain_unpause(a), 0, "domain_unpause(a)");
+	expect(hc_console_read(a, text, sizeof(text), &pos), 0, "console_read(a): spin writes nothing until its end");
 	expect(hc_domain_destroy(a), EPERM_R, "domain_destroy(a)");
+	expect(hc_domain_shutdown(a, KEEL_SHUTDOWN_POWEROFF), EPERM_R, "domain_shutdown(a, poweroff)");
 	expect(hc_domain_sched(a, 512, 0), EPERM_R, "domain_sched(a, 512, 0)");
 	expect(hc_domain_pause(b), EPERM_R, "domain_pause(b)");
 	expect(hc_domain_pause(0), EPERM_R, "domain_pause(dom0)");
 	expect(hc_domain_pause(99), EPERM_R, "domain_pause(99)");
 	struct keel_host_info h;
 	expect(hc_host_info(&h), EPERM_R, "host_info");
+	expect(hc_keel_log(text, sizeof(text), &pos), EPERM_R, "keel_log");
 }
 
 static void rogue(uint64_t target)
@@ -234,6 +344,11 @@ static void rogue(uint64_t target)
 	expect(hc_domain_destroy(target), EPERM_R, "domain_destroy");
 	expect(hc_domain_sched(target, 512, 0), EPERM_R, "domain_sched");
 	expect(hc_host_info(&h), EPERM_R, "host_info");
+	uint64_t pos = 0;
+	expect(hc_domain_shutdown(target, KEEL_SHUTDOWN_POWEROFF), EPERM_R, "domain_shutdown");
+	expect(hc_console_read(target, text, sizeof(text), &pos), EPERM_R, "console_read");
+	expect(hc_console_input(target, "x", 1), EPERM_R, "console_input");
+	expect(hc_keel_log(text, sizeof(text), &pos), EPERM_R, "keel_log");
 }
 
 int guest_main(const struct guest_boot *boot)

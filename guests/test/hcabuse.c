@@ -53,20 +53,20 @@ static void expect(long got, long want, const char *call_fmt, ...)
 
 static void unknown_numbers(void)
 {
-	static const uint64_t numbers[] = { 0, KEEL_HC_HOST_INFO + 1, 1000, 0xffff, (1ull << 32) | 1, ~0ull };
+	static const uint64_t numbers[] = { 0, KEEL_HC_KEEL_LOG + 1, 1000, 0xffff, (1ull << 32) | 1, ~0ull };
 	for (unsigned i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
 		expect(guest_hypercall(numbers[i], 0, 0, 0, 0, 0), ENOSYS_R, "hypercall 0x%lx", numbers[i]);
 }
 
 static bool is_control(uint64_t nr)
 {
-	return nr >= KEEL_HC_DOMAIN_LIST && nr <= KEEL_HC_HOST_INFO;
+	return nr >= KEEL_HC_DOMAIN_LIST && nr <= KEEL_HC_KEEL_LOG;
 }
 
 /* Domain control, for a domain without rights: each call denied, whatever it names. */
 static void control_numbers(void)
 {
-	for (uint64_t nr = KEEL_HC_DOMAIN_LIST; nr <= KEEL_HC_HOST_INFO; nr++) {
+	for (uint64_t nr = KEEL_HC_DOMAIN_LIST; nr <= KEEL_HC_KEEL_LOG; nr++) {
 		expect(guest_hypercall(nr, 0, 0, 0, 0, 0), EPERM_R, "hypercall %lu (domain control)", nr);
 		denied++;
 	}

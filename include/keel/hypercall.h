@@ -36,6 +36,10 @@
 #define KEEL_HC_DOMAIN_DESTROY 12 /* (id) -> 0: it ends at once and is destroyed, whatever its policies */
 #define KEEL_HC_DOMAIN_SCHED 13   /* (id, weight 1..65535, cap 0..100 percent) -> 0 */
 #define KEEL_HC_HOST_INFO 14      /* (buffer, size >= sizeof(struct keel_host_info)) -> bytes written */
+#define KEEL_HC_DOMAIN_SHUTDOWN 15 /* (id, KEEL_SHUTDOWN_POWEROFF: its ACPI power button | _REBOOT: a reset) -> 0 */
+#define KEEL_HC_CONSOLE_READ 16   /* (id, buffer, size, &position) -> bytes copied from its console's history */
+#define KEEL_HC_CONSOLE_INPUT 17  /* (id, buffer, length <= KEEL_CONSOLE_WRITE_MAX) -> bytes its COM1 took */
+#define KEEL_HC_KEEL_LOG 18       /* (buffer, size, &position) -> bytes copied from Keel's log */
 
 #define KEEL_CONSOLE_WRITE_MAX 4096
 

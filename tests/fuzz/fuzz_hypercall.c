@@ -66,7 +66,11 @@ static unsigned op_of(uint64_t nr)
 					[KEEL_HC_DOMAIN_UNPAUSE] = POLICY_PAUSE,
 					[KEEL_HC_DOMAIN_DESTROY] = POLICY_DESTROY,
 					[KEEL_HC_DOMAIN_SCHED] = POLICY_SCHED,
-					[KEEL_HC_HOST_INFO] = POLICY_HOST };
+					[KEEL_HC_HOST_INFO] = POLICY_HOST,
+					[KEEL_HC_DOMAIN_SHUTDOWN] = POLICY_SHUTDOWN,
+					[KEEL_HC_CONSOLE_READ] = POLICY_CONSOLE,
+					[KEEL_HC_CONSOLE_INPUT] = POLICY_CONSOLE,
+					[KEEL_HC_KEEL_LOG] = POLICY_HOST };
 	return nr < sizeof(ops) / sizeof(ops[0]) ? ops[nr] : POLICY_SELF;
 }
 
@@ -140,6 +144,29 @@ void domain_set_share(struct domain *d, unsigned weight, unsigned cap)
 	d->config.cap = cap;
 }
 
+void domain_press_power_button(struct domain *d)
+{
+	changed(d);
+	require(d != caller && d->state == DOMAIN_RUNNING);
+}
+
+bool serial_port_receive(struct serial_port *s, uint8_t byte)
+{
+	(void)s;
+	(void)byte;
+	reached++;
+	changes++;
+	return changes <= 16; /* a FIFO's room */
+}
+
+/* Keel's log: what the fuzzer's RBX says it has written so far. */
+static struct ring keel_log;
+
+const struct ring *log_history(void)
+{
+	return &keel_log;
+}
+
 void guest_log_denied(struct vcpu *v, const char *name, bool has_target, uint64_t target)
 {
 	(void)has_target;
@@ -154,14 +181,27 @@ uint64_t guest_log_denials(const struct domain *d)
 	return d->log_counts.seen[GUEST_LOG_DENIED];
 }
 
+/* Reads (console_write, console_input: at most a write's worth) or writes (a ring's bytes). */
 int p2m_visit(struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_visit_fn visit, void *ctx)
 {
 	static char text[KEEL_CONSOLE_WRITE_MAX];
 	reached++;
 	in_ram(p2m, gpa, len);
-	require(need == NPT_PERM_R && len <= sizeof(text));
-	if (len)
-		visit(text, 0, len, ctx);
+	require(need == NPT_PERM_W || (need == NPT_PERM_R && len <= sizeof(text)));
+	for (uint64_t done = 0; done < len; done += sizeof(text))
+		visit(text, done, len - done < sizeof(text) ? len - done : sizeof(text), ctx);
+	return 0;
+}
+
+/* A ring position a caller stored: the fuzzer's R9. */
+static uint64_t stored_position;
+
+int p2m_copy_from_guest(const struct p2m *p2m, uint64_t gpa, void *dst, uint64_t len)
+{
+	reached++;
+	in_ram(p2m, gpa, len);
+	require(len == sizeof(stored_position));
+	memcpy(dst, &stored_position, len);
 	return 0;
 }
 
@@ -198,11 +238,18 @@ void sched_block(struct vcpu *v, uint64_t deadline_ns)
 	require(v == &caller->vcpu);
 }
 
+/* The caller's own shutdown, or a reset of another domain (domain_shutdown). */
 void domain_end(struct domain *d, enum end_reason reason, bool has_status, uint32_t status, const char *how_fmt,
 		...)
 {
+	require(how_fmt != NULL);
+	if (d != caller) {
+		changed(d);
+		require(d->state == DOMAIN_RUNNING && reason == END_REBOOT && !has_status);
+		return;
+	}
 	reached++;
-	require(d == caller && how_fmt != NULL && has_status && status <= KEEL_EXIT_STATUS_MAX);
+	require(has_status && status <= KEEL_EXIT_STATUS_MAX);
 	require(reason == END_POWEROFF || reason == END_REBOOT || reason == END_CRASH);
 }
 
@@ -253,6 +300,9 @@ static void build_world(const uint8_t *h, uint64_t ram)
 		d->config.weight = 256;
 		d->state = states[h[1 + i] & 3];
 		d->vcpu.dom = d;
+		static uint8_t console_bytes[SLOTS][256];
+		ring_init(&d->console.ring, console_bytes[i], sizeof(console_bytes[i]));
+		d->console.ring.written = 1000 * i; /* slot 0's empty, the others' wrapped round */
 		if (layout_build(&d->layout, ram, LAYOUT_HOLE_DEFAULT_MIB, 1ull << 48, why, sizeof(why)))
 			__builtin_trap();
 		d->p2m.layout = &d->layout;
@@ -287,6 +337,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		v->regs.gpr[r] = take(&data, &size);
 	v->regs.rip = take(&data, &size);
 	struct guest_regs before = v->regs;
+	stored_position = v->regs.gpr[REG_R9];
+	static uint8_t log_bytes[4096];
+	ring_init(&keel_log, log_bytes, sizeof(log_bytes));
+	keel_log.written = v->regs.gpr[REG_RBX] >> 32;
 	struct vm_exit exit = { .reason = EXIT_HYPERCALL, .instr_len = len };
 	exit.hypercall.long_mode = how & 4;
 	exit.hypercall.cpl = (how >> 3) & 3;

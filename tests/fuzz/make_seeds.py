@@ -202,6 +202,11 @@ console_ring = 64
     call("domain_list-web", 9, [0x200000, 216 * 4, 0], caller=1)
     call("domain_pause-web", 10, [2], caller=1)
     call("domain_destroy-web-denied", 12, [2], caller=1)
+    call("domain_shutdown", 15, [2, 0])
+    call("domain_reboot", 15, [2, 1])
+    call("console_read", 16, [2, 0x200000, 4096, 0x1ff000])
+    call("console_input", 17, [2, 0x200000, 16])
+    call("keel_log", 18, [0x200000, 4096, 0x1ff000])
     # fuzz_x86_decode: the mode (0: 16-bit, 1: 32-bit, 2: 64-bit code), then the bytes of one
     # instruction: each form the decoder knows, with prefixes and addressing modes.
     insns = [

@@ -41,7 +41,7 @@ def hello(dom, name, kind, fmt, cmdline, modules):
         lines += [f'{dom} {name} (uart): hello: module {i} "{mod_cmdline}": {size} bytes',
                   f"{dom} {name} (uart): hello: module {i} says: {first_line}"]
     return lines + [
-        f"{dom} {name} (uart): hello: domain {name} (id {dom[3:]}), 8 MiB, ABI version 3",
+        f"{dom} {name} (uart): hello: domain {name} (id {dom[3:]}), 8 MiB, ABI version 4",
         f"{dom} {name} (uart): hello: the clock runs",
         f"{dom} {name} (hypercall): hello: console hypercall works",
         f"{dom} {name} (port 0xe9): hello: debug port works",

@@ -30,12 +30,17 @@ memory = 16
 name = "helper"
 kernel = "domctl.elf"
 cmdline = "role=helper"
-rights = [ "pause a", "info b" ]
+rights = [ "pause a", "console a", "info b" ]
 
 [domain]
 name = "rogue"
 kernel = "domctl.elf"
 cmdline = "role=rogue target=1"
+
+[domain]
+name = "talk"
+kernel = "echo.elf"
+on_poweroff = "preserve"
 """
 
 DENIED = re.compile(r"\[warn\] dom(\d) (\w+): hypercall (\w+)(?: on domain (\d+))? at rip 0x[0-9a-f]+: "
@@ -47,30 +52,45 @@ def test_dom0_controls_domains_and_the_policy_holds_the_others(bed, tmp_path):
     assert result.status == 0, str(result)
     # dom0 has the terminal: its lines come bare.
     assert [line for line in result.lines if line.startswith("domctl boss: ") and "weights" not in line] == \
-        ["domctl boss: 48 checks passed"], str(result)
+        ["domctl boss: 73 checks passed"], str(result)
     # The share itself is checked by the guest (75% within 10 points); the line says what it got.
     share = [line for line in result.lines if line.startswith("domctl boss: weights 768 and 256: a got ")]
     assert len(share) == 1, str(result)
-    assert result.guest_lines("helper") == ["domctl helper: 9 checks passed"], str(result)
-    assert result.guest_lines("rogue") == ["domctl rogue: 6 checks passed"], str(result)
+    assert result.guest_lines("helper") == ["domctl helper: 12 checks passed"], str(result)
+    assert result.guest_lines("rogue") == ["domctl rogue: 10 checks passed"], str(result)
+    # What boss typed to talk, and talk's answers.
+    assert result.guest_lines("talk") == ["echo: ready", "echo: got 'hello'", "echo: 1 lines, 11 bytes in 2 interrupts"], \
+        str(result)
 
+    # Each denial logged with its call and target; a domain's first 8, the rest counted.
     denied = [m.groups() for line in result.lines if (m := DENIED.match(line))]
     assert [d for d in denied if d[1] == "helper"] == [
-        ("3", "helper", "domain_destroy", "1"), ("3", "helper", "domain_sched", "1"),
-        ("3", "helper", "domain_pause", "2"), ("3", "helper", "domain_pause", "0"),
-        ("3", "helper", "domain_pause", "99"), ("3", "helper", "host_info", None),
+        ("3", "helper", "domain_destroy", "1"), ("3", "helper", "domain_shutdown", "1"),
+        ("3", "helper", "domain_sched", "1"), ("3", "helper", "domain_pause", "2"),
+        ("3", "helper", "domain_pause", "0"), ("3", "helper", "domain_pause", "99"),
+        ("3", "helper", "host_info", None), ("3", "helper", "keel_log", None),
     ], str(result)
     assert [d for d in denied if d[1] == "rogue"] == [
         ("4", "rogue", "domain_list", None), ("4", "rogue", "domain_pause", "1"),
         ("4", "rogue", "domain_unpause", "1"), ("4", "rogue", "domain_destroy", "1"),
         ("4", "rogue", "domain_sched", "1"), ("4", "rogue", "host_info", None),
+        ("4", "rogue", "domain_shutdown", "1"), ("4", "rogue", "console_read", "1"),
     ], str(result)
-    assert len(denied) == 12, str(result)
+    assert len(denied) == 16, str(result)
+    assert "[warn] dom4 rogue: 2 more hypercalls denied by the access policy, not shown (10 in all)" in result.lines, \
+        str(result)
+    assert not any("dom3 helper: " in line and " more hypercalls denied" in line for line in result.lines), str(result)
 
+    assert result.domain_lines("talk")[-2:] == [
+        "[info] dom5 talk: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); preserved: its memory "
+        "and vCPU are kept",
+        "[info] dom5 talk: destroyed by dom0 boss, its memory and vCPU freed"], str(result)
+    assert result.end_lines("b") == [
+        "[info] dom2 b: ended: reboot, no exit status (reset by dom0 boss); restarting",
+        "[info] dom2 b: ended: destroyed, no exit status (destroyed by dom0 boss); destroyed"], str(result)
     ended = [line for line in result.lines if re.match(r"\[\w+\] dom\d+ \w+: ended: ", line)]
-    assert "[info] dom2 b: ended: destroyed, no exit status (destroyed by dom0 boss); destroyed" in ended, str(result)
     assert ended[-2:] == [
         "[info] dom0 boss: ended: poweroff, exit status 0 (written to its debug-exit port 0xf4); destroyed",
         "[info] dom1 a: ended: stopped, no exit status (Keel stops: dom0 boss has ended); destroyed",
     ], str(result)
-    assert closing_lines(result) == ("Keel finished: 5 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+    assert closing_lines(result) == ("Keel finished: 6 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)

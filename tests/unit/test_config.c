@@ -474,15 +474,15 @@ static void rights_name_started_domains(void **state)
 {
 	(void)state;
 	expect_problems(parse("dom0 = m\n[domain]\nname = m\nkernel = k\n[domain]\nname = a\nkernel = k\n"
-			      "rights = [ \"pause b\", 'sched  b', \"info c\" ]\n[domain]\nname = b\nkernel = k\n"
+			      "rights = [ \"pause b\", 'sched  b', \"info c\", \"console b\", \"shutdown c\" ]\n[domain]\nname = b\nkernel = k\n"
 			      "[domain]\nname = c\nkernel = k\nrights = \"destroy b\"\n"), 0);
 	const struct domain_config *a = &cfg.domains[1], *c = &cfg.domains[3];
 	assert_int_equal(a->nrights, 2);
 	assert_string_equal(a->rights[0].target, "b");
-	assert_int_equal(a->rights[0].ops, (1u << POLICY_PAUSE) | (1u << POLICY_SCHED));
+	assert_int_equal(a->rights[0].ops, (1u << POLICY_PAUSE) | (1u << POLICY_SCHED) | (1u << POLICY_CONSOLE));
 	assert_int_equal(a->rights[0].line, 8);
 	assert_string_equal(a->rights[1].target, "c");
-	assert_int_equal(a->rights[1].ops, 1u << POLICY_INFO);
+	assert_int_equal(a->rights[1].ops, (1u << POLICY_INFO) | (1u << POLICY_SHUTDOWN));
 	assert_int_equal(c->nrights, 1);
 	assert_int_equal(c->rights[0].ops, 1u << POLICY_DESTROY);
 	assert_int_equal(cfg.domains[0].nrights, 0);
@@ -497,11 +497,11 @@ static void rights_name_started_domains(void **state)
 
 	expect_problems(parse(D "rights = [ \"stop b\", \"pause\", \"pause b c\" ]\n"), 4);
 	expect_report(0, 4, "rights: \"stop b\": must be \"<right> <domain>\", the right one of info, pause, "
-		      "destroy, sched, the domain a name of 1-31 characters");
+		      "destroy, sched, shutdown, console, the domain a name of 1-31 characters");
 	expect_report(1, 4, "rights: \"pause\": must be \"<right> <domain>\", the right one of info, pause, "
-		      "destroy, sched, the domain a name of 1-31 characters");
+		      "destroy, sched, shutdown, console, the domain a name of 1-31 characters");
 	expect_report(2, 4, "rights: \"pause b c\": must be \"<right> <domain>\", the right one of info, pause, "
-		      "destroy, sched, the domain a name of 1-31 characters");
+		      "destroy, sched, shutdown, console, the domain a name of 1-31 characters");
 	assert_int_equal(cfg.ndomains, 0);
 	expect_problems(parse(D "rights = [ \"info a\", \"info b\", \"info c\", \"info d\", \"info e\", "
 			      "\"info f\", \"info g\", \"info h\", \"info i\", \"info j\" ]\n"), 2);

@@ -143,6 +143,36 @@ static void kprintf_sends_text_as_is(void **state)
 	assert_call(2, want);
 }
 
+static void discard(const char *text, size_t len)
+{
+	(void)text;
+	(void)len;
+}
+
+/* The history holds what the sink got, in order, and keeps the newest LOG_HISTORY_BYTES. */
+static void history_keeps_what_the_sink_got(void **state)
+{
+	(void)state;
+	const struct ring *h = log_history();
+	uint64_t pos = h->written, lost = 0;
+	char out[64];
+	log_warn("disk %d", 7);
+	kprintf("as is");
+	log_debug("dropped");
+	uint64_t n = ring_read(h, &pos, out, sizeof(out) - 1, &lost);
+	out[n] = '\0';
+	assert_string_equal(out, "[warn] disk 7\nas is");
+	assert_int_equal(lost, 0);
+	log_set_sink(discard);
+	for (unsigned i = 0; i < LOG_HISTORY_BYTES / 8; i++)
+		kprintf("%07u\n", i);
+	pos = 0;
+	n = ring_read(h, &pos, out, 8, &lost);
+	out[n] = '\0';
+	assert_int_equal(ring_oldest(h), h->written - LOG_HISTORY_BYTES);
+	assert_string_equal(out, "0000000\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +182,7 @@ int main(void)
 		cmocka_unit_test_setup(drops_messages_above_level, reset),
 		cmocka_unit_test_setup(cuts_long_lines_and_keeps_newline, reset),
 		cmocka_unit_test_setup(kprintf_sends_text_as_is, reset),
+		cmocka_unit_test_setup(history_keeps_what_the_sink_got, reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,1 +1,1 @@
-SRC_test_log := lib/log.c lib/printf.c
+SRC_test_log := lib/log.c lib/printf.c lib/ring.c
