@@ -172,6 +172,11 @@ static void parse_assignment(struct parser *p, char *s)
 		config_problem(p, p->line, "unknown key '%s'", key);
 		return;
 	}
+	if (config_keys[k].global && p->one_domain) {
+		config_problem(p, p->line, "'%s' is a keel.cfg setting: a domain's own configuration has [domain] keys only",
+			key);
+		return;
+	}
 	if (config_keys[k].global && p->sec != SEC_GLOBAL) {
 		config_problem(p, p->line, "'%s' is a global setting: put it before the first [domain]", key);
 		return;
@@ -248,6 +253,11 @@ static void parse_header(struct parser *p, char *s)
 			"are ignored", s);
 		return;
 	}
+	if (p->one_domain && ++p->sections > 1) {
+		config_problem(p, p->line, "a second [domain]: a domain's own configuration has one; it and its lines "
+			"are ignored");
+		return;
+	}
 	if (p->out->ndomains == CONFIG_MAX_DOMAINS) {
 		config_problem(p, p->line, "more than %d domains: this [domain] and its lines are ignored",
 			CONFIG_MAX_DOMAINS);
@@ -311,10 +321,13 @@ static void parse_line(struct parser *p, char *buf)
 }
 
 
-int config_parse(const char *text, size_t len, struct keel_config *out, config_report_fn report, void *ctx)
+/* Reads the text's lines into p->out. */
+static void parse_text(struct parser *p, const char *text, size_t len)
 {
-	struct parser p = { .out = out, .report = report, .ctx = ctx, .sec = SEC_GLOBAL };
-	static char buf[LINE_MAX_CHARS + 1]; /* too big for the stack; Keel parses once, on one CPU */
+	/* Too big for the stack. Keel parses on the boot CPU: keel.cfg, then dom0's domain_create
+	 * calls (a later issue that runs Keel on every CPU gives the parse a lock). */
+	static char buf[LINE_MAX_CHARS + 1];
+	struct keel_config *out = p->out;
 	size_t pos = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -330,12 +343,27 @@ int config_parse(const char *text, size_t len, struct keel_config *out, config_r
 		n = end - pos;
 		if (n > 0 && text[pos + n - 1] == '\r')
 			n--;
-		p.line++;
-		if (take_line(&p, text + pos, n, buf))
-			parse_line(&p, buf);
+		p->line++;
+		if (take_line(p, text + pos, n, buf))
+			parse_line(p, buf);
 		pos = end < len ? end + 1 : len;
 	}
-	end_section(&p);
+	end_section(p);
+}
+
+int config_parse(const char *text, size_t len, struct keel_config *out, config_report_fn report, void *ctx)
+{
+	struct parser p = { .out = out, .report = report, .ctx = ctx, .sec = SEC_GLOBAL };
+	parse_text(&p, text, len);
 	config_check_domain_names(&p);
+	return p.problems;
+}
+
+int config_parse_domain(const char *text, size_t len, struct keel_config *scratch, config_report_fn report, void *ctx)
+{
+	struct parser p = { .out = scratch, .report = report, .ctx = ctx, .sec = SEC_GLOBAL, .one_domain = true };
+	parse_text(&p, text, len);
+	if (!p.problems && scratch->ndomains != 1)
+		config_problem(&p, 1, "no [domain] section: a domain's own configuration is one");
 	return p.problems;
 }

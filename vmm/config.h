@@ -140,6 +140,13 @@ typedef void (*config_report_fn)(void *ctx, int line, const char *msg);
  * Returns the number of problems reported (0 when the file is clean). */
 int config_parse(const char *text, size_t len, struct keel_config *out, config_report_fn report, void *ctx);
 
+/* Parses the configuration of one domain that dom0 creates (the domain_create hypercall):
+ * one [domain] section, with the keys and rules of keel.cfg's; a global setting or a second
+ * section is a problem. The domain names its rights give are not checked: they name domains
+ * that run, which the caller checks. scratch holds the parse, its domains[0] the domain.
+ * Returns the number of problems reported. */
+int config_parse_domain(const char *text, size_t len, struct keel_config *scratch, config_report_fn report, void *ctx);
+
 /* What a port is, if writing it may reset or power off a PC whatever its firmware says
  * (the ACPI-described ones are known only at run time), else NULL. */
 const char *config_reset_port(uint16_t port);

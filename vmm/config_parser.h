@@ -33,6 +33,8 @@ struct parser {
 	int line;
 	enum section sec;
 	bool dom_bad;
+	bool one_domain;   /* config_parse_domain: one [domain] section, no global setting */
+	unsigned sections; /* [domain] headers read */
 	struct domain_config *dom; /* the slot being filled: out->domains[out->ndomains] */
 	int seen_line[NKEYS]; /* per key: line where the current section set it, 0 if not yet */
 	struct {

@@ -17,8 +17,9 @@
 #include "vmm/sched.h"
 
 static struct domain domains[DOMAIN_MAX];
-static unsigned ndomains;
+static unsigned ndomains; /* slots used so far; a destroyed domain's slot is taken again */
 static unsigned next_id = DOM0_ID + 1; /* ids are never reused */
+static struct domain_tally retired;    /* how the domains whose slots were taken again ended */
 
 static const char *const reason_names[] = {
 	[END_POWEROFF] = "poweroff", [END_REBOOT] = "reboot", [END_CRASH] = "crash", [END_STOPPED] = "stopped",
@@ -30,34 +31,34 @@ const char *domain_end_reason_name(enum end_reason reason)
 	return (unsigned)reason < sizeof(reason_names) / sizeof(reason_names[0]) ? reason_names[reason] : "?";
 }
 
-static const struct boot_module *find_module(const struct boot_info *boot, const char *name)
+static const struct boot_module *find_module(const struct domain_files *files, const char *name)
 {
-	for (unsigned i = 0; i < boot->module_count; i++)
-		if (!strcmp(boot->modules[i].name, name))
-			return &boot->modules[i];
+	for (unsigned i = 0; i < files->count; i++)
+		if (!strcmp(files->file[i].name, name))
+			return &files->file[i];
 	return NULL;
 }
 
 /* Finds the kernel, the ramdisk and the modules the configuration names. Returns what is
  * missing, or NULL. */
-static const char *find_images(struct domain *d, const struct boot_info *boot, char *why, size_t len)
+static const char *find_images(struct domain *d, const struct domain_files *files, char *why, size_t len)
 {
 	const struct domain_config *cfg = &d->config;
 	struct loader_input *in = &d->images;
-	const struct boot_module *m = find_module(boot, cfg->kernel);
+	const struct boot_module *m = find_module(files, cfg->kernel);
 	if (!m)
-		return ksnprintf(why, len, "its kernel '%s' is not among the boot modules", cfg->kernel), why;
+		return ksnprintf(why, len, "its kernel '%s' is not among %s", cfg->kernel, files->what), why;
 	*in = (struct loader_input){ .type = cfg->type };
 	in->kernel = (struct loader_file){ phys_to_virt(m->base), m->size, cfg->kernel, cfg->cmdline };
 	if (cfg->ramdisk[0]) {
-		if (!(m = find_module(boot, cfg->ramdisk)))
-			return ksnprintf(why, len, "its ramdisk '%s' is not among the boot modules", cfg->ramdisk), why;
+		if (!(m = find_module(files, cfg->ramdisk)))
+			return ksnprintf(why, len, "its ramdisk '%s' is not among %s", cfg->ramdisk, files->what), why;
 		in->modules[in->nmodules++] = (struct loader_file){ phys_to_virt(m->base), m->size, cfg->ramdisk, "" };
 	}
 	for (unsigned i = 0; i < cfg->nmodules; i++) {
 		const struct module_config *mc = &cfg->modules[i];
-		if (!(m = find_module(boot, mc->file)))
-			return ksnprintf(why, len, "its module '%s' is not among the boot modules", mc->file), why;
+		if (!(m = find_module(files, mc->file)))
+			return ksnprintf(why, len, "its module '%s' is not among %s", mc->file, files->what), why;
 		in->modules[in->nmodules++] = (struct loader_file){ phys_to_virt(m->base), m->size, mc->file,
 								    mc->cmdline };
 	}
@@ -146,48 +147,91 @@ unsigned domain_next_id(void)
 	return next_id;
 }
 
-struct domain *domain_create(const struct domain_config *cfg, const struct boot_info *boot, bool dom0)
+static int build(struct domain *d, const struct domain_config *cfg, const struct domain_files *files, bool dom0,
+		 char *why, size_t len);
+
+/* A slot for a new domain: a destroyed domain's (its end counted in the tally of retired
+ * domains) or an empty one, else a fresh one; NULL when every slot holds a domain that
+ * exists. */
+static struct domain *free_slot(void)
 {
-	char why[200];
-	if (ndomains == DOMAIN_MAX) {
-		log_error("keel.cfg:%d: domain '%s' not started: Keel runs at most %u domains", cfg->line, cfg->name,
-			  DOMAIN_MAX);
+	for (unsigned i = 0; i < ndomains; i++) {
+		struct domain *d = &domains[i];
+		if (d->state != DOMAIN_ENDED)
+			continue;
+		if (!domain_slot_empty(d))
+			domain_tally_add(&retired, d);
+		return d;
+	}
+	return ndomains < DOMAIN_MAX ? &domains[ndomains++] : NULL;
+}
+
+struct domain *domain_create(const struct domain_config *cfg, const struct domain_files *files, bool dom0,
+			     char *why, size_t len)
+{
+	struct domain *d = free_slot();
+	if (!d) {
+		ksnprintf(why, len, "Keel runs at most %u domains at once", DOMAIN_MAX);
 		return NULL;
 	}
-	struct domain *d = &domains[ndomains];
-	memset(d, 0, sizeof(*d));
-	d->id = dom0 ? DOM0_ID : next_id;
-	d->config = *cfg;
-	const char *missing = find_images(d, boot, why, sizeof(why));
-	if (missing) {
-		log_error("keel.cfg:%d: domain '%s' not started: %s", cfg->line, cfg->name, missing);
-		return NULL;
-	}
-	if (console_init(d, cfg->console_ring_kib)) {
-		log_error("keel.cfg:%d: domain '%s' not started: no memory for its %u KiB console ring", cfg->line,
-			  cfg->name, cfg->console_ring_kib);
-		return NULL;
-	}
-	int err = layout_build(&d->layout, cfg->memory_mib << 20, cfg->mmio_hole_mib, 1ull << cpu.phys_addr_bits,
-			       why, sizeof(why));
-	if (!err && (err = p2m_init(&d->p2m, &d->layout)))
-		ksnprintf(why, sizeof(why), "cannot have %llu MiB of memory for it: Keel has %llu MiB free (error %d)",
-			  (unsigned long long)(layout_backed_bytes(&d->layout) >> 20),
-			  (unsigned long long)(page_alloc_free_pages() * PAGE_SIZE >> 20), err);
-	if (err || start(d, why, sizeof(why))) {
-		log_error("keel.cfg:%d: domain '%s' not started: %s", cfg->line, cfg->name, why);
-		destroy_vcpu(d);
-		io_free(d);
-		p2m_destroy(&d->p2m);
-		console_free(d);
+	memset(d, 0, sizeof(*d)); /* an empty slot (domain_slot_empty) until the domain is built */
+	d->state = DOMAIN_ENDED;
+	if (build(d, cfg, files, dom0, why, len)) {
+		memset(d, 0, sizeof(*d));
+		d->state = DOMAIN_ENDED;
 		return NULL;
 	}
 	d->vcpu.state = VCPU_RUNNABLE;
 	sched_add(&d->vcpu);
-	ndomains++;
 	if (!dom0)
 		next_id++;
 	return d;
+}
+
+/* The domain in its slot: its images, console, memory, devices and vCPU. Returns 0, or -1
+ * with the reason in why, having freed what it took. */
+static int build(struct domain *d, const struct domain_config *cfg, const struct domain_files *files, bool dom0,
+		 char *why, size_t len)
+{
+	d->id = dom0 ? DOM0_ID : next_id;
+	d->config = *cfg;
+	if (find_images(d, files, why, len))
+		return -1;
+	if (console_init(d, cfg->console_ring_kib)) {
+		ksnprintf(why, len, "no memory for its %u KiB console ring", cfg->console_ring_kib);
+		return -1;
+	}
+	int err = layout_build(&d->layout, cfg->memory_mib << 20, cfg->mmio_hole_mib, 1ull << cpu.phys_addr_bits,
+			       why, len);
+	if (!err && (err = p2m_init(&d->p2m, &d->layout)))
+		ksnprintf(why, len, "cannot have %llu MiB of memory for it: Keel has %llu MiB free (error %d)",
+			  (unsigned long long)(layout_backed_bytes(&d->layout) >> 20),
+			  (unsigned long long)(page_alloc_free_pages() * PAGE_SIZE >> 20), err);
+	if (err || start(d, why, len)) {
+		destroy_vcpu(d);
+		io_free(d);
+		p2m_destroy(&d->p2m);
+		console_free(d);
+		return -1;
+	}
+	return 0;
+}
+
+void domain_tally_add(struct domain_tally *t, const struct domain *d)
+{
+	if (d->state == DOMAIN_RUNNING)
+		t->running++;
+	else if (domain_ended_cleanly(d))
+		t->clean++;
+	else if (d->end.reason == END_CRASH)
+		t->crashed++;
+	else
+		t->failed++;
+}
+
+const struct domain_tally *domain_retired(void)
+{
+	return &retired;
 }
 
 static enum end_action policy(const struct domain *d, enum end_reason reason)
@@ -259,10 +303,18 @@ static enum end_action restart_or_not(struct domain *d, char *what, size_t len, 
 	return ACTION_RESTART;
 }
 
+void domain_free_copies(struct boot_module *copies, unsigned *count)
+{
+	for (unsigned i = 0; i < *count; i++)
+		page_free(copies[i].base, (copies[i].size + PAGE_SIZE - 1) / PAGE_SIZE);
+	*count = 0;
+}
+
 static void destroy(struct domain *d)
 {
 	teardown(d);
 	console_free(d);
+	domain_free_copies(d->copies, &d->ncopies);
 	d->state = DOMAIN_ENDED;
 }
 

@@ -26,6 +26,7 @@
 #include "vmm/vcpu.h"
 
 #define DOMAIN_MAX CONFIG_MAX_DOMAINS
+#define DOMAIN_FILES_MAX (CONFIG_MAX_MODULES + 2) /* a kernel, a ramdisk, the modules */
 /* Restarts. A life is short if it lasts less than RESTART_SHORT_LIFE_NS from the end of its
  * build to its end. Before building a domain again after its second short life in a row,
  * Keel waits RESTART_BACKOFF_NS, and twice as long after each further one; a domain whose
@@ -94,7 +95,11 @@ struct domain {
 	struct serial_port *com1; /* its UART, there too */
 	struct guest_log_counts log_counts; /* what its guest reached where nothing is (vmm/guest_log.h) */
 	struct console console;
-	struct loader_input images; /* kernel and modules, found among the boot modules once */
+	struct loader_input images; /* kernel and modules, found among its files once */
+	/* The copies Keel made of the files dom0 handed over (domain_create), which its images
+	 * point into: Keel's until the domain is destroyed. None for a domain of keel.cfg. */
+	struct boot_module copies[DOMAIN_FILES_MAX];
+	unsigned ncopies;
 	uint64_t cpu_ns; /* time its vCPU ran and Keel worked for it, over all its restarts */
 	unsigned restarts;
 	struct domain_restart restart;
@@ -102,9 +107,21 @@ struct domain {
 	struct domain_end end;
 };
 
-/* Builds a domain from its configuration and the boot modules, as dom0 (id DOM0_ID) or with
- * the next id; on failure logs why, frees what it took and returns NULL. */
-struct domain *domain_create(const struct domain_config *cfg, const struct boot_info *boot, bool dom0);
+/* The files a domain's kernel, ramdisk and modules are found among, by name: the boot
+ * modules, or the copies Keel made of those dom0 handed over (domain_create's hypercall). */
+struct domain_files {
+	const struct boot_module *file;
+	unsigned count;
+	const char *what; /* for messages: "the boot modules" */
+};
+
+/* Builds a domain from its configuration and files, as dom0 (id DOM0_ID) or with the next
+ * id, in a free slot (a destroyed domain's, or a new one) and fresh, zeroed memory; on
+ * failure says why, frees what it took and returns NULL. */
+struct domain *domain_create(const struct domain_config *cfg, const struct domain_files *files, bool dom0,
+			     char *why, size_t len);
+/* Frees copies Keel made of files dom0 handed over (vmm/create.c), and forgets them. */
+void domain_free_copies(struct boot_module *copies, unsigned *count);
 /* The id the next domain built that is not dom0 gets. */
 unsigned domain_next_id(void);
 
@@ -152,8 +169,21 @@ void domain_press_power_button(struct domain *d);
 /* Its share of the CPU from now on: weight 1..CONFIG_WEIGHT_MAX, cap 0..100. */
 void domain_set_share(struct domain *d, unsigned weight, unsigned cap);
 
+/* The slots: 0 .. domain_count() - 1. A slot holds a domain that exists or that was
+ * destroyed (DOMAIN_ENDED, kept for the report until a new domain takes the slot), or is
+ * empty (domain_slot_empty: a build into it failed). */
 unsigned domain_count(void);
-struct domain *domain_at(unsigned index); /* 0 .. domain_count() - 1, in creation order */
+struct domain *domain_at(unsigned index);
+static inline bool domain_slot_empty(const struct domain *d)
+{
+	return d->state == DOMAIN_ENDED && !d->config.name[0];
+}
+/* How domains ended: those in the slots, or those whose slots were taken again. */
+struct domain_tally {
+	unsigned clean, crashed, failed, running;
+};
+void domain_tally_add(struct domain_tally *t, const struct domain *d);
+const struct domain_tally *domain_retired(void);
 const char *domain_end_reason_name(enum end_reason reason);
 
 #endif

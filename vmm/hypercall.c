@@ -158,6 +158,7 @@ static const struct control_call control_calls[] = {
 	[KEEL_HC_CONSOLE_READ] = { hc_console_read, POLICY_CONSOLE, "console_read" },
 	[KEEL_HC_CONSOLE_INPUT] = { hc_console_input, POLICY_CONSOLE, "console_input" },
 	[KEEL_HC_KEEL_LOG] = { hc_keel_log, POLICY_HOST, "keel_log" },
+	[KEEL_HC_DOMAIN_CREATE] = { hc_domain_create, POLICY_HOST, "domain_create" },
 };
 
 #define SELF_CALLS (sizeof(self_calls) / sizeof(self_calls[0]))

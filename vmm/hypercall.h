@@ -39,5 +39,6 @@ int64_t hc_domain_shutdown(struct hypercall hc, struct domain *target);
 int64_t hc_console_read(struct hypercall hc, struct domain *target);
 int64_t hc_console_input(struct hypercall hc, struct domain *target);
 int64_t hc_keel_log(struct hypercall hc, struct domain *target);
+int64_t hc_domain_create(struct hypercall hc, struct domain *target); /* vmm/create.c */
 
 #endif

@@ -27,6 +27,8 @@ static void list_domains(void)
 	kprintf("%-24s %-10s %-8s %10s %8s %12s\n", "domain", "state", "ended", "cpu ms", "restarts", "exits");
 	for (unsigned i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
+		if (domain_slot_empty(d))
+			continue;
 		char who[48];
 		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
 		uint64_t exits = 0;

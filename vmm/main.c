@@ -66,6 +66,17 @@ static void read_config(const struct boot_info *boot)
 	platform_set_exit_ports(config.exit_port, config.shutdown_port);
 }
 
+/* One domain of keel.cfg, from the boot modules; false, having said why, if it is not. */
+static bool build(const struct domain_config *cfg, const struct boot_info *boot, bool dom0)
+{
+	const struct domain_files files = { boot->modules, boot->module_count, "the boot modules" };
+	char why[200];
+	if (domain_create(cfg, &files, dom0, why, sizeof(why)))
+		return true;
+	log_error("keel.cfg:%d: domain '%s' not started: %s", cfg->line, cfg->name, why);
+	return false;
+}
+
 void vmm_main(const struct boot_info *boot)
 {
 	cpu_activity_set("reading keel.cfg", NULL, 0);
@@ -95,7 +106,7 @@ void vmm_main(const struct boot_info *boot)
 		if (strcmp(config.domains[i].name, config.dom0) != 0)
 			continue;
 		cpu_activity_set("building", config.dom0, DOM0_ID);
-		if (!domain_create(&config.domains[i], boot, true)) {
+		if (!build(&config.domains[i], boot, true)) {
 			log_error("dom0 %s could not be built: Keel stops, as nothing would manage the machine",
 				  config.dom0);
 			platform_exit(KEEL_STATUS_BAD_CONFIG);
@@ -105,7 +116,7 @@ void vmm_main(const struct boot_info *boot)
 		if (strcmp(config.domains[i].name, config.dom0) == 0)
 			continue;
 		cpu_activity_set("building", config.domains[i].name, domain_next_id());
-		if (!domain_create(&config.domains[i], boot, false))
+		if (!build(&config.domains[i], boot, false))
 			not_built++;
 	}
 	if (domain_count() == 0) {

@@ -21,6 +21,8 @@ void report_exit_table(void)
 	kprintf(" %9s\n", "total");
 	for (unsigned i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
+		if (domain_slot_empty(d))
+			continue;
 		char who[48], status[16] = "-";
 		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
 		if (d->state != DOMAIN_RUNNING && d->end.has_status)
@@ -45,6 +47,8 @@ static void print_cpu_time(void)
 	kprintf("cpu time:\n%-24s %6s %4s %14s\n", "domain", "weight", "cap", "ns");
 	for (unsigned i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
+		if (domain_slot_empty(d))
+			continue;
 		char who[48];
 		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
 		kprintf("%-24s %6u %4u %14llu\n", who, d->config.weight, d->config.cap, (unsigned long long)d->cpu_ns);
@@ -63,6 +67,8 @@ static void print_console(void)
 		"max delay us");
 	for (unsigned i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
+		if (domain_slot_empty(d))
+			continue;
 		const struct console_stats *c = &d->console.stats;
 		char who[48];
 		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
@@ -79,6 +85,8 @@ static void print_memory(void)
 	kprintf("memory (bytes):\n%-24s %12s %12s %12s\n", "domain", "guest RAM", "Keel's own", "page tables");
 	for (unsigned i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
+		if (domain_slot_empty(d))
+			continue;
 		char who[48];
 		ksnprintf(who, sizeof(who), "dom%u %s", d->id, d->config.name);
 		kprintf("%-24s %12llu %12llu %12llu\n", who, (unsigned long long)d->memory.ram,
@@ -89,21 +97,20 @@ static void print_memory(void)
 
 enum keel_status report_run(unsigned not_built, unsigned config_problems)
 {
-	unsigned clean = 0, failed = 0, crashed = 0, blocked = 0;
+	struct domain_tally t = *domain_retired();
 	for (unsigned i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
-		if (d->state == DOMAIN_RUNNING) {
-			blocked++;
+		if (domain_slot_empty(d))
+			continue;
+		if (d->state == DOMAIN_RUNNING && d->paused)
+			log_warn("dom%u %s: blocked forever: it is paused, and no domain is left to unpause it", d->id,
+				 d->config.name);
+		else if (d->state == DOMAIN_RUNNING)
 			log_warn("dom%u %s: blocked forever: it waits for an event, and none can come", d->id,
 				 d->config.name);
-		} else if (domain_ended_cleanly(d)) {
-			clean++;
-		} else if (d->end.reason == END_CRASH) {
-			crashed++;
-		} else {
-			failed++;
-		}
+		domain_tally_add(&t, d);
 	}
+	unsigned clean = t.clean, failed = t.failed, crashed = t.crashed, blocked = t.running;
 	report_exit_table();
 	print_cpu_time();
 	print_console();

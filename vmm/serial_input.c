@@ -11,6 +11,7 @@
 
 static bool reading;         /* keel.cfg names serial_input */
 static struct domain *owner; /* whose COM1 gets the input; NULL: Keel's console */
+static unsigned owner_id;    /* its id: a slot may hold another domain once it is destroyed */
 static struct switch_keys keys;
 static uint8_t buffer[SERIAL_INPUT_BUFFER];
 static unsigned head, count; /* the oldest byte, and how many */
@@ -26,8 +27,10 @@ static void give_to(struct domain *d)
 	if (owner)
 		console_set_terminal(owner, false);
 	owner = d;
-	if (owner)
+	if (owner) {
+		owner_id = owner->id;
 		console_set_terminal(owner, true);
+	}
 	count = 0; /* what was typed for the last owner is not for this one */
 }
 
@@ -42,18 +45,16 @@ static void announce(void)
 	}
 }
 
-/* To the next domain alive after the owner, in creation (id) order; after the last, to
- * Keel's console; from Keel's console, to the first. */
+/* To the domain alive with the next id after the owner's; after the last, to Keel's
+ * console; from Keel's console, to the first. */
 static void move_on(void)
 {
-	unsigned from = 0;
-	if (owner)
-		while (domain_at(from++) != owner)
-			;
 	struct domain *next = NULL;
-	for (unsigned i = from; i < domain_count() && !next; i++)
-		if (alive(domain_at(i)))
-			next = domain_at(i);
+	for (unsigned i = 0; i < domain_count(); i++) {
+		struct domain *d = domain_at(i);
+		if (alive(d) && (!owner || d->id > owner->id) && (!next || d->id < next->id))
+			next = d;
+	}
 	give_to(next);
 	announce();
 }
@@ -92,8 +93,11 @@ uint64_t serial_input_poll(uint64_t now_ns)
 {
 	if (!reading)
 		return 0;
-	if (owner && !alive(owner)) {
-		log_info("serial input: dom%u %s is gone", owner->id, owner->config.name);
+	if (owner && (!alive(owner) || owner->id != owner_id)) {
+		if (owner->id == owner_id)
+			log_info("serial input: dom%u %s is gone", owner->id, owner->config.name);
+		else
+			log_info("serial input: dom%u is gone", owner_id);
 		give_to(NULL);
 		announce();
 	}

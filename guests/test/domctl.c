@@ -20,7 +20,18 @@
  * eight denials.
  *
  * role=rogue, with no rights and target=<a's id>: each of the ten domain-control calls is
- * denied. */
+ * denied.
+ *
+ * role=maker, as dom0 alone, its modules named by their command lines (spin.elf,
+ * domctl.elf, and configurations w1.cfg, w2.cfg, fill.cfg, fresh.cfg, and bad ones): creates
+ * w1 and w2 from them (spin.elf), gets the documented error and reason for each bad request,
+ * destroys them and finds all of Keel's memory free again; creates "fill" (role=fill), which
+ * writes a pattern over its RAM from 4 MiB up and powers off, then "fresh" (role=fresh,
+ * preserved once ended), which finds no byte of it there, reads fresh's verdict from its
+ * console and destroys it. Ids grow: a destroyed domain's is never given again.
+ *
+ * role=fill and role=fresh: the two halves of that memory check; fresh's exit status is 1
+ * if it found a byte not zero. */
 #include "guests/lib/guest.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -289,8 +300,9 @@ static void destroy_checks(unsigned b)
 	check(&c, list_all() == 2, "domain_list: %ld domains after b's destroy, expected 2", list_all());
 }
 
-static void boss(void)
+static void boss(const struct guest_boot *boot)
 {
+	(void)boot;
 	static const char *const others[] = { "helper", "rogue" };
 	const struct keel_domain_status *a, *b;
 	check(&c, wait_gone(others, 2), "helper and rogue have not ended");
@@ -312,8 +324,9 @@ static void boss(void)
 }
 
 /* Rights: pause a, console a, info b. */
-static void helper(void)
+static void helper(const struct guest_boot *boot)
 {
+	(void)boot;
 	long n = list_all();
 	check(&c, n == 2 && strcmp(list[0].name, "a") == 0 && strcmp(list[1].name, "b") == 0,
 	      "domain_list: %ld domains (%s, ...), expected a and b", n, n > 0 ? list[0].name : "");
@@ -335,8 +348,10 @@ static void helper(void)
 	expect(hc_keel_log(text, sizeof(text), &pos), EPERM_R, "keel_log");
 }
 
-static void rogue(uint64_t target)
+static void rogue(const struct guest_boot *boot)
 {
+	uint64_t target = 1;
+	cmdline_u64(boot->cmdline, "target", &target);
 	struct keel_host_info h;
 	expect(hc_domain_list(list, MAX_DOMAINS, 0), EPERM_R, "domain_list");
 	expect(hc_domain_pause(target), EPERM_R, "domain_pause");
@@ -351,23 +366,203 @@ static void rogue(uint64_t target)
 	expect(hc_keel_log(text, sizeof(text), &pos), EPERM_R, "keel_log");
 }
 
+/* ---- role=maker ---- */
+
+static const struct guest_boot *maker_boot;
+static struct keel_domain_create req;
+
+/* The boot module whose command line is name, or NULL. */
+static const struct guest_module *module(const char *name)
+{
+	for (unsigned i = 0; i < maker_boot->module_count; i++)
+		if (strcmp(maker_boot->modules[i].cmdline, name) == 0)
+			return &maker_boot->modules[i];
+	return NULL;
+}
+
+static void add_file(const char *name)
+{
+	const struct guest_module *m = module(name);
+	if (!check(&c, m != NULL, "no module %s", name))
+		return;
+	struct keel_create_file *f = &req.files[req.nfiles++];
+	f->gpa = m->start;
+	f->size = m->size;
+	memcpy(f->name, name, strlen(name) + 1);
+}
+
+/* A request for the configuration in module cfg, with the files named. */
+static void request(const char *cfg, const char *file1, const char *file2)
+{
+	memset(&req, 0, sizeof(req));
+	const struct guest_module *m = module(cfg);
+	if (check(&c, m != NULL, "no module %s", cfg)) {
+		req.config_gpa = m->start;
+		req.config_size = m->size;
+	}
+	if (file1)
+		add_file(file1);
+	if (file2)
+		add_file(file2);
+}
+
+static long create(void)
+{
+	return guest_hypercall(KEEL_HC_DOMAIN_CREATE, (uint64_t)(uintptr_t)&req, sizeof(req), 0, 0, 0);
+}
+
+/* create() fails with want, and why says what it should. */
+static void expect_refused(long want, const char *why, const char *what)
+{
+	long got = create();
+	check(&c, got == want && strcmp(req.why, why) == 0, "%s: returned %ld (why \"%s\"), expected %ld (\"%s\")", what,
+	      got, req.why, want, why);
+}
+
+static uint64_t free_bytes(void)
+{
+	struct keel_host_info h;
+	return hc_host_info(&h) == sizeof(h) ? h.free_bytes : 0;
+}
+
+static void bad_requests(void)
+{
+	request("w1.cfg", "spin.elf", NULL);
+	expect_refused(-(long)KEEL_EINVAL, "a domain named 'w1' exists: dom1", "w1 again");
+	request("bad-memory.cfg", "spin.elf", NULL);
+	expect_refused(-(long)KEEL_EINVAL, "its configuration, line 4: memory = lots: expected a decimal or 0x hex number",
+		       "bad-memory.cfg");
+	request("bad-global.cfg", "spin.elf", NULL);
+	expect_refused(-(long)KEEL_EINVAL,
+		       "its configuration, line 1: 'dom0' is a keel.cfg setting: a domain's own configuration has "
+		       "[domain] keys only", "bad-global.cfg");
+	request("rights-dom0.cfg", "spin.elf", NULL);
+	expect_refused(-(long)KEEL_EINVAL,
+		       "its configuration, line 4: rights over 'maker': it is dom0, which no domain has rights over",
+		       "rights-dom0.cfg");
+	request("w3.cfg", NULL, NULL);
+	expect_refused(-(long)KEEL_EINVAL, "domain 'w3' not started: its kernel 'spin.elf' is not among the files given",
+		       "w3 without its kernel");
+	request("w3.cfg", "spin.elf", NULL);
+	req.files[0].gpa = 1ull << 40;
+	char why[KEEL_CREATE_WHY_MAX];
+	ksnprintf(why, sizeof(why), "file 'spin.elf': its %lu bytes at 0x10000000000 are not all in your RAM",
+		  req.files[0].size);
+	expect_refused(-(long)KEEL_EFAULT, why, "w3, its kernel at 2^40");
+	request("w3.cfg", "spin.elf", "spin.elf");
+	expect_refused(-(long)KEEL_EINVAL, "file 'spin.elf' is given twice", "w3, spin.elf twice");
+	request("w3.cfg", "spin.elf", NULL);
+	req.config_size = 0;
+	expect_refused(-(long)KEEL_EINVAL, "its configuration is 0 bytes; 1 to 65536 are taken", "w3, no configuration");
+	request("w3.cfg", "spin.elf", NULL);
+	expect(guest_hypercall(KEEL_HC_DOMAIN_CREATE, (uint64_t)(uintptr_t)&req, sizeof(req) - 1, 0, 0, 0), EINVAL_R,
+	       "domain_create(request, 1719)");
+}
+
+/* The domain named, once it has ended and is kept (state preserved), or NULL. */
+static const struct keel_domain_status *wait_preserved(const char *name)
+{
+	uint64_t limit = guest_now_ns() + WAIT_LIMIT_NS;
+	const struct keel_domain_status *d = NULL;
+	while (guest_now_ns() < limit && !((d = find(list_all(), name)) && d->state == KEEL_DOMAIN_PRESERVED))
+		sleep_ms(10);
+	return d && d->state == KEEL_DOMAIN_PRESERVED ? d : NULL;
+}
+
+static void maker(const struct guest_boot *boot)
+{
+	static const char *const workers[] = { "w1", "w2" }, *const filler[] = { "fill" }, *const fresh[] = { "fresh" };
+	maker_boot = boot;
+	uint64_t free0 = free_bytes();
+	request("w1.cfg", "spin.elf", "domctl.elf"); /* a file the configuration does not name is not copied */
+	expect(create(), 1, "create w1");
+	request("w2.cfg", "spin.elf", NULL);
+	expect(create(), 2, "create w2");
+	long n = list_all();
+	const struct keel_domain_status *w1 = find(n, "w1");
+	check(&c, n == 3 && w1 && w1->id == 1 && w1->memory_bytes == 16 << 20 && w1->weight == 512,
+	      "domain_list: %ld domains, w1 id %u, %lu bytes, weight %u", n, w1 ? w1->id : 0, w1 ? w1->memory_bytes : 0,
+	      w1 ? w1->weight : 0);
+	bad_requests();
+	expect(hc_domain_destroy(1), 0, "destroy w1");
+	expect(hc_domain_destroy(2), 0, "destroy w2");
+	check(&c, wait_gone(workers, 2), "w1 and w2 still listed");
+	uint64_t free1 = free_bytes();
+	check(&c, free1 == free0, "free memory %lu bytes after w1 and w2 were destroyed, %lu before", free1, free0);
+
+	/* Their memory again: filled by one domain, found zeroed by the next. */
+	request("fill.cfg", "domctl.elf", NULL);
+	expect(create(), 3, "create fill");
+	check(&c, wait_gone(filler, 1), "fill still listed");
+	request("fresh.cfg", "domctl.elf", NULL);
+	expect(create(), 4, "create fresh");
+	const struct keel_domain_status *f = wait_preserved("fresh");
+	check(&c, f && f->end_status == 0 && f->end_reason == KEEL_END_POWEROFF, "fresh did not end with status 0");
+	uint64_t pos = 0;
+	long got = hc_console_read(4, text, sizeof(text) - 1, &pos);
+	text[got > 0 ? got : 0] = '\0';
+	check(&c, contains(text, got > 0 ? (uint64_t)got : 0, "domctl fresh: 0 bytes not zero in 12 MiB"),
+	      "fresh's console: \"%s\"", text);
+	expect(hc_domain_destroy(4), 0, "destroy fresh");
+	check(&c, wait_gone(fresh, 1), "fresh still listed");
+	check(&c, free_bytes() == free0, "free memory %lu bytes at the end, %lu at the start", free_bytes(), free0);
+}
+
+/* RAM from 4 MiB to its top (the boot memory map's range that holds 4 MiB). */
+static bool high_ram(const struct guest_boot *boot, uint64_t *start, uint64_t *end)
+{
+	for (unsigned i = 0; i < boot->memory_count; i++) {
+		const struct guest_memory_range *r = &boot->memory[i];
+		if (r->type == 1 && r->base <= (4u << 20) && r->base + r->length > (4u << 20)) {
+			*start = 4u << 20;
+			*end = r->base + r->length;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void fill(const struct guest_boot *boot)
+{
+	uint64_t start, end;
+	if (!check(&c, high_ram(boot, &start, &end), "no RAM at 4 MiB"))
+		return;
+	memset((void *)(uintptr_t)start, 0x5a, end - start);
+}
+
+static void fresh_memory(const struct guest_boot *boot)
+{
+	uint64_t start, end, nonzero = 0;
+	if (!check(&c, high_ram(boot, &start, &end), "no RAM at 4 MiB"))
+		return;
+	/* A word at a time (Bochs counts instructions); the bytes of a word that is not zero. */
+	for (const volatile uint64_t *p = (const uint64_t *)(uintptr_t)start; p < (const uint64_t *)(uintptr_t)end; p++)
+		for (uint64_t w = *p; w; w >>= 8)
+			nonzero += (w & 0xff) != 0;
+	guest_printf("domctl fresh: %lu bytes not zero in %lu MiB\n", nonzero, (end - start) >> 20);
+	check(&c, nonzero == 0, "%lu bytes not zero", nonzero);
+}
+
+static const struct role {
+	const char *name, *prog;
+	void (*run)(const struct guest_boot *boot);
+} roles[] = {
+	{ "boss", "domctl boss", boss },	{ "helper", "domctl helper", helper },
+	{ "rogue", "domctl rogue", rogue },	{ "maker", "domctl maker", maker },
+	{ "fill", "domctl fill", fill },	{ "fresh", "domctl fresh", fresh_memory },
+};
+
 int guest_main(const struct guest_boot *boot)
 {
 	char role[16] = "";
-	uint64_t target = 1;
 	cmdline_value(boot->cmdline, "role", role, sizeof(role));
-	cmdline_u64(boot->cmdline, "target", &target);
-	if (strcmp(role, "boss") == 0) {
-		c.prog = "domctl boss";
-		boss();
-	} else if (strcmp(role, "helper") == 0) {
-		c.prog = "domctl helper";
-		helper();
-	} else if (strcmp(role, "rogue") == 0) {
-		c.prog = "domctl rogue";
-		rogue(target);
-	} else {
-		check(&c, false, "role=%s: expected boss, helper or rogue", role);
+	for (unsigned i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		if (strcmp(role, roles[i].name) == 0) {
+			c.prog = roles[i].prog;
+			roles[i].run(boot);
+			return checks_summary(&c);
+		}
 	}
+	check(&c, false, "role=%s: expected boss, helper, rogue, maker, fill or fresh", role);
 	return checks_summary(&c);
 }

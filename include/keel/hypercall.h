@@ -40,6 +40,7 @@
 #define KEEL_HC_CONSOLE_READ 16   /* (id, buffer, size, &position) -> bytes copied from its console's history */
 #define KEEL_HC_CONSOLE_INPUT 17  /* (id, buffer, length <= KEEL_CONSOLE_WRITE_MAX) -> bytes its COM1 took */
 #define KEEL_HC_KEEL_LOG 18       /* (buffer, size, &position) -> bytes copied from Keel's log */
+#define KEEL_HC_DOMAIN_CREATE 19  /* (struct keel_domain_create *, size) -> the new domain's id */
 
 #define KEEL_CONSOLE_WRITE_MAX 4096
 
@@ -53,6 +54,7 @@
 #define KEEL_EPERM 1   /* the caller may not make this hypercall: CPL > 0, or the access policy denies it */
 #define KEEL_ESRCH 3   /* no domain has this id (to a caller the policy lets act on any domain) */
 #define KEEL_EFAULT 14 /* a buffer lies outside the caller's memory */
+#define KEEL_ENOMEM 12 /* Keel has no memory for what the call needs (domain_create's copies) */
 #define KEEL_EBUSY 16  /* the domain is not in a state the operation applies to (it has ended) */
 #define KEEL_EINVAL 22 /* an argument is out of range */
 #define KEEL_ENOSYS 38 /* no such hypercall */
@@ -91,6 +93,13 @@
 #define KEEL_EXIT_INTERRUPT_WINDOW 10
 #define KEEL_EXIT_UNKNOWN 11
 #define KEEL_EXIT_REASONS 16    /* the array's size; reasons not listed stay 0 */
+
+/* domain_create */
+#define KEEL_CREATE_FILES_MAX 18        /* a kernel, a ramdisk and 16 modules */
+#define KEEL_CREATE_FILE_NAME_MAX 64    /* bytes, the NUL included */
+#define KEEL_CREATE_FILE_MAX 0x40000000 /* bytes of one file: 1 GiB */
+#define KEEL_CREATE_CONFIG_MAX 65536    /* bytes of configuration text */
+#define KEEL_CREATE_WHY_MAX 256
 
 /* keel_host_info.features */
 #define KEEL_HOST_F_SVM 1       /* AMD SVM with nested paging (NPT) */
@@ -135,6 +144,25 @@ struct keel_domain_status {
 	uint64_t exits[KEEL_EXIT_REASONS]; /* its vCPU's exits by KEEL_EXIT_* reason, over its restarts */
 };
 
+/* A file domain_create may take: an image in the caller's RAM, named as its configuration
+ * names it (kernel, ramdisk, module). */
+struct keel_create_file {
+	uint64_t gpa;
+	uint64_t size;
+	char name[KEEL_CREATE_FILE_NAME_MAX]; /* NUL-terminated */
+};
+
+/* What domain_create reads: a configuration of one [domain] section, with keel.cfg's keys
+ * (docs/config.md), and the files it names. */
+struct keel_domain_create {
+	uint64_t config_gpa;
+	uint64_t config_size; /* 1 .. KEEL_CREATE_CONFIG_MAX */
+	uint32_t nfiles;      /* 0 .. KEEL_CREATE_FILES_MAX */
+	uint32_t reserved;    /* 0 */
+	struct keel_create_file files[KEEL_CREATE_FILES_MAX];
+	char why[KEEL_CREATE_WHY_MAX]; /* Keel writes here, NUL-terminated, why a create failed */
+};
+
 /* What host_info writes. */
 struct keel_host_info {
 	char cpu_vendor[16];    /* CPUID's vendor string, NUL-terminated */
@@ -150,6 +178,7 @@ struct keel_host_info {
 	uint32_t abi_version;   /* KEEL_HYPERCALL_ABI_VERSION */
 };
 
+_Static_assert(sizeof(struct keel_domain_create) == 1720, "struct keel_domain_create is part of the ABI");
 _Static_assert(sizeof(struct keel_domain_status) == 216, "struct keel_domain_status is part of the ABI");
 _Static_assert(sizeof(struct keel_host_info) == 120, "struct keel_host_info is part of the ABI");
 _Static_assert(sizeof(struct keel_domain_info) == 56, "struct keel_domain_info is part of the ABI");

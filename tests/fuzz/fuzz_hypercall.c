@@ -17,6 +17,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "arch/x86/cpu_features.h"
 #include "arch/x86/hvm.h"
@@ -70,7 +72,8 @@ static unsigned op_of(uint64_t nr)
 					[KEEL_HC_DOMAIN_SHUTDOWN] = POLICY_SHUTDOWN,
 					[KEEL_HC_CONSOLE_READ] = POLICY_CONSOLE,
 					[KEEL_HC_CONSOLE_INPUT] = POLICY_CONSOLE,
-					[KEEL_HC_KEEL_LOG] = POLICY_HOST };
+					[KEEL_HC_KEEL_LOG] = POLICY_HOST,
+					[KEEL_HC_DOMAIN_CREATE] = POLICY_HOST };
 	return nr < sizeof(ops) / sizeof(ops[0]) ? ops[nr] : POLICY_SELF;
 }
 
@@ -193,16 +196,66 @@ int p2m_visit(struct p2m *p2m, uint64_t gpa, uint64_t len, unsigned need, p2m_vi
 	return 0;
 }
 
-/* A ring position a caller stored: the fuzzer's R9. */
+/* A ring position a caller stored: the fuzzer's R9. Anything else the caller's memory
+ * holds (a domain_create request, its configuration, its files): the input's bytes after
+ * the registers, over and over. */
 static uint64_t stored_position;
+static const uint8_t *memory_bytes;
+static size_t memory_size;
 
 int p2m_copy_from_guest(const struct p2m *p2m, uint64_t gpa, void *dst, uint64_t len)
 {
 	reached++;
 	in_ram(p2m, gpa, len);
-	require(len == sizeof(stored_position));
-	memcpy(dst, &stored_position, len);
+	if (len == sizeof(stored_position)) {
+		memcpy(dst, &stored_position, len);
+		return 0;
+	}
+	require(len <= KEEL_CREATE_FILE_MAX);
+	for (uint64_t i = 0; i < len; i++)
+		((uint8_t *)dst)[i] = memory_size ? memory_bytes[(gpa + i) % memory_size] : 0;
 	return 0;
+}
+
+/* Keel's pages, for domain_create's copies: the host's, counted, so that each is freed. */
+static unsigned pages_held;
+
+uint64_t page_alloc_contig(uint64_t npages, uint64_t align)
+{
+	require(align == PAGE_SIZE && npages > 0 && npages <= KEEL_CREATE_FILE_MAX / PAGE_SIZE);
+	if (npages > 64)
+		return 0; /* what a fuzzer's machine can give: a bigger file finds no memory */
+	pages_held++;
+	return (uint64_t)(uintptr_t)aligned_alloc(PAGE_SIZE, npages * PAGE_SIZE);
+}
+
+int page_free(uint64_t phys, uint64_t npages)
+{
+	require(phys && npages && pages_held);
+	pages_held--;
+	free((void *)(uintptr_t)phys);
+	return 0;
+}
+
+void domain_free_copies(struct boot_module *copies, unsigned *count)
+{
+	for (unsigned i = 0; i < *count; i++)
+		page_free(copies[i].base, (copies[i].size + PAGE_SIZE - 1) / PAGE_SIZE);
+	*count = 0;
+}
+
+/* domain_create's build: the files it was given lie in Keel's copies, each named once. */
+struct domain *domain_create(const struct domain_config *cfg, const struct domain_files *files, bool dom0,
+			     char *why, size_t len)
+{
+	reached++;
+	changes++;
+	require(!dom0 && cfg->name[0] && files->count <= DOMAIN_FILES_MAX);
+	for (unsigned i = 0; i < files->count; i++)
+		for (unsigned k = 0; k < i; k++)
+			require(strcmp(files->file[i].name, files->file[k].name) != 0);
+	snprintf(why, len, "not built by the fuzzer");
+	return NULL;
 }
 
 int p2m_copy_to_guest(const struct p2m *p2m, uint64_t gpa, const void *src, uint64_t len)
@@ -253,6 +306,17 @@ void domain_end(struct domain *d, enum end_reason reason, bool has_status, uint3
 	require(reason == END_POWEROFF || reason == END_REBOOT || reason == END_CRASH);
 }
 
+/* Keel's log: each line formatted, as Keel would, and dropped. */
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	require(level <= LOG_DEBUG && fmt != NULL);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+}
+
 uint64_t tsc_hz(void)
 {
 	return 1000000000;
@@ -281,7 +345,7 @@ static uint64_t take(const uint8_t **data, size_t *size)
 static int documented(int64_t result)
 {
 	return result >= 0 || result == -EPERM || result == -ESRCH || result == -EFAULT || result == -EBUSY ||
-	       result == -EINVAL || result == -ENOSYS;
+	       result == -EINVAL || result == -ENOSYS || result == -ENOMEM;
 }
 
 /* Four domains: slot 0 "boss" (dom0, id 0, or id 4), slots 1-3 "web", "db", "app" with ids
@@ -338,6 +402,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v->regs.rip = take(&data, &size);
 	struct guest_regs before = v->regs;
 	stored_position = v->regs.gpr[REG_R9];
+	memory_bytes = data;
+	memory_size = size;
+	pages_held = 0;
 	static uint8_t log_bytes[4096];
 	ring_init(&keel_log, log_bytes, sizeof(log_bytes));
 	keel_log.written = v->regs.gpr[REG_RBX] >> 32;
@@ -358,7 +425,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t rax = v->regs.gpr[REG_RAX];
 	require((rax & ~mask) == 0);
 	int64_t result = exit.hypercall.long_mode ? (int64_t)rax : (int64_t)(int32_t)(uint32_t)rax;
-	require(documented(result));
+	require(documented(result) && pages_held == 0);
 	require(v->regs.rip == before.rip + len);
 	for (unsigned r = 1; r < GUEST_GPR_COUNT; r++)
 		require(v->regs.gpr[r] == before.gpr[r]);

@@ -94,3 +94,57 @@ def test_dom0_controls_domains_and_the_policy_holds_the_others(bed, tmp_path):
         "[info] dom1 a: ended: stopped, no exit status (Keel stops: dom0 boss has ended); destroyed",
     ], str(result)
     assert closing_lines(result) == ("Keel finished: 6 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+
+
+# dom0 alone at boot, with the files it creates domains from as its modules (as Xen hands
+# dom0 its boot modules): spin.elf and domctl.elf, and the configurations.
+MAKER = EMULATOR_PORTS + """dom0 = "maker"
+
+[domain]
+name = "maker"
+kernel = "domctl.elf"
+cmdline = "role=maker"
+memory = 8
+module = [ "spin.elf spin.elf", "domctl.elf domctl.elf", "w1.cfg w1.cfg", "w2.cfg w2.cfg", "w3.cfg w3.cfg",
+           "fill.cfg fill.cfg", "fresh.cfg fresh.cfg", "bad-memory.cfg bad-memory.cfg",
+           "bad-global.cfg bad-global.cfg", "rights-dom0.cfg rights-dom0.cfg" ]
+"""
+SPIN = 'kernel = "spin.elf"\ncmdline = "ms=600000 sti"\nmemory = 16\n'
+MAKER_FILES = {
+    "w1.cfg": b'[domain]\nname = "w1"\n' + SPIN.encode() + b"weight = 512\n",
+    "w2.cfg": b'[domain]\nname = "w2"\n' + SPIN.encode(),
+    "w3.cfg": b'[domain]\nname = "w3"\n' + SPIN.encode(),
+    "bad-memory.cfg": b'# memory is a number\n[domain]\nname = "w3"\nmemory = lots\nkernel = "spin.elf"\n',
+    "bad-global.cfg": b'dom0 = "w3"\n[domain]\nname = "w3"\nkernel = "spin.elf"\n',
+    "rights-dom0.cfg": b'[domain]\nname = "w3"\nkernel = "spin.elf"\nrights = [ "pause maker" ]\n',
+    "fill.cfg": b'[domain]\nname = "fill"\nkernel = "domctl.elf"\ncmdline = "role=fill"\nmemory = 16\n',
+    "fresh.cfg": b'[domain]\nname = "fresh"\nkernel = "domctl.elf"\ncmdline = "role=fresh"\nmemory = 16\n'
+                 b'on_poweroff = "preserve"\n',
+}
+
+
+def test_dom0_creates_domains_from_its_files_and_their_memory_comes_back_zeroed(bed, tmp_path):
+    result = boot(tmp_path, MAKER, bed=bed, files=MAKER_FILES)
+    assert result.status == 0, str(result)
+    assert [line for line in result.lines if line.startswith("domctl maker: ")] == \
+        ["domctl maker: 51 checks passed"], str(result)
+    created = [line for line in result.lines if re.match(r"\[info\] dom0 maker: created dom\d+$", line)]
+    assert created == [f"[info] dom0 maker: created dom{i}" for i in (1, 2, 3, 4)], str(result)
+    refused = [line.split(": domain_create: ", 1)[1] for line in result.lines
+               if line.startswith("[warn] dom0 maker: domain_create: ")]
+    assert refused == [
+        "a domain named 'w1' exists: dom1",
+        "its configuration, line 4: memory = lots: expected a decimal or 0x hex number",
+        "its configuration, line 1: 'dom0' is a keel.cfg setting: a domain's own configuration has [domain] keys only",
+        "its configuration, line 4: rights over 'maker': it is dom0, which no domain has rights over",
+        "domain 'w3' not started: its kernel 'spin.elf' is not among the files given",
+        refused[5], "file 'spin.elf' is given twice", "its configuration is 0 bytes; 1 to 65536 are taken",
+    ] and re.fullmatch(r"file 'spin.elf': its \d+ bytes at 0x10000000000 are not all in your RAM", refused[5]), \
+        str(result)
+    built = [m.group(1) for line in result.lines if (m := re.match(r"\[info\] (dom\d+ \w+): built: ", line))]
+    assert built == ["dom0 maker", "dom1 w1", "dom2 w2", "dom3 fill", "dom4 fresh"], str(result)
+    assert result.guest_lines("fresh") == ["domctl fresh: 0 bytes not zero in 12 MiB", "domctl fresh: 2 checks passed"], \
+        str(result)
+    # Slots are taken again, so the report's tables show the domains still in theirs; its
+    # count takes in every domain.
+    assert closing_lines(result) == ("Keel finished: 5 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)

@@ -508,6 +508,39 @@ static void rights_name_started_domains(void **state)
 	expect_report(0, 4, "rights: rights over more than 8 domains");
 }
 
+/* A domain's own configuration (domain_create): one [domain] section, its rights' names
+ * left to the caller, no global setting, no second section. */
+static void one_domain_configurations(void **state)
+{
+	(void)state;
+	static struct keel_config scratch;
+	char text[] = "# made by keelctl\n[domain]\nname = web\nkernel = web.elf\nmemory = 8\nrights = \"pause db\"\n";
+	nreports = 0;
+	assert_int_equal(config_parse_domain(text, strlen(text), &scratch, record, &cfg), 0);
+	assert_int_equal(scratch.ndomains, 1);
+	assert_string_equal(scratch.domains[0].name, "web");
+	assert_int_equal(scratch.domains[0].memory_mib, 8);
+	assert_int_equal(scratch.domains[0].nrights, 1);
+	assert_string_equal(scratch.domains[0].rights[0].target, "db");
+
+	char two[] = "loglevel = debug\n[domain]\nname = a\nkernel = k\n[domain]\nname = b\nkernel = k\n";
+	nreports = 0;
+	assert_int_equal(config_parse_domain(two, strlen(two), &scratch, record, &cfg), 2);
+	expect_report(0, 1, "'loglevel' is a keel.cfg setting: a domain's own configuration has [domain] keys only");
+	expect_report(1, 5, "a second [domain]: a domain's own configuration has one; it and its lines are ignored");
+	assert_int_equal(scratch.ndomains, 1);
+
+	char none[] = "# nothing\n";
+	nreports = 0;
+	assert_int_equal(config_parse_domain(none, strlen(none), &scratch, record, &cfg), 1);
+	expect_report(0, 1, "no [domain] section: a domain's own configuration is one");
+	char bad[] = "[domain]\nname = a\n";
+	nreports = 0;
+	assert_int_equal(config_parse_domain(bad, strlen(bad), &scratch, record, &cfg), 2);
+	expect_report(0, 1, "[domain] at line 1 has no kernel");
+	expect_report(1, 1, "domain 'a' not started: it has errors");
+}
+
 static void bad_section_headers(void **state)
 {
 	(void)state;
@@ -800,6 +833,7 @@ int main(void)
 		cmocka_unit_test(serial_input_names_a_started_domain),
 		cmocka_unit_test(dom0_names_a_started_domain),
 		cmocka_unit_test(rights_name_started_domains),
+		cmocka_unit_test(one_domain_configurations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
