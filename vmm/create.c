@@ -68,9 +68,12 @@ static int64_t check_files(struct create *c)
 		if (f->size == 0 || f->size > KEEL_CREATE_FILE_MAX)
 			return fail(c, -EINVAL, "file '%s': %llu bytes; 1 to %u are taken", f->name,
 				    (unsigned long long)f->size, KEEL_CREATE_FILE_MAX);
-		if (!hypercall_in_ram(c->caller, f->gpa, f->size))
-			return fail(c, -EFAULT, "file '%s': its %llu bytes at 0x%llx are not all in your RAM", f->name,
-				    (unsigned long long)f->size, (unsigned long long)f->gpa);
+		if (f->nextents == 0 || f->nextents > KEEL_CREATE_EXTENTS_MAX)
+			return fail(c, -EINVAL, "file '%s': %llu pieces; 1 to %u are taken", f->name,
+				    (unsigned long long)f->nextents, KEEL_CREATE_EXTENTS_MAX);
+		if (!hypercall_in_ram(c->caller, f->extents_gpa, f->nextents * sizeof(struct keel_extent)))
+			return fail(c, -EFAULT, "file '%s': its list of %llu pieces at 0x%llx is not all in your RAM",
+				    f->name, (unsigned long long)f->nextents, (unsigned long long)f->extents_gpa);
 		for (unsigned k = 0; k < i; k++)
 			if (strcmp(req->files[k].name, f->name) == 0)
 				return fail(c, -EINVAL, "file '%s' is given twice", f->name);
@@ -129,6 +132,31 @@ static int64_t check_names(struct create *c, const struct domain_config *cfg)
 	return 0;
 }
 
+/* The file's pieces, one after another, into to: each in the caller's RAM, their lengths
+ * summing to the file's size. */
+static int64_t copy_pieces(struct create *c, const struct keel_create_file *f, uint8_t *to)
+{
+	uint64_t done = 0;
+	for (uint64_t i = 0; i < f->nextents; i++) {
+		struct keel_extent e;
+		if (p2m_copy_from_guest(&c->caller->p2m, f->extents_gpa + i * sizeof(e), &e, sizeof(e)))
+			return fail(c, -EFAULT, "file '%s': its list of pieces is not in your RAM", f->name);
+		if (e.len == 0 || e.len > f->size - done)
+			return fail(c, -EINVAL, "file '%s': piece %llu is %llu bytes, with %llu of the file's %llu left",
+				    f->name, (unsigned long long)i, (unsigned long long)e.len,
+				    (unsigned long long)(f->size - done), (unsigned long long)f->size);
+		if (!hypercall_in_ram(c->caller, e.gpa, e.len) ||
+		    p2m_copy_from_guest(&c->caller->p2m, e.gpa, to + done, e.len))
+			return fail(c, -EFAULT, "file '%s': piece %llu, %llu bytes at 0x%llx, is not all in your RAM",
+				    f->name, (unsigned long long)i, (unsigned long long)e.len, (unsigned long long)e.gpa);
+		done += e.len;
+	}
+	if (done != f->size)
+		return fail(c, -EINVAL, "file '%s': its pieces hold %llu bytes of its %llu", f->name,
+			    (unsigned long long)done, (unsigned long long)f->size);
+	return 0;
+}
+
 /* A copy of the file of this name, if the request has it (else the build says what is
  * missing); once per name. */
 static int64_t copy_file(struct create *c, const char *name)
@@ -148,9 +176,7 @@ static int64_t copy_file(struct create *c, const char *name)
 		struct boot_module *m = &c->copies[c->ncopies++];
 		*m = (struct boot_module){ .base = base, .size = f->size };
 		memcpy(m->name, f->name, sizeof(f->name));
-		if (p2m_copy_from_guest(&c->caller->p2m, f->gpa, phys_to_virt(base), f->size))
-			return fail(c, -EFAULT, "file '%s' is not in your RAM", name);
-		return 0;
+		return copy_pieces(c, f, phys_to_virt(base));
 	}
 	return 0;
 }

@@ -370,6 +370,7 @@ static void rogue(const struct guest_boot *boot)
 
 static const struct guest_boot *maker_boot;
 static struct keel_domain_create req;
+static struct keel_extent pieces[KEEL_CREATE_FILES_MAX]; /* each file in one piece: a module */
 
 /* The boot module whose command line is name, or NULL. */
 static const struct guest_module *module(const char *name)
@@ -385,8 +386,11 @@ static void add_file(const char *name)
 	const struct guest_module *m = module(name);
 	if (!check(&c, m != NULL, "no module %s", name))
 		return;
+	struct keel_extent *e = &pieces[req.nfiles];
 	struct keel_create_file *f = &req.files[req.nfiles++];
-	f->gpa = m->start;
+	*e = (struct keel_extent){ m->start, m->size };
+	f->extents_gpa = (uint64_t)(uintptr_t)e;
+	f->nextents = 1;
 	f->size = m->size;
 	memcpy(f->name, name, strlen(name) + 1);
 }
@@ -444,11 +448,20 @@ static void bad_requests(void)
 	expect_refused(-(long)KEEL_EINVAL, "domain 'w3' not started: its kernel 'spin.elf' is not among the files given",
 		       "w3 without its kernel");
 	request("w3.cfg", "spin.elf", NULL);
-	req.files[0].gpa = 1ull << 40;
+	pieces[0].gpa = 1ull << 40;
 	char why[KEEL_CREATE_WHY_MAX];
-	ksnprintf(why, sizeof(why), "file 'spin.elf': its %lu bytes at 0x10000000000 are not all in your RAM",
+	ksnprintf(why, sizeof(why), "file 'spin.elf': piece 0, %lu bytes at 0x10000000000, is not all in your RAM",
 		  req.files[0].size);
 	expect_refused(-(long)KEEL_EFAULT, why, "w3, its kernel at 2^40");
+	request("w3.cfg", "spin.elf", NULL);
+	req.files[0].extents_gpa = 1ull << 40;
+	expect_refused(-(long)KEEL_EFAULT, "file 'spin.elf': its list of 1 pieces at 0x10000000000 is not all in your RAM",
+		       "w3, its list of pieces at 2^40");
+	request("w3.cfg", "spin.elf", NULL);
+	req.files[0].size++;
+	ksnprintf(why, sizeof(why), "file 'spin.elf': its pieces hold %lu bytes of its %lu", req.files[0].size - 1,
+		  req.files[0].size);
+	expect_refused(-(long)KEEL_EINVAL, why, "w3, a byte more than its pieces hold");
 	request("w3.cfg", "spin.elf", "spin.elf");
 	expect_refused(-(long)KEEL_EINVAL, "file 'spin.elf' is given twice", "w3, spin.elf twice");
 	request("w3.cfg", "spin.elf", NULL);

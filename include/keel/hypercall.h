@@ -98,6 +98,7 @@
 #define KEEL_CREATE_FILES_MAX 18        /* a kernel, a ramdisk and 16 modules */
 #define KEEL_CREATE_FILE_NAME_MAX 64    /* bytes, the NUL included */
 #define KEEL_CREATE_FILE_MAX 0x40000000 /* bytes of one file: 1 GiB */
+#define KEEL_CREATE_EXTENTS_MAX 262144  /* pieces of one file: 1 GiB of 4 KiB pages */
 #define KEEL_CREATE_CONFIG_MAX 65536    /* bytes of configuration text */
 #define KEEL_CREATE_WHY_MAX 256
 
@@ -144,11 +145,19 @@ struct keel_domain_status {
 	uint64_t exits[KEEL_EXIT_REASONS]; /* its vCPU's exits by KEEL_EXIT_* reason, over its restarts */
 };
 
-/* A file domain_create may take: an image in the caller's RAM, named as its configuration
- * names it (kernel, ramdisk, module). */
-struct keel_create_file {
+/* A piece of a file: len bytes at gpa in the caller's RAM. */
+struct keel_extent {
 	uint64_t gpa;
-	uint64_t size;
+	uint64_t len;
+};
+
+/* A file domain_create may take: an image in the caller's RAM, in pieces that need not be
+ * contiguous (a kernel's pages, as the privileged driver of dom0 holds them), named as its
+ * configuration names it (kernel, ramdisk, module). */
+struct keel_create_file {
+	uint64_t extents_gpa; /* an array of struct keel_extent in the caller's RAM */
+	uint64_t nextents;    /* 1 .. KEEL_CREATE_EXTENTS_MAX */
+	uint64_t size;        /* the file's bytes: its extents' lengths summed, 1 .. KEEL_CREATE_FILE_MAX */
 	char name[KEEL_CREATE_FILE_NAME_MAX]; /* NUL-terminated */
 };
 
@@ -178,7 +187,7 @@ struct keel_host_info {
 	uint32_t abi_version;   /* KEEL_HYPERCALL_ABI_VERSION */
 };
 
-_Static_assert(sizeof(struct keel_domain_create) == 1720, "struct keel_domain_create is part of the ABI");
+_Static_assert(sizeof(struct keel_domain_create) == 1864, "struct keel_domain_create is part of the ABI");
 _Static_assert(sizeof(struct keel_domain_status) == 216, "struct keel_domain_status is part of the ABI");
 _Static_assert(sizeof(struct keel_host_info) == 120, "struct keel_host_info is part of the ABI");
 _Static_assert(sizeof(struct keel_domain_info) == 56, "struct keel_domain_info is part of the ABI");

@@ -208,12 +208,15 @@ console_ring = 64
     call("console_input", 17, [2, 0x200000, 16])
     call("keel_log", 18, [0x200000, 4096, 0x1ff000])
     # domain_create: the request at 0x200000 (the input's bytes after the registers repeat
-    # as the caller's memory: the request, then its configuration at 0x200800).
+    # as the caller's memory: the request, its configuration at 0x200800, the list of its
+    # file's pieces at 0x200c00).
     conf = b"[domain]\nname = web\nkernel = web.elf\nmemory = 8\n"
-    files = struct.pack("<QQ64s", 0x201000, 4096, b"web.elf") + bytes(80 * 17)
+    files = struct.pack("<QQQ64s", 0x200c00, 1, 4096, b"web.elf") + bytes(88 * 17)
     req = struct.pack("<QQII", 0x200800, len(conf), 1, 0) + files + bytes(256)
-    memory = (req + bytes(0x800 - len(req)) + conf).ljust(0x1000, b"\0")
-    regs = [19, 0, 0, 0, 0, 0, 1720, 0x200000] + [0] * 8
+    pieces = struct.pack("<QQ", 0x201000, 4096)
+    memory = (req + bytes(0x800 - len(req)) + conf).ljust(0xc00, b"\0") + pieces
+    memory = memory.ljust(0x1000, b"\0")
+    regs = [19, 0, 0, 0, 0, 0, 1864, 0x200000] + [0] * 8
     world = bytes([1, 0, 0, 0, 0, 2 | 0b0100 << 3, 3 | 0b0001 << 3, 0, 0, 0, 0])
     write("hypercall", "domain_create", bytes([0b101, 2]) + world + struct.pack("<17Q", *regs, 0x100000) + memory)
     # fuzz_x86_decode: the mode (0: 16-bit, 1: 32-bit, 2: 64-bit code), then the bytes of one

@@ -127,7 +127,7 @@ def test_dom0_creates_domains_from_its_files_and_their_memory_comes_back_zeroed(
     result = boot(tmp_path, MAKER, bed=bed, files=MAKER_FILES)
     assert result.status == 0, str(result)
     assert [line for line in result.lines if line.startswith("domctl maker: ")] == \
-        ["domctl maker: 51 checks passed"], str(result)
+        ["domctl maker: 57 checks passed"], str(result)
     created = [line for line in result.lines if re.match(r"\[info\] dom0 maker: created dom\d+$", line)]
     assert created == [f"[info] dom0 maker: created dom{i}" for i in (1, 2, 3, 4)], str(result)
     refused = [line.split(": domain_create: ", 1)[1] for line in result.lines
@@ -138,9 +138,10 @@ def test_dom0_creates_domains_from_its_files_and_their_memory_comes_back_zeroed(
         "its configuration, line 1: 'dom0' is a keel.cfg setting: a domain's own configuration has [domain] keys only",
         "its configuration, line 4: rights over 'maker': it is dom0, which no domain has rights over",
         "domain 'w3' not started: its kernel 'spin.elf' is not among the files given",
-        refused[5], "file 'spin.elf' is given twice", "its configuration is 0 bytes; 1 to 65536 are taken",
-    ] and re.fullmatch(r"file 'spin.elf': its \d+ bytes at 0x10000000000 are not all in your RAM", refused[5]), \
-        str(result)
+        refused[5], "file 'spin.elf': its list of 1 pieces at 0x10000000000 is not all in your RAM", refused[7],
+        "file 'spin.elf' is given twice", "its configuration is 0 bytes; 1 to 65536 are taken",
+    ] and re.fullmatch(r"file 'spin.elf': piece 0, \d+ bytes at 0x10000000000, is not all in your RAM", refused[5]) \
+        and re.fullmatch(r"file 'spin.elf': its pieces hold (\d+) bytes of its (\d+)", refused[7]), str(result)
     built = [m.group(1) for line in result.lines if (m := re.match(r"\[info\] (dom\d+ \w+): built: ", line))]
     assert built == ["dom0 maker", "dom1 w1", "dom2 w2", "dom3 fill", "dom4 fresh"], str(result)
     assert result.guest_lines("fresh") == ["domctl fresh: 0 bytes not zero in 12 MiB", "domctl fresh: 2 checks passed"], \
