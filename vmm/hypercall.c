@@ -116,6 +116,52 @@ static int64_t hc_time(struct hypercall hc)
 	return sizeof(t);
 }
 
+/* The caller's boot module of this index (its ramdisk first), or NULL. */
+static const struct loader_file *own_module(const struct domain *d, uint64_t index)
+{
+	return index < d->images.nmodules ? &d->images.modules[index] : NULL;
+}
+
+/* module_info(index, buffer, size). */
+static int64_t hc_module_info(struct hypercall hc)
+{
+	const struct domain *d = hc.v->dom;
+	uint64_t index = hypercall_arg(hc, 0), gpa = hypercall_arg(hc, 1), size = hypercall_arg(hc, 2);
+	const struct loader_file *m = own_module(d, index);
+	struct keel_module_info info = { .index = (uint32_t)index, .ramdisk = index == 0 && d->config.ramdisk[0] };
+	if (!m)
+		return -ENOENT;
+	if (size < sizeof(info))
+		return -EINVAL;
+	if (!hypercall_in_ram(d, gpa, size))
+		return -EFAULT;
+	info.size = m->size;
+	memcpy(info.name, m->name, strnlen(m->name, sizeof(info.name) - 1)); /* info is zeroed: NUL-terminated */
+	memcpy(info.cmdline, m->cmdline, strnlen(m->cmdline, sizeof(info.cmdline) - 1));
+	if (p2m_copy_to_guest(&d->p2m, gpa, &info, sizeof(info)))
+		return -EFAULT;
+	return sizeof(info);
+}
+
+/* module_read(index, buffer, size, offset): its bytes from offset on, as many as fit. */
+static int64_t hc_module_read(struct hypercall hc)
+{
+	const struct domain *d = hc.v->dom;
+	uint64_t index = hypercall_arg(hc, 0), gpa = hypercall_arg(hc, 1), size = hypercall_arg(hc, 2),
+		 offset = hypercall_arg(hc, 3);
+	const struct loader_file *m = own_module(d, index);
+	if (!m)
+		return -ENOENT;
+	if (offset > m->size)
+		return -EINVAL;
+	uint64_t n = m->size - offset < size ? m->size - offset : size;
+	if (size && !hypercall_in_ram(d, gpa, size))
+		return -EFAULT;
+	if (n && p2m_copy_to_guest(&d->p2m, gpa, (const uint8_t *)m->data + offset, n))
+		return -EFAULT;
+	return (int64_t)n;
+}
+
 /* vcpu_exits(): the exits the caller has taken, counting the one this call is, so that the
  * difference of two calls is the exits between them plus one (a bench sample taken without
  * an interruption by Keel, docs/performance.md). */
@@ -137,6 +183,8 @@ static const hypercall_fn self_calls[] = {
 	[KEEL_HC_TIME] = hc_time,
 	[KEEL_HC_SET_TIMER] = hc_set_timer,
 	[KEEL_HC_VCPU_EXITS] = hc_vcpu_exits,
+	[KEEL_HC_MODULE_INFO] = hc_module_info,
+	[KEEL_HC_MODULE_READ] = hc_module_read,
 };
 
 /* The calls on other domains, Keel or the machine: each with the operation the access

@@ -482,10 +482,39 @@ static const struct keel_domain_status *wait_preserved(const char *name)
 	return d && d->state == KEEL_DOMAIN_PRESERVED ? d : NULL;
 }
 
+/* Its own modules as module_info and module_read give them: as the boot protocol did. */
+static void module_checks(const struct guest_boot *boot)
+{
+	struct keel_module_info info;
+	unsigned n = 0;
+	while (guest_hypercall(KEEL_HC_MODULE_INFO, n, (uint64_t)(uintptr_t)&info, sizeof(info), 0, 0) == sizeof(info)) {
+		const struct guest_module *m = n < boot->module_count ? &boot->modules[n] : NULL;
+		check(&c, m && info.index == n && info.size == m->size && !info.ramdisk && strcmp(info.cmdline, m->cmdline) == 0 &&
+				  strcmp(info.name, m->cmdline) == 0,
+		      "module_info(%u): \"%s\" (%s), %lu bytes", n, info.name, info.cmdline, info.size);
+		n++;
+	}
+	check(&c, n == boot->module_count, "module_info: %u modules, the boot information %u", n, boot->module_count);
+	expect(guest_hypercall(KEEL_HC_MODULE_INFO, n, (uint64_t)(uintptr_t)&info, sizeof(info), 0, 0),
+	       -(long)KEEL_ENOENT, "module_info(past the last)");
+	const struct guest_module *spin = module("spin.elf");
+	uint64_t offset = 0, same = 0;
+	long got;
+	while (spin && (got = guest_hypercall(KEEL_HC_MODULE_READ, 0, (uint64_t)(uintptr_t)text, 4096, offset, 0)) > 0) {
+		same += memcmp(text, (const char *)(uintptr_t)spin->start + offset, (size_t)got) == 0 ? (uint64_t)got : 0;
+		offset += (uint64_t)got;
+	}
+	check(&c, spin && offset == spin->size && same == offset, "module_read(spin.elf): %lu bytes, %lu as loaded", offset,
+	      same);
+	expect(guest_hypercall(KEEL_HC_MODULE_READ, 0, (uint64_t)(uintptr_t)text, 16, offset + 1, 0), EINVAL_R,
+	       "module_read(from beyond its end)");
+}
+
 static void maker(const struct guest_boot *boot)
 {
 	static const char *const workers[] = { "w1", "w2" }, *const filler[] = { "fill" }, *const fresh[] = { "fresh" };
 	maker_boot = boot;
+	module_checks(boot);
 	uint64_t free0 = free_bytes();
 	request("w1.cfg", "spin.elf", "domctl.elf"); /* a file the configuration does not name is not copied */
 	expect(create(), 1, "create w1");

@@ -41,6 +41,10 @@
 #define KEEL_HC_CONSOLE_INPUT 17  /* (id, buffer, length <= KEEL_CONSOLE_WRITE_MAX) -> bytes its COM1 took */
 #define KEEL_HC_KEEL_LOG 18       /* (buffer, size, &position) -> bytes copied from Keel's log */
 #define KEEL_HC_DOMAIN_CREATE 19  /* (struct keel_domain_create *, size) -> the new domain's id */
+/* The caller's own boot modules (its ramdisk, then its modules), which a kernel that takes
+ * only a ramdisk (Linux) cannot otherwise see: how dom0 gets the files it creates from. */
+#define KEEL_HC_MODULE_INFO 20    /* (index, buffer, size >= sizeof(struct keel_module_info)) -> bytes written */
+#define KEEL_HC_MODULE_READ 21    /* (index, buffer, size, offset) -> bytes copied, 0 at its end */
 
 #define KEEL_CONSOLE_WRITE_MAX 4096
 
@@ -52,6 +56,7 @@
 
 /* Error codes (returned negated in RAX), numbered like Linux errno. */
 #define KEEL_EPERM 1   /* the caller may not make this hypercall: CPL > 0, or the access policy denies it */
+#define KEEL_ENOENT 2  /* the caller has no boot module of this index */
 #define KEEL_ESRCH 3   /* no domain has this id (to a caller the policy lets act on any domain) */
 #define KEEL_EFAULT 14 /* a buffer lies outside the caller's memory */
 #define KEEL_ENOMEM 12 /* Keel has no memory for what the call needs (domain_create's copies) */
@@ -109,7 +114,11 @@
 #define KEEL_HOST_F_XSAVE 8     /* guests' extended state switched with XSAVE */
 
 #ifndef __ASSEMBLER__
+#ifdef __KERNEL__
+#include <linux/types.h> /* dom0's Linux driver (guests/dom0/driver/) */
+#else
 #include <stdint.h>
+#endif
 
 /* What domain_info writes. */
 struct keel_domain_info {
@@ -172,6 +181,15 @@ struct keel_domain_create {
 	char why[KEEL_CREATE_WHY_MAX]; /* Keel writes here, NUL-terminated, why a create failed */
 };
 
+/* What module_info writes. */
+struct keel_module_info {
+	uint64_t size;
+	uint32_t index;
+	uint32_t ramdisk;  /* 1: the domain's ramdisk (keel.cfg's ramdisk), 0: one of its modules */
+	char name[KEEL_CREATE_FILE_NAME_MAX]; /* its file name, NUL-terminated */
+	char cmdline[192];                     /* its command line, NUL-terminated */
+};
+
 /* What host_info writes. */
 struct keel_host_info {
 	char cpu_vendor[16];    /* CPUID's vendor string, NUL-terminated */
@@ -187,6 +205,7 @@ struct keel_host_info {
 	uint32_t abi_version;   /* KEEL_HYPERCALL_ABI_VERSION */
 };
 
+_Static_assert(sizeof(struct keel_module_info) == 272, "struct keel_module_info is part of the ABI");
 _Static_assert(sizeof(struct keel_domain_create) == 1864, "struct keel_domain_create is part of the ABI");
 _Static_assert(sizeof(struct keel_domain_status) == 216, "struct keel_domain_status is part of the ABI");
 _Static_assert(sizeof(struct keel_host_info) == 120, "struct keel_host_info is part of the ABI");

@@ -345,7 +345,7 @@ static uint64_t take(const uint8_t **data, size_t *size)
 static int documented(int64_t result)
 {
 	return result >= 0 || result == -EPERM || result == -ESRCH || result == -EFAULT || result == -EBUSY ||
-	       result == -EINVAL || result == -ENOSYS || result == -ENOMEM;
+	       result == -EINVAL || result == -ENOSYS || result == -ENOMEM || result == -ENOENT;
 }
 
 /* Four domains: slot 0 "boss" (dom0, id 0, or id 4), slots 1-3 "web", "db", "app" with ids
@@ -367,6 +367,9 @@ static void build_world(const uint8_t *h, uint64_t ram)
 		static uint8_t console_bytes[SLOTS][256];
 		ring_init(&d->console.ring, console_bytes[i], sizeof(console_bytes[i]));
 		d->console.ring.written = 1000 * i; /* slot 0's empty, the others' wrapped round */
+		static const char module_bytes[] = "a module's bytes";
+		d->images.modules[0] = (struct loader_file){ module_bytes, sizeof(module_bytes), "data.bin", "its line" };
+		d->images.nmodules = i & 1; /* web and app have one */
 		if (layout_build(&d->layout, ram, LAYOUT_HOLE_DEFAULT_MIB, 1ull << 48, why, sizeof(why)))
 			__builtin_trap();
 		d->p2m.layout = &d->layout;
