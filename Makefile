@@ -47,10 +47,16 @@ EFI_OBJ := $(patsubst %.c,$(B)/efi/%.o,$(EFI_SRC))
 include guests/guests.mk
 .DEFAULT_GOAL := all
 GUESTS16 := hello oob mmio
-GUEST_IMAGES = $(C_GUEST_IMAGES) $(patsubst %,$(B)/guests/%16.bin,$(GUESTS16)) $(GUEST_DATA) $(LINUX_GUEST)
+GUEST_IMAGES = $(C_GUEST_IMAGES) $(patsubst %,$(B)/guests/%16.bin,$(GUESTS16)) $(GUEST_DATA) $(LINUX_GUEST) \
+	$(DOM0_GUEST)
 # The Linux guest (guests/linux/README.md): Debian's kernel and busybox, fetched with apt
 # and packed into $(B)/linux/ when its VERSION is missing or older than the recipe.
 LINUX_GUEST := $(B)/linux/VERSION
+# Linux as dom0 (docs/dom0.md): the Linux guest's kernel with an initramfs of its own, which
+# holds keel.ko (built against Debian's linux-headers of that kernel) and keelctl.
+DOM0_GUEST := $(B)/dom0/dom0-initramfs.gz
+KEELCTL := $(B)/dom0/keelctl
+include guests/dom0/keelctl/keelctl.mk
 
 # Host tools: the image builders ask Keel's own parser which files a keel.cfg names.
 HOST_CFLAGS := -std=c11 $(WARN) -Wno-missing-prototypes -O2 -I. -D_GNU_SOURCE
@@ -81,7 +87,7 @@ $(error BED=$(BED) is not a test bed: make integration knows $(TEST_BEDS))
 endif
 endif
 
-.PHONY: all deps run shell run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration fuzz fuzz-smoke fuzz-guests bench bench-check bench-baseline clean FORCE
+.PHONY: all deps run shell dom0 run-qemu run-bochs run-bochs-amd run-bochs-uefi debug test unit integration fuzz fuzz-smoke fuzz-guests bench bench-check bench-baseline clean FORCE
 all: $(B)/esp.img $(B)/keel.iso $(B)/disk.img $(B)/esp-hardware.img $(B)/keel-hardware.iso
 
 $(B)/core/%.o: %.c
@@ -127,6 +133,17 @@ $(B)/guests/%: guests/data/%
 $(LINUX_GUEST): guests/linux/build.sh guests/linux/extract-vmlinux.py guests/linux/init guests/linux/inittab
 	$(Q)guests/linux/build.sh $(B)/linux
 
+# keelctl reads a configuration with Keel's own parser, to find the files it names.
+$(KEELCTL): $(KEELCTL_SRC) $(wildcard guests/dom0/keelctl/*.h) vmm/config.c vmm/config_keys.c vmm/config.h \
+		vmm/config_parser.h lib/printf.c include/keel/hypercall.h include/keel/keel_dev.h
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(CC) $(HOST_CFLAGS) -static -o $@ $(KEELCTL_SRC)
+
+$(DOM0_GUEST): $(LINUX_GUEST) $(KEELCTL) guests/dom0/build.sh guests/dom0/init guests/dom0/driver/keel.c \
+		guests/dom0/driver/Kbuild include/keel/hypercall.h include/keel/keel_dev.h
+	$(Q)guests/dom0/build.sh $(B)/dom0 $(B)/linux $(KEELCTL)
+
 $(HARDWARE_CONFIG): guests/configs/default.cfg
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
@@ -168,6 +185,10 @@ run: deps
 # Debian's Linux with a login shell on this terminal (guests/configs/shell.cfg).
 shell: deps
 	$(Q)$(MAKE) all CONFIG=guests/configs/shell.cfg
+	$(Q)$(MAKE) run-$(BED)
+# Linux as dom0 with its shell and keelctl on this terminal (guests/configs/dom0.cfg).
+dom0: deps
+	$(Q)$(MAKE) all CONFIG=guests/configs/dom0.cfg
 	$(Q)$(MAKE) run-$(BED)
 run-qemu:
 	$(Q)scripts/run-qemu.sh --memory $(RUN_MEMORY) $(B)/esp.img

@@ -219,6 +219,7 @@ static int build(struct domain *d, const struct domain_config *cfg, const struct
 
 void domain_tally_add(struct domain_tally *t, const struct domain *d)
 {
+	t->cpu_ns += d->cpu_ns;
 	if (d->state == DOMAIN_RUNNING)
 		t->running++;
 	else if (domain_ended_cleanly(d))

@@ -181,6 +181,7 @@ static inline bool domain_slot_empty(const struct domain *d)
 /* How domains ended: those in the slots, or those whose slots were taken again. */
 struct domain_tally {
 	unsigned clean, crashed, failed, running;
+	uint64_t cpu_ns; /* their CPU time */
 };
 void domain_tally_add(struct domain_tally *t, const struct domain *d);
 const struct domain_tally *domain_retired(void);

@@ -38,12 +38,13 @@ void report_exit_table(void)
 	kprintf("\n");
 }
 
-/* Each domain's CPU time (its guest's and Keel's work for it, over all its restarts), the
- * time Keel spent on no domain's behalf (picking, switching) and the time the CPU was idle,
- * in ns: together, the scheduler's whole run. */
+/* Each domain's CPU time (its guest's and Keel's work for it, over all its restarts), that
+ * of the destroyed domains whose slots were taken again, the time Keel spent on no domain's
+ * behalf (picking, switching) and the time the CPU was idle, in ns: together, the
+ * scheduler's whole run. */
 static void print_cpu_time(void)
 {
-	uint64_t domains_ns = 0;
+	uint64_t domains_ns = domain_retired()->cpu_ns;
 	kprintf("cpu time:\n%-24s %6s %4s %14s\n", "domain", "weight", "cap", "ns");
 	for (unsigned i = 0; i < domain_count(); i++) {
 		const struct domain *d = domain_at(i);
@@ -54,6 +55,8 @@ static void print_cpu_time(void)
 		kprintf("%-24s %6u %4u %14llu\n", who, d->config.weight, d->config.cap, (unsigned long long)d->cpu_ns);
 		domains_ns += d->cpu_ns;
 	}
+	if (domain_retired()->cpu_ns)
+		kprintf("%-24s %6s %4s %14llu\n", "retired", "-", "-", (unsigned long long)domain_retired()->cpu_ns);
 	kprintf("%-24s %6s %4s %14llu\n", "keel", "-", "-",
 		(unsigned long long)(sched_elapsed_ns() - sched_idle_ns() - domains_ns));
 	kprintf("%-24s %6s %4s %14llu\n\n", "idle", "-", "-", (unsigned long long)sched_idle_ns());

@@ -21,7 +21,8 @@
 #define KEEL_DEV_PATH "/dev/keel"
 #define KEEL_DEV_BUFFER_MAX 65536 /* bytes of one buffer the driver copies (lists, consoles, the log) */
 
-/* One domain-control hypercall (KEEL_HC_DOMAIN_LIST .. KEEL_HC_DOMAIN_CREATE): nr and its
+/* One domain-control hypercall (KEEL_HC_DOMAIN_LIST .. KEEL_HC_DOMAIN_CREATE), or one that
+ * reads dom0's own boot modules (KEEL_HC_MODULE_INFO, KEEL_HC_MODULE_READ): nr and its
  * arguments as the ABI orders them, a buffer given as the program's address. What the
  * driver does with each:
  *   domain_list     arg0 buffer (arg1 bytes, at most KEEL_DEV_BUFFER_MAX) written back
@@ -32,10 +33,12 @@
  *   keel_log        arg0 buffer (arg1 bytes) written back; arg2 the position's address
  *   domain_create   arg0 the address of a struct keel_dev_create, arg1 its size; the
  *                   driver copies the configuration and each file into its own pages
+ *   module_info     arg1 buffer (arg2 bytes) written back
+ *   module_read     arg1 buffer (arg2 bytes, at most KEEL_DEV_BUFFER_MAX) written back
  *   the others      numbers only, passed as they are
  * result is Keel's answer (RAX); the ioctl returns 0 when the call was made, whatever
  * Keel answered, or fails with errno: EFAULT (a bad address), E2BIG (a buffer too big),
- * ENOMEM, EINVAL (a number that is not domain control). */
+ * ENOMEM, EINVAL (a number not listed here). */
 struct keel_dev_call {
 	uint64_t nr;
 	uint64_t arg[5];

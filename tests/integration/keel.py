@@ -304,13 +304,13 @@ class Result:
         return table
 
     def cpu_table(self):
-        """The "cpu time:" table: name -> {"weight": 256, "cap": 0, "ns": 123}, and "keel" and
-        "idle" -> ns."""
+        """The "cpu time:" table: name -> {"weight": 256, "cap": 0, "ns": 123}, and "retired" (if
+        there), "keel" and "idle" -> ns."""
         _, rows = self._table("cpu time:", ["domain", "weight", "cap", "ns"])
         table = {}
         for line in rows:
             cells = line.split()
-            if cells[0] in ("keel", "idle"):
+            if cells[0] in ("retired", "keel", "idle"):
                 table[cells[0]] = int(cells[-1])
                 if cells[0] == "idle":
                     return table

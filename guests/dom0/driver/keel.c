@@ -3,8 +3,8 @@
  * driver stands between the program and the hypervisor: it copies each buffer the call
  * takes between the program's memory and pages of the kernel's own, checks its size, and
  * hands Keel the guest-physical addresses of those pages. A program never names a
- * guest-physical address, and only domain-control calls pass; Keel's access policy decides
- * the rest (dom0 may make them all). Only root may open the device (mode 0600). */
+ * guest-physical address, and only domain-control calls and the reading of dom0's own boot
+ * modules pass; Keel's access policy decides the rest (dom0 may make them all). Only root may open the device (mode 0600). */
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/miscdevice.h>
@@ -59,6 +59,7 @@ static int bounce_out(const struct bounce *b)
 	return b->size && copy_to_user(u64_to_user_ptr(b->user), b->data, b->size) ? -EFAULT : 0;
 }
 
+/* The guest-physical address of kmalloc'd memory (the direct map: one range). */
 static u64 gpa(void *p)
 {
 	return virt_to_phys(p);
@@ -162,23 +163,25 @@ static long create(struct keel_dev_call *call)
 static long with_buffer(struct keel_dev_call *call, int buf, int pos, u64 max, bool to_keel)
 {
 	struct bounce b = { 0 };
-	u64 position = 0, a[5];
-	long err = bounce_in(&b, call->arg[buf], call->arg[buf + 1], max, to_keel);
+	/* kmalloc'd too: a kernel stack may be vmalloc'd (CONFIG_VMAP_STACK), not one range. */
+	u64 *position = kzalloc(sizeof(*position), GFP_KERNEL), a[5];
+	long err = position ? bounce_in(&b, call->arg[buf], call->arg[buf + 1], max, to_keel) : -ENOMEM;
 
-	if (!err && pos >= 0 && copy_from_user(&position, u64_to_user_ptr(call->arg[pos]), sizeof(position)))
+	if (!err && pos >= 0 && copy_from_user(position, u64_to_user_ptr(call->arg[pos]), sizeof(*position)))
 		err = -EFAULT;
 	if (!err) {
 		memcpy(a, call->arg, sizeof(a));
 		a[buf] = gpa(b.data);
 		if (pos >= 0)
-			a[pos] = gpa(&position);
+			a[pos] = gpa(position);
 		call->result = hypercall(call->nr, a[0], a[1], a[2], a[3], a[4]);
 		if (!to_keel && call->result >= 0)
 			err = bounce_out(&b);
-		if (!err && pos >= 0 && copy_to_user(u64_to_user_ptr(call->arg[pos]), &position, sizeof(position)))
+		if (!err && pos >= 0 && copy_to_user(u64_to_user_ptr(call->arg[pos]), position, sizeof(*position)))
 			err = -EFAULT;
 	}
 	kfree(b.data);
+	kfree(position);
 	return err;
 }
 
@@ -192,6 +195,9 @@ static long dispatch(struct keel_dev_call *call)
 		return with_buffer(call, 1, 3, KEEL_DEV_BUFFER_MAX, false);
 	case KEEL_HC_CONSOLE_INPUT:
 		return with_buffer(call, 1, -1, KEEL_CONSOLE_WRITE_MAX, true);
+	case KEEL_HC_MODULE_INFO:
+	case KEEL_HC_MODULE_READ:
+		return with_buffer(call, 1, -1, KEEL_DEV_BUFFER_MAX, false);
 	case KEEL_HC_KEEL_LOG:
 		return with_buffer(call, 0, 2, KEEL_DEV_BUFFER_MAX, false);
 	case KEEL_HC_DOMAIN_CREATE:
@@ -204,7 +210,7 @@ static long dispatch(struct keel_dev_call *call)
 		call->result = hypercall(call->nr, call->arg[0], call->arg[1], call->arg[2], 0, 0);
 		return 0;
 	default:
-		return -EINVAL; /* not domain control: the kernel's own calls are not the program's */
+		return -EINVAL; /* the kernel's own calls (console, time, ...) are not the program's */
 	}
 }
 
