@@ -151,8 +151,8 @@ static int build(struct domain *d, const struct domain_config *cfg, const struct
 		 char *why, size_t len);
 
 /* A slot for a new domain: a destroyed domain's (its end counted in the tally of retired
- * domains) or an empty one, else a fresh one; NULL when every slot holds a domain that
- * exists. */
+ * domains) or an empty one, else a fresh one (counted once the domain is built); NULL when
+ * every slot holds a domain that exists. */
 static struct domain *free_slot(void)
 {
 	for (unsigned i = 0; i < ndomains; i++) {
@@ -163,7 +163,7 @@ static struct domain *free_slot(void)
 			domain_tally_add(&retired, d);
 		return d;
 	}
-	return ndomains < DOMAIN_MAX ? &domains[ndomains++] : NULL;
+	return ndomains < DOMAIN_MAX ? &domains[ndomains] : NULL;
 }
 
 struct domain *domain_create(const struct domain_config *cfg, const struct domain_files *files, bool dom0,
@@ -181,6 +181,8 @@ struct domain *domain_create(const struct domain_config *cfg, const struct domai
 		d->state = DOMAIN_ENDED;
 		return NULL;
 	}
+	if (d == &domains[ndomains])
+		ndomains++;
 	d->vcpu.state = VCPU_RUNNABLE;
 	sched_add(&d->vcpu);
 	if (!dom0)
