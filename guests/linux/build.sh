@@ -2,8 +2,10 @@
 # guests/linux/build.sh OUT: the Linux guest, from Debian's own packages, into OUT/:
 #   vmlinux         Debian's kernel, uncompressed from its bzImage, for the PVH entry
 #   vmlinuz         the bzImage itself, as Debian ships it
-#   initramfs.gz    busybox, guests/linux/init and inittab, and the kernel's pvpanic
-#                   modules, packed byte for byte reproducibly
+#   initramfs.gz    busybox, guests/linux/init and inittab, the kernel's pvpanic modules
+#                   and its ACPI power button and evdev modules (with busybox acpid, a
+#                   press of the button powers the guest off), packed byte for byte
+#                   reproducibly
 #   VERSION         the packages used, one "name version" line each
 # The packages are downloaded and unpacked, not installed: linux-image-amd64's current
 # kernel (whatever version the machine's apt lists name today) and busybox-static. Nothing
@@ -56,10 +58,17 @@ cp "$out/root/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$here/init" "$root/init"
 cp "$here/inittab" "$root/etc/inittab"
-chmod 755 "$root/init" "$root/bin/busybox"
-# The pvpanic driver (ACPI QEMU0001; a module in Debian's kernel) and the library it uses.
-for module in pvpanic pvpanic-mmio; do
-	ko=$(find "$out"/root/lib/modules/*/kernel/drivers/misc/pvpanic -name "$module.ko*" | head -1)
+# busybox acpid runs /etc/acpi/<action>/<parameter> for an event: the power button's is
+# PWRF/00000080 (its table of evdev keys).
+mkdir -p "$root/etc/acpi/PWRF"
+printf '#!/bin/sh\n# The ACPI power button was pressed (dom0: keelctl shutdown): power off cleanly.\npoweroff\n' \
+	> "$root/etc/acpi/PWRF/00000080"
+chmod 755 "$root/init" "$root/bin/busybox" "$root/etc/acpi/PWRF/00000080"
+# The pvpanic driver (ACPI QEMU0001; a module in Debian's kernel) and the library it uses;
+# the ACPI button driver, and evdev, through which busybox acpid sees the power button.
+for module in pvpanic pvpanic-mmio button evdev; do
+	ko=$(find "$out"/root/lib/modules/*/kernel/drivers/misc/pvpanic "$out"/root/lib/modules/*/kernel/drivers/acpi \
+		"$out"/root/lib/modules/*/kernel/drivers/input -maxdepth 1 -name "$module.ko*" | head -1)
 	[ -n "$ko" ] || die "$pkg holds no $module.ko"
 	case $ko in
 	*.ko) cp "$ko" "$root/lib/modules/$module.ko" ;;

@@ -97,6 +97,13 @@ def test_linux_dom0_manages_domains_with_keelctl(tmp_path):
     assert "spin" not in lists[5] and lists[6]["spin"][0] == 4, str(result)
     free = [line for line in lines if line.startswith("free_memory")]
     assert len(free) == 2 and free[0] == free[1], str(result)
+    # top, twice a second apart: the second shows each running domain's CPU share and exits.
+    top = [re.match(r"^\s*(\S+) (\S{6})\s+(\d+)\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(\d+)$", line) for line in lines]
+    top = [m.groups() for m in top if m]
+    assert len(top) == 8 and [row[0] for row in top] == ["dom0", "busy", "echo", "spin"] * 2, str(result)
+    second = {row[0]: (float(row[3]), int(row[6])) for row in top[4:]}
+    assert second["busy"][0] > 0 and second["spin"][0] > 0 and second["busy"][1] > 0 and second["dom0"][1] > 0, \
+        str(result)
     assert "keelctl: unknown command 'frobnicate'; keelctl help lists the commands" in lines, str(result)
     assert lines.count("status=2") == 3 and lines.count("status=1") == 1, str(result)
     assert "keelctl: create: its configuration, line 4: memory = lots: expected a decimal or 0x hex number" in lines, \
@@ -128,3 +135,49 @@ def test_linux_dom0_on_every_bed(bed, tmp_path):
     assert "[info] dom2 spin: ended: destroyed, no exit status (destroyed by dom0 dom0); destroyed" in result.lines, \
         str(result)
     assert closing_lines(result) == ("Keel finished: 3 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)
+
+
+# A Linux domU beside dom0, with its shell (busybox init) and busybox acpid, which powers it
+# off when its ACPI power button is pressed.
+DOMU_CONFIG = EMULATOR_PORTS + f"""dom0 = "dom0"
+
+[domain]
+name = "dom0"
+kernel = "vmlinux"
+ramdisk = "dom0-initramfs.gz"
+cmdline = "{CMDLINE}"
+memory = 256
+
+[domain]
+name = "web"
+kernel = "vmlinux"
+ramdisk = "initramfs.gz"
+cmdline = "{CMDLINE} keel.shell"
+memory = 256
+"""
+# Once web's shell runs, an empty line makes dom0's shell prompt (again, if it was there
+# before), after which the command is typed. dom0's prompt is back before web has ended,
+# so the last line is typed once Keel says web has ended.
+DOMU_TYPING = [
+    ("dom0: ready", ""),
+    ("dom1 web (uart): linux: shell (poweroff to end)", "\r"),
+    (PROMPT, "keelctl shutdown web\r"),
+    ("dom1 web: ended: ", "keelctl list; poweroff\r"),
+]
+
+
+def test_keelctl_shutdown_powers_a_linux_domu_off_through_its_power_button(tmp_path):
+    """`keelctl shutdown` presses the domain's ACPI power button; Debian's kernel reports it
+    (the button driver, evdev) and busybox acpid powers the guest off: its init ends every
+    process and the kernel writes S5 (QEMU: two Linux boots)."""
+    result = boot(tmp_path, DOMU_CONFIG, bed=BEDS["qemu"], memory=1024, timeout=600, typing=DOMU_TYPING)
+    assert result.end_lines("web") == [
+        "[info] dom1 web: ended: poweroff, no exit status (ACPI S5: sleep type 5 written to its PM1a control block at "
+        "port 0x604); destroyed"], str(result)
+    web = result.guest_lines("web")
+    # Its shell's prompt (with the escape shown as '.') may begin the first of these lines.
+    assert any(line.endswith("The system is going down NOW!") for line in web), str(result)
+    assert "Requesting system poweroff" in web, str(result)
+    lists = listings(result.lines)
+    assert len(lists) == 1 and sorted(lists[0]) == ["dom0"], str(result)
+    assert closing_lines(result) == ("Keel finished: 2 ended cleanly, 0 crashed", "Keel exit status 0"), str(result)

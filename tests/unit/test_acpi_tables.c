@@ -127,9 +127,9 @@ static void expect_fadt(const struct layout *l)
 	assert_int_equal(at(f)[FADT_CENTURY], 0x32);
 	/* Legacy devices, VGA not present, MSI not supported, no ASPM; no 8042. */
 	assert_int_equal(get(f + FADT_IAPC_BOOT_ARCH, 2), 0x001d);
-	/* WBINVD, PROC_C1, PWR_BUTTON, SLP_BUTTON, FIX_RTC, TMR_VAL_EXT, RESET_REG_SUP;
-	 * HW_REDUCED_ACPI (bit 20) clear. */
-	assert_int_equal(get32(f + FADT_FLAGS), 0x575);
+	/* WBINVD, PROC_C1, SLP_BUTTON, FIX_RTC, TMR_VAL_EXT, RESET_REG_SUP; PWR_BUTTON (bit 4)
+	 * clear: a fixed-feature power button; HW_REDUCED_ACPI (bit 20) clear. */
+	assert_int_equal(get32(f + FADT_FLAGS), 0x565);
 	expect_gas(f + FADT_RESET_REG, 8, 1, 0xcf9);
 	assert_int_equal(at(f)[FADT_RESET_VALUE], 6);
 	expect_gas(f + FADT_X_PM1A_EVT_BLK, 32, 2, 0x600);

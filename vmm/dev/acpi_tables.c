@@ -169,10 +169,10 @@ static void write_fadt(uint8_t *t, const struct acpi_platform *p, uint64_t facs,
 	 * neither MSI nor PCIe ASPM (§5.2.9.3). */
 	put16(t, ACPI_FADT_IAPC_BOOT_ARCH, ACPI_IAPC_LEGACY_DEVICES | ACPI_IAPC_VGA_NOT_PRESENT |
 	      ACPI_IAPC_MSI_NOT_SUPPORTED | ACPI_IAPC_PCIE_ASPM_CONTROLS);
-	/* WBINVD works, C1 (HLT) on every CPU, no power or sleep button, no RTC wake status,
-	 * a 32-bit PM timer, the reset register (§5.2.9.1). */
-	put32(t, ACPI_FADT_FLAGS, ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_PWR_BUTTON |
-	      ACPI_FADT_SLP_BUTTON | ACPI_FADT_FIX_RTC |
+	/* WBINVD works, C1 (HLT) on every CPU, a fixed-feature power button (PWR_BUTTON clear:
+	 * PM1 PWRBTN_STS, which dom0's domain_shutdown presses) but no sleep button, no RTC wake
+	 * status, a 32-bit PM timer, the reset register (§5.2.9.1, §4.8.2.2.1.1). */
+	put32(t, ACPI_FADT_FLAGS, ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_SLP_BUTTON | ACPI_FADT_FIX_RTC |
 	      (ACPI_PM_TIMER_BITS == 32 ? ACPI_FADT_TMR_VAL_EXT : 0) | ACPI_FADT_RESET_REG_SUP);
 	put_gas(t, ACPI_FADT_RESET_REG, 8, ACPI_GAS_ACCESS_BYTE, p->reset_port);
 	t[ACPI_FADT_RESET_VALUE] = ACPI_RESET_VALUE;
