@@ -14,7 +14,8 @@ from keel import BEDS, EMULATOR_PORTS, boot, linux_on
 from test_default import closing_lines
 
 CMDLINE = "console=ttyS0,115200 loglevel=4 panic=-1 cryptomgr.notests=1"
-CONFIG = EMULATOR_PORTS + f"""dom0 = "dom0"
+# Linux as dom0; a configuration may go on with more of dom0's keys.
+DOM0 = EMULATOR_PORTS + f"""dom0 = "dom0"
 
 [domain]
 name = "dom0"
@@ -22,7 +23,8 @@ kernel = "vmlinux"
 ramdisk = "dom0-initramfs.gz"
 cmdline = "{CMDLINE}"
 memory = 256
-module = [ "spin.elf", "echo.elf", "spin.cfg", "echo.cfg", "bad.cfg" ]
+"""
+CONFIG = DOM0 + """module = [ "spin.elf", "echo.elf", "spin.cfg", "echo.cfg", "bad.cfg" ]
 
 [domain]
 name = "busy"
@@ -139,15 +141,7 @@ def test_linux_dom0_on_every_bed(bed, tmp_path):
 
 # A Linux domU beside dom0, with its shell (busybox init) and busybox acpid, which powers it
 # off when its ACPI power button is pressed.
-DOMU_CONFIG = EMULATOR_PORTS + f"""dom0 = "dom0"
-
-[domain]
-name = "dom0"
-kernel = "vmlinux"
-ramdisk = "dom0-initramfs.gz"
-cmdline = "{CMDLINE}"
-memory = 256
-
+DOMU_CONFIG = DOM0 + f"""
 [domain]
 name = "web"
 kernel = "vmlinux"
