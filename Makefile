@@ -218,12 +218,12 @@ test: deps
 	$(MAKE) bench-check
 
 # libFuzzer on every parser of untrusted bytes (tests/fuzz/): FUZZ_SECONDS each (default
-# 300); make test runs each for 20 s.
+# 300), two at a time; make test runs each for 20 s.
 FUZZ_SECONDS ?= 300
 fuzz:
-	$(MAKE) -C tests/fuzz run SECONDS=$(FUZZ_SECONDS)
+	$(MAKE) -j2 -C tests/fuzz run SECONDS=$(FUZZ_SECONDS)
 fuzz-smoke:
-	$(MAKE) -C tests/fuzz run SECONDS=20
+	$(MAKE) -j2 -C tests/fuzz run SECONDS=20
 
 # The hostile guests' random campaigns (docs/security.md) at length, on every bed (or BED=):
 # COUNT operations each (default 200000; make test runs each with its own short count),
