@@ -208,7 +208,7 @@ unit:
 
 # Boots run on both cores; BED=qemu limits the run to one test bed.
 integration: all
-	/usr/bin/python3 -m pytest -v -n 2 tests/integration $(if $(filter command line,$(origin BED)),--bed=$(BED))
+	/usr/bin/python3 -m pytest -v -n 2 --durations=15 tests/integration $(if $(filter command line,$(origin BED)),--bed=$(BED))
 
 test: deps
 	$(Q)$(MAKE) all
